@@ -1,0 +1,211 @@
+package io.p2pnode;
+
+import io.p2pnode.bus.ApiVerticle;
+import io.p2pnode.bus.BridgeServer;
+import io.p2pnode.bus.EventBusDelivery;
+import io.p2pnode.cluster.VertxFactory;
+import io.p2pnode.config.Endpoints;
+import io.p2pnode.config.NodeOptions;
+import io.p2pnode.heartbeat.HeartbeatVerticle;
+import io.p2pnode.punch.Coordinator;
+import io.p2pnode.punch.CoordinatorVerticle;
+import io.p2pnode.punch.RendezvousClient;
+import io.p2pnode.registry.LocalPeerRegistry;
+import io.p2pnode.session.ControlVerticle;
+import io.p2pnode.session.SessionDeps;
+import io.p2pnode.session.SessionManager;
+import io.p2pnode.session.SessionVerticle;
+import io.p2pnode.time.Clock;
+import io.p2pnode.time.Scheduler;
+import io.p2pnode.transport.Counters;
+import io.p2pnode.transport.InboundControl;
+import io.p2pnode.transport.ListenerGroup;
+import io.p2pnode.transport.LocalEndpoints;
+import io.p2pnode.transport.PacketRouter;
+import io.p2pnode.transport.UdpListenerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * One p2p node: deploys the listeners, the coordinator (if enabled), the control plane
+ * (sessions + rendezvous), the heartbeat, the API and the bridge on a Vert.x instance, and
+ * stops them in the order that lets it say goodbye.
+ */
+public final class P2pNode {
+  private static final Logger LOG = Logger.getLogger("p2p.node");
+
+  private final Vertx vertx;
+  private final boolean ownsVertx;
+  private final NodeOptions options;
+  private final Counters counters = new Counters();
+  private final ListenerGroup listenerGroup = new ListenerGroup();
+  private final List<UdpListenerVerticle> listeners = new ArrayList<>();
+  private final Map<Integer, SessionVerticle> routes = new ConcurrentHashMap<>();
+  private final List<String> deployments = new ArrayList<>();
+  private ControlVerticle control;
+  private BridgeServer bridge;
+  private InetSocketAddress udp;
+
+  private P2pNode(Vertx vertx, boolean ownsVertx, NodeOptions options) {
+    this.vertx = vertx;
+    this.ownsVertx = ownsVertx;
+    this.options = options;
+  }
+
+  /** Creates a Vert.x instance (clustered if configured) and starts a node on it. */
+  public static Future<P2pNode> start(NodeOptions options) {
+    // On failure the Vert.x instance is closed without waiting: callbacks of a closed instance never run.
+    return VertxFactory.create(options).compose(vertx -> new P2pNode(vertx, true, options).deploy()
+      .onFailure(err -> vertx.close()));
+  }
+
+  /** Starts a node on an existing Vert.x instance (one node per instance: the API addresses are per bus). */
+  public static Future<P2pNode> start(Vertx vertx, NodeOptions options) {
+    return new P2pNode(vertx, false, options).deploy();
+  }
+
+  private Future<P2pNode> deploy() {
+    int instances = options.listen().instances();
+    if (instances == 0) instances = eventLoops();
+    if (instances > 1 && !vertx.isNativeTransportEnabled()) {
+      Throwable cause = vertx.unavailableNativeTransportCause();
+      return Future.failedFuture(new IllegalStateException("listen.instances=" + instances
+        + " needs SO_REUSEPORT on the native epoll transport, which is unavailable ("
+        + (cause == null ? "not enabled" : cause.getMessage()) + "); set listen.instances to 1 or run on Linux x86_64"));
+    }
+    String portProblem = portTakenByAnotherProcess();
+    if (portProblem != null) return Future.failedFuture(new IllegalStateException(portProblem));
+    InboundControl.registerCodec(vertx.eventBus());
+    PacketRouter router = new PacketRouter(counters, routes, vertx.eventBus(), options.coordinator().enabled());
+    boolean reusePort = vertx.isNativeTransportEnabled();
+    InetSocketAddress first = new InetSocketAddress(options.listen().host(), options.listen().port());
+    int more = instances - 1;
+    return deployListener(first, reusePort, router)
+      .compose(v -> {
+        udp = listeners.get(0).localAddress();
+        List<Future<String>> rest = new ArrayList<>();
+        for (int i = 0; i < more; i++) rest.add(deployListener(udp, reusePort, router));
+        return Future.all(rest);
+      })
+      .compose(v -> options.coordinator().enabled() ? deploy(new CoordinatorVerticle(new Coordinator(options.peerId(),
+        new LocalPeerRegistry(options.coordinator().maxPeers()), Clock.SYSTEM, options.coordinator().registrationTtlMs()),
+        counters)) : Future.succeededFuture())
+      .compose(v -> deploy(control = newControl()))
+      .compose(v -> deploy(new HeartbeatVerticle(options.heartbeat())))
+      .compose(v -> deploy(new ApiVerticle(control::manager, this::status, options.session().sendTimeoutMs())))
+      .compose(v -> startBridge())
+      .map(v -> {
+        LOG.info("p2p-node ready peerId=" + options.peerId() + " udp=" + Endpoints.format(udp));
+        return this;
+      });
+  }
+
+  /**
+   * SO_REUSEPORT would let this node silently share its port with another process of the same
+   * user (and split its flows). A plain bind first proves the port is free.
+   */
+  private String portTakenByAnotherProcess() {
+    if (options.listen().port() == 0) return null;
+    try (java.net.DatagramSocket probe = new java.net.DatagramSocket(null)) {
+      probe.bind(new InetSocketAddress(options.listen().host(), options.listen().port()));
+      return null;
+    } catch (java.io.IOException e) {
+      return "listen.port " + options.listen().port() + " on " + options.listen().host() + " is in use (" + e.getMessage() + ")";
+    }
+  }
+
+  private ControlVerticle newControl() {
+    Scheduler scheduler = Scheduler.of(vertx);
+    SessionDeps deps = new SessionDeps(options.peerId(), options.session(), options.heartbeat(),
+      options.listen().maxDatagramBytes(), scheduler, counters, new EventBusDelivery(vertx.eventBus()));
+    return new ControlVerticle(
+      ctx -> new RendezvousClient(options.peerId(), LocalEndpoints.of(udp), options.rendezvousAddresses(),
+        options.coordinator().enabled(), options.heartbeat().intervalMs(), vertx.eventBus(), scheduler, listenerGroup, counters),
+      (ctx, rendezvous) -> new SessionManager(vertx, ctx, deps, listenerGroup, rendezvous, routes), counters);
+  }
+
+  private Future<String> deployListener(InetSocketAddress bind, boolean reusePort, PacketRouter router) {
+    UdpListenerVerticle l = new UdpListenerVerticle(bind, reusePort, options.listen().socketBufferBytes(),
+      options.listen().maxDatagramBytes(), router, counters, listenerGroup);
+    return deploy(l).onSuccess(id -> listeners.add(l));
+  }
+
+  private Future<String> deploy(io.vertx.core.Deployable verticle) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions()).onSuccess(deployments::add);
+  }
+
+  private Future<Void> startBridge() {
+    if (!options.bridge().enabled()) return Future.succeededFuture();
+    bridge = new BridgeServer(vertx, options.bridge());
+    return bridge.listen()
+      .recover(err -> Future.failedFuture(new IllegalStateException("cannot listen on bridge.port " + options.bridge().host()
+        + ":" + options.bridge().port() + ": " + err.getMessage(), err)))
+      .onSuccess(p -> LOG.info("bridge listening on " + options.bridge().host() + ":" + p)).mapEmpty();
+  }
+
+  private int eventLoops() {
+    int n = 0;
+    for (var ignored : ((VertxInternal) vertx).nettyEventLoopGroup()) n++;
+    return Math.max(1, n);
+  }
+
+  /** {@code p2p.status}. */
+  Future<JsonObject> status() {
+    Promise<JsonObject> p = Promise.promise();
+    control.context().runOnContext(v -> {
+      RendezvousClient r = control.rendezvous();
+      JsonArray perListener = new JsonArray();
+      listeners.forEach(l -> perListener.add(l.received()));
+      InetSocketAddress pub = r.publicEndpoint();
+      p.complete(new JsonObject()
+        .put("peerId", options.peerId())
+        .put("listen", Endpoints.format(udp))
+        .put("publicEndpoint", pub == null ? null : Endpoints.format(pub))
+        .put("natType", "unknown")
+        .put("coordinators", r.status())
+        .put("coordinator", new JsonObject().put("enabled", options.coordinator().enabled()))
+        .put("cluster", new JsonObject().put("enabled", options.cluster().enabled())
+          .put("members", vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodes().size() : 1))
+        .put("sessions", control.manager().size())
+        .put("nativeTransport", vertx.isNativeTransportEnabled())
+        .put("listeners", perListener)
+        .put("counters", counters.toJson()));
+    });
+    return p.future();
+  }
+
+  /**
+   * Stops gracefully: BYE to every peer, UNREGISTER to every coordinator, then sockets closed.
+   * Closes the Vert.x instance if this node created it.
+   */
+  public Future<Void> stop() {
+    Future<Void> sessions = control == null ? Future.succeededFuture() : control.manager().closeAll();
+    Future<Void> chain = sessions.transform(x -> bridge == null ? Future.succeededFuture() : bridge.close());
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain = chain.transform(x -> vertx.undeploy(id));
+    }
+    return chain.transform(x -> ownsVertx ? vertx.close() : Future.succeededFuture());
+  }
+
+  public String peerId() { return options.peerId(); }
+  public Vertx vertx() { return vertx; }
+  public NodeOptions options() { return options; }
+  /** The bound UDP address (actual port when {@code listen.port} was 0). */
+  public InetSocketAddress udpAddress() { return udp; }
+  public Counters counters() { return counters; }
+  /** The listener verticles, for per-instance counts. */
+  public List<UdpListenerVerticle> listeners() { return List.copyOf(listeners); }
+}

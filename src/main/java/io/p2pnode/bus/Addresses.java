@@ -1,0 +1,55 @@
+package io.p2pnode.bus;
+
+/**
+ * Every event-bus address the node uses, public API and internal. No other class spells an
+ * address literally.
+ */
+public final class Addresses {
+  /** Request: send a message to a peer (header {@code to}); replies once delivered there. */
+  public static final String SEND = "p2p.send";
+  /** Request: send a request to a peer; replies with the remote consumer's reply. */
+  public static final String REQUEST = "p2p.request";
+  /** Request: {@code {"peerId"}}; replies once a path is up. */
+  public static final String CONNECT = "p2p.connect";
+  /** Request: list sessions. */
+  public static final String PEERS = "p2p.peers";
+  /** Request: node status. */
+  public static final String STATUS = "p2p.status";
+  /** Published when a session comes up. */
+  public static final String PEER_UP = "p2p.peer.up";
+  /** Published when a session goes down. */
+  public static final String PEER_DOWN = "p2p.peer.down";
+  /** Published when a session's path changes. */
+  public static final String PATH_CHANGED = "p2p.path.changed";
+  /** Default remote address for {@code p2p.send} / {@code p2p.request} when no {@code address} header is given. */
+  public static final String INBOUND = "p2p.inbound";
+
+  /** The request-reply API addresses (bridge inbound). */
+  public static final String[] API = {SEND, REQUEST, CONNECT, PEERS, STATUS};
+  /** The published events (bridge outbound). */
+  public static final String[] EVENTS = {PEER_UP, PEER_DOWN, PATH_CHANGED};
+
+  /** Header names. */
+  public static final String HEADER_TO = "to";
+  public static final String HEADER_ADDRESS = "address";
+  public static final String HEADER_FROM = "from";
+  /** Optional header on {@code p2p.send}/{@code p2p.request}: end-to-end timeout in ms. */
+  public static final String HEADER_TIMEOUT_MS = "timeoutMs";
+
+  /** Internal, local only: node-side control frames (HELLO, INTRODUCE, REGISTER_ACK, CONNECT_FAIL). */
+  public static final String INTERNAL_CONTROL = "p2p.internal.control";
+  /** Internal, local only: coordinator-side control frames and the node's own registration. */
+  public static final String INTERNAL_COORDINATOR = "p2p.internal.coordinator";
+  /** Internal, local only: the heartbeat tick, published once per heartbeat period. */
+  public static final String INTERNAL_TICK = "p2p.internal.tick";
+
+  /**
+   * Delivery options for everything the node publishes or delivers: its events and inbound
+   * messages belong to this node's consumers, never to another member of a cluster.
+   */
+  public static final io.vertx.core.eventbus.DeliveryOptions LOCAL_ONLY =
+    new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true);
+
+  private Addresses() {
+  }
+}

@@ -1,0 +1,130 @@
+package io.p2pnode.bus;
+
+import io.netty.buffer.ByteBufUtil;
+import io.p2pnode.config.NodeOptions;
+import io.p2pnode.session.PeerSession;
+import io.p2pnode.session.SessionManager;
+import io.p2pnode.wire.BodyCodec;
+import io.p2pnode.wire.SessionCodec;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+
+import java.util.function.Supplier;
+
+/**
+ * The application API of DESIGN §4 on this node's event bus: {@code p2p.send},
+ * {@code p2p.request}, {@code p2p.connect}, {@code p2p.peers}, {@code p2p.status}. Validates
+ * every request (400 names the bad field) and maps failures to the documented codes.
+ */
+public final class ApiVerticle extends VerticleBase {
+  /** Bounds of the optional {@code timeoutMs} header. */
+  static final long MAX_TIMEOUT_MS = 3_600_000;
+
+  private final Supplier<SessionManager> manager;
+  private final Supplier<Future<JsonObject>> status;
+  private final long defaultTimeoutMs;
+
+  /**
+   * @param manager          the session manager (resolved lazily: it is created on another verticle's start)
+   * @param status           builds the {@code p2p.status} reply
+   * @param defaultTimeoutMs {@code session.sendTimeoutMs}
+   */
+  public ApiVerticle(Supplier<SessionManager> manager, Supplier<Future<JsonObject>> status, long defaultTimeoutMs) {
+    this.manager = manager;
+    this.status = status;
+    this.defaultTimeoutMs = defaultTimeoutMs;
+  }
+
+  @Override
+  public Future<?> start() {
+    EventBus eb = vertx.eventBus();
+    return Future.all(
+      eb.localConsumer(Addresses.SEND, m -> onMessage(m, SessionCodec.KIND_SEND)).completion(),
+      eb.localConsumer(Addresses.REQUEST, m -> onMessage(m, SessionCodec.KIND_REQUEST)).completion(),
+      eb.<Object>localConsumer(Addresses.CONNECT, this::onConnect).completion(),
+      eb.localConsumer(Addresses.PEERS, m -> answer(m, manager.get().peers())).completion(),
+      eb.localConsumer(Addresses.STATUS, m -> answer(m, status.get())).completion());
+  }
+
+  private void onMessage(Message<Object> m, int kind) {
+    String to = m.headers().get(Addresses.HEADER_TO);
+    if (to == null) {
+      m.fail(Failure.BAD_REQUEST.code(), "to: header is required (the peer id)");
+      return;
+    }
+    if (!NodeOptions.PEER_ID.matcher(to).matches()) {
+      m.fail(Failure.BAD_REQUEST.code(), "to: \"" + to + "\" is not a peer id");
+      return;
+    }
+    String address = m.headers().get(Addresses.HEADER_ADDRESS);
+    if (address == null) address = Addresses.INBOUND;
+    if (address.isEmpty() || ByteBufUtil.utf8Bytes(address) > 255) {
+      m.fail(Failure.BAD_REQUEST.code(), "address: must be 1-255 bytes");
+      return;
+    }
+    long timeout = defaultTimeoutMs;
+    String t = m.headers().get(Addresses.HEADER_TIMEOUT_MS);
+    if (t != null) {
+      try {
+        timeout = Long.parseLong(t);
+      } catch (NumberFormatException e) {
+        timeout = -1;
+      }
+      if (timeout < 1 || timeout > MAX_TIMEOUT_MS) {
+        m.fail(Failure.BAD_REQUEST.code(), "timeoutMs: must be an integer 1-" + MAX_TIMEOUT_MS + ", got \"" + t + "\"");
+        return;
+      }
+    }
+    Object body = m.body();
+    if (BodyCodec.typeOf(body) < 0) {
+      m.fail(Failure.BAD_REQUEST.code(), "body: type " + body.getClass().getName()
+        + " cannot be sent (use String, Buffer, JsonObject or JsonArray)");
+      return;
+    }
+    String dest = address;
+    long timeoutMs = timeout;
+    manager.get().connect(to)
+      .compose(v -> v.call(s -> s.send(kind, dest, body, timeoutMs).map(r -> kind == SessionCodec.KIND_SEND ? sent(s) : r)))
+      .onComplete(ar -> {
+        if (ar.succeeded()) m.reply(ar.result());
+        else fail(m, ar.cause());
+      });
+  }
+
+  private static JsonObject sent(PeerSession s) {
+    return new JsonObject().put("to", s.peerId()).put("path", s.path() == null ? null : s.path().wireName());
+  }
+
+  private void onConnect(Message<Object> m) {
+    if (!(m.body() instanceof JsonObject body) || !(body.getValue("peerId") instanceof String peerId)) {
+      m.fail(Failure.BAD_REQUEST.code(), "peerId: body must be a JSON object with a string \"peerId\"");
+      return;
+    }
+    if (!NodeOptions.PEER_ID.matcher(peerId).matches()) {
+      m.fail(Failure.BAD_REQUEST.code(), "peerId: \"" + peerId + "\" is not a peer id");
+      return;
+    }
+    answer(m, manager.get().connect(peerId).compose(v -> v.call(s -> Future.succeededFuture(new JsonObject()
+      .put("peerId", s.peerId()).put("path", s.path() == null ? null : s.path().wireName())
+      .put("remote", s.toJson().getString("remote")).put("rttMs", s.rtt().srttMs())))));
+  }
+
+  private static void answer(Message<?> m, Future<?> f) {
+    f.onComplete(ar -> {
+      if (ar.succeeded()) m.reply(ar.result());
+      else fail(m, ar.cause());
+    });
+  }
+
+  private static void fail(Message<?> m, Throwable t) {
+    if (t instanceof ReplyException re && re.failureCode() > 0) {
+      m.fail(re.failureCode(), re.getMessage());
+    } else {
+      m.fail(500, String.valueOf(t.getMessage()));
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.p2pnode.bus;
+
+import io.p2pnode.session.Deliverer;
+import io.p2pnode.wire.SessionCodec;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+
+/**
+ * Delivers inbound peer messages to this node's event bus, with header {@code from}. A send
+ * counts as delivered when a consumer took it ({@code MessageProducer.write} fails with
+ * NO_HANDLERS when there is none, which the sender sees as 404); a request completes with the
+ * consumer's reply.
+ */
+public final class EventBusDelivery implements Deliverer {
+  private final EventBus eventBus;
+
+  public EventBusDelivery(EventBus eventBus) {
+    this.eventBus = eventBus;
+  }
+
+  @Override
+  public Future<Object> deliver(String fromPeerId, SessionCodec.Data data) {
+    DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(Addresses.HEADER_FROM, fromPeerId);
+    if (data.kind() == SessionCodec.KIND_SEND) {
+      return eventBus.sender(data.address(), o).write(data.body()).map(v -> null);
+    }
+    o.setSendTimeout(Math.max(1, data.timeoutMs()));
+    return eventBus.request(data.address(), data.body(), o).map(Message::body);
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * The application API: event-bus {@link io.p2pnode.bus.Addresses}, the
+ * {@link io.p2pnode.bus.ApiVerticle} that serves them, failure codes, delivery of inbound peer
+ * messages, the TCP bridge and the {@link io.p2pnode.bus.P2pClient} facade.
+ */
+package io.p2pnode.bus;

@@ -1,0 +1,40 @@
+package io.p2pnode.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.Set;
+
+/** Section {@code coordinator}: the rendezvous server role of this node. */
+public final class CoordinatorOptions {
+  /** The embedded default is a standalone node that is its own coordinator (DESIGN §5). */
+  public static final boolean DEFAULT_ENABLED = true;
+  /** A registration lives for 6 default heartbeat intervals: a peer may miss a few refreshes. */
+  public static final long DEFAULT_REGISTRATION_TTL_MS = 30_000;
+  /** Bound on registered peers so a flood of registrations cannot exhaust memory. */
+  public static final int DEFAULT_MAX_PEERS = 100_000;
+
+  static final Set<String> KEYS = Set.of("enabled", "registrationTtlMs", "maxPeers");
+
+  private boolean enabled = DEFAULT_ENABLED;
+  private long registrationTtlMs = DEFAULT_REGISTRATION_TTL_MS;
+  private int maxPeers = DEFAULT_MAX_PEERS;
+
+  static CoordinatorOptions fromJson(JsonObject root) {
+    JsonFields f = JsonFields.section(root, "coordinator");
+    f.rejectUnknown(KEYS);
+    CoordinatorOptions o = new CoordinatorOptions();
+    o.enabled = f.bool("enabled", DEFAULT_ENABLED);
+    o.registrationTtlMs = f.integer("registrationTtlMs", DEFAULT_REGISTRATION_TTL_MS, 100, 86_400_000L);
+    o.maxPeers = (int) f.integer("maxPeers", DEFAULT_MAX_PEERS, 1, 10_000_000);
+    return o;
+  }
+
+  JsonObject toJson() {
+    return new JsonObject().put("enabled", enabled).put("registrationTtlMs", registrationTtlMs).put("maxPeers", maxPeers);
+  }
+
+  public boolean enabled() { return enabled; }
+  public long registrationTtlMs() { return registrationTtlMs; }
+  public int maxPeers() { return maxPeers; }
+  public CoordinatorOptions setEnabled(boolean enabled) { this.enabled = enabled; return this; }
+}

@@ -1,0 +1,55 @@
+package io.p2pnode.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.Set;
+
+/** Section {@code listen}: the node's UDP port and its listener verticles. */
+public final class ListenOptions {
+  /** Every interface: a node must be reachable from its LAN and through its NAT. */
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  /** The documented port of the embedded default node (DESIGN §5). */
+  public static final int DEFAULT_PORT = 7700;
+  /** 0 = one listener per event loop, so SO_REUSEPORT can spread flows over every core. */
+  public static final int DEFAULT_INSTANCES = 0;
+  /** 1200 B of UDP payload crosses tunnels and the IPv6 minimum MTU without IP fragmentation. */
+  public static final int DEFAULT_MAX_DATAGRAM_BYTES = 1200;
+  /** Socket buffers large enough to absorb a burst of a few thousand datagrams. */
+  public static final int DEFAULT_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
+  static final Set<String> KEYS = Set.of("host", "port", "instances", "maxDatagramBytes", "socketBufferBytes");
+
+  private String host = DEFAULT_HOST;
+  private int port = DEFAULT_PORT;
+  private int instances = DEFAULT_INSTANCES;
+  private int maxDatagramBytes = DEFAULT_MAX_DATAGRAM_BYTES;
+  private int socketBufferBytes = DEFAULT_SOCKET_BUFFER_BYTES;
+
+  static ListenOptions fromJson(JsonObject root) {
+    JsonFields f = JsonFields.section(root, "listen");
+    f.rejectUnknown(KEYS);
+    ListenOptions o = new ListenOptions();
+    o.host = Endpoints.requireHost(f.key("host"), f.string("host", DEFAULT_HOST));
+    o.port = (int) f.integer("port", DEFAULT_PORT, 0, 65535);
+    o.instances = (int) f.integer("instances", DEFAULT_INSTANCES, 0, 256);
+    o.maxDatagramBytes = (int) f.integer("maxDatagramBytes", DEFAULT_MAX_DATAGRAM_BYTES, 576, 65507);
+    o.socketBufferBytes = (int) f.integer("socketBufferBytes", DEFAULT_SOCKET_BUFFER_BYTES, 65536, 1 << 30);
+    return o;
+  }
+
+  JsonObject toJson() {
+    return new JsonObject().put("host", host).put("port", port).put("instances", instances)
+      .put("maxDatagramBytes", maxDatagramBytes).put("socketBufferBytes", socketBufferBytes);
+  }
+
+  public String host() { return host; }
+  public int port() { return port; }
+  /** Configured listener count; 0 means one per event loop. */
+  public int instances() { return instances; }
+  public int maxDatagramBytes() { return maxDatagramBytes; }
+  public int socketBufferBytes() { return socketBufferBytes; }
+
+  public ListenOptions setHost(String host) { this.host = host; return this; }
+  public ListenOptions setPort(int port) { this.port = port; return this; }
+  public ListenOptions setInstances(int instances) { this.instances = instances; return this; }
+}

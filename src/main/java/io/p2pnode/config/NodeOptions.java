@@ -1,0 +1,108 @@
+package io.p2pnode.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The whole node configuration, read from JSON (see {@code conf/node.json} for every key and its
+ * default). Parsing is strict: wrong types, out-of-range numbers, unknown keys and unresolvable
+ * hosts raise a {@link ConfigException} naming the key.
+ */
+public final class NodeOptions {
+  /** Peer ids are printable, short and safe in logs and event-bus headers. */
+  public static final Pattern PEER_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  static final Set<String> KEYS = Set.of("peerId", "listen", "coordinator", "rendezvous", "bridge", "cluster",
+    "heartbeat", "session");
+
+  private String peerId;
+  private ListenOptions listen = new ListenOptions();
+  private CoordinatorOptions coordinator = new CoordinatorOptions();
+  private List<String> rendezvous = List.of();
+  private List<InetSocketAddress> rendezvousAddresses = List.of();
+  private BridgeOptions bridge = new BridgeOptions();
+  private ClusterOptions cluster = new ClusterOptions();
+  private HeartbeatOptions heartbeat = new HeartbeatOptions();
+  private SessionOptions session = new SessionOptions();
+
+  /** The embedded default: a standalone coordinator node on UDP 7700 with a random peer id. */
+  public static NodeOptions defaults() {
+    return fromJson(new JsonObject());
+  }
+
+  /** Reads and validates a JSON config file. */
+  public static NodeOptions load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException | SecurityException e) {
+      throw new ConfigException("--conf", "cannot read \"" + file + "\": " + e.getMessage());
+    }
+    JsonObject json;
+    try {
+      json = new JsonObject(text);
+    } catch (DecodeException e) {
+      throw new ConfigException("--conf", "\"" + file + "\" is not a JSON object: " + e.getMessage());
+    }
+    return fromJson(json);
+  }
+
+  /** Parses and validates a config object; absent keys take their documented defaults. */
+  public static NodeOptions fromJson(JsonObject json) {
+    JsonFields f = new JsonFields(json, "");
+    f.rejectUnknown(KEYS);
+    NodeOptions o = new NodeOptions();
+    o.peerId = f.string("peerId", null);
+    if (o.peerId == null) {
+      byte[] b = new byte[4];
+      new SecureRandom().nextBytes(b);
+      o.peerId = "node-" + HexFormat.of().formatHex(b);
+    } else if (!PEER_ID.matcher(o.peerId).matches()) {
+      throw new ConfigException("peerId", "must be 1-64 characters of A-Z a-z 0-9 . _ -, got \"" + o.peerId + "\"");
+    }
+    o.listen = ListenOptions.fromJson(json);
+    o.coordinator = CoordinatorOptions.fromJson(json);
+    o.rendezvous = f.strings("rendezvous", List.of());
+    List<InetSocketAddress> addrs = new ArrayList<>();
+    for (String r : o.rendezvous) addrs.add(Endpoints.parse("rendezvous", r));
+    o.rendezvousAddresses = List.copyOf(addrs);
+    o.bridge = BridgeOptions.fromJson(json);
+    o.cluster = ClusterOptions.fromJson(json);
+    o.heartbeat = HeartbeatOptions.fromJson(json);
+    o.session = SessionOptions.fromJson(json);
+    return o;
+  }
+
+  /** The effective configuration, defaults filled in; {@code fromJson(toJson())} is equivalent. */
+  public JsonObject toJson() {
+    return new JsonObject().put("peerId", peerId).put("listen", listen.toJson())
+      .put("coordinator", coordinator.toJson()).put("rendezvous", new JsonArray(rendezvous))
+      .put("bridge", bridge.toJson()).put("cluster", cluster.toJson()).put("heartbeat", heartbeat.toJson())
+      .put("session", session.toJson());
+  }
+
+  public String peerId() { return peerId; }
+  public ListenOptions listen() { return listen; }
+  public CoordinatorOptions coordinator() { return coordinator; }
+  /** Coordinators to register with, as configured ({@code host:port}). */
+  public List<String> rendezvous() { return rendezvous; }
+  /** Coordinators to register with, resolved. */
+  public List<InetSocketAddress> rendezvousAddresses() { return rendezvousAddresses; }
+  public BridgeOptions bridge() { return bridge; }
+  public ClusterOptions cluster() { return cluster; }
+  public HeartbeatOptions heartbeat() { return heartbeat; }
+  public SessionOptions session() { return session; }
+}

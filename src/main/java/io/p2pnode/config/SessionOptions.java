@@ -1,0 +1,48 @@
+package io.p2pnode.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.Set;
+
+/** Section {@code session}: per-peer messaging limits and connection timing. */
+public final class SessionOptions {
+  /** Time a send or request may take end to end before the sender gets 504. */
+  public static final long DEFAULT_SEND_TIMEOUT_MS = 10_000;
+  /** Messages awaiting their delivery confirmation per peer; beyond it {@code p2p.send} gets 429. */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 8_192;
+  /** Punch packets are re-sent at this pace until a candidate answers. */
+  public static final long DEFAULT_PUNCH_INTERVAL_MS = 100;
+  /** A connect that sees no answer within this bound fails with 503. */
+  public static final long DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
+  static final Set<String> KEYS = Set.of("sendTimeoutMs", "maxInFlight", "punchIntervalMs", "connectTimeoutMs");
+
+  private long sendTimeoutMs = DEFAULT_SEND_TIMEOUT_MS;
+  private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+  private long punchIntervalMs = DEFAULT_PUNCH_INTERVAL_MS;
+  private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
+
+  static SessionOptions fromJson(JsonObject root) {
+    JsonFields f = JsonFields.section(root, "session");
+    f.rejectUnknown(KEYS);
+    SessionOptions o = new SessionOptions();
+    o.sendTimeoutMs = f.integer("sendTimeoutMs", DEFAULT_SEND_TIMEOUT_MS, 10, 3_600_000);
+    o.maxInFlight = (int) f.integer("maxInFlight", DEFAULT_MAX_IN_FLIGHT, 1, 1_000_000);
+    o.punchIntervalMs = f.integer("punchIntervalMs", DEFAULT_PUNCH_INTERVAL_MS, 5, 60_000);
+    o.connectTimeoutMs = f.integer("connectTimeoutMs", DEFAULT_CONNECT_TIMEOUT_MS, 10, 600_000);
+    return o;
+  }
+
+  JsonObject toJson() {
+    return new JsonObject().put("sendTimeoutMs", sendTimeoutMs).put("maxInFlight", maxInFlight)
+      .put("punchIntervalMs", punchIntervalMs).put("connectTimeoutMs", connectTimeoutMs);
+  }
+
+  public long sendTimeoutMs() { return sendTimeoutMs; }
+  public int maxInFlight() { return maxInFlight; }
+  public long punchIntervalMs() { return punchIntervalMs; }
+  public long connectTimeoutMs() { return connectTimeoutMs; }
+  public SessionOptions setSendTimeoutMs(long v) { this.sendTimeoutMs = v; return this; }
+  public SessionOptions setMaxInFlight(int v) { this.maxInFlight = v; return this; }
+  public SessionOptions setConnectTimeoutMs(long v) { this.connectTimeoutMs = v; return this; }
+}

@@ -1,0 +1,116 @@
+package io.p2pnode.punch;
+
+import io.p2pnode.bus.Failure;
+import io.p2pnode.registry.PeerRecord;
+import io.p2pnode.registry.PeerRegistry;
+import io.p2pnode.time.Clock;
+import io.p2pnode.wire.ControlMessage.Connect;
+import io.p2pnode.wire.ControlMessage.ConnectFail;
+import io.p2pnode.wire.ControlMessage.Introduce;
+import io.p2pnode.wire.ControlMessage.Register;
+import io.p2pnode.wire.ControlMessage.RegisterAck;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+
+/**
+ * Rendezvous logic, free of I/O: registrations into the {@link PeerRegistry} and introductions.
+ * The coordinator's own node registers with {@code observed == null}; an introduction that names
+ * it carries {@link #UNSPECIFIED} as public endpoint, meaning "the coordinator's own address".
+ */
+public final class Coordinator {
+  /** "Reach this peer at the address of the coordinator that introduced it." */
+  public static final InetSocketAddress UNSPECIFIED = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+  /** The outcome of a connect request: exactly one of the two is set. */
+  public record Outcome(Introduction introduction, ConnectFail failure) {
+  }
+
+  /** An introduction: what to tell the requester, and what to tell the target (and where). */
+  public record Introduction(Introduce toRequester, Introduce toTarget, InetSocketAddress targetAddress) {
+    /** Whether the target is this coordinator's own node (tell it locally, not over UDP). */
+    public boolean targetIsLocal() {
+      return targetAddress == null;
+    }
+  }
+
+  private final String selfPeerId;
+  private final PeerRegistry registry;
+  private final Clock clock;
+  private final long ttlMs;
+  private final SecureRandom random = new SecureRandom();
+
+  public Coordinator(String selfPeerId, PeerRegistry registry, Clock clock, long ttlMs) {
+    this.selfPeerId = selfPeerId;
+    this.registry = registry;
+    this.clock = clock;
+    this.ttlMs = ttlMs;
+  }
+
+  /**
+   * Registers or refreshes a peer seen at {@code observed} ({@code null} = this coordinator's own node).
+   *
+   * @return the acknowledgement, or {@code null} when the registry is full
+   */
+  public RegisterAck register(Register r, InetSocketAddress observed) {
+    long now = clock.millis();
+    if (observed != null && r.peerId().equals(selfPeerId)) return null;
+    PeerRecord rec = new PeerRecord(r.peerId(), observed, r.privateEndpoints(), selfPeerId, now, now + ttlMs);
+    if (!registry.put(rec)) return null;
+    return new RegisterAck(r.txn(), observed == null ? UNSPECIFIED : observed, ttlMs);
+  }
+
+  /** Forgets {@code peerId} if the request comes from where it registered. */
+  public boolean unregister(String peerId, InetSocketAddress from) {
+    PeerRecord rec = registry.get(peerId, clock.millis());
+    if (rec == null || !java.util.Objects.equals(rec.observed(), from)) return false;
+    registry.remove(peerId);
+    return true;
+  }
+
+  /**
+   * Introduces {@code c.from()} (seen at {@code from}, {@code null} for the own node) to {@code c.target()}.
+   *
+   * @return an introduction, or the refusal to send back
+   */
+  public Outcome connect(Connect c, InetSocketAddress from) {
+    long now = clock.millis();
+    PeerRecord requester = registry.get(c.from(), now);
+    if (requester == null || !java.util.Objects.equals(requester.observed(), from)) {
+      return refuse(c, Failure.BAD_REQUEST, "peer " + c.from() + " is not registered from this address");
+    }
+    if (c.target().equals(c.from())) {
+      return refuse(c, Failure.BAD_REQUEST, "a peer cannot connect to itself");
+    }
+    PeerRecord target = registry.get(c.target(), now);
+    if (target == null) return refuse(c, Failure.NOT_FOUND, "unknown peer " + c.target());
+    long token = random.nextLong();
+    Introduce toRequester = new Introduce(c.txn(), token, target.peerId(), publicOf(target), target.privateEndpoints());
+    Introduce toTarget = new Introduce(0, token, requester.peerId(), publicOf(requester), requester.privateEndpoints());
+    return new Outcome(new Introduction(toRequester, toTarget, target.observed()), null);
+  }
+
+  private static Outcome refuse(Connect c, Failure f, String why) {
+    return new Outcome(null, new ConnectFail(c.txn(), f.code(), why));
+  }
+
+  /** The coordinator's own peer id: nobody else may register under it. */
+  public String selfPeerId() {
+    return selfPeerId;
+  }
+
+  /** Drops expired registrations. */
+  public int expire() {
+    return registry.expire(clock.millis());
+  }
+
+  /** Registered peers. */
+  public int size() {
+    return registry.size();
+  }
+
+  private static InetSocketAddress publicOf(PeerRecord r) {
+    return r.observed() == null ? UNSPECIFIED : r.observed();
+  }
+}

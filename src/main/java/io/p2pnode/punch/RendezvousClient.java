@@ -1,0 +1,211 @@
+package io.p2pnode.punch;
+
+import io.p2pnode.bus.Addresses;
+import io.p2pnode.bus.Failure;
+import io.p2pnode.config.Endpoints;
+import io.p2pnode.time.Scheduler;
+import io.p2pnode.transport.Counters;
+import io.p2pnode.transport.Drop;
+import io.p2pnode.transport.InboundControl;
+import io.p2pnode.transport.ListenerGroup;
+import io.p2pnode.wire.ControlMessage;
+import io.p2pnode.wire.ControlMessage.Connect;
+import io.p2pnode.wire.ControlMessage.ConnectFail;
+import io.p2pnode.wire.ControlMessage.Introduce;
+import io.p2pnode.wire.ControlMessage.Register;
+import io.p2pnode.wire.ControlMessage.RegisterAck;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The node's side of rendezvous: registers with every coordinator in {@code rendezvous} (and with
+ * its own coordinator when it runs one), refreshes registrations on the heartbeat, and asks for
+ * introductions. Confined to the session manager's context.
+ */
+public final class RendezvousClient {
+  /** CONNECT is re-sent this often while no answer arrives... */
+  static final long CONNECT_RETRY_MS = 300;
+  /** ...this many times before the coordinator counts as unreachable. */
+  static final int CONNECT_TRIES = 4;
+
+  /** One coordinator as seen from this node. */
+  private final class Link {
+    final InetSocketAddress address; // null: the node's own coordinator
+    InetSocketAddress observed;
+    long lastAckNanos = -1;
+    long lastRegisterNanos = Long.MIN_VALUE / 2;
+    int registerTxn;
+
+    Link(InetSocketAddress address) {
+      this.address = address;
+    }
+
+    JsonObject status() {
+      long now = scheduler.clock().nanoTime();
+      return new JsonObject().put("address", address == null ? "self" : Endpoints.format(address))
+        .put("registered", lastAckNanos >= 0 && now - lastAckNanos < 3 * refreshNanos)
+        .put("observed", observed == null ? null : Endpoints.format(observed))
+        .put("lastAckAgoMs", lastAckNanos < 0 ? null : (now - lastAckNanos) / 1_000_000L);
+    }
+  }
+
+  private final String selfPeerId;
+  private final List<InetSocketAddress> privateEndpoints;
+  private final List<Link> links = new ArrayList<>();
+  private final Map<Integer, Promise<ControlMessage>> outstanding = new HashMap<>();
+  private final EventBus eventBus;
+  private final Scheduler scheduler;
+  private final ListenerGroup listeners;
+  private final Counters counters;
+  private final long refreshNanos;
+
+  public RendezvousClient(String selfPeerId, List<InetSocketAddress> privateEndpoints, List<InetSocketAddress> coordinators,
+                          boolean ownCoordinator, long refreshMs, EventBus eventBus, Scheduler scheduler,
+                          ListenerGroup listeners, Counters counters) {
+    this.selfPeerId = selfPeerId;
+    this.privateEndpoints = privateEndpoints;
+    this.eventBus = eventBus;
+    this.scheduler = scheduler;
+    this.listeners = listeners;
+    this.counters = counters;
+    this.refreshNanos = refreshMs * 1_000_000L;
+    if (ownCoordinator) links.add(new Link(null));
+    coordinators.forEach(a -> links.add(new Link(a)));
+  }
+
+  /** Registers with every coordinator whose refresh is due (all of them on the first call). */
+  public void refresh() {
+    long now = scheduler.clock().nanoTime();
+    for (Link l : links) {
+      if (now - l.lastRegisterNanos < refreshNanos) continue;
+      l.lastRegisterNanos = now;
+      l.registerTxn = nextTxn();
+      Register r = new Register(l.registerTxn, selfPeerId, privateEndpoints);
+      if (l.address == null) {
+        eventBus.<InboundControl>request(Addresses.INTERNAL_COORDINATOR, new InboundControl(r, null, null), InboundControl.LOCAL)
+          .onSuccess(reply -> acked(l, (RegisterAck) reply.body().message()));
+      } else {
+        send(r, l.address);
+      }
+    }
+  }
+
+  /** A REGISTER_ACK from a coordinator. */
+  public void onRegisterAck(RegisterAck ack, InetSocketAddress from) {
+    for (Link l : links) {
+      if (from.equals(l.address) && ack.txn() == l.registerTxn) {
+        acked(l, ack);
+        return;
+      }
+    }
+    counters.drop(Drop.STALE_REPLY);
+  }
+
+  private void acked(Link l, RegisterAck ack) {
+    l.lastAckNanos = scheduler.clock().nanoTime();
+    l.observed = ack.observed().getPort() == 0 ? null : ack.observed();
+  }
+
+  /**
+   * An INTRODUCE or CONNECT_FAIL arrived. Returns true if it answers one of our requests; false
+   * if it is unsolicited (the other side asked for the introduction).
+   */
+  public boolean onReply(ControlMessage m) {
+    int txn = m instanceof Introduce i ? i.txn() : ((ConnectFail) m).txn();
+    Promise<ControlMessage> p = txn == 0 ? null : outstanding.remove(txn);
+    if (p == null) return false;
+    p.complete(m);
+    return true;
+  }
+
+  /**
+   * Asks the coordinators in turn (own first) to introduce {@code target}. Fails with 404 when
+   * none knows the peer, 503 when none answers.
+   */
+  public Future<Introduce> introduce(String target) {
+    return tryLink(0, target, Failure.UNREACHABLE.exception("no coordinator to ask for " + target));
+  }
+
+  private Future<Introduce> tryLink(int i, String target, ReplyException last) {
+    if (i >= links.size()) return Future.failedFuture(last);
+    Link l = links.get(i);
+    return ask(l, new Connect(nextTxn(), selfPeerId, target)).compose(reply -> {
+      if (reply instanceof Introduce intro) {
+        InetSocketAddress pub = intro.publicEndpoint().getPort() == 0 && l.address != null ? l.address : intro.publicEndpoint();
+        return Future.succeededFuture(new Introduce(intro.txn(), intro.token(), intro.peerId(), pub, intro.privateEndpoints()));
+      }
+      ConnectFail f = (ConnectFail) reply;
+      ReplyException e = new ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, f.code(), f.reason());
+      return tryLink(i + 1, target, last.failureCode() == Failure.NOT_FOUND.code() ? last : e);
+    }, err -> tryLink(i + 1, target, last.failureCode() == Failure.NOT_FOUND.code() ? last
+      : Failure.UNREACHABLE.exception(err.getMessage())));
+  }
+
+  private Future<ControlMessage> ask(Link l, Connect c) {
+    if (l.address == null) {
+      return eventBus.<InboundControl>request(Addresses.INTERNAL_COORDINATOR, new InboundControl(c, null, null), InboundControl.LOCAL)
+        .map(reply -> reply.body().message());
+    }
+    Promise<ControlMessage> p = Promise.promise();
+    outstanding.put(c.txn(), p);
+    resend(l.address, c, p, CONNECT_TRIES);
+    return p.future();
+  }
+
+  private void resend(InetSocketAddress to, Connect c, Promise<ControlMessage> p, int triesLeft) {
+    if (p.future().isComplete()) return;
+    if (triesLeft == 0) {
+      outstanding.remove(c.txn());
+      p.fail("coordinator " + Endpoints.format(to) + " did not answer");
+      return;
+    }
+    send(c, to);
+    scheduler.schedule(CONNECT_RETRY_MS, () -> resend(to, c, p, triesLeft - 1));
+  }
+
+  /** Tells remote coordinators this node is leaving (best effort, on shutdown). */
+  public void unregisterAll() {
+    for (Link l : links) {
+      if (l.address != null) send(new ControlMessage.Unregister(selfPeerId), l.address);
+    }
+  }
+
+  /** The public endpoint the first coordinator that answered observed, or {@code null}. */
+  public InetSocketAddress publicEndpoint() {
+    for (Link l : links) {
+      if (l.observed != null) return l.observed;
+    }
+    return null;
+  }
+
+  /** One entry per coordinator for {@code p2p.status}. */
+  public JsonArray status() {
+    JsonArray a = new JsonArray();
+    links.forEach(l -> a.add(l.status()));
+    return a;
+  }
+
+  private void send(ControlMessage m, InetSocketAddress to) {
+    var socket = listeners.any();
+    socket.send(ControlMessage.encode(socket.alloc(), m, 0), to);
+  }
+
+  private static int nextTxn() {
+    int t;
+    do {
+      t = ThreadLocalRandom.current().nextInt();
+    } while (t == 0);
+    return t;
+  }
+}

@@ -1,0 +1,384 @@
+package io.p2pnode.session;
+
+import io.netty.buffer.ByteBuf;
+import io.p2pnode.bus.Failure;
+import io.p2pnode.config.Endpoints;
+import io.p2pnode.transport.Drop;
+import io.p2pnode.transport.PacketSocket;
+import io.p2pnode.wire.BodyCodec;
+import io.p2pnode.wire.ControlMessage;
+import io.p2pnode.wire.FrameCodec;
+import io.p2pnode.wire.FrameType;
+import io.p2pnode.wire.SessionCodec;
+import io.p2pnode.wire.WireException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * One remote peer: punching, path, messaging and liveness. Single-threaded: every method runs on
+ * the owning {@link SessionVerticle}'s context (tests call it directly with a manual clock).
+ *
+ * <p>States: {@code CONNECTING → UP → CLOSED}, or {@code CONNECTING → CLOSED} when no candidate
+ * answers within {@code session.connectTimeoutMs}. {@link #transition} is the one place that
+ * changes state; it logs and notifies the {@link SessionListener}.
+ */
+public final class PeerSession {
+  private static final Logger LOG = Logger.getLogger("p2p.session");
+  /** Extra time a sender waits past the end-to-end timeout, so the remote's own 504 can come back. */
+  private static final long RESULT_GRACE_MS = 1_000;
+  private static final long SWEEP_MS = 50;
+
+  /** Session lifecycle. */
+  public enum State { CONNECTING, UP, CLOSED }
+
+  private record Pending(Promise<Object> promise, long deadlineNanos) {
+  }
+
+  private final SessionDeps deps;
+  private final String peerId;
+  private final int localSid;
+  private final SessionListener listener;
+  private final PacketSocket socket;
+  private final RttEstimator rtt = new RttEstimator();
+  private final Map<Long, Pending> pending = new LinkedHashMap<>();
+  private final List<Promise<PeerSession>> upWaiters = new ArrayList<>();
+
+  private State state = State.CONNECTING;
+  private int remoteSid;
+  private InetSocketAddress remote;
+  private Candidate winner;
+  private long token;
+  private List<Candidate> candidates = List.of();
+  private long punchDeadline;
+  private long punchTimer = -1;
+  private boolean punching;
+  private long sweepTimer = -1;
+  private long packetNumber;
+  private long nextMsgId;
+  private long lastSent;
+  private long lastReceived;
+  private long upSince;
+
+  public PeerSession(SessionDeps deps, String peerId, int localSid, PacketSocket socket, SessionListener listener) {
+    this.deps = deps;
+    this.peerId = peerId;
+    this.localSid = localSid;
+    this.socket = socket;
+    this.listener = listener;
+    this.lastReceived = now();
+    this.lastSent = lastReceived;
+  }
+
+  // ---------------------------------------------------------------- punching
+
+  /**
+   * An introduction arrived: punch towards {@code candidates} with {@code token} until one answers
+   * or the connect timeout passes. Works in any state but CLOSED (an UP session re-punches).
+   */
+  public void introduce(long token, List<Candidate> candidates) {
+    if (state == State.CLOSED) return;
+    this.token = token;
+    this.candidates = candidates;
+    this.punchDeadline = now() + deps.session().connectTimeoutMs() * 1_000_000L;
+    this.punching = true;
+    punchRound();
+  }
+
+  private void punchRound() {
+    punchTimer = -1;
+    if (!punching || state == State.CLOSED) return;
+    if (now() - punchDeadline >= 0) {
+      punching = false;
+      if (state == State.CONNECTING) close("no candidate answered within " + deps.session().connectTimeoutMs() + " ms", false);
+      return;
+    }
+    for (Candidate c : candidates) {
+      ControlMessage hello = new ControlMessage.Hello(false, token, deps.localPeerId(), localSid, now());
+      socket.send(ControlMessage.encode(socket.alloc(), hello, 0), c.address());
+    }
+    punchTimer = deps.scheduler().schedule(deps.session().punchIntervalMs(), this::punchRound);
+  }
+
+  /** A HELLO (first contact, session id 0) from this peer; the manager checked nothing but the peer id. */
+  public void onHello(ControlMessage.Hello hello, InetSocketAddress from) {
+    if (state == State.CLOSED || hello.token() != token) {
+      deps.counters().drop(Drop.HELLO_REJECTED);
+      return;
+    }
+    lastReceived = now();
+    ControlMessage ack = new ControlMessage.Hello(true, token, deps.localPeerId(), localSid, hello.timestamp());
+    socket.send(ControlMessage.encode(socket.alloc(), ack, hello.senderSessionId()), from);
+    lock(from, hello.senderSessionId());
+  }
+
+  private void onHelloAck(ByteBuf frame, InetSocketAddress from) {
+    frame.skipBytes(FrameCodec.HEADER_BYTES);
+    ControlMessage.Hello ack = (ControlMessage.Hello) ControlMessage.decode(FrameType.HELLO_ACK, frame);
+    if (ack.token() != token || !ack.peerId().equals(peerId)) {
+      deps.counters().drop(Drop.HELLO_REJECTED);
+      return;
+    }
+    rtt.sample(now() - ack.timestamp());
+    lock(from, ack.senderSessionId());
+  }
+
+  private void lock(InetSocketAddress from, int remoteSessionId) {
+    Candidate c = candidates.stream().filter(x -> x.address().equals(from)).findFirst()
+      .orElse(new Candidate(from, Path.DIRECT));
+    Path previous = winner == null ? null : winner.path();
+    boolean moved = remote != null && !remote.equals(from);
+    remoteSid = remoteSessionId;
+    remote = from;
+    winner = c;
+    punching = false;
+    if (punchTimer >= 0) {
+      deps.scheduler().cancel(punchTimer);
+      punchTimer = -1;
+    }
+    if (state == State.CONNECTING) {
+      transition(State.UP, "path " + c);
+    } else if (moved || previous != c.path()) {
+      LOG.info(() -> "session " + peerId + " path changed to " + c);
+      listener.onPathChanged(this, previous);
+    }
+  }
+
+  // ---------------------------------------------------------------- inbound frames
+
+  /** A frame routed to this session by its session id; valid only during the call. */
+  public void onFrame(FrameType type, ByteBuf frame, InetSocketAddress sender) {
+    if (state == State.CLOSED) {
+      deps.counters().drop(Drop.UNKNOWN_SESSION);
+      return;
+    }
+    try {
+      if (type == FrameType.HELLO_ACK) {
+        onHelloAck(frame, sender);
+        return;
+      }
+      if (remote == null) {
+        deps.counters().drop(Drop.UNEXPECTED_CONTROL);
+        return;
+      }
+      lastReceived = now();
+      frame.skipBytes(FrameCodec.HEADER_BYTES);
+      switch (type) {
+        case DATA -> onData(SessionCodec.readData(frame));
+        case RESULT -> onResult(SessionCodec.readResult(frame));
+        case PING -> sendTimestamp(FrameType.PONG, SessionCodec.readTimestamp(frame));
+        case PONG -> rtt.sample(now() - SessionCodec.readTimestamp(frame));
+        case BYE -> {
+          SessionCodec.readBye(frame);
+          close("peer said goodbye", false);
+        }
+        default -> deps.counters().drop(Drop.UNEXPECTED_CONTROL);
+      }
+    } catch (WireException | ClassCastException e) {
+      deps.counters().drop(Drop.MALFORMED);
+    }
+  }
+
+  private void onData(SessionCodec.Data data) {
+    deps.deliverer().deliver(peerId, data).onComplete(ar -> {
+      if (state == State.CLOSED) return;
+      if (ar.succeeded()) {
+        sendResult(data.msgId(), SessionCodec.OK, data.kind() == SessionCodec.KIND_REQUEST ? ar.result() : null);
+      } else {
+        int code = Failure.codeOf(ar.cause());
+        sendResult(data.msgId(), code < 1 || code > 65535 ? 500 : code, String.valueOf(ar.cause().getMessage()));
+      }
+    });
+  }
+
+  private void sendResult(long msgId, int code, Object body) {
+    if (BodyCodec.typeOf(body) < 0) {
+      code = Failure.BAD_REQUEST.code();
+      body = "reply body type " + body.getClass().getName() + " cannot be sent to a peer";
+    }
+    ByteBuf out = header(FrameType.RESULT, 64);
+    SessionCodec.writeResult(out, msgId, code, body);
+    if (out.readableBytes() > deps.maxDatagramBytes()) {
+      out.release();
+      out = header(FrameType.RESULT, 64);
+      SessionCodec.writeResult(out, msgId, Failure.TOO_LARGE.code(), "reply larger than one datagram ("
+        + deps.maxDatagramBytes() + " bytes)");
+    }
+    transmit(out);
+  }
+
+  private void onResult(SessionCodec.Result r) {
+    Pending p = pending.remove(r.msgId());
+    if (p == null) {
+      deps.counters().drop(Drop.STALE_REPLY);
+      return;
+    }
+    if (r.code() == SessionCodec.OK) {
+      p.promise.complete(r.body());
+    } else {
+      p.promise.fail(new io.vertx.core.eventbus.ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE,
+        r.code(), (String) r.body()));
+    }
+  }
+
+  // ---------------------------------------------------------------- outbound messages
+
+  /**
+   * Sends an application message. Fails fast with 503 (session not up), 429 (too many awaiting
+   * their result) or 413 (larger than one datagram); later with 504 when no result arrives in time.
+   *
+   * @param kind {@link SessionCodec#KIND_SEND} or {@link SessionCodec#KIND_REQUEST}
+   * @return for a send, completes with {@code null} once delivered; for a request, with the reply body
+   */
+  public Future<Object> send(int kind, String address, Object body, long timeoutMs) {
+    if (state != State.UP) return Future.failedFuture(Failure.UNREACHABLE.exception("peer " + peerId + " is not connected"));
+    if (pending.size() >= deps.session().maxInFlight()) {
+      return Future.failedFuture(Failure.QUEUE_FULL.exception(pending.size() + " messages to " + peerId
+        + " await delivery (session.maxInFlight)"));
+    }
+    int overhead = FrameCodec.HEADER_BYTES + 8 + 1 + 4 + 1 + address.length();
+    if (overhead + BodyCodec.minEncodedBytes(body) > deps.maxDatagramBytes()) return tooLarge(overhead + BodyCodec.minEncodedBytes(body));
+    long id = ++nextMsgId;
+    ByteBuf out = header(FrameType.DATA, Math.min(deps.maxDatagramBytes(), overhead + 64));
+    SessionCodec.writeData(out, id, kind, timeoutMs, address, body);
+    if (out.readableBytes() > deps.maxDatagramBytes()) {
+      int size = out.readableBytes();
+      out.release();
+      return tooLarge(size);
+    }
+    Promise<Object> promise = Promise.promise();
+    pending.put(id, new Pending(promise, now() + (timeoutMs + RESULT_GRACE_MS) * 1_000_000L));
+    if (sweepTimer < 0) sweepTimer = deps.scheduler().schedule(SWEEP_MS, this::sweep);
+    transmit(out);
+    return promise.future();
+  }
+
+  private Future<Object> tooLarge(int size) {
+    return Future.failedFuture(Failure.TOO_LARGE.exception("message of at least " + size
+      + " bytes does not fit one datagram of " + deps.maxDatagramBytes() + " bytes"));
+  }
+
+  private void sweep() {
+    sweepTimer = -1;
+    long now = now();
+    for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (now - p.deadlineNanos >= 0) {
+        it.remove();
+        p.promise.fail(Failure.TIMEOUT.exception("no result from " + peerId + " in time"));
+      }
+    }
+    if (!pending.isEmpty() && state != State.CLOSED) sweepTimer = deps.scheduler().schedule(SWEEP_MS, this::sweep);
+  }
+
+  // ---------------------------------------------------------------- liveness
+
+  /** Heartbeat tick: keepalive on an idle path, down after {@code heartbeat.timeoutMs} of silence. */
+  public void tick() {
+    if (state != State.UP) return;
+    long now = now();
+    if (now - lastReceived >= deps.heartbeat().timeoutMs() * 1_000_000L) {
+      close("no packet for " + deps.heartbeat().timeoutMs() + " ms", false);
+    } else if (now - lastSent >= deps.heartbeat().intervalMs() * 1_000_000L) {
+      sendTimestamp(FrameType.PING, now);
+    }
+  }
+
+  private void sendTimestamp(FrameType type, long timestamp) {
+    ByteBuf out = header(type, FrameCodec.HEADER_BYTES + 8);
+    out.writeLong(timestamp);
+    transmit(out);
+  }
+
+  /** Resolves once the session is up (at once if it is), fails if it closes first. */
+  public Future<PeerSession> whenUp() {
+    if (state == State.UP) return Future.succeededFuture(this);
+    if (state == State.CLOSED) return Future.failedFuture(Failure.UNREACHABLE.exception("peer " + peerId + " is unreachable"));
+    Promise<PeerSession> p = Promise.promise();
+    upWaiters.add(p);
+    return p.future();
+  }
+
+  /** Closes the session: pending messages fail with 503, BYE is sent if asked and a path exists. */
+  public void close(String reason, boolean sendBye) {
+    if (state == State.CLOSED) return;
+    if (sendBye && remote != null) {
+      ByteBuf out = header(FrameType.BYE, FrameCodec.HEADER_BYTES + 1);
+      out.writeByte(0);
+      transmit(out);
+    }
+    punching = false;
+    if (punchTimer >= 0) deps.scheduler().cancel(punchTimer);
+    if (sweepTimer >= 0) deps.scheduler().cancel(sweepTimer);
+    transition(State.CLOSED, reason);
+    List<Pending> failed = new ArrayList<>(pending.values());
+    pending.clear();
+    for (Pending p : failed) p.promise.fail(Failure.UNREACHABLE.exception("session with " + peerId + " closed: " + reason));
+  }
+
+  private void transition(State to, String why) {
+    State from = state;
+    state = to;
+    LOG.info(() -> "session " + peerId + " " + from + " -> " + to + " (" + why + ")");
+    if (to == State.UP) {
+      upSince = now();
+      listener.onUp(this);
+      List<Promise<PeerSession>> w = new ArrayList<>(upWaiters);
+      upWaiters.clear();
+      w.forEach(p -> p.complete(this));
+    } else if (to == State.CLOSED) {
+      List<Promise<PeerSession>> w = new ArrayList<>(upWaiters);
+      upWaiters.clear();
+      w.forEach(p -> p.fail(Failure.UNREACHABLE.exception("peer " + peerId + " unreachable: " + why)));
+      listener.onDown(this, why);
+    }
+  }
+
+  // ---------------------------------------------------------------- framing
+
+  private ByteBuf header(FrameType type, int capacity) {
+    ByteBuf out = socket.alloc().directBuffer(capacity);
+    FrameCodec.writeHeader(out, type, 0, remoteSid, ++packetNumber);
+    return out;
+  }
+
+  private void transmit(ByteBuf out) {
+    lastSent = now();
+    socket.send(out, remote);
+  }
+
+  private long now() {
+    return deps.scheduler().clock().nanoTime();
+  }
+
+  // ---------------------------------------------------------------- views
+
+  public String peerId() { return peerId; }
+  public int localSessionId() { return localSid; }
+  public State state() { return state; }
+  /** The path in use, or {@code null} before one is locked. */
+  public Path path() { return winner == null ? null : winner.path(); }
+  public InetSocketAddress remote() { return remote; }
+  public RttEstimator rtt() { return rtt; }
+  public int inFlight() { return pending.size(); }
+
+  /** The {@code p2p.peers} entry for this session. */
+  public JsonObject toJson() {
+    return new JsonObject().put("peerId", peerId).put("state", state.name())
+      .put("path", winner == null ? null : winner.path().wireName())
+      .put("remote", remote == null ? null : Endpoints.format(remote))
+      .put("candidate", winner == null ? null : winner.toString())
+      .put("rttMs", rtt.srttMs()).put("rttVarMs", rtt.rttvarMs())
+      .put("sessionId", Integer.toUnsignedString(localSid)).put("remoteSessionId", Integer.toUnsignedString(remoteSid))
+      .put("inFlight", pending.size())
+      .put("upForMs", state == State.UP ? (now() - upSince) / 1_000_000L : 0);
+  }
+}

@@ -1,0 +1,93 @@
+package io.p2pnode.session;
+
+import io.netty.buffer.ByteBuf;
+import io.p2pnode.bus.Addresses;
+import io.p2pnode.transport.FrameReceiver;
+import io.p2pnode.transport.ListenerGroup;
+import io.p2pnode.wire.FrameType;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.ContextInternal;
+
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The verticle of one remote peer: gives its {@link PeerSession} a context (event loop) of its
+ * own, the listener socket on that loop, and the heartbeat tick. Other threads reach the session
+ * only through {@link #run} and {@link #onFrame}.
+ */
+public final class SessionVerticle extends VerticleBase implements FrameReceiver {
+  private final ListenerGroup listeners;
+  private final Function<io.p2pnode.transport.PacketSocket, PeerSession> factory;
+  private volatile PeerSession session;
+  private volatile boolean up;
+  private MessageConsumer<Object> ticks;
+
+  public SessionVerticle(ListenerGroup listeners, Function<io.p2pnode.transport.PacketSocket, PeerSession> factory) {
+    this.listeners = listeners;
+    this.factory = factory;
+  }
+
+  @Override
+  public Future<?> start() {
+    session = factory.apply(listeners.socketFor(((ContextInternal) context).nettyEventLoop()));
+    ticks = vertx.eventBus().localConsumer(Addresses.INTERNAL_TICK, m -> session.tick());
+    return ticks.completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    session.close("node stopping", true);
+    return ticks.unregister();
+  }
+
+  /** Runs {@code action} on the session's context. */
+  public void run(Consumer<PeerSession> action) {
+    if (context.isEventLoopContext() && ((ContextInternal) context).isRunningOnContext()) {
+      action.accept(session);
+    } else {
+      context.runOnContext(v -> action.accept(session));
+    }
+  }
+
+  /** Runs {@code action} on the session's context and returns its result. */
+  public <T> Future<T> call(Function<PeerSession, Future<T>> action) {
+    io.vertx.core.Promise<T> p = io.vertx.core.Promise.promise();
+    run(s -> action.apply(s).onComplete(p));
+    return p.future();
+  }
+
+  @Override
+  public void onFrame(FrameType type, ByteBuf frame, InetSocketAddress sender) {
+    ContextInternal ctx = (ContextInternal) context;
+    if (ctx.nettyEventLoop().inEventLoop()) {
+      session.onFrame(type, frame, sender);
+    } else {
+      frame.retain();
+      ctx.runOnContext(v -> {
+        try {
+          session.onFrame(type, frame, sender);
+        } finally {
+          frame.release();
+        }
+      });
+    }
+  }
+
+  /** Whether the session is up (readable from any thread). */
+  public boolean isUp() {
+    return up;
+  }
+
+  void setUp(boolean up) {
+    this.up = up;
+  }
+
+  /** The session; touch it only on its context. */
+  PeerSession session() {
+    return session;
+  }
+}

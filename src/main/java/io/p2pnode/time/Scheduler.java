@@ -1,0 +1,35 @@
+package io.p2pnode.time;
+
+import io.vertx.core.Vertx;
+
+/**
+ * Timers, injected so logic never calls {@code vertx.setTimer} directly and tests can fire them
+ * from a manual clock.
+ */
+public interface Scheduler {
+  /** Runs {@code task} once after {@code delayMs}; returns an id for {@link #cancel}. */
+  long schedule(long delayMs, Runnable task);
+
+  /** Cancels a timer; unknown or fired ids are ignored. */
+  void cancel(long id);
+
+  /** The clock timers are measured against. */
+  Clock clock();
+
+  /** Timers on a Vert.x instance: each fires on the context that scheduled it. */
+  static Scheduler of(Vertx vertx) {
+    return new Scheduler() {
+      public long schedule(long delayMs, Runnable task) {
+        return vertx.setTimer(Math.max(1, delayMs), id -> task.run());
+      }
+
+      public void cancel(long id) {
+        vertx.cancelTimer(id);
+      }
+
+      public Clock clock() {
+        return Clock.SYSTEM;
+      }
+    };
+  }
+}

@@ -1,0 +1,35 @@
+package io.p2pnode.transport;
+
+/** Why a datagram or message was dropped. Every drop is counted under one of these. */
+public enum Drop {
+  /** Neither STUN nor a node frame (first-byte demultiplexing). */
+  GARBAGE,
+  /** Larger than {@code listen.maxDatagramBytes}. */
+  OVERSIZE,
+  /** Looked like STUN but did not decode (length, attributes, FINGERPRINT). */
+  STUN_MALFORMED,
+  /** A valid STUN message that is not a Binding request. */
+  STUN_UNEXPECTED,
+  /** STUN request while this node is not a coordinator. */
+  STUN_DISABLED,
+  /** Node frame of a protocol version this build does not speak. */
+  BAD_VERSION,
+  /** Node frame with a bad header or payload. */
+  MALFORMED,
+  /** Session frame for a session id this node does not know. */
+  UNKNOWN_SESSION,
+  /** Control frame this node has no use for (e.g. coordinator request while not a coordinator). */
+  UNEXPECTED_CONTROL,
+  /** HELLO without a matching introduction token, or from ourselves. */
+  HELLO_REJECTED,
+  /** A reply (RESULT, PONG, REGISTER_ACK...) that matches nothing outstanding. */
+  STALE_REPLY,
+  /** A registration under the coordinator's own peer id. */
+  PEER_ID_CONFLICT,
+  /** The registry is full. */
+  REGISTRY_FULL,
+  /** A socket write failed. */
+  SEND_ERROR,
+  /** A handler threw; the datagram was dropped and the event loop carried on. */
+  HANDLER_ERROR
+}

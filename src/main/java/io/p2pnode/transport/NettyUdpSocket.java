@@ -1,0 +1,129 @@
+package io.p2pnode.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
+
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@link PacketSocket} on a Netty datagram channel running on a Vert.x context's own event loop,
+ * so reads, handler calls and writes from that context need no thread hop. Uses the transport
+ * Vert.x chose (epoll when native transport is enabled) and sets SO_REUSEPORT on epoll.
+ *
+ * <p>Receive buffers are sized {@code maxDatagramBytes + 1}: a larger datagram arrives truncated
+ * to that size and is counted as {@link Drop#OVERSIZE} rather than silently cut.
+ */
+public final class NettyUdpSocket implements PacketSocket {
+  private static final Logger LOG = Logger.getLogger(NettyUdpSocket.class.getName());
+
+  private final Channel channel;
+  private final Counters counters;
+
+  private NettyUdpSocket(Channel channel, Counters counters) {
+    this.channel = channel;
+    this.counters = counters;
+  }
+
+  /**
+   * Binds a datagram socket on {@code context}'s event loop.
+   *
+   * @param reusePort set SO_REUSEPORT (requires the native epoll transport)
+   */
+  public static Future<NettyUdpSocket> bind(ContextInternal context, InetSocketAddress local, boolean reusePort,
+                                            int socketBufferBytes, int maxDatagramBytes, PacketHandler handler,
+                                            Counters counters) {
+    Promise<NettyUdpSocket> promise = context.promise();
+    NettyUdpSocket[] self = new NettyUdpSocket[1];
+    Bootstrap b = new Bootstrap()
+      .group(context.nettyEventLoop())
+      .channelFactory(() -> newChannel(context.owner().isNativeTransportEnabled(), local))
+      .option(ChannelOption.SO_RCVBUF, socketBufferBytes)
+      .option(ChannelOption.SO_SNDBUF, socketBufferBytes)
+      .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxDatagramBytes + 1))
+      .handler(new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+          DatagramPacket p = (DatagramPacket) msg;
+          try {
+            if (p.content().readableBytes() > maxDatagramBytes) {
+              counters.drop(Drop.OVERSIZE);
+            } else {
+              handler.onPacket(self[0], p.content(), p.sender());
+            }
+          } catch (Throwable t) {
+            counters.drop(Drop.HANDLER_ERROR);
+            LOG.log(Level.WARNING, "packet handler failed; datagram dropped", t);
+          } finally {
+            p.release();
+          }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+          counters.drop(Drop.SEND_ERROR);
+          LOG.log(Level.FINE, "socket error", cause);
+        }
+      });
+    if (reusePort) b.option(EpollChannelOption.SO_REUSEPORT, true);
+    b.bind(local).addListener(f -> {
+      if (f.isSuccess()) {
+        Channel ch = ((io.netty.channel.ChannelFuture) f).channel();
+        self[0] = new NettyUdpSocket(ch, counters);
+        promise.complete(self[0]);
+      } else {
+        promise.fail(new IllegalStateException("cannot bind UDP " + local + ": " + f.cause().getMessage(), f.cause()));
+      }
+    });
+    return promise.future();
+  }
+
+  /** An IPv4 or IPv6 channel to match the bind address (a wildcard IPv4 bind stays IPv4-only). */
+  private static DatagramChannel newChannel(boolean epoll, InetSocketAddress local) {
+    SocketProtocolFamily family = local.getAddress() instanceof Inet6Address ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
+    return epoll ? new EpollDatagramChannel(family) : new NioDatagramChannel(family);
+  }
+
+  @Override
+  public void send(ByteBuf data, InetSocketAddress to) {
+    counters.frameOut();
+    channel.writeAndFlush(new DatagramPacket(data, to), channel.voidPromise());
+  }
+
+  @Override
+  public ByteBufAllocator alloc() {
+    return channel.alloc();
+  }
+
+  @Override
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  /** The event loop this socket's I/O runs on. */
+  public io.netty.channel.EventLoop eventLoop() {
+    return channel.eventLoop();
+  }
+
+  @Override
+  public void close() {
+    channel.close();
+  }
+}

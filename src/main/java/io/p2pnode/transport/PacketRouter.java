@@ -1,0 +1,112 @@
+package io.p2pnode.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.p2pnode.bus.Addresses;
+import io.p2pnode.wire.ControlMessage;
+import io.p2pnode.wire.Demux;
+import io.p2pnode.wire.FrameCodec;
+import io.p2pnode.wire.FrameType;
+import io.p2pnode.wire.StunCodec;
+import io.p2pnode.wire.WireException;
+import io.vertx.core.eventbus.EventBus;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+
+/**
+ * Classify, then dispatch (Aeron style): the one {@link PacketHandler} every listener socket uses.
+ * <ul>
+ *   <li>STUN Binding request → answered here, statelessly (when this node is a coordinator);</li>
+ *   <li>session frame (session id ≠ 0) → the {@link FrameReceiver} that owns the id, directly;</li>
+ *   <li>control frame (session id 0) → decoded, then over the local event bus to the session
+ *       manager ({@link Addresses#INTERNAL_CONTROL}) or the coordinator
+ *       ({@link Addresses#INTERNAL_COORDINATOR});</li>
+ *   <li>anything else → counted under a {@link Drop} reason.</li>
+ * </ul>
+ * Nothing thrown by a codec leaves this class.
+ */
+public final class PacketRouter implements PacketHandler {
+  private final Counters counters;
+  private final Map<Integer, ? extends FrameReceiver> sessions;
+  private final EventBus eventBus;
+  private final boolean coordinator;
+
+  public PacketRouter(Counters counters, Map<Integer, ? extends FrameReceiver> sessions, EventBus eventBus,
+                      boolean coordinator) {
+    this.counters = counters;
+    this.sessions = sessions;
+    this.eventBus = eventBus;
+    this.coordinator = coordinator;
+  }
+
+  @Override
+  public void onPacket(PacketSocket socket, ByteBuf data, InetSocketAddress sender) {
+    switch (Demux.classify(data)) {
+      case STUN -> onStun(socket, data, sender);
+      case FRAME -> onFrame(socket, data, sender);
+      default -> counters.drop(Drop.GARBAGE);
+    }
+  }
+
+  private void onFrame(PacketSocket socket, ByteBuf data, InetSocketAddress sender) {
+    FrameType type;
+    try {
+      type = FrameCodec.check(data);
+    } catch (WireException e) {
+      counters.drop((data.getUnsignedByte(data.readerIndex()) & 0x0F) != FrameCodec.VERSION ? Drop.BAD_VERSION : Drop.MALFORMED);
+      return;
+    }
+    counters.frameIn();
+    int sid = FrameCodec.sessionId(data);
+    if (sid != 0) {
+      FrameReceiver owner = sessions.get(sid);
+      if (owner == null) {
+        counters.drop(Drop.UNKNOWN_SESSION);
+      } else {
+        owner.onFrame(type, data, sender);
+      }
+      return;
+    }
+    if (!type.isControl() || type == FrameType.HELLO_ACK) {
+      counters.drop(Drop.MALFORMED);
+      return;
+    }
+    ControlMessage msg;
+    try {
+      data.skipBytes(FrameCodec.HEADER_BYTES);
+      msg = ControlMessage.decode(type, data);
+    } catch (WireException e) {
+      counters.drop(Drop.MALFORMED);
+      return;
+    }
+    boolean toCoordinator = type == FrameType.REGISTER || type == FrameType.CONNECT || type == FrameType.UNREGISTER;
+    if (toCoordinator && !coordinator) {
+      counters.drop(Drop.UNEXPECTED_CONTROL);
+      return;
+    }
+    eventBus.send(toCoordinator ? Addresses.INTERNAL_COORDINATOR : Addresses.INTERNAL_CONTROL,
+      new InboundControl(msg, sender, socket), InboundControl.LOCAL);
+  }
+
+  private void onStun(PacketSocket socket, ByteBuf data, InetSocketAddress sender) {
+    if (!coordinator) {
+      counters.drop(Drop.STUN_DISABLED);
+      return;
+    }
+    StunCodec.StunMessage m;
+    try {
+      m = StunCodec.decode(data);
+    } catch (WireException e) {
+      counters.drop(Drop.STUN_MALFORMED);
+      return;
+    }
+    if (m.type() != StunCodec.BINDING_REQUEST) {
+      counters.drop(Drop.STUN_UNEXPECTED);
+      return;
+    }
+    ByteBuf out = socket.alloc().directBuffer(96);
+    StunCodec.writeBindingSuccess(out, m.transactionId(), sender);
+    socket.send(out, sender);
+    counters.stunAnswered();
+  }
+}

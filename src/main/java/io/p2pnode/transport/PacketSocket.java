@@ -1,0 +1,28 @@
+package io.p2pnode.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.net.InetSocketAddress;
+
+/**
+ * A datagram socket as code above the transport sees it. Implemented by the Netty/epoll
+ * transport ({@link NettyUdpSocket}) and by the in-memory NAT lab, so sessions, punching and the
+ * coordinator run unchanged on both.
+ *
+ * <p>Buffers: {@link #send} takes ownership of {@code data} and releases it. A
+ * {@link PacketHandler} gets a buffer that is valid only during the call.
+ */
+public interface PacketSocket {
+  /** Sends one datagram; ownership of {@code data} passes to the socket. Never throws on I/O errors (they are counted). */
+  void send(ByteBuf data, InetSocketAddress to);
+
+  /** Allocator for datagrams this socket will send. */
+  ByteBufAllocator alloc();
+
+  /** The bound local address. */
+  InetSocketAddress localAddress();
+
+  /** Closes the socket; idempotent. */
+  void close();
+}

@@ -1,0 +1,138 @@
+package io.p2pnode.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+import static io.p2pnode.wire.WireBuf.*;
+
+/**
+ * Control-plane payloads: registration, introduction and first contact. Low rate, so they decode
+ * into records. Layouts (after the {@link FrameCodec} header; {@code str} is a short string,
+ * {@code ep}/{@code eps} an endpoint / endpoint list, see {@link WireBuf}):
+ *
+ * <pre>
+ * REGISTER      txn (32) | peerId str | private eps
+ * REGISTER_ACK  txn (32) | observed ep | ttlMs (32)
+ * CONNECT       txn (32) | from peerId str | target peerId str
+ * INTRODUCE     txn (32) | token (64) | peerId str | public ep | private eps
+ * CONNECT_FAIL  txn (32) | code (16) | reason str
+ * UNREGISTER    peerId str
+ * HELLO/_ACK    token (64) | peerId str | sender session id (32) | timestamp (64)
+ * </pre>
+ */
+public sealed interface ControlMessage {
+  /** The frame type that carries this payload. */
+  FrameType type();
+
+  /** Appends the payload (no header). */
+  void writePayload(ByteBuf out);
+
+  /** Registration (or refresh) of a peer at a coordinator. */
+  record Register(int txn, String peerId, List<InetSocketAddress> privateEndpoints) implements ControlMessage {
+    public FrameType type() { return FrameType.REGISTER; }
+    public void writePayload(ByteBuf out) {
+      out.writeInt(txn);
+      writeShortString(out, peerId);
+      writeEndpoints(out, privateEndpoints);
+    }
+  }
+
+  /** The coordinator accepted a registration and reports the source address it observed. */
+  record RegisterAck(int txn, InetSocketAddress observed, long ttlMs) implements ControlMessage {
+    public FrameType type() { return FrameType.REGISTER_ACK; }
+    public void writePayload(ByteBuf out) {
+      out.writeInt(txn);
+      writeEndpoint(out, observed);
+      out.writeInt((int) ttlMs);
+    }
+  }
+
+  /** Peer {@code from} asks its coordinator for an introduction to {@code target}. */
+  record Connect(int txn, String from, String target) implements ControlMessage {
+    public FrameType type() { return FrameType.CONNECT; }
+    public void writePayload(ByteBuf out) {
+      out.writeInt(txn);
+      writeShortString(out, from);
+      writeShortString(out, target);
+    }
+  }
+
+  /** The coordinator tells a peer how to reach {@code peerId}; {@code token} authorises the punch. */
+  record Introduce(int txn, long token, String peerId, InetSocketAddress publicEndpoint,
+                   List<InetSocketAddress> privateEndpoints) implements ControlMessage {
+    public FrameType type() { return FrameType.INTRODUCE; }
+    public void writePayload(ByteBuf out) {
+      out.writeInt(txn);
+      out.writeLong(token);
+      writeShortString(out, peerId);
+      writeEndpoint(out, publicEndpoint);
+      writeEndpoints(out, privateEndpoints);
+    }
+  }
+
+  /** An introduction failed; {@code code} is an API failure code (404 unknown peer). */
+  record ConnectFail(int txn, int code, String reason) implements ControlMessage {
+    public FrameType type() { return FrameType.CONNECT_FAIL; }
+    public void writePayload(ByteBuf out) {
+      out.writeInt(txn);
+      out.writeShort(code);
+      writeShortString(out, reason.length() > 200 ? reason.substring(0, 200) : reason);
+    }
+  }
+
+  /** A peer leaves its coordinator. */
+  record Unregister(String peerId) implements ControlMessage {
+    public FrameType type() { return FrameType.UNREGISTER; }
+    public void writePayload(ByteBuf out) {
+      writeShortString(out, peerId);
+    }
+  }
+
+  /** Punch / first contact ({@code ack=false}) and its answer ({@code ack=true}). */
+  record Hello(boolean ack, long token, String peerId, int senderSessionId, long timestamp) implements ControlMessage {
+    public FrameType type() { return ack ? FrameType.HELLO_ACK : FrameType.HELLO; }
+    public void writePayload(ByteBuf out) {
+      out.writeLong(token);
+      writeShortString(out, peerId);
+      out.writeInt(senderSessionId);
+      out.writeLong(timestamp);
+    }
+  }
+
+  /** A whole datagram: header (packet number 0) and payload. The caller owns the buffer. */
+  static ByteBuf encode(ByteBufAllocator alloc, ControlMessage m, int receiverSessionId) {
+    ByteBuf out = alloc.directBuffer(128);
+    FrameCodec.writeHeader(out, m.type(), 0, receiverSessionId, 0);
+    m.writePayload(out);
+    return out;
+  }
+
+  /**
+   * Decodes the payload of a control frame; the reader index must be at the payload start.
+   *
+   * @throws WireException when truncated, malformed, followed by trailing bytes, or not a control type
+   */
+  static ControlMessage decode(FrameType type, ByteBuf in) {
+    ControlMessage m = switch (type) {
+      case REGISTER -> new Register(i32(in), peerId(in), readEndpoints(in));
+      case REGISTER_ACK -> new RegisterAck(i32(in), readEndpoint(in), i32(in) & 0xFFFFFFFFL);
+      case CONNECT -> new Connect(i32(in), peerId(in), peerId(in));
+      case INTRODUCE -> new Introduce(i32(in), i64(in), peerId(in), readEndpoint(in), readEndpoints(in));
+      case CONNECT_FAIL -> new ConnectFail(i32(in), u16(in), readShortString(in));
+      case UNREGISTER -> new Unregister(peerId(in));
+      case HELLO, HELLO_ACK -> new Hello(type == FrameType.HELLO_ACK, i64(in), peerId(in), i32(in), i64(in));
+      default -> throw new WireException(type + " is not a control frame");
+    };
+    end(in);
+    return m;
+  }
+
+  private static String peerId(ByteBuf in) {
+    String s = readShortString(in);
+    if (s.isEmpty() || s.length() > 64) throw new WireException("bad peer id length " + s.length());
+    return s;
+  }
+}

@@ -1,0 +1,61 @@
+package io.p2pnode.wire;
+
+/**
+ * Frame types of the node protocol. Session-plane types carry the receiver's session id; control
+ * types (registration, introduction, first contact) travel with session id 0.
+ */
+public enum FrameType {
+  /** First contact / punch packet: token, sender peer id, sender session id. */
+  HELLO(0x01),
+  /** Answer to a HELLO: the path works in both directions. */
+  HELLO_ACK(0x02),
+  /** An application message (send or request). */
+  DATA(0x03),
+  /** The outcome of a DATA: delivered, reply body, or failure code. */
+  RESULT(0x04),
+  /** Keepalive and RTT probe. */
+  PING(0x05),
+  /** Answer to a PING, echoing its timestamp. */
+  PONG(0x06),
+  /** The sender closes the session. */
+  BYE(0x07),
+  /** Peer to coordinator: register (or refresh) my id and private endpoints. */
+  REGISTER(0x10),
+  /** Coordinator to peer: registered; here is the public endpoint I observe. */
+  REGISTER_ACK(0x11),
+  /** Peer to coordinator: introduce me to a peer. */
+  CONNECT(0x12),
+  /** Coordinator to peer: the other side's endpoints and the introduction token. */
+  INTRODUCE(0x13),
+  /** Coordinator to peer: the introduction failed (unknown peer). */
+  CONNECT_FAIL(0x14),
+  /** Peer to coordinator: forget my registration (clean shutdown). */
+  UNREGISTER(0x15);
+
+  private static final FrameType[] BY_CODE = new FrameType[256];
+
+  static {
+    for (FrameType t : values()) BY_CODE[t.code] = t;
+  }
+
+  private final int code;
+
+  FrameType(int code) {
+    this.code = code;
+  }
+
+  /** The type's byte on the wire. */
+  public int code() {
+    return code;
+  }
+
+  /** The type for a wire byte, or {@code null} when it is not a known type. */
+  public static FrameType of(int code) {
+    return BY_CODE[code & 0xFF];
+  }
+
+  /** Whether frames of this type travel with session id 0 and go to the control plane. */
+  public boolean isControl() {
+    return this == HELLO || code >= 0x10;
+  }
+}

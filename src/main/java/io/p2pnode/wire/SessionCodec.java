@@ -1,0 +1,80 @@
+package io.p2pnode.wire;
+
+import io.netty.buffer.ByteBuf;
+
+import static io.p2pnode.wire.WireBuf.*;
+
+/**
+ * Session-plane payloads, on the hot path: encoders write straight into the outgoing datagram.
+ *
+ * <pre>
+ * DATA    msgId (64) | kind (8: 0 send, 1 request) | timeoutMs (32) | address str | body
+ * RESULT  msgId (64) | code (16: 0 ok, else API failure code) | body (reply, or failure message string)
+ * PING    timestamp (64)
+ * PONG    echoed timestamp (64)
+ * BYE     reason (8)
+ * </pre>
+ * {@code body} is a {@link BodyCodec} body and runs to the end of the datagram.
+ */
+public final class SessionCodec {
+  public static final int KIND_SEND = 0;
+  public static final int KIND_REQUEST = 1;
+  /** RESULT code for success. */
+  public static final int OK = 0;
+
+  /** A decoded DATA payload. */
+  public record Data(long msgId, int kind, long timeoutMs, String address, Object body) {
+  }
+
+  /** A decoded RESULT payload; {@code body} is the failure message when {@code code != OK}. */
+  public record Result(long msgId, int code, Object body) {
+  }
+
+  private SessionCodec() {
+  }
+
+  public static void writeData(ByteBuf out, long msgId, int kind, long timeoutMs, String address, Object body) {
+    out.writeLong(msgId);
+    out.writeByte(kind);
+    out.writeInt((int) timeoutMs);
+    writeShortString(out, address);
+    BodyCodec.write(out, body);
+  }
+
+  public static Data readData(ByteBuf in) {
+    long id = i64(in);
+    int kind = u8(in);
+    if (kind != KIND_SEND && kind != KIND_REQUEST) throw new WireException("bad DATA kind " + kind);
+    long timeout = i32(in) & 0xFFFFFFFFL;
+    String address = readShortString(in);
+    if (address.isEmpty()) throw new WireException("empty address");
+    return new Data(id, kind, timeout, address, BodyCodec.read(in));
+  }
+
+  public static void writeResult(ByteBuf out, long msgId, int code, Object body) {
+    out.writeLong(msgId);
+    out.writeShort(code);
+    BodyCodec.write(out, body);
+  }
+
+  public static Result readResult(ByteBuf in) {
+    long id = i64(in);
+    int code = u16(in);
+    Object body = BodyCodec.read(in);
+    if (code != OK && !(body instanceof String)) throw new WireException("failure RESULT without message");
+    return new Result(id, code, body);
+  }
+
+  /** PING, PONG: one 64-bit timestamp. */
+  public static long readTimestamp(ByteBuf in) {
+    long t = i64(in);
+    end(in);
+    return t;
+  }
+
+  public static int readBye(ByteBuf in) {
+    int r = u8(in);
+    end(in);
+    return r;
+  }
+}
