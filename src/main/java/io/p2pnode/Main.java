@@ -57,6 +57,10 @@ public final class Main {
       return 2;
     }
     Logging.configure(Level.INFO);
+    // Handlers first: a SIGTERM that arrives while starting still stops the node cleanly.
+    CountDownLatch stop = new CountDownLatch(1);
+    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    Signal.handle(new Signal("INT"), s -> stop.countDown());
     P2pNode node;
     try {
       node = P2pNode.start(options).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
@@ -65,9 +69,6 @@ public final class Main {
       System.err.println("p2p-node: failed to start: " + cause.getMessage());
       return 1;
     }
-    CountDownLatch stop = new CountDownLatch(1);
-    Signal.handle(new Signal("TERM"), s -> stop.countDown());
-    Signal.handle(new Signal("INT"), s -> stop.countDown());
     try {
       stop.await();
       java.util.logging.Logger.getLogger("p2p.node").info("p2p-node stopping: goodbye to peers");

@@ -1,0 +1,93 @@
+package io.p2pnode;
+
+import io.vertx.core.json.JsonObject;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A node (or CLI) in its own JVM, started from the test class path, with its output captured. */
+public final class NodeProcess implements AutoCloseable {
+  public static final Pattern READY = Pattern.compile("p2p-node ready peerId=(\\S+) udp=(\\S+)");
+
+  private final Process process;
+  private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final CompletableFuture<Matcher> ready = new CompletableFuture<>();
+  private final Thread reader;
+
+  private NodeProcess(List<String> args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.p2pnode.Main"));
+    cmd.addAll(args);
+    process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          lines.add(line);
+          Matcher m = READY.matcher(line);
+          if (m.find()) ready.complete(m);
+        }
+      } catch (IOException ignored) {
+        // process gone
+      }
+      ready.completeExceptionally(new IllegalStateException("process ended before ready:\n" + String.join("\n", lines)));
+    }, "node-process-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** Starts {@code io.p2pnode.Main} with these arguments. */
+  public static NodeProcess start(String... args) throws IOException {
+    return new NodeProcess(List.of(args));
+  }
+
+  /** Writes {@code config} to a temp file and starts a node on it. */
+  public static NodeProcess startWithConfig(JsonObject config) throws IOException {
+    Path f = Files.createTempFile("p2p-node-", ".json");
+    Files.writeString(f, config.encodePrettily());
+    f.toFile().deleteOnExit();
+    return start("--conf", f.toString());
+  }
+
+  /** Waits for the ready line; returns its match (group 1 peer id, group 2 udp address). */
+  public Matcher awaitReady() throws Exception {
+    return ready.get(60, TimeUnit.SECONDS);
+  }
+
+  /** Waits for exit; returns the exit code. */
+  public int awaitExit() throws InterruptedException {
+    if (!process.waitFor(60, TimeUnit.SECONDS)) throw new AssertionError("process did not exit:\n" + output());
+    reader.join(10_000);
+    return process.exitValue();
+  }
+
+  /** SIGTERM. ({@code Process.destroy} would also close our end of the output pipe and lose the last lines.) */
+  public void terminate() {
+    process.toHandle().destroy();
+  }
+
+  /** SIGKILL. */
+  public void kill() {
+    process.destroyForcibly();
+  }
+
+  public String output() {
+    return String.join("\n", lines);
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}

@@ -1,0 +1,121 @@
+package io.p2pnode;
+
+import io.p2pnode.config.NodeOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.DatagramSocket;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Starts nodes on loopback with free ports, each on its own Vert.x instance, and stops them all. */
+public final class TestNodes implements AutoCloseable {
+  private final List<P2pNode> nodes = new ArrayList<>();
+
+  /** Config for a loopback node: UDP port 0, bridge off, fast heartbeat. */
+  public static JsonObject config(String peerId) {
+    return new JsonObject().put("peerId", peerId)
+      .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2))
+      .put("bridge", new JsonObject().put("port", 0))
+      .put("heartbeat", new JsonObject().put("intervalMs", 200).put("timeoutMs", 1000));
+  }
+
+  /** Config for a peer (not a coordinator) registered with {@code coordinator}. */
+  public static JsonObject peer(String peerId, P2pNode coordinator) {
+    return config(peerId).put("coordinator", new JsonObject().put("enabled", false))
+      .put("rendezvous", new JsonArray().add("127.0.0.1:" + coordinator.udpAddress().getPort()));
+  }
+
+  public P2pNode start(JsonObject config) {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(2));
+    try {
+      P2pNode n = await(P2pNode.start(vertx, NodeOptions.fromJson(config)));
+      nodes.add(n);
+      return n;
+    } catch (RuntimeException e) {
+      vertx.close();
+      throw e;
+    }
+  }
+
+  /** Starts a peer and waits until its coordinator acknowledged its registration. */
+  public P2pNode startRegistered(JsonObject config) {
+    P2pNode n = start(config);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      JsonObject st = await(io.p2pnode.bus.P2pClient.create(n.vertx()).status());
+      boolean all = st.getJsonArray("coordinators").stream().allMatch(c -> ((JsonObject) c).getBoolean("registered"));
+      if (all) return n;
+      await(Future.future(p -> n.vertx().setTimer(20, t -> p.complete())));
+    }
+    throw new AssertionError("node " + n.peerId() + " did not register");
+  }
+
+  /**
+   * Connects from {@code from} to {@code peerId}, retrying every 20 ms while the target's
+   * registration is still on its way (404), for at most 10 s.
+   */
+  public static JsonObject connectEventually(P2pNode from, String peerId) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try {
+        return await(io.p2pnode.bus.P2pClient.create(from.vertx()).connect(peerId));
+      } catch (io.vertx.core.eventbus.ReplyException e) {
+        if (e.failureCode() != 404 || System.nanoTime() > deadline) throw e;
+        await(Future.future(p -> from.vertx().setTimer(20, t -> p.complete())));
+      }
+    }
+  }
+
+  /** Stops one node (graceful) and forgets it. */
+  public void stop(P2pNode n) {
+    nodes.remove(n);
+    await(n.stop());
+    await(n.vertx().close());
+  }
+
+  public static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) throw re;
+      throw new RuntimeException(e.getCause());
+    } catch (Exception e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  /** A free TCP port on loopback (for bridges). */
+  public static int freeTcpPort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  /** A free UDP port on loopback. */
+  public static int freeUdpPort() {
+    try (DatagramSocket s = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new RuntimeException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (P2pNode n : new ArrayList<>(nodes)) {
+      try {
+        stop(n);
+      } catch (RuntimeException ignored) {
+        // best effort
+      }
+    }
+  }
+}

@@ -1,0 +1,262 @@
+package io.p2pnode.it;
+
+import io.p2pnode.P2pNode;
+import io.p2pnode.TestNodes;
+import io.p2pnode.bus.Addresses;
+import io.p2pnode.bus.P2pClient;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.TimeUnit;
+
+import static io.p2pnode.TestNodes.await;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Two peers and a coordinator on loopback: connect, send, request and every failure code of
+ * DESIGN §4 where it applies.
+ */
+@ExtendWith(VertxExtension.class)
+class MessagingTest {
+  static TestNodes nodes;
+  static P2pNode coord;
+  static P2pNode alice;
+  static P2pNode bob;
+  static P2pClient aliceApi;
+
+  @BeforeAll
+  static void start() {
+    nodes = new TestNodes();
+    coord = nodes.start(TestNodes.config("coord"));
+    alice = nodes.startRegistered(TestNodes.peer("alice", coord).put("session", new JsonObject().put("connectTimeoutMs", 1500)));
+    bob = nodes.startRegistered(TestNodes.peer("bob", coord));
+    aliceApi = P2pClient.create(alice.vertx());
+    // consumers on bob
+    bob.vertx().eventBus().<Object>localConsumer("echo", m -> m.reply(m.body()));
+    bob.vertx().eventBus().<Object>localConsumer("who", m -> m.reply(m.headers().get("from")));
+    bob.vertx().eventBus().<Object>localConsumer("teapot", m -> m.fail(418, "I'm a teapot"));
+    bob.vertx().eventBus().<Object>localConsumer("silent", m -> { });
+    bob.vertx().eventBus().<Object>localConsumer("big", m -> m.reply("x".repeat(5000)));
+  }
+
+  @AfterAll
+  static void stop() {
+    nodes.close();
+  }
+
+  static int code(Throwable t) {
+    assertInstanceOf(ReplyException.class, t, String.valueOf(t));
+    return ((ReplyException) t).failureCode();
+  }
+
+  @Test
+  void connectReportsPathRemoteAndRtt(VertxTestContext ctx) {
+    aliceApi.connect("bob").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      assertEquals("bob", r.getString("peerId"));
+      assertEquals("direct", r.getString("path"));
+      assertEquals("127.0.0.1:" + bob.udpAddress().getPort(), r.getString("remote"));
+      assertNotNull(r.getDouble("rttMs"));
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void sendArrivesAtAddressWithFromHeaderInEveryBodyType(VertxTestContext ctx) {
+    var got = ctx.checkpoint(3);
+    var consumer = bob.vertx().eventBus().<Object>localConsumer("types", m -> ctx.verify(() -> {
+      assertEquals("alice", m.headers().get(Addresses.HEADER_FROM));
+      Object b = m.body();
+      assertTrue(b.equals("text") || b.equals(Buffer.buffer(new byte[] {1, 2, 3}))
+        || b.equals(new JsonObject().put("k", new JsonArray().add(1))), "body " + b);
+      got.flag();
+    }));
+    consumer.completion().onComplete(ctx.succeeding(v -> {
+      aliceApi.send("bob", "types", "text").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals("bob", r.getString("to"));
+        assertEquals("direct", r.getString("path"));
+      })));
+      aliceApi.send("bob", "types", Buffer.buffer(new byte[] {1, 2, 3})).onComplete(ctx.succeedingThenComplete());
+      aliceApi.send("bob", "types", new JsonObject().put("k", new JsonArray().add(1))).onComplete(ctx.succeedingThenComplete());
+    }));
+  }
+
+  @Test
+  void sendWithoutAddressGoesToInbound(VertxTestContext ctx) {
+    var consumer = bob.vertx().eventBus().<String>localConsumer(Addresses.INBOUND, m -> ctx.verify(() -> {
+      assertEquals("default", m.body());
+      ctx.completeNow();
+    }));
+    consumer.completion().onComplete(ctx.succeeding(v -> alice.vertx().eventBus()
+      .request(Addresses.SEND, "default", new DeliveryOptions().addHeader("to", "bob"))
+      .onComplete(ctx.succeeding(r -> consumer.unregister()))));
+  }
+
+  @Test
+  void requestReturnsRemoteReply(VertxTestContext ctx) {
+    aliceApi.<JsonObject>request("bob", "echo", new JsonObject().put("n", 7)).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      assertEquals(7, r.getInteger("n"));
+      aliceApi.<String>request("bob", "who", "?").onComplete(ctx.succeeding(who -> ctx.verify(() -> {
+        assertEquals("alice", who);
+        ctx.completeNow();
+      })));
+    })));
+  }
+
+  @Test
+  void remoteFailureCodePassesThrough(VertxTestContext ctx) {
+    aliceApi.request("bob", "teapot", "tea").onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertEquals(418, code(e));
+      assertTrue(e.getMessage().contains("teapot"));
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void badRequestsGet400NamingTheField(VertxTestContext ctx) {
+    var eb = alice.vertx().eventBus();
+    var cp = ctx.checkpoint(5);
+    eb.request(Addresses.SEND, "x").onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertEquals(400, code(e));
+      assertTrue(e.getMessage().startsWith("to:"), e.getMessage());
+      cp.flag();
+    })));
+    eb.request(Addresses.SEND, "x", new DeliveryOptions().addHeader("to", "bob").addHeader("timeoutMs", "soon"))
+      .onComplete(ctx.failing(e -> ctx.verify(() -> {
+        assertEquals(400, code(e));
+        assertTrue(e.getMessage().startsWith("timeoutMs:"), e.getMessage());
+        cp.flag();
+      })));
+    eb.request(Addresses.SEND, 42, new DeliveryOptions().addHeader("to", "bob")).onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertEquals(400, code(e));
+      assertTrue(e.getMessage().startsWith("body:"), e.getMessage());
+      cp.flag();
+    })));
+    eb.request(Addresses.CONNECT, "bob").onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertEquals(400, code(e));
+      assertTrue(e.getMessage().startsWith("peerId:"), e.getMessage());
+      cp.flag();
+    })));
+    eb.request(Addresses.SEND, "x", new DeliveryOptions().addHeader("to", "not a peer!")).onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertEquals(400, code(e));
+      cp.flag();
+    })));
+  }
+
+  @Test
+  void unknownPeerGets404(VertxTestContext ctx) {
+    aliceApi.send("nobody", "x").onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertEquals(404, code(e));
+      assertTrue(e.getMessage().contains("nobody"), e.getMessage());
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void noConsumerAtRemoteAddressGets404(VertxTestContext ctx) {
+    aliceApi.send("bob", "no.such.address", "x").onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertEquals(404, code(e));
+      aliceApi.request("bob", "no.such.address", "x").onComplete(ctx.failing(e2 -> ctx.verify(() -> {
+        assertEquals(404, code(e2));
+        ctx.completeNow();
+      })));
+    })));
+  }
+
+  @Test
+  void tooLargeGets413BothWays(VertxTestContext ctx) {
+    aliceApi.send("bob", "echo", "y".repeat(2000)).onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertEquals(413, code(e));
+      aliceApi.request("bob", "big", "give me a big reply").onComplete(ctx.failing(e2 -> ctx.verify(() -> {
+        assertEquals(413, code(e2));
+        assertTrue(e2.getMessage().contains("reply"), e2.getMessage());
+        ctx.completeNow();
+      })));
+    })));
+  }
+
+  @Test
+  void remoteTimeoutGets504(VertxTestContext ctx) {
+    alice.vertx().eventBus().request(Addresses.REQUEST, "anyone?",
+        new DeliveryOptions().addHeader("to", "bob").addHeader("address", "silent").addHeader("timeoutMs", "300"))
+      .onComplete(ctx.failing(e -> ctx.verify(() -> {
+        assertEquals(504, code(e));
+        ctx.completeNow();
+      })));
+  }
+
+  @Test
+  void fullSendQueueGets429(VertxTestContext ctx) {
+    // carol allows 4 messages in flight; 4 unanswered requests fill the queue
+    P2pNode carol = nodes.startRegistered(TestNodes.peer("carol", coord).put("session", new JsonObject().put("maxInFlight", 4)));
+    DeliveryOptions slow = new DeliveryOptions().addHeader("to", "bob").addHeader("address", "silent").addHeader("timeoutMs", "2000");
+    P2pClient.create(carol.vertx()).connect("bob").onComplete(ctx.succeeding(c -> {
+      for (int i = 0; i < 4; i++) carol.vertx().eventBus().request(Addresses.REQUEST, "hold", slow);
+      carol.vertx().setTimer(100, t -> carol.vertx().eventBus().request(Addresses.REQUEST, "one too many", slow)
+        .onComplete(ctx.failing(e -> ctx.verify(() -> {
+          assertEquals(429, code(e));
+          assertTrue(e.getMessage().contains("maxInFlight"), e.getMessage());
+          ctx.completeNow();
+        }))));
+    }));
+  }
+
+  @Test
+  void registeredButSilentPeerGets503(VertxTestContext ctx) throws Exception {
+    // a "ghost" registers from a plain socket, then never answers punches
+    try (var ghost = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      var alloc = io.netty.buffer.UnpooledByteBufAllocator.DEFAULT;
+      var buf = io.p2pnode.wire.ControlMessage.encode(alloc,
+        new io.p2pnode.wire.ControlMessage.Register(1, "ghost", java.util.List.of()), 0);
+      byte[] b = new byte[buf.readableBytes()];
+      buf.readBytes(b);
+      ghost.send(new java.net.DatagramPacket(b, b.length, coord.udpAddress()));
+      byte[] ack = new byte[1500];
+      var p = new java.net.DatagramPacket(ack, ack.length);
+      ghost.setSoTimeout(5000);
+      ghost.receive(p);
+      aliceApi.send("ghost", "boo").onComplete(ctx.failing(e -> ctx.verify(() -> {
+        assertEquals(503, code(e));
+        ctx.completeNow();
+      })));
+      assertTrue(ctx.awaitCompletion(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void connectToSelfIs400(VertxTestContext ctx) {
+    aliceApi.connect("alice").onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertEquals(400, code(e));
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void peersAndStatus(VertxTestContext ctx) {
+    aliceApi.connect("bob").compose(c -> aliceApi.peers()).onComplete(ctx.succeeding(p -> ctx.verify(() -> {
+      JsonObject bobEntry = p.getJsonArray("peers").stream().map(JsonObject.class::cast)
+        .filter(e -> e.getString("peerId").equals("bob")).findFirst().orElseThrow();
+      assertEquals("UP", bobEntry.getString("state"));
+      assertEquals("direct", bobEntry.getString("path"));
+      assertTrue(bobEntry.getString("candidate").startsWith("direct@127.0.0.1:"));
+      aliceApi.status().onComplete(ctx.succeeding(s -> ctx.verify(() -> {
+        assertEquals("alice", s.getString("peerId"));
+        assertEquals("127.0.0.1:" + alice.udpAddress().getPort(), s.getString("listen"));
+        assertEquals("127.0.0.1:" + alice.udpAddress().getPort(), s.getString("publicEndpoint"));
+        assertEquals(1, s.getJsonArray("coordinators").size());
+        assertTrue(s.getInteger("sessions") >= 1);
+        assertNotNull(s.getString("natType"));
+        assertNotNull(s.getJsonObject("cluster"));
+        ctx.completeNow();
+      })));
+    })));
+  }
+}

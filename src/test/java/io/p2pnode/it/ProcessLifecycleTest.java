@@ -1,0 +1,101 @@
+package io.p2pnode.it;
+
+import io.p2pnode.NodeProcess;
+import io.p2pnode.P2pNode;
+import io.p2pnode.TestNodes;
+import io.p2pnode.bus.Addresses;
+import io.p2pnode.bus.P2pClient;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+
+import static io.p2pnode.TestNodes.await;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Nodes as real processes: the ready line, SIGTERM (goodbye to peers, exit 0), kill -9 (peers
+ * notice by silence), and p2p.peer.up / p2p.peer.down on the surviving side.
+ */
+@ExtendWith(VertxExtension.class)
+class ProcessLifecycleTest {
+  static TestNodes nodes;
+  static P2pNode coord;
+  static P2pNode alice;
+
+  @BeforeAll
+  static void start() {
+    nodes = new TestNodes();
+    coord = nodes.start(TestNodes.config("coord"));
+    alice = nodes.startRegistered(TestNodes.peer("alice", coord));
+  }
+
+  @AfterAll
+  static void stop() {
+    nodes.close();
+  }
+
+  private JsonObject procConfig(String id) {
+    return TestNodes.peer(id, coord).put("listen", new JsonObject().put("host", "127.0.0.1").put("port", TestNodes.freeUdpPort()));
+  }
+
+  @Test
+  void sigtermSaysGoodbyeAndExitsZero(VertxTestContext ctx) throws Exception {
+    try (NodeProcess p = NodeProcess.startWithConfig(procConfig("proc-term"))) {
+      Matcher ready = p.awaitReady();
+      assertEquals("proc-term", ready.group(1));
+      assertTrue(ready.group(2).startsWith("127.0.0.1:"), ready.group(2));
+      var up = ctx.checkpoint();
+      var down = ctx.checkpoint();
+      alice.vertx().eventBus().<JsonObject>localConsumer(Addresses.PEER_UP, m -> {
+        if (m.body().getString("peerId").equals("proc-term")) up.flag();
+      });
+      alice.vertx().eventBus().<JsonObject>localConsumer(Addresses.PEER_DOWN, m -> ctx.verify(() -> {
+        if (!m.body().getString("peerId").equals("proc-term")) return;
+        assertEquals("peer said goodbye", m.body().getString("reason"));
+        down.flag();
+      }));
+      TestNodes.connectEventually(alice, "proc-term");
+      p.terminate();
+      assertEquals(0, p.awaitExit(), p.output());
+      assertTrue(p.output().contains("p2p-node stopped"), p.output());
+      assertTrue(ctx.awaitCompletion(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void killedPeerIsDeclaredDownBySilence(VertxTestContext ctx) throws Exception {
+    try (NodeProcess p = NodeProcess.startWithConfig(procConfig("proc-kill"))) {
+      p.awaitReady();
+      long[] killedAt = new long[1];
+      alice.vertx().eventBus().<JsonObject>localConsumer(Addresses.PEER_DOWN, m -> ctx.verify(() -> {
+        if (!m.body().getString("peerId").equals("proc-kill")) return;
+        assertTrue(m.body().getString("reason").startsWith("no packet for"), m.body().encode());
+        long ms = (System.nanoTime() - killedAt[0]) / 1_000_000;
+        assertTrue(ms >= 900, "declared down after only " + ms + " ms");
+        ctx.completeNow();
+      }));
+      TestNodes.connectEventually(alice, "proc-kill");
+      killedAt[0] = System.nanoTime();
+      p.kill();
+      assertTrue(ctx.awaitCompletion(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void defaultNodeStartsWithoutConfig() throws Exception {
+    try (NodeProcess p = NodeProcess.start()) {
+      Matcher ready = p.awaitReady();
+      assertTrue(ready.group(1).startsWith("node-"), ready.group(1));
+      assertEquals("0.0.0.0:7700", ready.group(2));
+      p.terminate();
+      assertEquals(0, p.awaitExit());
+    }
+  }
+}
