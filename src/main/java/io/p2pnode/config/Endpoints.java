@@ -22,12 +22,11 @@ public final class Endpoints {
     }
     String host = text.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-    int port;
-    try {
-      port = Integer.parseInt(text.substring(colon + 1));
-    } catch (NumberFormatException e) {
+    String portText = text.substring(colon + 1);
+    if (!portText.chars().allMatch(Character::isDigit) || portText.length() > 5) {
       throw new ConfigException(key, "port in \"" + text + "\" is not a number");
     }
+    int port = Integer.parseInt(portText);
     if (port < 1 || port > 65535) throw new ConfigException(key, "port in \"" + text + "\" must be 1-65535");
     return new InetSocketAddress(resolve(key, host), port);
   }

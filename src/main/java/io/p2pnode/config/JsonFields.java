@@ -60,8 +60,12 @@ final class JsonFields {
   long integer(String name, long def, long min, long max) {
     Object v = json.getValue(name);
     if (v == null) return def;
-    if (!(v instanceof Number) || v instanceof Double || v instanceof Float) {
+    if (!(v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte
+      || v instanceof java.math.BigInteger)) {
       throw new ConfigException(key(name), "must be an integer, got " + describe(v));
+    }
+    if (v instanceof java.math.BigInteger) {
+      throw new ConfigException(key(name), "must be between " + min + " and " + max + ", got " + v);
     }
     long n = ((Number) v).longValue();
     if (n < min || n > max) {

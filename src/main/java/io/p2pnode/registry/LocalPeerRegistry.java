@@ -15,7 +15,10 @@ public final class LocalPeerRegistry implements PeerRegistry {
 
   @Override
   public boolean put(PeerRecord record) {
-    if (records.size() >= maxPeers && !records.containsKey(record.peerId())) return false;
+    if (records.size() >= maxPeers && !records.containsKey(record.peerId())) {
+      expire(record.registeredAtMs()); // make room from expired records before refusing
+      if (records.size() >= maxPeers) return false;
+    }
     records.put(record.peerId(), record);
     return true;
   }

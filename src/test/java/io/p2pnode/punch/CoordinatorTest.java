@@ -1,0 +1,236 @@
+package io.p2pnode.punch;
+
+import io.p2pnode.registry.LocalPeerRegistry;
+import io.p2pnode.registry.PeerRecord;
+import io.p2pnode.time.Clock;
+import io.p2pnode.wire.ControlMessage.Connect;
+import io.p2pnode.wire.ControlMessage.ConnectFail;
+import io.p2pnode.wire.ControlMessage.Introduce;
+import io.p2pnode.wire.ControlMessage.Register;
+import io.p2pnode.wire.ControlMessage.RegisterAck;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CoordinatorTest {
+  private static final long TTL_MS = 1000;
+  private static final String SELF = "coord";
+  private static final InetSocketAddress ALICE_PUB = new InetSocketAddress("203.0.113.1", 40001);
+  private static final InetSocketAddress BOB_PUB = new InetSocketAddress("198.51.100.2", 40002);
+  private static final InetSocketAddress MALLORY = new InetSocketAddress("192.0.2.66", 6666);
+  private static final List<InetSocketAddress> ALICE_PRIV = List.of(new InetSocketAddress("192.168.1.10", 7710));
+  private static final List<InetSocketAddress> BOB_PRIV = List.of(new InetSocketAddress("10.0.0.20", 7720));
+
+  /** Manual clock, in nanoseconds. */
+  private final long[] now = {5_000_000_000L};
+  private final Clock clock = () -> now[0];
+  private final LocalPeerRegistry registry = new LocalPeerRegistry(100);
+  private final Coordinator coordinator = new Coordinator(SELF, registry, clock, TTL_MS);
+
+  private void advanceMs(long ms) {
+    now[0] += ms * 1_000_000L;
+  }
+
+  private RegisterAck register(Coordinator c, String peerId, List<InetSocketAddress> priv, InetSocketAddress observed) {
+    return c.register(new Register(17, peerId, priv), observed);
+  }
+
+  private void registerAliceAndBob() {
+    assertNotNull(register(coordinator, "alice", ALICE_PRIV, ALICE_PUB));
+    assertNotNull(register(coordinator, "bob", BOB_PRIV, BOB_PUB));
+  }
+
+  private static void assertFailure(Coordinator.Outcome out, int code, int txn) {
+    assertNull(out.introduction());
+    ConnectFail f = out.failure();
+    assertNotNull(f);
+    assertEquals(code, f.code(), f.reason());
+    assertEquals(txn, f.txn());
+  }
+
+  @Test
+  void registerAcksObservedAddressAndStoresRecord() {
+    RegisterAck ack = coordinator.register(new Register(42, "alice", ALICE_PRIV), ALICE_PUB);
+
+    assertEquals(new RegisterAck(42, ALICE_PUB, TTL_MS), ack);
+    PeerRecord rec = registry.get("alice", clock.millis());
+    assertNotNull(rec);
+    assertEquals(ALICE_PUB, rec.observed());
+    assertEquals(ALICE_PRIV, rec.privateEndpoints());
+    assertEquals(SELF, rec.owner());
+    assertEquals(clock.millis(), rec.registeredAtMs());
+    assertEquals(clock.millis() + TTL_MS, rec.expiresAtMs());
+    assertEquals(1, coordinator.size());
+  }
+
+  @Test
+  void ownNodeRegistersWithoutObservedAddress() {
+    RegisterAck ack = register(coordinator, SELF, List.of(), null);
+    assertNotNull(ack);
+    assertEquals(Coordinator.UNSPECIFIED, ack.observed());
+    assertNull(registry.get(SELF, clock.millis()).observed());
+  }
+
+  @Test
+  void remotePeerCannotRegisterUnderCoordinatorsId() {
+    assertNull(register(coordinator, SELF, List.of(), MALLORY));
+    assertEquals(0, coordinator.size());
+    assertEquals(SELF, coordinator.selfPeerId());
+  }
+
+  @Test
+  void fullRegistryRefusesNewPeerButRefreshesKnownOne() {
+    Coordinator c = new Coordinator(SELF, new LocalPeerRegistry(1), clock, TTL_MS);
+    assertNotNull(register(c, "alice", ALICE_PRIV, ALICE_PUB));
+    assertNull(register(c, "bob", BOB_PRIV, BOB_PUB));
+    assertNotNull(register(c, "alice", ALICE_PRIV, ALICE_PUB));
+    assertEquals(1, c.size());
+  }
+
+  @Test
+  void connectIntroducesBothPeers() {
+    registerAliceAndBob();
+
+    Coordinator.Outcome out = coordinator.connect(new Connect(99, "alice", "bob"), ALICE_PUB);
+
+    assertNull(out.failure());
+    Coordinator.Introduction intro = out.introduction();
+    assertNotNull(intro);
+    assertFalse(intro.targetIsLocal());
+    assertEquals(BOB_PUB, intro.targetAddress());
+
+    Introduce toAlice = intro.toRequester();
+    Introduce toBob = intro.toTarget();
+    assertEquals(toAlice.token(), toBob.token());
+
+    assertEquals(99, toAlice.txn());
+    assertEquals("bob", toAlice.peerId());
+    assertEquals(BOB_PUB, toAlice.publicEndpoint());
+    assertEquals(BOB_PRIV, toAlice.privateEndpoints());
+
+    assertEquals(0, toBob.txn());
+    assertEquals("alice", toBob.peerId());
+    assertEquals(ALICE_PUB, toBob.publicEndpoint());
+    assertEquals(ALICE_PRIV, toBob.privateEndpoints());
+  }
+
+  @Test
+  void connectToUnknownPeerIs404() {
+    registerAliceAndBob();
+    assertFailure(coordinator.connect(new Connect(5, "alice", "carol"), ALICE_PUB), 404, 5);
+  }
+
+  @Test
+  void connectFromUnregisteredPeerIs400() {
+    registerAliceAndBob();
+    assertFailure(coordinator.connect(new Connect(6, "carol", "bob"), MALLORY), 400, 6);
+  }
+
+  @Test
+  void connectSpoofingRegisteredPeerFromOtherAddressIs400() {
+    registerAliceAndBob();
+    assertFailure(coordinator.connect(new Connect(7, "alice", "bob"), MALLORY), 400, 7);
+    assertFailure(coordinator.connect(new Connect(8, "alice", "bob"), null), 400, 8);
+  }
+
+  @Test
+  void connectToSelfIs400() {
+    registerAliceAndBob();
+    assertFailure(coordinator.connect(new Connect(9, "alice", "alice"), ALICE_PUB), 400, 9);
+  }
+
+  @Test
+  void introductionToCoordinatorsOwnNodeIsLocal() {
+    register(coordinator, SELF, List.of(), null);
+    register(coordinator, "alice", ALICE_PRIV, ALICE_PUB);
+
+    Coordinator.Introduction intro = coordinator.connect(new Connect(1, "alice", SELF), ALICE_PUB).introduction();
+
+    assertNotNull(intro);
+    assertTrue(intro.targetIsLocal());
+    assertEquals(Coordinator.UNSPECIFIED, intro.toRequester().publicEndpoint());
+    assertEquals(SELF, intro.toRequester().peerId());
+    assertEquals(ALICE_PUB, intro.toTarget().publicEndpoint());
+  }
+
+  @Test
+  void ownNodeConnectingToRemotePeerGetsItsObservedAddress() {
+    register(coordinator, SELF, List.of(), null);
+    register(coordinator, "bob", BOB_PRIV, BOB_PUB);
+
+    Coordinator.Introduction intro = coordinator.connect(new Connect(2, SELF, "bob"), null).introduction();
+
+    assertNotNull(intro);
+    assertEquals(BOB_PUB, intro.targetAddress());
+    assertEquals(BOB_PUB, intro.toRequester().publicEndpoint());
+    assertEquals(Coordinator.UNSPECIFIED, intro.toTarget().publicEndpoint());
+  }
+
+  @Test
+  void registrationExpiresAfterTtl() {
+    registerAliceAndBob();
+    advanceMs(TTL_MS - 1);
+    assertNotNull(registry.get("bob", clock.millis()));
+
+    advanceMs(1);
+    assertNull(registry.get("bob", clock.millis()));
+    assertNull(registry.get("alice", clock.millis()));
+    assertFailure(coordinator.connect(new Connect(3, "alice", "bob"), ALICE_PUB), 400, 3);
+
+    assertNotNull(register(coordinator, "alice", ALICE_PRIV, ALICE_PUB));
+    assertFailure(coordinator.connect(new Connect(4, "alice", "bob"), ALICE_PUB), 404, 4);
+
+    assertEquals(1, coordinator.expire());
+    assertEquals(1, coordinator.size());
+    assertNull(registry.get("bob", clock.millis()));
+  }
+
+  @Test
+  void refreshBeforeExpiryExtendsRegistration() {
+    registerAliceAndBob();
+    advanceMs(TTL_MS / 2);
+    assertNotNull(register(coordinator, "bob", BOB_PRIV, BOB_PUB));
+    assertNotNull(register(coordinator, "alice", ALICE_PRIV, ALICE_PUB));
+
+    advanceMs(TTL_MS / 2 + 100);
+    assertEquals(0, coordinator.expire());
+    assertNotNull(coordinator.connect(new Connect(1, "alice", "bob"), ALICE_PUB).introduction());
+
+    advanceMs(TTL_MS);
+    assertEquals(2, coordinator.expire());
+    assertEquals(0, coordinator.size());
+  }
+
+  @Test
+  void unregisterOnlyFromRegisteredAddress() {
+    registerAliceAndBob();
+
+    assertFalse(coordinator.unregister("alice", MALLORY));
+    assertFalse(coordinator.unregister("alice", null));
+    assertNotNull(registry.get("alice", clock.millis()));
+
+    assertTrue(coordinator.unregister("alice", ALICE_PUB));
+    assertNull(registry.get("alice", clock.millis()));
+    assertEquals(1, coordinator.size());
+    assertFalse(coordinator.unregister("alice", ALICE_PUB));
+  }
+
+  @Test
+  void eachIntroductionHasItsOwnToken() {
+    registerAliceAndBob();
+    long t1 = coordinator.connect(new Connect(1, "alice", "bob"), ALICE_PUB).introduction().toRequester().token();
+    long t2 = coordinator.connect(new Connect(2, "alice", "bob"), ALICE_PUB).introduction().toRequester().token();
+    long t3 = coordinator.connect(new Connect(3, "bob", "alice"), BOB_PUB).introduction().toTarget().token();
+    assertNotEquals(t1, t2);
+    assertNotEquals(t2, t3);
+    assertNotEquals(t1, t3);
+  }
+}

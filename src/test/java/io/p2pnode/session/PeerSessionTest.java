@@ -1,0 +1,363 @@
+package io.p2pnode.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.p2pnode.config.HeartbeatOptions;
+import io.p2pnode.config.SessionOptions;
+import io.p2pnode.time.ManualScheduler;
+import io.p2pnode.transport.Counters;
+import io.p2pnode.transport.Drop;
+import io.p2pnode.transport.RecordingSocket;
+import io.p2pnode.wire.ControlMessage;
+import io.p2pnode.wire.FrameCodec;
+import io.p2pnode.wire.FrameType;
+import io.p2pnode.wire.SessionCodec;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The session state machine driven by a manual clock and a recording socket. */
+class PeerSessionTest {
+  static final InetSocketAddress PUBLIC = new InetSocketAddress("203.0.113.7", 4000);
+  static final InetSocketAddress LAN = new InetSocketAddress("192.168.1.7", 7700);
+  static final int REMOTE_SID = 77;
+  static final int LOCAL_SID = 42;
+  static final long TOKEN = 0x1234;
+
+  ManualScheduler clock;
+  RecordingSocket socket;
+  Counters counters;
+  List<String> events;
+  List<SessionCodec.Data> delivered;
+  Promise<Object> nextDelivery;
+  PeerSession s;
+
+  @BeforeEach
+  void setUp() {
+    clock = new ManualScheduler();
+    socket = new RecordingSocket(new InetSocketAddress("127.0.0.1", 7700));
+    counters = new Counters();
+    events = new ArrayList<>();
+    delivered = new ArrayList<>();
+    SessionOptions so = SessionOptionsFixture.of(1000, 100, 2);
+    HeartbeatOptions hb = new HeartbeatOptions().setIntervalMs(200).setTimeoutMs(1000);
+    SessionDeps deps = new SessionDeps("me", so, hb, 1200, clock, counters, (from, data) -> {
+      delivered.add(data);
+      nextDelivery = Promise.promise();
+      return nextDelivery.future();
+    });
+    s = new PeerSession(deps, "peer", LOCAL_SID, socket, new SessionListener() {
+      public void onUp(PeerSession x) { events.add("up " + x.path().wireName()); }
+      public void onDown(PeerSession x, String reason) { events.add("down " + reason); }
+      public void onPathChanged(PeerSession x, Path previous) { events.add("path " + previous.wireName() + "->" + x.path().wireName()); }
+    });
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  ByteBuf helloAck(long token, long ts) {
+    return ControlMessage.encode(UnpooledByteBufAllocator.DEFAULT, new ControlMessage.Hello(true, token, "peer", REMOTE_SID, ts), LOCAL_SID);
+  }
+
+  ByteBuf frame(FrameType type, Consumer<ByteBuf> payload) {
+    ByteBuf b = UnpooledByteBufAllocator.DEFAULT.heapBuffer();
+    FrameCodec.writeHeader(b, type, 0, LOCAL_SID, 1);
+    payload.accept(b);
+    return b;
+  }
+
+  void up() {
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)));
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
+    assertEquals(PeerSession.State.UP, s.state());
+    socket.drain();
+  }
+
+  static FrameType typeOf(RecordingSocket.Sent sent) {
+    return FrameCodec.check(sent.data());
+  }
+
+  static int code(Future<?> f) {
+    assertTrue(f.failed(), "expected failure, got " + f);
+    return ((ReplyException) f.cause()).failureCode();
+  }
+
+  // ------------------------------------------------------------ transitions
+
+  /** Events applied to a session in CONNECTING (after introduce) and the state each leads to. */
+  enum FromConnecting {
+    HELLO_ACK_WITH_TOKEN(PeerSession.State.UP),
+    HELLO_WITH_TOKEN(PeerSession.State.UP),
+    HELLO_ACK_WRONG_TOKEN(PeerSession.State.CONNECTING),
+    HELLO_WRONG_TOKEN(PeerSession.State.CONNECTING),
+    CONNECT_TIMEOUT(PeerSession.State.CLOSED),
+    HEARTBEAT_SILENCE(PeerSession.State.CONNECTING),
+    CLOSE(PeerSession.State.CLOSED);
+
+    final PeerSession.State expected;
+
+    FromConnecting(PeerSession.State expected) {
+      this.expected = expected;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(FromConnecting.class)
+  void transitionsFromConnecting(FromConnecting event) {
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)));
+    switch (event) {
+      case HELLO_ACK_WITH_TOKEN -> s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
+      case HELLO_WITH_TOKEN -> s.onHello(new ControlMessage.Hello(false, TOKEN, "peer", REMOTE_SID, 0), LAN);
+      case HELLO_ACK_WRONG_TOKEN -> s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN + 1, 0), PUBLIC);
+      case HELLO_WRONG_TOKEN -> s.onHello(new ControlMessage.Hello(false, TOKEN + 1, "peer", REMOTE_SID, 0), LAN);
+      case CONNECT_TIMEOUT -> clock.advance(1100);
+      case HEARTBEAT_SILENCE -> {
+        clock.advance(500);
+        s.tick();
+      }
+      case CLOSE -> s.close("test", true);
+    }
+    assertEquals(event.expected, s.state());
+  }
+
+  /** Events applied to an UP session. */
+  enum FromUp {
+    SILENCE_PAST_TIMEOUT(PeerSession.State.CLOSED),
+    IDLE_PAST_INTERVAL(PeerSession.State.UP),
+    BYE(PeerSession.State.CLOSED),
+    PING(PeerSession.State.UP),
+    CLOSE(PeerSession.State.CLOSED);
+
+    final PeerSession.State expected;
+
+    FromUp(PeerSession.State expected) {
+      this.expected = expected;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(FromUp.class)
+  void transitionsFromUp(FromUp event) {
+    up();
+    switch (event) {
+      case SILENCE_PAST_TIMEOUT -> {
+        clock.advance(1000);
+        s.tick();
+      }
+      case IDLE_PAST_INTERVAL -> {
+        clock.advance(250);
+        s.tick();
+      }
+      case BYE -> s.onFrame(FrameType.BYE, frame(FrameType.BYE, b -> b.writeByte(0)), PUBLIC);
+      case PING -> s.onFrame(FrameType.PING, frame(FrameType.PING, b -> b.writeLong(5)), PUBLIC);
+      case CLOSE -> s.close("test", true);
+    }
+    assertEquals(event.expected, s.state());
+  }
+
+  // ------------------------------------------------------------ punching
+
+  @Test
+  void punchesEveryCandidateAtThePacedIntervalUntilAnswered() {
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)));
+    assertEquals(2, socket.sent.size());
+    assertEquals(List.of(PUBLIC, LAN), socket.sent.stream().map(RecordingSocket.Sent::to).toList());
+    assertTrue(socket.sent.stream().allMatch(x -> typeOf(x) == FrameType.HELLO));
+    clock.advance(100);
+    assertEquals(4, socket.sent.size());
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), LAN);
+    assertEquals(Path.DIRECT_LAN, s.path());
+    assertEquals(List.of("up direct-lan"), events);
+    socket.drain();
+    clock.advance(1000);
+    assertTrue(socket.sent.isEmpty(), "no punches after lock");
+  }
+
+  @Test
+  void helloFromPeerIsAnsweredWithAckCarryingOurSessionId() {
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()));
+    socket.drain();
+    s.onHello(new ControlMessage.Hello(false, TOKEN, "peer", REMOTE_SID, 99), PUBLIC);
+    RecordingSocket.Sent ack = socket.sent.get(0);
+    assertEquals(FrameType.HELLO_ACK, typeOf(ack));
+    assertEquals(REMOTE_SID, FrameCodec.sessionId(ack.data()));
+    ack.data().skipBytes(FrameCodec.HEADER_BYTES);
+    ControlMessage.Hello h = (ControlMessage.Hello) ControlMessage.decode(FrameType.HELLO_ACK, ack.data());
+    assertEquals(LOCAL_SID, h.senderSessionId());
+    assertEquals(99, h.timestamp());
+    assertEquals(PUBLIC, s.remote());
+  }
+
+  @Test
+  void wrongTokenIsCountedAndIgnored() {
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()));
+    s.onHello(new ControlMessage.Hello(false, 666, "peer", REMOTE_SID, 0), PUBLIC);
+    assertEquals(1, counters.drops(Drop.HELLO_REJECTED));
+    assertNull(s.remote());
+  }
+
+  @Test
+  void connectTimeoutFailsWaitersWith503() {
+    Future<PeerSession> w = s.whenUp();
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()));
+    clock.advance(1100);
+    assertEquals(503, code(w));
+    assertTrue(events.get(0).startsWith("down no candidate answered"), events.toString());
+  }
+
+  @Test
+  void helloAckSamplesRtt() {
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()));
+    long sentAt = clock.clock().nanoTime();
+    clock.advance(30);
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, sentAt), PUBLIC);
+    assertEquals(30.0, s.rtt().srttMs(), 0.001);
+  }
+
+  @Test
+  void movedPeerChangesPath() {
+    up();
+    s.introduce(TOKEN + 1, Candidate.of(PUBLIC, List.of(LAN)));
+    s.onHello(new ControlMessage.Hello(false, TOKEN + 1, "peer", REMOTE_SID, 0), LAN);
+    assertEquals(PeerSession.State.UP, s.state());
+    assertEquals(LAN, s.remote());
+    assertEquals("path direct->direct-lan", events.get(events.size() - 1));
+  }
+
+  // ------------------------------------------------------------ liveness
+
+  @Test
+  void keepaliveOnlyWhenIdleAndPongGivesRtt() {
+    up();
+    clock.advance(100);
+    s.tick();
+    assertTrue(socket.sent.isEmpty(), "not idle yet");
+    clock.advance(150);
+    s.tick();
+    assertEquals(FrameType.PING, typeOf(socket.sent.get(0)));
+    long ts = socket.sent.get(0).data().getLong(FrameCodec.HEADER_BYTES);
+    clock.advance(12);
+    s.onFrame(FrameType.PONG, frame(FrameType.PONG, b -> b.writeLong(ts)), PUBLIC);
+    assertEquals(12.0, s.rtt().latestMs(), 0.001);
+  }
+
+  @Test
+  void pingIsAnsweredWithPongEchoingTimestamp() {
+    up();
+    s.onFrame(FrameType.PING, frame(FrameType.PING, b -> b.writeLong(1234)), PUBLIC);
+    RecordingSocket.Sent pong = socket.sent.get(0);
+    assertEquals(FrameType.PONG, typeOf(pong));
+    assertEquals(1234, pong.data().getLong(FrameCodec.HEADER_BYTES));
+    assertEquals(REMOTE_SID, FrameCodec.sessionId(pong.data()));
+  }
+
+  @Test
+  void silenceClosesAndFailsPendingWith503() {
+    up();
+    Future<Object> f = s.send(SessionCodec.KIND_REQUEST, "a", "x", 60_000);
+    for (int i = 0; i < 5; i++) {
+      clock.advance(200);
+      s.tick();
+    }
+    assertEquals(PeerSession.State.CLOSED, s.state());
+    assertEquals(503, code(f));
+    assertTrue(events.get(events.size() - 1).startsWith("down no packet for 1000 ms"), events.toString());
+  }
+
+  @Test
+  void closeSendsByeOnce() {
+    up();
+    s.close("bye", true);
+    s.close("again", true);
+    assertEquals(1, socket.sent.size());
+    assertEquals(FrameType.BYE, typeOf(socket.sent.get(0)));
+  }
+
+  // ------------------------------------------------------------ messages
+
+  @Test
+  void sendFailsFastWhenNotUpTooLargeOrQueueFull() {
+    assertEquals(503, code(s.send(SessionCodec.KIND_SEND, "a", "x", 1000)));
+    up();
+    assertEquals(413, code(s.send(SessionCodec.KIND_SEND, "a", "x".repeat(1200), 1000)));
+    assertEquals(413, code(s.send(SessionCodec.KIND_SEND, "a", "é".repeat(700), 1000)), "UTF-8 size counts");
+    s.send(SessionCodec.KIND_SEND, "a", "1", 1000);
+    s.send(SessionCodec.KIND_SEND, "a", "2", 1000);
+    assertEquals(429, code(s.send(SessionCodec.KIND_SEND, "a", "3", 1000)));
+  }
+
+  @Test
+  void resultCompletesSendAndUnknownResultIsCounted() {
+    up();
+    Future<Object> f = s.send(SessionCodec.KIND_REQUEST, "a", "question", 1000);
+    ByteBuf data = socket.sent.get(0).data();
+    data.skipBytes(FrameCodec.HEADER_BYTES);
+    long id = SessionCodec.readData(data).msgId();
+    s.onFrame(FrameType.RESULT, frame(FrameType.RESULT, b -> SessionCodec.writeResult(b, id, SessionCodec.OK, "answer")), PUBLIC);
+    assertEquals("answer", f.result());
+    s.onFrame(FrameType.RESULT, frame(FrameType.RESULT, b -> SessionCodec.writeResult(b, id, SessionCodec.OK, "again")), PUBLIC);
+    assertEquals(1, counters.drops(Drop.STALE_REPLY));
+  }
+
+  @Test
+  void failedResultCarriesCode() {
+    up();
+    Future<Object> f = s.send(SessionCodec.KIND_SEND, "a", "x", 1000);
+    s.onFrame(FrameType.RESULT, frame(FrameType.RESULT, b -> SessionCodec.writeResult(b, 1, 404, "no consumer")), PUBLIC);
+    assertEquals(404, code(f));
+  }
+
+  @Test
+  void missingResultTimesOutWith504() {
+    up();
+    Future<Object> f = s.send(SessionCodec.KIND_SEND, "a", "x", 300);
+    clock.advance(1200);
+    assertFalse(f.isComplete(), "grace period for the remote's own 504");
+    clock.advance(200);
+    assertEquals(504, code(f));
+    assertEquals(0, s.inFlight());
+  }
+
+  @Test
+  void inboundDataIsDeliveredAndAnswered() {
+    up();
+    s.onFrame(FrameType.DATA, frame(FrameType.DATA, b -> SessionCodec.writeData(b, 9, SessionCodec.KIND_REQUEST, 500, "svc", "q")), PUBLIC);
+    assertEquals("svc", delivered.get(0).address());
+    assertTrue(socket.sent.isEmpty(), "no result before the consumer answered");
+    nextDelivery.complete("r");
+    ByteBuf res = socket.sent.get(0).data();
+    assertEquals(FrameType.RESULT, FrameCodec.check(res));
+    res.skipBytes(FrameCodec.HEADER_BYTES);
+    assertEquals(new SessionCodec.Result(9, SessionCodec.OK, "r"), SessionCodec.readResult(res));
+  }
+
+  @Test
+  void deliveryWithoutConsumerAnswers404() {
+    up();
+    s.onFrame(FrameType.DATA, frame(FrameType.DATA, b -> SessionCodec.writeData(b, 3, SessionCodec.KIND_SEND, 500, "none", "q")), PUBLIC);
+    nextDelivery.fail(new ReplyException(ReplyFailure.NO_HANDLERS, "no handlers"));
+    ByteBuf res = socket.sent.get(0).data();
+    res.skipBytes(FrameCodec.HEADER_BYTES);
+    assertEquals(404, SessionCodec.readResult(res).code());
+  }
+
+  @Test
+  void malformedFrameIsCountedNotThrown() {
+    up();
+    s.onFrame(FrameType.DATA, frame(FrameType.DATA, b -> b.writeByte(1)), PUBLIC);
+    assertEquals(1, counters.drops(Drop.MALFORMED));
+    assertEquals(PeerSession.State.UP, s.state());
+  }
+}
