@@ -79,7 +79,7 @@ public sealed interface ControlMessage {
     public void writePayload(ByteBuf out) {
       out.writeInt(txn);
       out.writeShort(code);
-      writeShortString(out, reason.length() > 200 ? reason.substring(0, 200) : reason);
+      writeShortString(out, truncateUtf8(reason, 255));
     }
   }
 

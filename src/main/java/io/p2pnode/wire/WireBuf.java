@@ -59,6 +59,21 @@ public final class WireBuf {
     out.writeCharSequence(s, StandardCharsets.UTF_8);
   }
 
+  /** Cuts {@code s} to at most {@code maxBytes} UTF-8 bytes on a code-point boundary. */
+  public static String truncateUtf8(String s, int maxBytes) {
+    if (ByteBufUtil.utf8Bytes(s) <= maxBytes) return s;
+    int bytes = 0;
+    int i = 0;
+    while (i < s.length()) {
+      int cp = s.codePointAt(i);
+      int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (bytes + n > maxBytes) break;
+      bytes += n;
+      i += Character.charCount(cp);
+    }
+    return s.substring(0, i);
+  }
+
   public static String readShortString(ByteBuf in) {
     int len = u8(in);
     need(in, len);

@@ -1,0 +1,226 @@
+package io.p2pnode.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.p2pnode.wire.SessionCodec.Data;
+import io.p2pnode.wire.SessionCodec.Result;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class SessionCodecTest {
+  private static final String NON_ASCII = "h\u00e9llo w\u00f6rld \u4e2d\u6587 \uD83D\uDE00";
+
+  /** One body of every carried type. */
+  private static List<Object> bodies() {
+    return Arrays.asList(
+      null,
+      "",
+      "plain",
+      NON_ASCII,
+      Buffer.buffer(),
+      Buffer.buffer(new byte[] {0, 1, (byte) 0xFF, (byte) 0xD1, 0x7F}),
+      new JsonObject(),
+      new JsonObject().put("s", "t\u00e9xt").put("n", 42).put("b", true).put("nested", new JsonObject().put("x", 1))
+        .put("arr", new JsonArray().add(1).add("two")).putNull("z"),
+      new JsonArray(),
+      new JsonArray().add(1).add("x").add(new JsonObject().put("k", "v")).add(false));
+  }
+
+  private static byte[] data(long msgId, int kind, long timeoutMs, String address, Object body) {
+    ByteBuf b = Unpooled.buffer();
+    SessionCodec.writeData(b, msgId, kind, timeoutMs, address, body);
+    return ByteBufUtil.getBytes(b);
+  }
+
+  private static byte[] result(long msgId, int code, Object body) {
+    ByteBuf b = Unpooled.buffer();
+    SessionCodec.writeResult(b, msgId, code, body);
+    return ByteBufUtil.getBytes(b);
+  }
+
+  private static ByteBuf hex(String hex) {
+    return Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump(hex));
+  }
+
+  // ---------------------------------------------------------------- round trips
+
+  @Test
+  void dataRoundTripWithEveryBodyType() {
+    for (Object body : bodies()) {
+      for (int kind : new int[] {SessionCodec.KIND_SEND, SessionCodec.KIND_REQUEST}) {
+        ByteBuf in = Unpooled.wrappedBuffer(data(-5L, kind, 0xFFFFFFFFL, "svc.\u00e9cho", body));
+        Data d = SessionCodec.readData(in);
+        assertEquals(new Data(-5L, kind, 0xFFFFFFFFL, "svc.\u00e9cho", body), d, String.valueOf(body));
+        assertEquals(0, in.readableBytes());
+        if (body != null) assertEquals(body.getClass(), d.body().getClass());
+      }
+    }
+  }
+
+  @Test
+  void resultRoundTripWithEveryBodyType() {
+    for (Object body : bodies()) {
+      ByteBuf in = Unpooled.wrappedBuffer(result(Long.MAX_VALUE, SessionCodec.OK, body));
+      Result r = SessionCodec.readResult(in);
+      assertEquals(new Result(Long.MAX_VALUE, SessionCodec.OK, body), r, String.valueOf(body));
+      assertEquals(0, in.readableBytes());
+    }
+  }
+
+  @Test
+  void failureResultWithMessageRoundTrips() {
+    Result r = SessionCodec.readResult(Unpooled.wrappedBuffer(result(9, 0xFFFF, NON_ASCII)));
+    assertEquals(new Result(9, 0xFFFF, NON_ASCII), r);
+  }
+
+  @Test
+  void bufferSliceWritesOnlyTheSlice() {
+    Buffer slice = Buffer.buffer(new byte[] {1, 2, 3, 4, 5, 6}).slice(2, 5);
+    Data d = SessionCodec.readData(Unpooled.wrappedBuffer(data(1, 0, 1, "a", slice)));
+    assertEquals(Buffer.buffer(new byte[] {3, 4, 5}), d.body());
+  }
+
+  @Test
+  void writingDoesNotConsumeTheBufferBody() {
+    Buffer body = Buffer.buffer(new byte[] {1, 2, 3});
+    data(1, 0, 1, "a", body);
+    assertEquals(3, body.length());
+    assertEquals(Buffer.buffer(new byte[] {1, 2, 3}), SessionCodec.readData(Unpooled.wrappedBuffer(data(1, 0, 1, "a", body))).body());
+  }
+
+  @Test
+  void pingPongAndBye() {
+    assertEquals(0x0102030405060708L, SessionCodec.readTimestamp(hex("0102030405060708")));
+    assertThrows(WireException.class, () -> SessionCodec.readTimestamp(hex("01020304050607")));
+    assertThrows(WireException.class, () -> SessionCodec.readTimestamp(hex("010203040506070809")));
+    assertEquals(0xFE, SessionCodec.readBye(hex("fe")));
+    assertThrows(WireException.class, () -> SessionCodec.readBye(Unpooled.EMPTY_BUFFER));
+    assertThrows(WireException.class, () -> SessionCodec.readBye(hex("0000")));
+  }
+
+  // ---------------------------------------------------------------- golden bytes
+
+  @Test
+  void dataGoldenBytes() {
+    String expected = "0000000000000001" + "00" + "000003e8" + "0161" + "01" + "6869";
+    assertEquals(expected, ByteBufUtil.hexDump(data(1, SessionCodec.KIND_SEND, 1000, "a", "hi")));
+    assertEquals(new Data(1, 0, 1000, "a", "hi"), SessionCodec.readData(hex(expected)));
+  }
+
+  @Test
+  void resultAndBodyTypeGoldenBytes() {
+    assertEquals("0000000000000002" + "0000" + "00", ByteBufUtil.hexDump(result(2, 0, null)));
+    assertEquals("0000000000000002" + "01f4" + "01" + "6f6f7073", ByteBufUtil.hexDump(result(2, 500, "oops")));
+    assertEquals("0000000000000002" + "0000" + "02" + "00ff", ByteBufUtil.hexDump(result(2, 0, Buffer.buffer(new byte[] {0, -1}))));
+    assertEquals("0000000000000002" + "0000" + "03" + "7b7d", ByteBufUtil.hexDump(result(2, 0, new JsonObject())));
+    assertEquals("0000000000000002" + "0000" + "04" + "5b315d", ByteBufUtil.hexDump(result(2, 0, new JsonArray().add(1))));
+  }
+
+  // ---------------------------------------------------------------- rejections
+
+  @Test
+  void dataTruncatedBeforeBodyIsRejected() {
+    byte[] full = data(7, 1, 500, "addr", "body");
+    int fixed = 8 + 1 + 4 + 1 + 4 + 1; // msgId, kind, timeout, address, body type
+    for (int len = 0; len < fixed; len++) {
+      ByteBuf in = Unpooled.wrappedBuffer(full, 0, len);
+      assertThrows(WireException.class, () -> SessionCodec.readData(in), "prefix " + len);
+    }
+  }
+
+  @Test
+  void resultTruncatedBeforeBodyIsRejected() {
+    byte[] full = result(7, 0, "body");
+    for (int len = 0; len < 8 + 2 + 1; len++) {
+      ByteBuf in = Unpooled.wrappedBuffer(full, 0, len);
+      assertThrows(WireException.class, () -> SessionCodec.readResult(in), "prefix " + len);
+    }
+  }
+
+  @Test
+  void truncatedJsonBodyIsRejected() {
+    for (Object body : List.of(new JsonObject().put("k", "v").put("n", 1), new JsonArray().add(1).add("x"))) {
+      byte[] full = data(7, 0, 500, "a", body);
+      for (int len = 0; len < full.length; len++) {
+        ByteBuf in = Unpooled.wrappedBuffer(full, 0, len);
+        assertThrows(WireException.class, () -> SessionCodec.readData(in), body + " prefix " + len);
+      }
+      byte[] fullResult = result(7, 0, body);
+      for (int len = 0; len < fullResult.length; len++) {
+        ByteBuf in = Unpooled.wrappedBuffer(fullResult, 0, len);
+        assertThrows(WireException.class, () -> SessionCodec.readResult(in), body + " prefix " + len);
+      }
+    }
+  }
+
+  @Test
+  void badKindIsRejected() {
+    for (int kind : new int[] {2, 3, 0x80, 0xFF}) {
+      byte[] bytes = data(1, 0, 1000, "a", "hi");
+      bytes[8] = (byte) kind;
+      assertThrows(WireException.class, () -> SessionCodec.readData(Unpooled.wrappedBuffer(bytes)), "kind " + kind);
+    }
+  }
+
+  @Test
+  void emptyAddressIsRejected() {
+    assertThrows(WireException.class, () -> SessionCodec.readData(Unpooled.wrappedBuffer(data(1, 0, 1000, "", "hi"))));
+  }
+
+  @Test
+  void failureResultWithoutStringBodyIsRejected() {
+    for (Object body : Arrays.asList(null, Buffer.buffer("x"), new JsonObject().put("a", 1), new JsonArray())) {
+      ByteBuf in = Unpooled.wrappedBuffer(result(1, 404, body));
+      assertThrows(WireException.class, () -> SessionCodec.readResult(in), String.valueOf(body));
+    }
+  }
+
+  @Test
+  void invalidJsonBodyIsRejected() {
+    String head = "0000000000000001" + "00" + "000003e8" + "0161";
+    for (String json : List.of("", "{", "{\"a\":}", "[1]", "null", "42", "{} {}", "\u00ff")) {
+      byte[] utf8 = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      ByteBuf in = hex(head + "03" + ByteBufUtil.hexDump(utf8));
+      assertThrows(WireException.class, () -> SessionCodec.readData(in), "object " + json);
+    }
+    for (String json : List.of("", "[", "[1,]", "{}", "null", "\"s\"", "[] []")) {
+      byte[] utf8 = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      ByteBuf in = hex(head + "04" + ByteBufUtil.hexDump(utf8));
+      assertThrows(WireException.class, () -> SessionCodec.readData(in), "array " + json);
+    }
+    // invalid UTF-8 inside JSON
+    assertThrows(WireException.class, () -> SessionCodec.readData(hex(head + "03" + "7bff7d")));
+  }
+
+  @Test
+  void deeplyNestedJsonIsRejectedAsWireException() {
+    String head = "0000000000000001" + "0000";
+    String deep = "[".repeat(30_000) + "]".repeat(30_000);
+    ByteBuf in = hex(head + "04" + ByteBufUtil.hexDump(deep.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    assertThrows(WireException.class, () -> SessionCodec.readResult(in));
+  }
+
+  @Test
+  void unknownBodyTypeIsRejected() {
+    for (int type : new int[] {5, 6, 0x7F, 0xFF}) {
+      ByteBuf in = hex("0000000000000001" + "0000" + String.format("%02x", type) + "6869");
+      assertThrows(WireException.class, () -> SessionCodec.readResult(in), "type " + type);
+    }
+  }
+
+  @Test
+  void nullBodyWithBytesIsRejected() {
+    assertNull(SessionCodec.readResult(hex("0000000000000001" + "0000" + "00")).body());
+    assertThrows(WireException.class, () -> SessionCodec.readResult(hex("0000000000000001" + "0000" + "00" + "00")));
+  }
+}
