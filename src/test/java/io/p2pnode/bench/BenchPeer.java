@@ -1,0 +1,35 @@
+package io.p2pnode.bench;
+
+import io.p2pnode.P2pNode;
+import io.p2pnode.config.NodeOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The far side of the benchmark, in its own process: a p2p node ("bench-b", also the
+ * coordinator) with an echo and a sink consumer, and the raw Netty UDP server. Prints its ports,
+ * then runs until its standard input closes.
+ */
+public final class BenchPeer {
+  private BenchPeer() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    NodeOptions o = NodeOptions.fromJson(new JsonObject().put("peerId", "bench-b")
+      .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+      .put("bridge", new JsonObject().put("port", 0)));
+    P2pNode node = P2pNode.start(o).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    node.vertx().eventBus().<Object>localConsumer("bench.echo", m -> m.reply(m.body()));
+    node.vertx().eventBus().<Object>localConsumer("bench.sink", m -> { });
+    try (RawUdp raw = RawUdp.server()) {
+      System.out.println("BENCH-PEER node=" + node.udpAddress().getPort() + " raw=" + raw.port());
+      System.out.flush();
+      while (System.in.read() >= 0) {
+        // run until the driver closes our stdin
+      }
+    }
+    node.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    System.exit(0);
+  }
+}
