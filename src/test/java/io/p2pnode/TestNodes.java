@@ -90,6 +90,24 @@ public final class TestNodes implements AutoCloseable {
     }
   }
 
+  /**
+   * Registers {@code peerId} at {@code coordinator} once, from a throwaway plain socket that then
+   * closes: a peer that is known but never answers and never refreshes. Returns when acknowledged.
+   */
+  public static void registerGhost(P2pNode coordinator, String peerId) {
+    try (DatagramSocket ghost = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      io.netty.buffer.ByteBuf buf = io.p2pnode.wire.ControlMessage.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT,
+        new io.p2pnode.wire.ControlMessage.Register(1, peerId, List.of()), 0);
+      byte[] b = new byte[buf.readableBytes()];
+      buf.readBytes(b);
+      ghost.send(new java.net.DatagramPacket(b, b.length, coordinator.udpAddress()));
+      ghost.setSoTimeout(5000);
+      ghost.receive(new java.net.DatagramPacket(new byte[1500], 1500));
+    } catch (java.io.IOException e) {
+      throw new RuntimeException(e);
+    }
+  }
+
   /** A free TCP port on loopback (for bridges). */
   public static int freeTcpPort() {
     try (ServerSocket s = new ServerSocket(0)) {

@@ -3,7 +3,6 @@ package io.p2pnode.punch;
 import io.p2pnode.P2pNode;
 import io.p2pnode.TestNodes;
 import io.p2pnode.bus.P2pClient;
-import io.p2pnode.wire.ControlMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.ReplyException;
@@ -13,10 +12,6 @@ import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -41,15 +36,7 @@ class RegistrationTest {
     P2pNode alice = nodes.startRegistered(TestNodes.peer("alice", coord));
     P2pNode bob = nodes.startRegistered(TestNodes.peer("bob", coord));
     // "once" registers a single time from a plain socket and never refreshes
-    try (DatagramSocket once = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      var buf = ControlMessage.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT,
-        new ControlMessage.Register(9, "once", List.of()), 0);
-      byte[] b = new byte[buf.readableBytes()];
-      buf.readBytes(b);
-      once.send(new DatagramPacket(b, b.length, coord.udpAddress()));
-      once.setSoTimeout(5000);
-      once.receive(new DatagramPacket(new byte[1500], 1500));
-    }
+    TestNodes.registerGhost(coord, "once");
     P2pClient api = P2pClient.create(alice.vertx());
     api.status().onComplete(ctx.succeeding(st -> ctx.verify(() -> {
       assertEquals("127.0.0.1:" + alice.udpAddress().getPort(), st.getString("publicEndpoint"));
