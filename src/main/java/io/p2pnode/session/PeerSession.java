@@ -248,7 +248,12 @@ public final class PeerSession {
     if (overhead + BodyCodec.minEncodedBytes(body) > deps.maxDatagramBytes()) return tooLarge(overhead + BodyCodec.minEncodedBytes(body));
     long id = ++nextMsgId;
     ByteBuf out = header(FrameType.DATA, Math.min(deps.maxDatagramBytes(), overhead + 64));
-    SessionCodec.writeData(out, id, kind, timeoutMs, address, body);
+    try {
+      SessionCodec.writeData(out, id, kind, timeoutMs, address, body);
+    } catch (RuntimeException e) {
+      out.release();
+      return Future.failedFuture(Failure.BAD_REQUEST.exception("body: cannot be encoded (" + e.getMessage() + ")"));
+    }
     if (out.readableBytes() > deps.maxDatagramBytes()) {
       int size = out.readableBytes();
       out.release();

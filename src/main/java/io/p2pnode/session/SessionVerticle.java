@@ -53,10 +53,19 @@ public final class SessionVerticle extends VerticleBase implements FrameReceiver
     }
   }
 
-  /** Runs {@code action} on the session's context and returns its result. */
+  /**
+   * Runs {@code action} on the session's context and returns its result; an exception thrown by
+   * the action fails the future instead of leaving the caller waiting.
+   */
   public <T> Future<T> call(Function<PeerSession, Future<T>> action) {
     io.vertx.core.Promise<T> p = io.vertx.core.Promise.promise();
-    run(s -> action.apply(s).onComplete(p));
+    run(s -> {
+      try {
+        action.apply(s).onComplete(p);
+      } catch (RuntimeException e) {
+        p.tryFail(e);
+      }
+    });
     return p.future();
   }
 

@@ -360,4 +360,13 @@ class PeerSessionTest {
     assertEquals(1, counters.drops(Drop.MALFORMED));
     assertEquals(PeerSession.State.UP, s.state());
   }
+
+  @Test
+  void unencodableBodyIs400NotAnException() {
+    up();
+    Object notJson = new io.vertx.core.json.JsonObject().put("thread", Thread.currentThread());
+    assertEquals(400, code(s.send(SessionCodec.KIND_SEND, "a", notJson, 1000)));
+    assertEquals(0, s.inFlight());
+    assertTrue(socket.sent.isEmpty());
+  }
 }
