@@ -11,10 +11,15 @@ import io.p2pnode.punch.Coordinator;
 import io.p2pnode.punch.CoordinatorVerticle;
 import io.p2pnode.punch.RendezvousClient;
 import io.p2pnode.registry.LocalPeerRegistry;
+import io.p2pnode.bus.Addresses;
+import io.p2pnode.punch.CoordinatorEndpoint;
+import io.p2pnode.session.ControlDispatcher;
+import io.p2pnode.session.ControlPlane;
 import io.p2pnode.session.ControlVerticle;
+import io.p2pnode.session.SessionHandle;
+import io.p2pnode.session.VerticleSessionHost;
 import io.p2pnode.session.SessionDeps;
 import io.p2pnode.session.SessionManager;
-import io.p2pnode.session.SessionVerticle;
 import io.p2pnode.time.Clock;
 import io.p2pnode.time.Scheduler;
 import io.p2pnode.transport.Counters;
@@ -52,7 +57,7 @@ public final class P2pNode {
   private final Counters counters = new Counters();
   private final ListenerGroup listenerGroup = new ListenerGroup();
   private final List<UdpListenerVerticle> listeners = new ArrayList<>();
-  private final Map<Integer, SessionVerticle> routes = new ConcurrentHashMap<>();
+  private final Map<Integer, SessionHandle> routes = new ConcurrentHashMap<>();
   private final List<String> deployments = new ArrayList<>();
   private ControlVerticle control;
   private BridgeServer bridge;
@@ -88,7 +93,8 @@ public final class P2pNode {
     String portProblem = portTakenByAnotherProcess();
     if (portProblem != null) return Future.failedFuture(new IllegalStateException(portProblem));
     InboundControl.registerCodec(vertx.eventBus());
-    PacketRouter router = new PacketRouter(counters, routes, vertx.eventBus(), options.coordinator().enabled());
+    PacketRouter router = new PacketRouter(counters, routes, PacketRouter.eventBusSink(vertx.eventBus()),
+      options.coordinator().enabled());
     boolean reusePort = vertx.isNativeTransportEnabled();
     InetSocketAddress first = new InetSocketAddress(options.listen().host(), options.listen().port());
     int more = instances - 1;
@@ -99,12 +105,13 @@ public final class P2pNode {
         for (int i = 0; i < more; i++) rest.add(deployListener(udp, reusePort, router));
         return Future.all(rest);
       })
-      .compose(v -> options.coordinator().enabled() ? deploy(new CoordinatorVerticle(new Coordinator(options.peerId(),
-        new LocalPeerRegistry(options.coordinator().maxPeers()), Clock.SYSTEM, options.coordinator().registrationTtlMs()),
-        counters)) : Future.succeededFuture())
+      .compose(v -> options.coordinator().enabled() ? deploy(new CoordinatorVerticle(eb -> new CoordinatorEndpoint(
+        new Coordinator(options.peerId(), new LocalPeerRegistry(options.coordinator().maxPeers()), Clock.SYSTEM,
+          options.coordinator().registrationTtlMs()), counters,
+        in -> eb.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL)))) : Future.succeededFuture())
       .compose(v -> deploy(control = newControl()))
       .compose(v -> deploy(new HeartbeatVerticle(options.heartbeat())))
-      .compose(v -> deploy(new ApiVerticle(control::manager, this::status, options.session().sendTimeoutMs())))
+      .compose(v -> deploy(new ApiVerticle(() -> control.plane().manager(), this::status, options.session().sendTimeoutMs())))
       .compose(v -> startBridge())
       .map(v -> {
         LOG.info("p2p-node ready peerId=" + options.peerId() + " udp=" + Endpoints.format(udp));
@@ -130,10 +137,15 @@ public final class P2pNode {
     Scheduler scheduler = Scheduler.of(vertx);
     SessionDeps deps = new SessionDeps(options.peerId(), options.session(), options.heartbeat(),
       options.listen().maxDatagramBytes(), scheduler, counters, new EventBusDelivery(vertx.eventBus()));
-    return new ControlVerticle(
-      ctx -> new RendezvousClient(options.peerId(), LocalEndpoints.of(udp), options.rendezvousAddresses(),
-        options.coordinator().enabled(), options.heartbeat().intervalMs(), vertx.eventBus(), scheduler, listenerGroup, counters),
-      (ctx, rendezvous) -> new SessionManager(vertx, ctx, deps, listenerGroup, rendezvous, routes), counters);
+    return new ControlVerticle(ctx -> {
+      RendezvousClient rendezvous = new RendezvousClient(options.peerId(), LocalEndpoints.of(udp), options.rendezvousAddresses(),
+        options.coordinator().enabled() ? RendezvousClient.LocalCoordinator.eventBus(vertx.eventBus()) : null,
+        options.heartbeat().intervalMs(), scheduler, listenerGroup::any, counters);
+      SessionManager manager = new SessionManager(deps, new VerticleSessionHost(vertx, listenerGroup), rendezvous, routes,
+        task -> ctx.runOnContext(x -> task.run()),
+        (address, event) -> vertx.eventBus().publish(address, event, Addresses.LOCAL_ONLY));
+      return new ControlPlane(rendezvous, manager, new ControlDispatcher(manager, rendezvous, counters));
+    });
   }
 
   private Future<String> deployListener(InetSocketAddress bind, boolean reusePort, PacketRouter router) {
@@ -165,7 +177,7 @@ public final class P2pNode {
   Future<JsonObject> status() {
     Promise<JsonObject> p = Promise.promise();
     control.context().runOnContext(v -> {
-      RendezvousClient r = control.rendezvous();
+      RendezvousClient r = control.plane().rendezvous();
       JsonArray perListener = new JsonArray();
       listeners.forEach(l -> perListener.add(l.received()));
       InetSocketAddress pub = r.publicEndpoint();
@@ -178,7 +190,7 @@ public final class P2pNode {
         .put("coordinator", new JsonObject().put("enabled", options.coordinator().enabled()))
         .put("cluster", new JsonObject().put("enabled", options.cluster().enabled())
           .put("members", vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodes().size() : 1))
-        .put("sessions", control.manager().size())
+        .put("sessions", control.plane().manager().size())
         .put("nativeTransport", vertx.isNativeTransportEnabled())
         .put("listeners", perListener)
         .put("counters", counters.toJson()));
@@ -191,7 +203,8 @@ public final class P2pNode {
    * Closes the Vert.x instance if this node created it.
    */
   public Future<Void> stop() {
-    Future<Void> sessions = control == null ? Future.succeededFuture() : control.manager().closeAll();
+    Future<Void> sessions = control == null || control.plane() == null ? Future.succeededFuture()
+      : control.plane().manager().closeAll();
     Future<Void> chain = sessions.transform(x -> bridge == null ? Future.succeededFuture() : bridge.close());
     for (int i = deployments.size() - 1; i >= 0; i--) {
       String id = deployments.get(i);

@@ -7,7 +7,7 @@ import io.p2pnode.time.Scheduler;
 import io.p2pnode.transport.Counters;
 import io.p2pnode.transport.Drop;
 import io.p2pnode.transport.InboundControl;
-import io.p2pnode.transport.ListenerGroup;
+import io.p2pnode.transport.PacketSocket;
 import io.p2pnode.wire.ControlMessage;
 import io.p2pnode.wire.ControlMessage.Connect;
 import io.p2pnode.wire.ControlMessage.ConnectFail;
@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * The node's side of rendezvous: registers with every coordinator in {@code rendezvous} (and with
@@ -64,23 +65,42 @@ public final class RendezvousClient {
   private final List<InetSocketAddress> privateEndpoints;
   private final List<Link> links = new ArrayList<>();
   private final Map<Integer, Promise<ControlMessage>> outstanding = new HashMap<>();
-  private final EventBus eventBus;
+  private final LocalCoordinator local;
   private final Scheduler scheduler;
-  private final ListenerGroup listeners;
+  private final Supplier<PacketSocket> socket;
   private final Counters counters;
   private final long refreshNanos;
 
+  /**
+   * The coordinator running in this node, asked directly.
+   */
+  @FunctionalInterface
+  public interface LocalCoordinator {
+    /** The coordinator's answer to a request of this node; fails when it refuses. */
+    Future<ControlMessage> ask(ControlMessage request);
+
+    /** Over the local event bus, to the {@link CoordinatorVerticle}. */
+    static LocalCoordinator eventBus(EventBus eb) {
+      return m -> eb.<InboundControl>request(Addresses.INTERNAL_COORDINATOR, new InboundControl(m, null, null), InboundControl.LOCAL)
+        .map(reply -> reply.body().message());
+    }
+  }
+
+  /**
+   * @param local  the node's own coordinator, or {@code null} when it runs none
+   * @param socket the socket to send registrations and requests on
+   */
   public RendezvousClient(String selfPeerId, List<InetSocketAddress> privateEndpoints, List<InetSocketAddress> coordinators,
-                          boolean ownCoordinator, long refreshMs, EventBus eventBus, Scheduler scheduler,
-                          ListenerGroup listeners, Counters counters) {
+                          LocalCoordinator local, long refreshMs, Scheduler scheduler, Supplier<PacketSocket> socket,
+                          Counters counters) {
     this.selfPeerId = selfPeerId;
     this.privateEndpoints = privateEndpoints;
-    this.eventBus = eventBus;
+    this.local = local;
     this.scheduler = scheduler;
-    this.listeners = listeners;
+    this.socket = socket;
     this.counters = counters;
     this.refreshNanos = refreshMs * 1_000_000L;
-    if (ownCoordinator) links.add(new Link(null));
+    if (local != null) links.add(new Link(null));
     coordinators.forEach(a -> links.add(new Link(a)));
   }
 
@@ -93,8 +113,7 @@ public final class RendezvousClient {
       l.registerTxn = nextTxn();
       Register r = new Register(l.registerTxn, selfPeerId, privateEndpoints);
       if (l.address == null) {
-        eventBus.<InboundControl>request(Addresses.INTERNAL_COORDINATOR, new InboundControl(r, null, null), InboundControl.LOCAL)
-          .onSuccess(reply -> acked(l, (RegisterAck) reply.body().message()));
+        local.ask(r).onSuccess(reply -> acked(l, (RegisterAck) reply));
       } else {
         send(r, l.address);
       }
@@ -153,10 +172,7 @@ public final class RendezvousClient {
   }
 
   private Future<ControlMessage> ask(Link l, Connect c) {
-    if (l.address == null) {
-      return eventBus.<InboundControl>request(Addresses.INTERNAL_COORDINATOR, new InboundControl(c, null, null), InboundControl.LOCAL)
-        .map(reply -> reply.body().message());
-    }
+    if (l.address == null) return local.ask(c);
     Promise<ControlMessage> p = Promise.promise();
     outstanding.put(c.txn(), p);
     resend(l.address, c, p, CONNECT_TRIES);
@@ -197,8 +213,8 @@ public final class RendezvousClient {
   }
 
   private void send(ControlMessage m, InetSocketAddress to) {
-    var socket = listeners.any();
-    socket.send(ControlMessage.encode(socket.alloc(), m, 0), to);
+    PacketSocket s = socket.get();
+    s.send(ControlMessage.encode(s.alloc(), m, 0), to);
   }
 
   private static int nextTxn() {

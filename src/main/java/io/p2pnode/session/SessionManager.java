@@ -5,13 +5,10 @@ import io.p2pnode.bus.Failure;
 import io.p2pnode.config.Endpoints;
 import io.p2pnode.punch.RendezvousClient;
 import io.p2pnode.transport.Drop;
-import io.p2pnode.transport.ListenerGroup;
 import io.p2pnode.wire.ControlMessage.Hello;
 import io.p2pnode.wire.ControlMessage.Introduce;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -21,56 +18,58 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 
 /**
- * Creates, finds and retires sessions: one {@link SessionVerticle} per remote peer. Its maps are
- * read from any thread (listeners route by session id, the API looks up peers); they change only
- * on the manager's context.
+ * Creates, finds and retires sessions, one per remote peer, through a {@link SessionHost}. Its
+ * maps are read from any thread (listeners route by session id, the API looks up peers); they
+ * change only on the manager's executor (the control context).
  */
 public final class SessionManager implements SessionListener {
-  private final Vertx vertx;
-  private final Context context;
   private final SessionDeps deps;
-  private final ListenerGroup listeners;
+  private final SessionHost host;
   private final RendezvousClient rendezvous;
-  private final Map<String, Future<SessionVerticle>> byPeer = new ConcurrentHashMap<>();
-  private final Map<Integer, SessionVerticle> bySessionId;
-  private final Map<String, String> deployments = new ConcurrentHashMap<>();
+  private final Executor executor;
+  private final BiConsumer<String, JsonObject> events;
+  private final Map<String, Future<SessionHandle>> byPeer = new ConcurrentHashMap<>();
+  private final Map<Integer, SessionHandle> bySessionId;
   private final SecureRandom random = new SecureRandom();
 
   /**
-   * @param routes session id → owner; shared with the listeners, which route frames through it
+   * @param routes   session id → owner; shared with the listeners, which route frames through it
+   * @param executor runs tasks on the manager's thread (the control context)
+   * @param events   publishes {@code p2p.peer.up} / {@code .down} / {@code p2p.path.changed}
    */
-  public SessionManager(Vertx vertx, Context context, SessionDeps deps, ListenerGroup listeners,
-                        RendezvousClient rendezvous, Map<Integer, SessionVerticle> routes) {
-    this.bySessionId = routes;
-    this.vertx = vertx;
-    this.context = context;
+  public SessionManager(SessionDeps deps, SessionHost host, RendezvousClient rendezvous,
+                        Map<Integer, SessionHandle> routes, Executor executor, BiConsumer<String, JsonObject> events) {
     this.deps = deps;
-    this.listeners = listeners;
+    this.host = host;
     this.rendezvous = rendezvous;
+    this.bySessionId = routes;
+    this.executor = executor;
+    this.events = events;
   }
 
   /**
    * The session with {@code peerId} once it is up: at once if it is, else after an introduction
    * and punching. Fails with 400 (own id), 404 (unknown peer), 503 (unreachable). Any thread.
    */
-  public Future<SessionVerticle> connect(String peerId) {
-    Future<SessionVerticle> f = byPeer.get(peerId);
+  public Future<SessionHandle> connect(String peerId) {
+    Future<SessionHandle> f = byPeer.get(peerId);
     if (f != null && f.succeeded() && f.result().isUp()) return f;
-    Promise<SessionVerticle> p = Promise.promise();
-    context.runOnContext(v -> connectOnContext(peerId).onComplete(p));
+    Promise<SessionHandle> p = Promise.promise();
+    executor.execute(() -> connectOnManager(peerId).onComplete(p));
     return p.future();
   }
 
-  private Future<SessionVerticle> connectOnContext(String peerId) {
+  private Future<SessionHandle> connectOnManager(String peerId) {
     if (peerId.equals(deps.localPeerId())) {
       return Future.failedFuture(Failure.BAD_REQUEST.exception("peerId: cannot connect to this node itself"));
     }
-    Future<SessionVerticle> existing = byPeer.get(peerId);
+    Future<SessionHandle> existing = byPeer.get(peerId);
     if (existing != null) return existing.compose(v -> v.call(PeerSession::whenUp).map(v));
-    Future<SessionVerticle> created = create(peerId);
-    return created.compose(v -> rendezvous.introduce(peerId)
+    return create(peerId).compose(v -> rendezvous.introduce(peerId)
       .compose(intro -> v.call(s -> {
         s.introduce(intro.token(), Candidate.of(intro.publicEndpoint(), intro.privateEndpoints()));
         return s.whenUp();
@@ -82,18 +81,18 @@ public final class SessionManager implements SessionListener {
       .map(v));
   }
 
-  /** An introduction this node did not ask for: the other side wants to connect. Manager context. */
+  /** An introduction this node did not ask for: the other side wants to connect. Manager thread. */
   public void onIntroduce(Introduce intro, InetSocketAddress coordinator) {
     InetSocketAddress pub = intro.publicEndpoint().getPort() == 0 && coordinator != null ? coordinator : intro.publicEndpoint();
     List<Candidate> candidates = Candidate.of(pub, intro.privateEndpoints());
-    Future<SessionVerticle> f = byPeer.get(intro.peerId());
+    Future<SessionHandle> f = byPeer.get(intro.peerId());
     if (f == null) f = create(intro.peerId());
     f.onSuccess(v -> v.run(s -> s.introduce(intro.token(), candidates)));
   }
 
-  /** A HELLO with session id 0. Manager context. */
+  /** A HELLO with session id 0. Manager thread. */
   public void onHello(Hello hello, InetSocketAddress from) {
-    Future<SessionVerticle> f = byPeer.get(hello.peerId());
+    Future<SessionHandle> f = byPeer.get(hello.peerId());
     if (f == null || hello.peerId().equals(deps.localPeerId())) {
       deps.counters().drop(Drop.HELLO_REJECTED);
       return;
@@ -101,18 +100,14 @@ public final class SessionManager implements SessionListener {
     f.onSuccess(v -> v.run(s -> s.onHello(hello, from)));
   }
 
-  private Future<SessionVerticle> create(String peerId) {
+  private Future<SessionHandle> create(String peerId) {
     int sid;
     do {
       sid = random.nextInt();
     } while (sid == 0 || bySessionId.containsKey(sid));
     int localSid = sid;
-    SessionVerticle verticle = new SessionVerticle(listeners, socket -> new PeerSession(deps, peerId, localSid, socket, this));
-    Future<SessionVerticle> f = vertx.deployVerticle(verticle).map(id -> {
-      deployments.put(peerId, id);
-      bySessionId.put(localSid, verticle);
-      return verticle;
-    });
+    Future<SessionHandle> f = host.open(socket -> new PeerSession(deps, peerId, localSid, socket, this))
+      .onSuccess(h -> bySessionId.put(localSid, h));
     byPeer.put(peerId, f);
     f.onFailure(err -> byPeer.remove(peerId, f));
     return f;
@@ -120,30 +115,28 @@ public final class SessionManager implements SessionListener {
 
   @Override
   public void onUp(PeerSession s) {
-    Future<SessionVerticle> f = byPeer.get(s.peerId());
+    Future<SessionHandle> f = byPeer.get(s.peerId());
     if (f != null) f.onSuccess(v -> v.setUp(true));
-    vertx.eventBus().publish(Addresses.PEER_UP, event(s), Addresses.LOCAL_ONLY);
+    events.accept(Addresses.PEER_UP, event(s));
   }
 
   @Override
   public void onDown(PeerSession s, String reason) {
     JsonObject ev = event(s).put("reason", reason);
-    context.runOnContext(v -> {
-      SessionVerticle verticle = bySessionId.remove(s.localSessionId());
-      if (verticle != null) {
-        verticle.setUp(false);
+    executor.execute(() -> {
+      SessionHandle handle = bySessionId.remove(s.localSessionId());
+      if (handle != null) {
+        handle.setUp(false);
         byPeer.remove(s.peerId());
-        String id = deployments.remove(s.peerId());
-        if (id != null) vertx.undeploy(id);
+        host.close(handle);
       }
     });
-    if (s.path() != null) vertx.eventBus().publish(Addresses.PEER_DOWN, ev, Addresses.LOCAL_ONLY);
+    if (s.path() != null) events.accept(Addresses.PEER_DOWN, ev);
   }
 
   @Override
   public void onPathChanged(PeerSession s, Path previous) {
-    vertx.eventBus().publish(Addresses.PATH_CHANGED,
-      event(s).put("previousPath", previous == null ? null : previous.wireName()), Addresses.LOCAL_ONLY);
+    events.accept(Addresses.PATH_CHANGED, event(s).put("previousPath", previous == null ? null : previous.wireName()));
   }
 
   private static JsonObject event(PeerSession s) {
@@ -154,7 +147,7 @@ public final class SessionManager implements SessionListener {
   /** {@code p2p.peers}: one entry per session. Any thread. */
   public Future<JsonObject> peers() {
     List<Future<JsonObject>> entries = new ArrayList<>();
-    for (Future<SessionVerticle> f : byPeer.values()) {
+    for (Future<SessionHandle> f : byPeer.values()) {
       if (f.succeeded()) entries.add(f.result().call(s -> Future.succeededFuture(s.toJson())));
     }
     return Future.join(entries).transform(ar -> {
@@ -164,11 +157,11 @@ public final class SessionManager implements SessionListener {
     });
   }
 
-  /** Closes every session (BYE to each peer) by undeploying its verticle. */
+  /** Closes every session (BYE to each peer). */
   public Future<Void> closeAll() {
-    List<Future<Void>> undeployed = new ArrayList<>();
-    deployments.values().forEach(id -> undeployed.add(vertx.undeploy(id)));
-    return Future.join(undeployed).mapEmpty();
+    List<Future<Void>> closed = new ArrayList<>();
+    for (SessionHandle h : bySessionId.values()) closed.add(host.close(h));
+    return Future.join(closed).mapEmpty();
   }
 
   /** Number of sessions (any state). */

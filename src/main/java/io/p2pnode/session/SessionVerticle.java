@@ -2,7 +2,6 @@ package io.p2pnode.session;
 
 import io.netty.buffer.ByteBuf;
 import io.p2pnode.bus.Addresses;
-import io.p2pnode.transport.FrameReceiver;
 import io.p2pnode.transport.ListenerGroup;
 import io.p2pnode.wire.FrameType;
 import io.vertx.core.Future;
@@ -19,7 +18,7 @@ import java.util.function.Function;
  * own, the listener socket on that loop, and the heartbeat tick. Other threads reach the session
  * only through {@link #run} and {@link #onFrame}.
  */
-public final class SessionVerticle extends VerticleBase implements FrameReceiver {
+public final class SessionVerticle extends VerticleBase implements SessionHandle {
   private final ListenerGroup listeners;
   private final Function<io.p2pnode.transport.PacketSocket, PeerSession> factory;
   private volatile PeerSession session;
@@ -44,7 +43,7 @@ public final class SessionVerticle extends VerticleBase implements FrameReceiver
     return ticks.unregister();
   }
 
-  /** Runs {@code action} on the session's context. */
+  @Override
   public void run(Consumer<PeerSession> action) {
     if (context.isEventLoopContext() && ((ContextInternal) context).isRunningOnContext()) {
       action.accept(session);
@@ -53,10 +52,7 @@ public final class SessionVerticle extends VerticleBase implements FrameReceiver
     }
   }
 
-  /**
-   * Runs {@code action} on the session's context and returns its result; an exception thrown by
-   * the action fails the future instead of leaving the caller waiting.
-   */
+  @Override
   public <T> Future<T> call(Function<PeerSession, Future<T>> action) {
     io.vertx.core.Promise<T> p = io.vertx.core.Promise.promise();
     run(s -> {
@@ -86,17 +82,13 @@ public final class SessionVerticle extends VerticleBase implements FrameReceiver
     }
   }
 
-  /** Whether the session is up (readable from any thread). */
+  @Override
   public boolean isUp() {
     return up;
   }
 
-  void setUp(boolean up) {
+  @Override
+  public void setUp(boolean up) {
     this.up = up;
-  }
-
-  /** The session; touch it only on its context. */
-  PeerSession session() {
-    return session;
   }
 }

@@ -18,9 +18,8 @@ import java.util.Map;
  * <ul>
  *   <li>STUN Binding request → answered here, statelessly (when this node is a coordinator);</li>
  *   <li>session frame (session id ≠ 0) → the {@link FrameReceiver} that owns the id, directly;</li>
- *   <li>control frame (session id 0) → decoded, then over the local event bus to the session
- *       manager ({@link Addresses#INTERNAL_CONTROL}) or the coordinator
- *       ({@link Addresses#INTERNAL_COORDINATOR});</li>
+ *   <li>control frame (session id 0) → decoded, then to the {@link ControlSink}: the node's
+ *       control plane or the coordinator;</li>
  *   <li>anything else → counted under a {@link Drop} reason.</li>
  * </ul>
  * Nothing thrown by a codec leaves this class.
@@ -28,15 +27,28 @@ import java.util.Map;
 public final class PacketRouter implements PacketHandler {
   private final Counters counters;
   private final Map<Integer, ? extends FrameReceiver> sessions;
-  private final EventBus eventBus;
+  private final ControlSink control;
   private final boolean coordinator;
 
-  public PacketRouter(Counters counters, Map<Integer, ? extends FrameReceiver> sessions, EventBus eventBus,
+  public PacketRouter(Counters counters, Map<Integer, ? extends FrameReceiver> sessions, ControlSink control,
                       boolean coordinator) {
     this.counters = counters;
     this.sessions = sessions;
-    this.eventBus = eventBus;
+    this.control = control;
     this.coordinator = coordinator;
+  }
+
+  /** The node's sink: the local event bus, to {@link Addresses#INTERNAL_COORDINATOR} and {@link Addresses#INTERNAL_CONTROL}. */
+  public static ControlSink eventBusSink(EventBus eventBus) {
+    return new ControlSink() {
+      public void toCoordinator(InboundControl in) {
+        eventBus.send(Addresses.INTERNAL_COORDINATOR, in, InboundControl.LOCAL);
+      }
+
+      public void toNode(InboundControl in) {
+        eventBus.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL);
+      }
+    };
   }
 
   @Override
@@ -84,8 +96,9 @@ public final class PacketRouter implements PacketHandler {
       counters.drop(Drop.UNEXPECTED_CONTROL);
       return;
     }
-    eventBus.send(toCoordinator ? Addresses.INTERNAL_COORDINATOR : Addresses.INTERNAL_CONTROL,
-      new InboundControl(msg, sender, socket), InboundControl.LOCAL);
+    InboundControl in = new InboundControl(msg, sender, socket);
+    if (toCoordinator) control.toCoordinator(in);
+    else control.toNode(in);
   }
 
   private void onStun(PacketSocket socket, ByteBuf data, InetSocketAddress sender) {

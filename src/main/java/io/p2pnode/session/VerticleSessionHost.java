@@ -1,0 +1,37 @@
+package io.p2pnode.session;
+
+import io.p2pnode.transport.ListenerGroup;
+import io.p2pnode.transport.PacketSocket;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/** One {@link SessionVerticle} deployment per session. */
+public final class VerticleSessionHost implements SessionHost {
+  private final Vertx vertx;
+  private final ListenerGroup listeners;
+  private final Map<SessionHandle, String> deployments = new ConcurrentHashMap<>();
+
+  public VerticleSessionHost(Vertx vertx, ListenerGroup listeners) {
+    this.vertx = vertx;
+    this.listeners = listeners;
+  }
+
+  @Override
+  public Future<SessionHandle> open(Function<PacketSocket, PeerSession> factory) {
+    SessionVerticle v = new SessionVerticle(listeners, factory);
+    return vertx.deployVerticle(v).map(id -> {
+      deployments.put(v, id);
+      return v;
+    });
+  }
+
+  @Override
+  public Future<Void> close(SessionHandle handle) {
+    String id = deployments.remove(handle);
+    return id == null ? Future.succeededFuture() : vertx.undeploy(id);
+  }
+}
