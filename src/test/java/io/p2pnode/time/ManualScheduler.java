@@ -40,9 +40,13 @@ public final class ManualScheduler implements Scheduler {
         if (e.getValue().getKey() <= end && (next == null || e.getValue().getKey() < next.getValue().getKey())) next = e;
       }
       if (next == null) break;
-      timers.remove(next.getKey());
-      nanos = Math.max(nanos, next.getValue().getKey());
-      next.getValue().getValue().run();
+      // read the entry before removing it: TreeMap reuses a removed node for its successor
+      long id = next.getKey();
+      long due = next.getValue().getKey();
+      Runnable task = next.getValue().getValue();
+      timers.remove(id);
+      nanos = Math.max(nanos, due);
+      task.run();
     }
     nanos = end;
   }

@@ -1,0 +1,166 @@
+package io.p2pnode.lab;
+
+import io.netty.buffer.ByteBuf;
+import io.p2pnode.config.NodeOptions;
+import io.p2pnode.punch.Coordinator;
+import io.p2pnode.punch.CoordinatorEndpoint;
+import io.p2pnode.punch.RendezvousClient;
+import io.p2pnode.registry.LocalPeerRegistry;
+import io.p2pnode.session.ControlDispatcher;
+import io.p2pnode.session.PeerSession;
+import io.p2pnode.session.SessionDeps;
+import io.p2pnode.session.SessionHandle;
+import io.p2pnode.session.SessionHost;
+import io.p2pnode.session.SessionManager;
+import io.p2pnode.transport.ControlSink;
+import io.p2pnode.transport.Counters;
+import io.p2pnode.transport.InboundControl;
+import io.p2pnode.transport.PacketRouter;
+import io.p2pnode.transport.PacketSocket;
+import io.p2pnode.wire.FrameType;
+import io.p2pnode.wire.SessionCodec;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * A node on a {@link LabHost}: the same router, coordinator, rendezvous client, session manager
+ * and sessions as a real node, on a simulated socket and the lab's manual clock, with sessions
+ * run inline on the lab's single thread.
+ */
+public final class LabNode {
+  public final String peerId;
+  public final Counters counters = new Counters();
+  public final List<String> events = new ArrayList<>();
+  public final List<SessionCodec.Data> inbound = new ArrayList<>();
+  final PacketSocket socket;
+  final RendezvousClient rendezvous;
+  final SessionManager manager;
+  final CoordinatorEndpoint coordinator;
+
+  /**
+   * @param config node config (peerId, coordinator.enabled, heartbeat, session); listen/bridge are ignored
+   * @param coordinators the coordinators this node registers with (lab addresses)
+   */
+  public LabNode(LabNetwork net, LabHost host, int port, JsonObject config, List<InetSocketAddress> coordinators) {
+    NodeOptions o = NodeOptions.fromJson(config);
+    this.peerId = o.peerId();
+    Map<Integer, SessionHandle> routes = new HashMap<>();
+    ControlDispatcher[] dispatcher = new ControlDispatcher[1];
+    CoordinatorEndpoint[] coord = new CoordinatorEndpoint[1];
+    ControlSink sink = new ControlSink() {
+      public void toCoordinator(InboundControl in) {
+        coord[0].handle(in);
+      }
+
+      public void toNode(InboundControl in) {
+        dispatcher[0].handle(in);
+      }
+    };
+    socket = host.bind(port, new PacketRouter(counters, routes, sink, o.coordinator().enabled()));
+    coordinator = o.coordinator().enabled()
+      ? new CoordinatorEndpoint(new Coordinator(peerId, new LocalPeerRegistry(o.coordinator().maxPeers()), net.clock.clock(),
+        o.coordinator().registrationTtlMs()), counters, in -> dispatcher[0].handle(in))
+      : null;
+    coord[0] = coordinator;
+    RendezvousClient.LocalCoordinator local = coordinator == null ? null : m -> {
+      var answer = coordinator.handle(new InboundControl(m, null, null));
+      return answer == null ? Future.failedFuture("refused") : Future.succeededFuture(answer);
+    };
+    rendezvous = new RendezvousClient(peerId, List.of(socket.localAddress()), coordinators, local,
+      o.heartbeat().intervalMs(), net.clock, () -> socket, counters);
+    SessionDeps deps = new SessionDeps(peerId, o.session(), o.heartbeat(), o.listen().maxDatagramBytes(), net.clock, counters,
+      (from, data) -> {
+        inbound.add(data);
+        return Future.succeededFuture(data.kind() == SessionCodec.KIND_REQUEST ? data.body() : null);
+      });
+    manager = new SessionManager(deps, new InlineHost(socket), rendezvous, routes, Runnable::run,
+      (address, event) -> events.add(address + " " + event.encode()));
+    dispatcher[0] = new ControlDispatcher(manager, rendezvous, counters);
+    heartbeat(net, Math.max(5, o.heartbeat().intervalMs() / 4));
+    rendezvous.refresh();
+  }
+
+  private final List<PeerSession> sessions = new ArrayList<>();
+
+  private void heartbeat(LabNetwork net, long tickMs) {
+    net.clock.schedule(tickMs, () -> {
+      rendezvous.refresh();
+      if (coordinator != null) coordinator.tick();
+      new ArrayList<>(sessions).forEach(PeerSession::tick);
+      heartbeat(net, tickMs);
+    });
+  }
+
+  /** Connects to {@code peerId}; the future completes as the lab clock advances. */
+  public Future<JsonObject> connect(String peerId) {
+    return manager.connect(peerId).compose(h -> h.call(s -> Future.succeededFuture(s.toJson())));
+  }
+
+  /** Sends {@code body} to {@code address} on {@code peerId} (connecting on demand). */
+  public Future<Object> send(String peerId, String address, Object body) {
+    return manager.connect(peerId).compose(h -> h.call(s -> s.send(SessionCodec.KIND_SEND, address, body, 10_000)));
+  }
+
+  public Future<JsonObject> peers() {
+    return manager.peers();
+  }
+
+  /** Sessions run inline on the lab thread. */
+  private final class InlineHost implements SessionHost {
+    private final PacketSocket socket;
+
+    InlineHost(PacketSocket socket) {
+      this.socket = socket;
+    }
+
+    @Override
+    public Future<SessionHandle> open(Function<PacketSocket, PeerSession> factory) {
+      PeerSession s = factory.apply(socket);
+      sessions.add(s);
+      return Future.succeededFuture(new SessionHandle() {
+        boolean up;
+
+        public void run(Consumer<PeerSession> action) {
+          action.accept(s);
+        }
+
+        public <T> Future<T> call(Function<PeerSession, Future<T>> action) {
+          try {
+            return action.apply(s);
+          } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+          }
+        }
+
+        public boolean isUp() {
+          return up;
+        }
+
+        public void setUp(boolean up) {
+          this.up = up;
+        }
+
+        public void onFrame(FrameType type, ByteBuf frame, InetSocketAddress sender) {
+          s.onFrame(type, frame, sender);
+        }
+      });
+    }
+
+    @Override
+    public Future<Void> close(SessionHandle handle) {
+      handle.run(s -> {
+        s.close("closed", true);
+        sessions.remove(s);
+      });
+      return Future.succeededFuture();
+    }
+  }
+}
