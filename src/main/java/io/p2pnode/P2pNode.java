@@ -9,6 +9,7 @@ import io.p2pnode.config.NodeOptions;
 import io.p2pnode.heartbeat.HeartbeatVerticle;
 import io.p2pnode.punch.Coordinator;
 import io.p2pnode.punch.CoordinatorVerticle;
+import io.p2pnode.punch.RelayLimiter;
 import io.p2pnode.punch.RendezvousClient;
 import io.p2pnode.registry.LocalPeerRegistry;
 import io.p2pnode.bus.Addresses;
@@ -107,7 +108,8 @@ public final class P2pNode {
       })
       .compose(v -> options.coordinator().enabled() ? deploy(new CoordinatorVerticle(eb -> new CoordinatorEndpoint(
         new Coordinator(options.peerId(), new LocalPeerRegistry(options.coordinator().maxPeers()), Clock.SYSTEM,
-          options.coordinator().registrationTtlMs()), counters,
+          options.coordinator().registrationTtlMs(), new RelayLimiter(options.coordinator().relayRateBytesPerSec(),
+          options.coordinator().relayMaxBytes())), counters,
         in -> eb.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL)))) : Future.succeededFuture())
       .compose(v -> deploy(control = newControl()))
       .compose(v -> deploy(new HeartbeatVerticle(options.heartbeat())))

@@ -13,11 +13,18 @@ public final class CoordinatorOptions {
   /** Bound on registered peers so a flood of registrations cannot exhaust memory. */
   public static final int DEFAULT_MAX_PEERS = 100_000;
 
-  static final Set<String> KEYS = Set.of("enabled", "registrationTtlMs", "maxPeers");
+  /** Relay is the fallback for symmetric NATs: enough for chat and control traffic, not for bulk (per peer). */
+  public static final long DEFAULT_RELAY_RATE_BYTES_PER_SEC = 256 * 1024;
+  /** Total bytes one peer may have relayed while registered; 0 disables relaying. */
+  public static final long DEFAULT_RELAY_MAX_BYTES = 1L << 30;
+
+  static final Set<String> KEYS = Set.of("enabled", "registrationTtlMs", "maxPeers", "relayRateBytesPerSec", "relayMaxBytes");
 
   private boolean enabled = DEFAULT_ENABLED;
   private long registrationTtlMs = DEFAULT_REGISTRATION_TTL_MS;
   private int maxPeers = DEFAULT_MAX_PEERS;
+  private long relayRateBytesPerSec = DEFAULT_RELAY_RATE_BYTES_PER_SEC;
+  private long relayMaxBytes = DEFAULT_RELAY_MAX_BYTES;
 
   static CoordinatorOptions fromJson(JsonObject root) {
     JsonFields f = JsonFields.section(root, "coordinator");
@@ -26,15 +33,20 @@ public final class CoordinatorOptions {
     o.enabled = f.bool("enabled", DEFAULT_ENABLED);
     o.registrationTtlMs = f.integer("registrationTtlMs", DEFAULT_REGISTRATION_TTL_MS, 100, 86_400_000L);
     o.maxPeers = (int) f.integer("maxPeers", DEFAULT_MAX_PEERS, 1, 10_000_000);
+    o.relayRateBytesPerSec = f.integer("relayRateBytesPerSec", DEFAULT_RELAY_RATE_BYTES_PER_SEC, 1, 1L << 40);
+    o.relayMaxBytes = f.integer("relayMaxBytes", DEFAULT_RELAY_MAX_BYTES, 0, Long.MAX_VALUE);
     return o;
   }
 
   JsonObject toJson() {
-    return new JsonObject().put("enabled", enabled).put("registrationTtlMs", registrationTtlMs).put("maxPeers", maxPeers);
+    return new JsonObject().put("enabled", enabled).put("registrationTtlMs", registrationTtlMs).put("maxPeers", maxPeers)
+      .put("relayRateBytesPerSec", relayRateBytesPerSec).put("relayMaxBytes", relayMaxBytes);
   }
 
   public boolean enabled() { return enabled; }
   public long registrationTtlMs() { return registrationTtlMs; }
   public int maxPeers() { return maxPeers; }
+  public long relayRateBytesPerSec() { return relayRateBytesPerSec; }
+  public long relayMaxBytes() { return relayMaxBytes; }
   public CoordinatorOptions setEnabled(boolean enabled) { this.enabled = enabled; return this; }
 }

@@ -15,12 +15,26 @@ public final class SessionOptions {
   /** A connect that sees no answer within this bound fails with 503. */
   public static final long DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
-  static final Set<String> KEYS = Set.of("sendTimeoutMs", "maxInFlight", "punchIntervalMs", "connectTimeoutMs");
+  /**
+   * Punch this long before also trying the relay: cone NATs connect within a few round trips.
+   * No relay when it is not less than {@code connectTimeoutMs}.
+   */
+  public static final long DEFAULT_RELAY_AFTER_MS = 1_500;
+  /** While on relay, try a direct path again this often. */
+  public static final long DEFAULT_UPGRADE_INTERVAL_MS = 15_000;
+  /** After a public candidate answered, wait this long for a LAN candidate, which wins. */
+  public static final long DEFAULT_LAN_GRACE_MS = 100;
+
+  static final Set<String> KEYS = Set.of("sendTimeoutMs", "maxInFlight", "punchIntervalMs", "connectTimeoutMs",
+    "relayAfterMs", "upgradeIntervalMs", "lanGraceMs");
 
   private long sendTimeoutMs = DEFAULT_SEND_TIMEOUT_MS;
   private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
   private long punchIntervalMs = DEFAULT_PUNCH_INTERVAL_MS;
   private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
+  private long relayAfterMs = DEFAULT_RELAY_AFTER_MS;
+  private long upgradeIntervalMs = DEFAULT_UPGRADE_INTERVAL_MS;
+  private long lanGraceMs = DEFAULT_LAN_GRACE_MS;
 
   static SessionOptions fromJson(JsonObject root) {
     JsonFields f = JsonFields.section(root, "session");
@@ -30,18 +44,25 @@ public final class SessionOptions {
     o.maxInFlight = (int) f.integer("maxInFlight", DEFAULT_MAX_IN_FLIGHT, 1, 1_000_000);
     o.punchIntervalMs = f.integer("punchIntervalMs", DEFAULT_PUNCH_INTERVAL_MS, 5, 60_000);
     o.connectTimeoutMs = f.integer("connectTimeoutMs", DEFAULT_CONNECT_TIMEOUT_MS, 10, 600_000);
+    o.relayAfterMs = f.integer("relayAfterMs", DEFAULT_RELAY_AFTER_MS, 0, 600_000);
+    o.upgradeIntervalMs = f.integer("upgradeIntervalMs", DEFAULT_UPGRADE_INTERVAL_MS, 100, 86_400_000L);
+    o.lanGraceMs = f.integer("lanGraceMs", DEFAULT_LAN_GRACE_MS, 0, 10_000);
     return o;
   }
 
   JsonObject toJson() {
     return new JsonObject().put("sendTimeoutMs", sendTimeoutMs).put("maxInFlight", maxInFlight)
-      .put("punchIntervalMs", punchIntervalMs).put("connectTimeoutMs", connectTimeoutMs);
+      .put("punchIntervalMs", punchIntervalMs).put("connectTimeoutMs", connectTimeoutMs).put("relayAfterMs", relayAfterMs)
+      .put("upgradeIntervalMs", upgradeIntervalMs).put("lanGraceMs", lanGraceMs);
   }
 
   public long sendTimeoutMs() { return sendTimeoutMs; }
   public int maxInFlight() { return maxInFlight; }
   public long punchIntervalMs() { return punchIntervalMs; }
   public long connectTimeoutMs() { return connectTimeoutMs; }
+  public long relayAfterMs() { return relayAfterMs; }
+  public long upgradeIntervalMs() { return upgradeIntervalMs; }
+  public long lanGraceMs() { return lanGraceMs; }
   public SessionOptions setSendTimeoutMs(long v) { this.sendTimeoutMs = v; return this; }
   public SessionOptions setMaxInFlight(int v) { this.maxInFlight = v; return this; }
   public SessionOptions setConnectTimeoutMs(long v) { this.connectTimeoutMs = v; return this; }

@@ -4,6 +4,7 @@ import io.p2pnode.bus.Failure;
 import io.p2pnode.registry.PeerRecord;
 import io.p2pnode.registry.PeerRegistry;
 import io.p2pnode.time.Clock;
+import io.p2pnode.wire.ControlMessage;
 import io.p2pnode.wire.ControlMessage.Connect;
 import io.p2pnode.wire.ControlMessage.ConnectFail;
 import io.p2pnode.wire.ControlMessage.Introduce;
@@ -40,12 +41,33 @@ public final class Coordinator {
   private final Clock clock;
   private final long ttlMs;
   private final SecureRandom random = new SecureRandom();
+  private final RelayLimiter relayLimiter;
 
-  public Coordinator(String selfPeerId, PeerRegistry registry, Clock clock, long ttlMs) {
+  public Coordinator(String selfPeerId, PeerRegistry registry, Clock clock, long ttlMs, RelayLimiter relayLimiter) {
     this.selfPeerId = selfPeerId;
     this.registry = registry;
     this.clock = clock;
     this.ttlMs = ttlMs;
+    this.relayLimiter = relayLimiter;
+  }
+
+  /** Where to forward a relayed frame, and what to send there. */
+  public record Forward(InetSocketAddress to, ControlMessage.Relayed message) {
+  }
+
+  /**
+   * Checks a relay request from {@code sender}: the source must be registered from that address,
+   * the target registered with a public endpoint, and the source within its relay budget.
+   *
+   * @return the forward, or {@code null} when refused
+   */
+  public Forward relay(ControlMessage.Relay r, InetSocketAddress sender) {
+    long now = clock.millis();
+    PeerRecord from = registry.get(r.from(), now);
+    PeerRecord to = registry.get(r.to(), now);
+    if (from == null || sender == null || !sender.equals(from.observed()) || to == null || to.observed() == null) return null;
+    if (!relayLimiter.allow(r.from(), r.frame().length, now)) return null;
+    return new Forward(to.observed(), new ControlMessage.Relayed(r.from(), r.frame()));
   }
 
   /**
@@ -66,6 +88,7 @@ public final class Coordinator {
     PeerRecord rec = registry.get(peerId, clock.millis());
     if (rec == null || !java.util.Objects.equals(rec.observed(), from)) return false;
     registry.remove(peerId);
+    relayLimiter.forget(peerId);
     return true;
   }
 

@@ -59,6 +59,15 @@ public final class CoordinatorEndpoint {
         else send(in.via(), intro.toTarget(), intro.targetAddress());
         answer = intro.toRequester();
       }
+    } else if (msg instanceof ControlMessage.Relay r) {
+      Coordinator.Forward f = coordinator.relay(r, in.sender());
+      if (f == null) {
+        counters.drop(Drop.RELAY_REFUSED);
+      } else {
+        counters.relayForwarded();
+        send(in.via(), f.message(), f.to());
+      }
+      return null;
     } else if (msg instanceof Unregister u) {
       coordinator.unregister(u.peerId(), in.sender());
       return null;

@@ -149,20 +149,28 @@ public final class RendezvousClient {
   }
 
   /**
+   * An introduction and the coordinator that gave it ({@code null}: this node's own), through
+   * which frames can be relayed.
+   */
+  public record Introduction(Introduce introduce, InetSocketAddress via) {
+  }
+
+  /**
    * Asks the coordinators in turn (own first) to introduce {@code target}. Fails with 404 when
    * none knows the peer, 503 when none answers.
    */
-  public Future<Introduce> introduce(String target) {
+  public Future<Introduction> introduce(String target) {
     return tryLink(0, target, Failure.UNREACHABLE.exception("no coordinator to ask for " + target));
   }
 
-  private Future<Introduce> tryLink(int i, String target, ReplyException last) {
+  private Future<Introduction> tryLink(int i, String target, ReplyException last) {
     if (i >= links.size()) return Future.failedFuture(last);
     Link l = links.get(i);
     return ask(l, new Connect(nextTxn(), selfPeerId, target)).compose(reply -> {
       if (reply instanceof Introduce intro) {
         InetSocketAddress pub = intro.publicEndpoint().getPort() == 0 && l.address != null ? l.address : intro.publicEndpoint();
-        return Future.succeededFuture(new Introduce(intro.txn(), intro.token(), intro.peerId(), pub, intro.privateEndpoints()));
+        return Future.succeededFuture(new Introduction(
+          new Introduce(intro.txn(), intro.token(), intro.peerId(), pub, intro.privateEndpoints()), l.address));
       }
       ConnectFail f = (ConnectFail) reply;
       ReplyException e = new ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, f.code(), f.reason());

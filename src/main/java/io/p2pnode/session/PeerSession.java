@@ -5,6 +5,7 @@ import io.p2pnode.bus.Failure;
 import io.p2pnode.config.Endpoints;
 import io.p2pnode.transport.Drop;
 import io.p2pnode.transport.PacketSocket;
+import io.p2pnode.transport.RelayEndpoint;
 import io.p2pnode.wire.BodyCodec;
 import io.p2pnode.wire.ControlMessage;
 import io.p2pnode.wire.FrameCodec;
@@ -58,9 +59,13 @@ public final class PeerSession {
   private Candidate winner;
   private long token;
   private List<Candidate> candidates = List.of();
-  private long punchDeadline;
+  private RelayEndpoint relay;
+  private PunchAttempt attempt;
   private long punchTimer = -1;
-  private boolean punching;
+  private Candidate pendingPublic;
+  private long graceTimer = -1;
+  private long upgradeTimer = -1;
+  private boolean recovering;
   private long sweepTimer = -1;
   private long packetNumber;
   private long nextMsgId;
@@ -78,32 +83,39 @@ public final class PeerSession {
     this.lastSent = lastReceived;
   }
 
-  // ---------------------------------------------------------------- punching
+  // ---------------------------------------------------------------- finding a path
 
   /**
-   * An introduction arrived: punch towards {@code candidates} with {@code token} until one answers
-   * or the connect timeout passes. Works in any state but CLOSED (an UP session re-punches).
+   * An introduction arrived: punch towards {@code candidates} with {@code token}, also through
+   * the coordinator at {@code relayVia} after {@code session.relayAfterMs} (when not null),
+   * until one answers or {@code session.connectTimeoutMs} passes. An UP session re-punches.
    */
-  public void introduce(long token, List<Candidate> candidates) {
+  public void introduce(long token, List<Candidate> candidates, InetSocketAddress relayVia) {
     if (state == State.CLOSED) return;
     this.token = token;
     this.candidates = candidates;
-    this.punchDeadline = now() + deps.session().connectTimeoutMs() * 1_000_000L;
-    this.punching = true;
+    this.relay = relayVia == null ? null : new RelayEndpoint(relayVia, peerId);
+    startAttempt(relay, deps.session().relayAfterMs(), deps.session().connectTimeoutMs());
+  }
+
+  private void startAttempt(RelayEndpoint via, long relayAfterMs, long timeoutMs) {
+    if (attempt != null) attempt.abandon();
+    attempt = new PunchAttempt(peerId, token, candidates, via, now(), relayAfterMs, timeoutMs);
+    if (punchTimer >= 0) deps.scheduler().cancel(punchTimer);
     punchRound();
   }
 
   private void punchRound() {
     punchTimer = -1;
-    if (!punching || state == State.CLOSED) return;
-    if (now() - punchDeadline >= 0) {
-      punching = false;
+    if (state == State.CLOSED || attempt == null) return;
+    List<InetSocketAddress> targets = attempt.round(now());
+    if (attempt.state() == PunchAttempt.State.FAILED) {
       if (state == State.CONNECTING) close("no candidate answered within " + deps.session().connectTimeoutMs() + " ms", false);
+      recovering = false;
       return;
     }
-    for (Candidate c : candidates) {
-      ControlMessage hello = new ControlMessage.Hello(false, token, deps.localPeerId(), localSid, now());
-      socket.send(ControlMessage.encode(socket.alloc(), hello, 0), c.address());
+    for (InetSocketAddress to : targets) {
+      sendTo(ControlMessage.encode(socket.alloc(), new ControlMessage.Hello(false, token, deps.localPeerId(), localSid, now()), 0), to);
     }
     punchTimer = deps.scheduler().schedule(deps.session().punchIntervalMs(), this::punchRound);
   }
@@ -116,7 +128,12 @@ public final class PeerSession {
     }
     lastReceived = now();
     ControlMessage ack = new ControlMessage.Hello(true, token, deps.localPeerId(), localSid, hello.timestamp());
-    socket.send(ControlMessage.encode(socket.alloc(), ack, hello.senderSessionId()), from);
+    sendTo(ControlMessage.encode(socket.alloc(), ack, hello.senderSessionId()), from);
+    // the peer punches through the relay while we are on it: it is trying to upgrade, join in
+    if (state == State.UP && from instanceof RelayEndpoint && winner.path() == Path.RELAY
+      && (attempt == null || !attempt.active())) {
+      startUpgrade();
+    }
     lock(from, hello.senderSessionId());
   }
 
@@ -127,28 +144,96 @@ public final class PeerSession {
       deps.counters().drop(Drop.HELLO_REJECTED);
       return;
     }
+    lastReceived = now();
     rtt.sample(now() - ack.timestamp());
     lock(from, ack.senderSessionId());
   }
 
+  /** Which candidate {@code from} is: a relay, one we punched, or a peer-reflexive public address. */
+  private Candidate candidateFor(InetSocketAddress from) {
+    if (from instanceof RelayEndpoint) return new Candidate(from, Path.RELAY);
+    for (Candidate c : candidates) if (RelayEndpoint.same(c.address(), from)) return c;
+    return new Candidate(from, Path.DIRECT);
+  }
+
+  /**
+   * A candidate answered. While connecting, a public answer waits {@code session.lanGraceMs} for
+   * a LAN candidate, which wins. An UP session never trades its path for a worse one unless it is
+   * recovering from silence.
+   */
   private void lock(InetSocketAddress from, int remoteSessionId) {
-    Candidate c = candidates.stream().filter(x -> x.address().equals(from)).findFirst()
-      .orElse(new Candidate(from, Path.DIRECT));
-    Path previous = winner == null ? null : winner.path();
-    boolean moved = remote != null && !remote.equals(from);
+    Candidate c = candidateFor(from);
     remoteSid = remoteSessionId;
-    remote = from;
+    if (state == State.UP && !recovering && rank(c.path()) <= rank(winner.path()) && !RelayEndpoint.same(from, remote)) return;
+    if (state == State.CONNECTING && c.path() != Path.DIRECT_LAN && hasLanCandidate() && deps.session().lanGraceMs() > 0) {
+      if (pendingPublic == null || rank(c.path()) > rank(pendingPublic.path())) pendingPublic = c;
+      if (graceTimer < 0) {
+        graceTimer = deps.scheduler().schedule(deps.session().lanGraceMs(), () -> {
+          graceTimer = -1;
+          if (state == State.CONNECTING && pendingPublic != null) finishLock(pendingPublic);
+        });
+      }
+      return;
+    }
+    finishLock(c);
+  }
+
+  private boolean hasLanCandidate() {
+    return candidates.stream().anyMatch(x -> x.path() == Path.DIRECT_LAN);
+  }
+
+  private static int rank(Path p) {
+    return switch (p) {
+      case DIRECT_LAN -> 3;
+      case DIRECT -> 2;
+      case DIRECT_TCP -> 1;
+      case RELAY -> 0;
+    };
+  }
+
+  private void finishLock(Candidate c) {
+    Path previous = winner == null ? null : winner.path();
+    boolean moved = remote != null && !RelayEndpoint.same(remote, c.address());
+    remote = c.address();
     winner = c;
-    punching = false;
-    if (punchTimer >= 0) {
-      deps.scheduler().cancel(punchTimer);
-      punchTimer = -1;
+    pendingPublic = null;
+    recovering = false;
+    if (graceTimer >= 0) {
+      deps.scheduler().cancel(graceTimer);
+      graceTimer = -1;
+    }
+    // keep punching direct candidates while only the relay answered
+    if (attempt != null && c.path() != Path.RELAY) {
+      attempt.locked();
+      if (punchTimer >= 0) {
+        deps.scheduler().cancel(punchTimer);
+        punchTimer = -1;
+      }
     }
     if (state == State.CONNECTING) {
       transition(State.UP, "path " + c);
     } else if (moved || previous != c.path()) {
       LOG.info(() -> "session " + peerId + " path changed to " + c);
       listener.onPathChanged(this, previous);
+    }
+    if (c.path() == Path.RELAY && upgradeTimer < 0) {
+      upgradeTimer = deps.scheduler().schedule(deps.session().upgradeIntervalMs(), this::upgradeDue);
+    }
+  }
+
+  private void upgradeDue() {
+    upgradeTimer = -1;
+    if (state != State.UP || winner.path() != Path.RELAY) return;
+    startUpgrade();
+    upgradeTimer = deps.scheduler().schedule(deps.session().upgradeIntervalMs(), this::upgradeDue);
+  }
+
+  /** Punches the direct candidates again for {@code session.relayAfterMs}; one HELLO through the relay makes the peer join in. */
+  private void startUpgrade() {
+    if (candidates.isEmpty()) return;
+    startAttempt(null, 0, Math.max(deps.session().punchIntervalMs() * 3, deps.session().relayAfterMs()));
+    if (relay != null) {
+      sendTo(ControlMessage.encode(socket.alloc(), new ControlMessage.Hello(false, token, deps.localPeerId(), localSid, now()), 0), relay);
     }
   }
 
@@ -170,6 +255,10 @@ public final class PeerSession {
         return;
       }
       lastReceived = now();
+      if (recovering && RelayEndpoint.same(sender, remote)) {
+        recovering = false; // the path came back by itself
+        if (attempt != null) attempt.locked();
+      }
       frame.skipBytes(FrameCodec.HEADER_BYTES);
       switch (type) {
         case DATA -> onData(SessionCodec.readData(frame));
@@ -206,11 +295,11 @@ public final class PeerSession {
     }
     ByteBuf out = header(FrameType.RESULT, 64);
     SessionCodec.writeResult(out, msgId, code, body);
-    if (out.readableBytes() > deps.maxDatagramBytes()) {
+    if (out.readableBytes() > budget()) {
       out.release();
       out = header(FrameType.RESULT, 64);
       SessionCodec.writeResult(out, msgId, Failure.TOO_LARGE.code(), "reply larger than one datagram ("
-        + deps.maxDatagramBytes() + " bytes)");
+        + budget() + " bytes)");
     }
     transmit(out);
   }
@@ -245,16 +334,16 @@ public final class PeerSession {
         + " await delivery (session.maxInFlight)"));
     }
     int overhead = FrameCodec.HEADER_BYTES + 8 + 1 + 4 + 1 + address.length();
-    if (overhead + BodyCodec.minEncodedBytes(body) > deps.maxDatagramBytes()) return tooLarge(overhead + BodyCodec.minEncodedBytes(body));
+    if (overhead + BodyCodec.minEncodedBytes(body) > budget()) return tooLarge(overhead + BodyCodec.minEncodedBytes(body));
     long id = ++nextMsgId;
-    ByteBuf out = header(FrameType.DATA, Math.min(deps.maxDatagramBytes(), overhead + 64));
+    ByteBuf out = header(FrameType.DATA, Math.min(budget(), overhead + 64));
     try {
       SessionCodec.writeData(out, id, kind, timeoutMs, address, body);
     } catch (RuntimeException e) {
       out.release();
       return Future.failedFuture(Failure.BAD_REQUEST.exception("body: cannot be encoded (" + e.getMessage() + ")"));
     }
-    if (out.readableBytes() > deps.maxDatagramBytes()) {
+    if (out.readableBytes() > budget()) {
       int size = out.readableBytes();
       out.release();
       return tooLarge(size);
@@ -268,7 +357,7 @@ public final class PeerSession {
 
   private Future<Object> tooLarge(int size) {
     return Future.failedFuture(Failure.TOO_LARGE.exception("message of at least " + size
-      + " bytes does not fit one datagram of " + deps.maxDatagramBytes() + " bytes"));
+      + " bytes does not fit one datagram of " + budget() + " bytes on this path"));
   }
 
   private void sweep() {
@@ -286,15 +375,26 @@ public final class PeerSession {
 
   // ---------------------------------------------------------------- liveness
 
-  /** Heartbeat tick: keepalive on an idle path, down after {@code heartbeat.timeoutMs} of silence. */
+  /**
+   * Heartbeat tick: keepalive on an idle path; after two keepalive intervals of silence the path
+   * counts as dead and the session punches again (relay after {@code session.relayAfterMs});
+   * down after {@code heartbeat.timeoutMs} of silence.
+   */
   public void tick() {
     if (state != State.UP) return;
     long now = now();
-    if (now - lastReceived >= deps.heartbeat().timeoutMs() * 1_000_000L) {
+    long silence = now - lastReceived;
+    if (silence >= deps.heartbeat().timeoutMs() * 1_000_000L) {
       close("no packet for " + deps.heartbeat().timeoutMs() + " ms", false);
-    } else if (now - lastSent >= deps.heartbeat().intervalMs() * 1_000_000L) {
-      sendTimestamp(FrameType.PING, now);
+      return;
     }
+    if (silence >= 2 * deps.heartbeat().intervalMs() * 1_000_000L && !recovering) {
+      recovering = true;
+      LOG.info(() -> "session " + peerId + " path " + winner + " silent, punching again");
+      startAttempt(winner.path() == Path.RELAY ? null : relay, deps.session().relayAfterMs(),
+        deps.heartbeat().timeoutMs() - 2 * deps.heartbeat().intervalMs());
+    }
+    if (now - lastSent >= deps.heartbeat().intervalMs() * 1_000_000L) sendTimestamp(FrameType.PING, now);
   }
 
   private void sendTimestamp(FrameType type, long timestamp) {
@@ -320,9 +420,10 @@ public final class PeerSession {
       out.writeByte(0);
       transmit(out);
     }
-    punching = false;
-    if (punchTimer >= 0) deps.scheduler().cancel(punchTimer);
-    if (sweepTimer >= 0) deps.scheduler().cancel(sweepTimer);
+    if (attempt != null) attempt.abandon();
+    for (long t : new long[] {punchTimer, sweepTimer, graceTimer, upgradeTimer}) {
+      if (t >= 0) deps.scheduler().cancel(t);
+    }
     transition(State.CLOSED, reason);
     List<Pending> failed = new ArrayList<>(pending.values());
     pending.clear();
@@ -357,7 +458,25 @@ public final class PeerSession {
 
   private void transmit(ByteBuf out) {
     lastSent = now();
-    socket.send(out, remote);
+    sendTo(out, remote);
+  }
+
+  /** Sends a whole frame to {@code to}, wrapped in RELAY when {@code to} is a relay endpoint. */
+  private void sendTo(ByteBuf frame, InetSocketAddress to) {
+    if (to instanceof RelayEndpoint r) {
+      byte[] inner = new byte[frame.readableBytes()];
+      frame.readBytes(inner);
+      frame.release();
+      socket.send(ControlMessage.encode(socket.alloc(), new ControlMessage.Relay(deps.localPeerId(), r.peerId(), inner), 0),
+        r.coordinator());
+    } else {
+      socket.send(frame, to);
+    }
+  }
+
+  /** The frame size budget of the current path: a relay wrapper takes its share. */
+  private int budget() {
+    return deps.maxDatagramBytes() - (remote instanceof RelayEndpoint ? ControlMessage.RELAY_OVERHEAD : 0);
   }
 
   private long now() {

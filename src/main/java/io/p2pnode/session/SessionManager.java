@@ -70,8 +70,9 @@ public final class SessionManager implements SessionListener {
     Future<SessionHandle> existing = byPeer.get(peerId);
     if (existing != null) return existing.compose(v -> v.call(PeerSession::whenUp).map(v));
     return create(peerId).compose(v -> rendezvous.introduce(peerId)
-      .compose(intro -> v.call(s -> {
-        s.introduce(intro.token(), Candidate.of(intro.publicEndpoint(), intro.privateEndpoints()));
+      .compose(in -> v.call(s -> {
+        s.introduce(in.introduce().token(), Candidate.of(in.introduce().publicEndpoint(), in.introduce().privateEndpoints()),
+          in.via());
         return s.whenUp();
       }))
       .recover(err -> {
@@ -81,13 +82,17 @@ public final class SessionManager implements SessionListener {
       .map(v));
   }
 
-  /** An introduction this node did not ask for: the other side wants to connect. Manager thread. */
+  /**
+   * An introduction this node did not ask for: the other side wants to connect. Manager thread.
+   *
+   * @param coordinator the coordinator that sent it ({@code null}: this node's own), used as relay
+   */
   public void onIntroduce(Introduce intro, InetSocketAddress coordinator) {
     InetSocketAddress pub = intro.publicEndpoint().getPort() == 0 && coordinator != null ? coordinator : intro.publicEndpoint();
     List<Candidate> candidates = Candidate.of(pub, intro.privateEndpoints());
     Future<SessionHandle> f = byPeer.get(intro.peerId());
     if (f == null) f = create(intro.peerId());
-    f.onSuccess(v -> v.run(s -> s.introduce(intro.token(), candidates)));
+    f.onSuccess(v -> v.run(s -> s.introduce(intro.token(), candidates, coordinator)));
   }
 
   /** A HELLO with session id 0. Manager thread. */

@@ -13,6 +13,8 @@ public final class Counters {
   private final LongAdder stunAnswered = new LongAdder();
   private final LongAdder framesIn = new LongAdder();
   private final LongAdder framesOut = new LongAdder();
+  private final LongAdder relayedIn = new LongAdder();
+  private final LongAdder relayForwarded = new LongAdder();
 
   public Counters() {
     for (int i = 0; i < drops.length; i++) drops[i] = new LongAdder();
@@ -38,7 +40,17 @@ public final class Counters {
     framesOut.increment();
   }
 
-  /** {@code {"framesIn","framesOut","stunAnswered","drops":{reason: n}}}, zero drops left out. */
+  /** A frame that reached this node through a coordinator. */
+  public void relayedIn() {
+    relayedIn.increment();
+  }
+
+  /** A frame this coordinator forwarded for a peer. */
+  public void relayForwarded() {
+    relayForwarded.increment();
+  }
+
+  /** {@code {"framesIn","framesOut","stunAnswered","relayedIn","relayForwarded","drops":{reason: n}}}, zero drops left out. */
   public JsonObject toJson() {
     JsonObject d = new JsonObject();
     for (Drop r : Drop.values()) {
@@ -46,6 +58,7 @@ public final class Counters {
       if (n != 0) d.put(r.name(), n);
     }
     return new JsonObject().put("framesIn", framesIn.sum()).put("framesOut", framesOut.sum())
-      .put("stunAnswered", stunAnswered.sum()).put("drops", d);
+      .put("stunAnswered", stunAnswered.sum()).put("relayedIn", relayedIn.sum())
+      .put("relayForwarded", relayForwarded.sum()).put("drops", d);
   }
 }

@@ -26,6 +26,8 @@ public enum Drop {
   STALE_REPLY,
   /** A registration under the coordinator's own peer id. */
   PEER_ID_CONFLICT,
+  /** A relay request over the per-peer rate or byte limit, or for/from an unregistered peer. */
+  RELAY_REFUSED,
   /** The registry is full. */
   REGISTRY_FULL,
   /** A socket write failed. */

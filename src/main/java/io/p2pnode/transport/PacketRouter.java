@@ -5,7 +5,9 @@ import io.p2pnode.bus.Addresses;
 import io.p2pnode.wire.ControlMessage;
 import io.p2pnode.wire.Demux;
 import io.p2pnode.wire.FrameCodec;
+import io.netty.buffer.Unpooled;
 import io.p2pnode.wire.FrameType;
+import io.p2pnode.wire.PacketKind;
 import io.p2pnode.wire.StunCodec;
 import io.p2pnode.wire.WireException;
 import io.vertx.core.eventbus.EventBus;
@@ -91,7 +93,12 @@ public final class PacketRouter implements PacketHandler {
       counters.drop(Drop.MALFORMED);
       return;
     }
-    boolean toCoordinator = type == FrameType.REGISTER || type == FrameType.CONNECT || type == FrameType.UNREGISTER;
+    if (msg instanceof ControlMessage.Relayed r) {
+      onRelayed(socket, r, sender);
+      return;
+    }
+    boolean toCoordinator = type == FrameType.REGISTER || type == FrameType.CONNECT || type == FrameType.UNREGISTER
+      || type == FrameType.RELAY;
     if (toCoordinator && !coordinator) {
       counters.drop(Drop.UNEXPECTED_CONTROL);
       return;
@@ -99,6 +106,17 @@ public final class PacketRouter implements PacketHandler {
     InboundControl in = new InboundControl(msg, sender, socket);
     if (toCoordinator) control.toCoordinator(in);
     else control.toNode(in);
+  }
+
+  /** A frame a coordinator forwarded from a peer: handled as if it came from that peer's relay endpoint. */
+  private void onRelayed(PacketSocket socket, ControlMessage.Relayed r, InetSocketAddress coordinator) {
+    ByteBuf inner = Unpooled.wrappedBuffer(r.frame());
+    if (Demux.classify(inner) != PacketKind.FRAME || (inner.getUnsignedByte(1) & 0xF0) == 0x20) {
+      counters.drop(Drop.MALFORMED); // not a frame, or a relay inside a relay
+      return;
+    }
+    counters.relayedIn();
+    onFrame(socket, inner, new RelayEndpoint(coordinator, r.from()));
   }
 
   private void onStun(PacketSocket socket, ByteBuf data, InetSocketAddress sender) {

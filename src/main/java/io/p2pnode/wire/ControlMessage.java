@@ -21,6 +21,8 @@ import static io.p2pnode.wire.WireBuf.*;
  * CONNECT_FAIL  txn (32) | code (16) | reason str
  * UNREGISTER    peerId str
  * HELLO/_ACK    token (64) | peerId str | sender session id (32) | timestamp (64)
+ * RELAY         from peerId str | to peerId str | enclosed frame (to the end of the datagram)
+ * RELAYED       from peerId str | enclosed frame (to the end of the datagram)
  * </pre>
  */
 public sealed interface ControlMessage {
@@ -102,6 +104,58 @@ public sealed interface ControlMessage {
     }
   }
 
+  /** Peer {@code from} asks its coordinator to forward {@code frame} to peer {@code to}. */
+  record Relay(String from, String to, byte[] frame) implements ControlMessage {
+    public FrameType type() { return FrameType.RELAY; }
+    public void writePayload(ByteBuf out) {
+      writeShortString(out, from);
+      writeShortString(out, to);
+      out.writeBytes(frame);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Relay r && r.from.equals(from) && r.to.equals(to) && java.util.Arrays.equals(r.frame, frame);
+    }
+
+    @Override
+    public int hashCode() {
+      return (from.hashCode() * 31 + to.hashCode()) * 31 + java.util.Arrays.hashCode(frame);
+    }
+
+    @Override
+    public String toString() {
+      return "Relay[" + from + "->" + to + ", " + frame.length + " bytes]";
+    }
+  }
+
+  /** A coordinator delivers {@code frame}, forwarded from peer {@code from}. */
+  record Relayed(String from, byte[] frame) implements ControlMessage {
+    public FrameType type() { return FrameType.RELAYED; }
+    public void writePayload(ByteBuf out) {
+      writeShortString(out, from);
+      out.writeBytes(frame);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Relayed r && r.from.equals(from) && java.util.Arrays.equals(r.frame, frame);
+    }
+
+    @Override
+    public int hashCode() {
+      return from.hashCode() * 31 + java.util.Arrays.hashCode(frame);
+    }
+
+    @Override
+    public String toString() {
+      return "Relayed[" + from + ", " + frame.length + " bytes]";
+    }
+  }
+
+  /** The most a RELAY wrapper adds around a frame (two peer ids of at most 64 bytes). */
+  int RELAY_OVERHEAD = FrameCodec.HEADER_BYTES + 2 * (1 + 64);
+
   /** A whole datagram: header (packet number 0) and payload. The caller owns the buffer. */
   static ByteBuf encode(ByteBufAllocator alloc, ControlMessage m, int receiverSessionId) {
     ByteBuf out = alloc.directBuffer(128);
@@ -124,10 +178,19 @@ public sealed interface ControlMessage {
       case CONNECT_FAIL -> new ConnectFail(i32(in), u16(in), readShortString(in));
       case UNREGISTER -> new Unregister(peerId(in));
       case HELLO, HELLO_ACK -> new Hello(type == FrameType.HELLO_ACK, i64(in), peerId(in), i32(in), i64(in));
+      case RELAY -> new Relay(peerId(in), peerId(in), rest(in));
+      case RELAYED -> new Relayed(peerId(in), rest(in));
       default -> throw new WireException(type + " is not a control frame");
     };
     end(in);
     return m;
+  }
+
+  private static byte[] rest(ByteBuf in) {
+    if (in.readableBytes() < FrameCodec.HEADER_BYTES) throw new WireException("relayed frame too short");
+    byte[] frame = new byte[in.readableBytes()];
+    in.readBytes(frame);
+    return frame;
   }
 
   private static String peerId(ByteBuf in) {

@@ -30,7 +30,11 @@ public enum FrameType {
   /** Coordinator to peer: the introduction failed (unknown peer). */
   CONNECT_FAIL(0x14),
   /** Peer to coordinator: forget my registration (clean shutdown). */
-  UNREGISTER(0x15);
+  UNREGISTER(0x15),
+  /** Peer to coordinator: forward the enclosed frame to a peer. */
+  RELAY(0x20),
+  /** Coordinator to peer: a frame forwarded from a peer. */
+  RELAYED(0x21);
 
   private static final FrameType[] BY_CODE = new FrameType[256];
 

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.p2pnode.config.NodeOptions;
 import io.p2pnode.punch.Coordinator;
 import io.p2pnode.punch.CoordinatorEndpoint;
+import io.p2pnode.punch.RelayLimiter;
 import io.p2pnode.punch.RendezvousClient;
 import io.p2pnode.registry.LocalPeerRegistry;
 import io.p2pnode.session.ControlDispatcher;
@@ -67,7 +68,8 @@ public final class LabNode {
     socket = host.bind(port, new PacketRouter(counters, routes, sink, o.coordinator().enabled()));
     coordinator = o.coordinator().enabled()
       ? new CoordinatorEndpoint(new Coordinator(peerId, new LocalPeerRegistry(o.coordinator().maxPeers()), net.clock.clock(),
-        o.coordinator().registrationTtlMs()), counters, in -> dispatcher[0].handle(in))
+        o.coordinator().registrationTtlMs(), new RelayLimiter(o.coordinator().relayRateBytesPerSec(),
+        o.coordinator().relayMaxBytes())), counters, in -> dispatcher[0].handle(in))
       : null;
     coord[0] = coordinator;
     RendezvousClient.LocalCoordinator local = coordinator == null ? null : m -> {

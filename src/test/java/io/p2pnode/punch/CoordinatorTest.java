@@ -33,7 +33,7 @@ class CoordinatorTest {
   private final long[] now = {5_000_000_000L};
   private final Clock clock = () -> now[0];
   private final LocalPeerRegistry registry = new LocalPeerRegistry(100);
-  private final Coordinator coordinator = new Coordinator(SELF, registry, clock, TTL_MS);
+  private final Coordinator coordinator = new Coordinator(SELF, registry, clock, TTL_MS, new RelayLimiter(1000, 10_000));
 
   private void advanceMs(long ms) {
     now[0] += ms * 1_000_000L;
@@ -88,7 +88,7 @@ class CoordinatorTest {
 
   @Test
   void fullRegistryRefusesNewPeerButRefreshesKnownOne() {
-    Coordinator c = new Coordinator(SELF, new LocalPeerRegistry(1), clock, TTL_MS);
+    Coordinator c = new Coordinator(SELF, new LocalPeerRegistry(1), clock, TTL_MS, new RelayLimiter(1000, 10_000));
     assertNotNull(register(c, "alice", ALICE_PRIV, ALICE_PUB));
     assertNull(register(c, "bob", BOB_PRIV, BOB_PUB));
     assertNotNull(register(c, "alice", ALICE_PRIV, ALICE_PUB));

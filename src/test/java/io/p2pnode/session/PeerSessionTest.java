@@ -46,12 +46,17 @@ class PeerSessionTest {
 
   @BeforeEach
   void setUp() {
+    build(1000);
+  }
+
+  /** (Re)builds the session under test with this connect timeout. */
+  void build(long connectTimeoutMs) {
     clock = new ManualScheduler();
     socket = new RecordingSocket(new InetSocketAddress("127.0.0.1", 7700));
     counters = new Counters();
     events = new ArrayList<>();
     delivered = new ArrayList<>();
-    SessionOptions so = SessionOptionsFixture.of(1000, 100, 2);
+    SessionOptions so = SessionOptionsFixture.of(connectTimeoutMs, 100, 2);
     HeartbeatOptions hb = new HeartbeatOptions().setIntervalMs(200).setTimeoutMs(1000);
     SessionDeps deps = new SessionDeps("me", so, hb, 1200, clock, counters, (from, data) -> {
       delivered.add(data);
@@ -79,7 +84,7 @@ class PeerSessionTest {
   }
 
   void up() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)));
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null);
     s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
     assertEquals(PeerSession.State.UP, s.state());
     socket.drain();
@@ -116,7 +121,7 @@ class PeerSessionTest {
   @ParameterizedTest
   @EnumSource(FromConnecting.class)
   void transitionsFromConnecting(FromConnecting event) {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)));
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null);
     switch (event) {
       case HELLO_ACK_WITH_TOKEN -> s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
       case HELLO_WITH_TOKEN -> s.onHello(new ControlMessage.Hello(false, TOKEN, "peer", REMOTE_SID, 0), LAN);
@@ -171,7 +176,7 @@ class PeerSessionTest {
 
   @Test
   void punchesEveryCandidateAtThePacedIntervalUntilAnswered() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)));
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)), null);
     assertEquals(2, socket.sent.size());
     assertEquals(List.of(PUBLIC, LAN), socket.sent.stream().map(RecordingSocket.Sent::to).toList());
     assertTrue(socket.sent.stream().allMatch(x -> typeOf(x) == FrameType.HELLO));
@@ -187,7 +192,7 @@ class PeerSessionTest {
 
   @Test
   void helloFromPeerIsAnsweredWithAckCarryingOurSessionId() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()));
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null);
     socket.drain();
     s.onHello(new ControlMessage.Hello(false, TOKEN, "peer", REMOTE_SID, 99), PUBLIC);
     RecordingSocket.Sent ack = socket.sent.get(0);
@@ -202,7 +207,7 @@ class PeerSessionTest {
 
   @Test
   void wrongTokenIsCountedAndIgnored() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()));
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null);
     s.onHello(new ControlMessage.Hello(false, 666, "peer", REMOTE_SID, 0), PUBLIC);
     assertEquals(1, counters.drops(Drop.HELLO_REJECTED));
     assertNull(s.remote());
@@ -211,7 +216,7 @@ class PeerSessionTest {
   @Test
   void connectTimeoutFailsWaitersWith503() {
     Future<PeerSession> w = s.whenUp();
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()));
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null);
     clock.advance(1100);
     assertEquals(503, code(w));
     assertTrue(events.get(0).startsWith("down no candidate answered"), events.toString());
@@ -219,7 +224,7 @@ class PeerSessionTest {
 
   @Test
   void helloAckSamplesRtt() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()));
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null);
     long sentAt = clock.clock().nanoTime();
     clock.advance(30);
     s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, sentAt), PUBLIC);
@@ -229,7 +234,7 @@ class PeerSessionTest {
   @Test
   void movedPeerChangesPath() {
     up();
-    s.introduce(TOKEN + 1, Candidate.of(PUBLIC, List.of(LAN)));
+    s.introduce(TOKEN + 1, Candidate.of(PUBLIC, List.of(LAN)), null);
     s.onHello(new ControlMessage.Hello(false, TOKEN + 1, "peer", REMOTE_SID, 0), LAN);
     assertEquals(PeerSession.State.UP, s.state());
     assertEquals(LAN, s.remote());
@@ -368,5 +373,87 @@ class PeerSessionTest {
     assertEquals(400, code(s.send(SessionCodec.KIND_SEND, "a", notJson, 1000)));
     assertEquals(0, s.inFlight());
     assertTrue(socket.sent.isEmpty());
+  }
+
+  // ------------------------------------------------------------ LAN preference, relay, recovery
+
+  static final InetSocketAddress COORD = new InetSocketAddress("198.51.100.1", 7700);
+
+  @Test
+  void lanCandidateAnsweringWithinGraceWins() {
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)), null);
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
+    assertEquals(PeerSession.State.CONNECTING, s.state(), "public answer waits for the LAN grace");
+    clock.advance(50);
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), LAN);
+    assertEquals(PeerSession.State.UP, s.state());
+    assertEquals(Path.DIRECT_LAN, s.path());
+  }
+
+  @Test
+  void publicCandidateWinsWhenNoLanAnswerWithinGrace() {
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)), null);
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
+    clock.advance(100);
+    assertEquals(PeerSession.State.UP, s.state());
+    assertEquals(Path.DIRECT, s.path());
+  }
+
+  @Test
+  void fallsBackToRelayAfterRelayAfterMs() {
+    build(5000);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), COORD);
+    clock.advance(SessionOptions.DEFAULT_RELAY_AFTER_MS - 1);
+    assertTrue(socket.sent.stream().noneMatch(x -> x.to().equals(COORD)), "no relay before relayAfterMs");
+    clock.advance(1);
+    RecordingSocket.Sent viaRelay = socket.sent.stream().filter(x -> x.to().equals(COORD)).findFirst().orElseThrow();
+    assertEquals(FrameType.RELAY, FrameCodec.check(viaRelay.data()));
+    viaRelay.data().skipBytes(FrameCodec.HEADER_BYTES);
+    ControlMessage.Relay r = (ControlMessage.Relay) ControlMessage.decode(FrameType.RELAY, viaRelay.data());
+    assertEquals("me", r.from());
+    assertEquals("peer", r.to());
+    // the peer's answer comes back relayed
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), new io.p2pnode.transport.RelayEndpoint(COORD, "peer"));
+    assertEquals(PeerSession.State.UP, s.state());
+    assertEquals(Path.RELAY, s.path());
+    // data now leaves wrapped for the coordinator
+    socket.drain();
+    s.send(SessionCodec.KIND_SEND, "a", "via relay", 1000);
+    assertEquals(COORD, socket.sent.get(0).to());
+    assertEquals(FrameType.RELAY, FrameCodec.check(socket.sent.get(0).data()));
+  }
+
+  @Test
+  void relaySessionUpgradesToDirectInTheBackground() {
+    build(5000);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), COORD);
+    clock.advance(SessionOptions.DEFAULT_RELAY_AFTER_MS);
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), new io.p2pnode.transport.RelayEndpoint(COORD, "peer"));
+    assertEquals(Path.RELAY, s.path());
+    socket.drain();
+    clock.advance(SessionOptions.DEFAULT_UPGRADE_INTERVAL_MS);
+    assertTrue(socket.sent.stream().anyMatch(x -> x.to().equals(PUBLIC) && typeOf(x) == FrameType.HELLO), "upgrade punches");
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
+    assertEquals(Path.DIRECT, s.path());
+    assertEquals("path relay->direct", events.get(events.size() - 1));
+    // a late relayed answer does not pull the session back to the relay
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), new io.p2pnode.transport.RelayEndpoint(COORD, "peer"));
+    assertEquals(Path.DIRECT, s.path());
+  }
+
+  @Test
+  void silentPathIsPunchedAgainBeforeThePeerIsDeclaredDown() {
+    up();
+    clock.advance(200);
+    s.tick();
+    clock.advance(200);
+    s.tick();
+    assertTrue(socket.sent.stream().anyMatch(x -> typeOf(x) == FrameType.HELLO), "re-punch after 2 silent intervals");
+    assertEquals(PeerSession.State.UP, s.state());
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), LAN); // the peer moved to another address
+    assertEquals(LAN, s.remote());
+    clock.advance(700);
+    s.tick();
+    assertEquals(PeerSession.State.UP, s.state(), "the answer reset the silence");
   }
 }

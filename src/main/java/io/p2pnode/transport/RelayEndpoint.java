@@ -1,0 +1,45 @@
+package io.p2pnode.transport;
+
+import io.p2pnode.config.Endpoints;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The far end of a relayed path: frames for {@code peerId} go wrapped in RELAY to the
+ * coordinator at this address, and frames relayed from {@code peerId} by that coordinator
+ * arrive with this as their sender. Compare with {@link #same}, not {@code equals}.
+ */
+public final class RelayEndpoint extends InetSocketAddress {
+  private static final long serialVersionUID = 1L;
+  private final String peerId;
+
+  public RelayEndpoint(InetSocketAddress coordinator, String peerId) {
+    super(coordinator.getAddress(), coordinator.getPort());
+    this.peerId = peerId;
+  }
+
+  /** The peer at the far side of the coordinator. */
+  public String peerId() {
+    return peerId;
+  }
+
+  /** The coordinator as a plain address, to send to. */
+  public InetSocketAddress coordinator() {
+    return new InetSocketAddress(getAddress(), getPort());
+  }
+
+  /**
+   * Same endpoint and same kind: {@code InetSocketAddress.equals} is final and would call a relay
+   * endpoint equal to a direct path to the coordinator itself.
+   */
+  public static boolean same(InetSocketAddress a, InetSocketAddress b) {
+    if (a == null || b == null) return a == b;
+    if (a instanceof RelayEndpoint ra) return b instanceof RelayEndpoint rb && ra.equals(rb) && ra.peerId.equals(rb.peerId);
+    return !(b instanceof RelayEndpoint) && a.equals(b);
+  }
+
+  @Override
+  public String toString() {
+    return "relay:" + Endpoints.format(this) + "/" + peerId;
+  }
+}
