@@ -23,6 +23,7 @@ import io.p2pnode.session.SessionDeps;
 import io.p2pnode.session.SessionManager;
 import io.p2pnode.time.Clock;
 import io.p2pnode.time.Scheduler;
+import io.p2pnode.transport.ControlBudget;
 import io.p2pnode.transport.Counters;
 import io.p2pnode.transport.InboundControl;
 import io.p2pnode.transport.ListenerGroup;
@@ -56,6 +57,7 @@ public final class P2pNode {
   private final boolean ownsVertx;
   private final NodeOptions options;
   private final Counters counters = new Counters();
+  private final ControlBudget controlBudget = new ControlBudget(ControlBudget.DEFAULT_MAX_QUEUED);
   private final ListenerGroup listenerGroup = new ListenerGroup();
   private final List<UdpListenerVerticle> listeners = new ArrayList<>();
   private final Map<Integer, SessionHandle> routes = new ConcurrentHashMap<>();
@@ -77,9 +79,22 @@ public final class P2pNode {
       .onFailure(err -> vertx.close()));
   }
 
-  /** Starts a node on an existing Vert.x instance (one node per instance: the API addresses are per bus). */
+  /**
+   * Starts a node on an existing Vert.x instance (one node per instance: the API addresses are
+   * per bus). On failure, whatever was deployed is undeployed again.
+   */
   public static Future<P2pNode> start(Vertx vertx, NodeOptions options) {
-    return new P2pNode(vertx, false, options).deploy();
+    P2pNode node = new P2pNode(vertx, false, options);
+    return node.deploy().recover(err -> node.undeployAll().transform(x -> Future.failedFuture(err)));
+  }
+
+  private Future<Void> undeployAll() {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain = chain.transform(x -> vertx.undeploy(id));
+    }
+    return chain;
   }
 
   private Future<P2pNode> deploy() {
@@ -94,7 +109,7 @@ public final class P2pNode {
     String portProblem = portTakenByAnotherProcess();
     if (portProblem != null) return Future.failedFuture(new IllegalStateException(portProblem));
     InboundControl.registerCodec(vertx.eventBus());
-    PacketRouter router = new PacketRouter(counters, routes, PacketRouter.eventBusSink(vertx.eventBus()),
+    PacketRouter router = new PacketRouter(counters, routes, PacketRouter.eventBusSink(vertx.eventBus(), controlBudget, counters),
       options.coordinator().enabled());
     boolean reusePort = vertx.isNativeTransportEnabled();
     InetSocketAddress first = new InetSocketAddress(options.listen().host(), options.listen().port());
@@ -110,10 +125,11 @@ public final class P2pNode {
         new Coordinator(options.peerId(), new LocalPeerRegistry(options.coordinator().maxPeers()), Clock.SYSTEM,
           options.coordinator().registrationTtlMs(), new RelayLimiter(options.coordinator().relayRateBytesPerSec(),
           options.coordinator().relayMaxBytes())), counters,
-        in -> eb.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL)))) : Future.succeededFuture())
+        in -> eb.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL)), controlBudget)) : Future.succeededFuture())
       .compose(v -> deploy(control = newControl()))
       .compose(v -> deploy(new HeartbeatVerticle(options.heartbeat())))
-      .compose(v -> deploy(new ApiVerticle(() -> control.plane().manager(), this::status, options.session().sendTimeoutMs())))
+      .compose(v -> deploy(new ApiVerticle(options.peerId(), () -> control.plane().manager(), this::status,
+        options.session().sendTimeoutMs())))
       .compose(v -> startBridge())
       .map(v -> {
         LOG.info("p2p-node ready peerId=" + options.peerId() + " udp=" + Endpoints.format(udp));
@@ -147,7 +163,7 @@ public final class P2pNode {
         task -> ctx.runOnContext(x -> task.run()),
         (address, event) -> vertx.eventBus().publish(address, event, Addresses.LOCAL_ONLY));
       return new ControlPlane(rendezvous, manager, new ControlDispatcher(manager, rendezvous, counters));
-    });
+    }, controlBudget);
   }
 
   private Future<String> deployListener(InetSocketAddress bind, boolean reusePort, PacketRouter router) {
@@ -179,26 +195,35 @@ public final class P2pNode {
   Future<JsonObject> status() {
     Promise<JsonObject> p = Promise.promise();
     control.context().runOnContext(v -> {
-      RendezvousClient r = control.plane().rendezvous();
-      JsonArray perListener = new JsonArray();
-      listeners.forEach(l -> perListener.add(l.received()));
-      InetSocketAddress pub = r.publicEndpoint();
-      p.complete(new JsonObject()
-        .put("peerId", options.peerId())
-        .put("listen", Endpoints.format(udp))
-        .put("publicEndpoint", pub == null ? null : Endpoints.format(pub))
-        .put("natType", "unknown")
-        .put("coordinators", r.status())
-        .put("coordinator", new JsonObject().put("enabled", options.coordinator().enabled()))
-        .put("cluster", new JsonObject().put("enabled", options.cluster().enabled())
-          .put("members", vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodes().size() : 1))
-        .put("sessions", control.plane().manager().size())
-        .put("nativeTransport", vertx.isNativeTransportEnabled())
-        .put("listeners", perListener)
-        .put("counters", counters.toJson()));
+      try {
+        p.complete(statusNow());
+      } catch (RuntimeException e) {
+        p.tryFail(e);
+      }
     });
     return p.future();
   }
+
+  private JsonObject statusNow() {
+    RendezvousClient r = control.plane().rendezvous();
+    JsonArray perListener = new JsonArray();
+    listeners.forEach(l -> perListener.add(l.received()));
+    InetSocketAddress pub = r.publicEndpoint();
+    return new JsonObject()
+      .put("peerId", options.peerId())
+      .put("listen", Endpoints.format(udp))
+      .put("publicEndpoint", pub == null ? null : Endpoints.format(pub))
+      .put("natType", "unknown")
+      .put("coordinators", r.status())
+      .put("coordinator", new JsonObject().put("enabled", options.coordinator().enabled()))
+      .put("cluster", new JsonObject().put("enabled", options.cluster().enabled())
+        .put("members", vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodes().size() : 1))
+      .put("sessions", control.plane().manager().size())
+      .put("nativeTransport", vertx.isNativeTransportEnabled())
+      .put("listeners", perListener)
+      .put("counters", counters.toJson());
+  }
+
 
   /**
    * Stops gracefully: BYE to every peer, UNREGISTER to every coordinator, then sockets closed.
@@ -207,12 +232,9 @@ public final class P2pNode {
   public Future<Void> stop() {
     Future<Void> sessions = control == null || control.plane() == null ? Future.succeededFuture()
       : control.plane().manager().closeAll();
-    Future<Void> chain = sessions.transform(x -> bridge == null ? Future.succeededFuture() : bridge.close());
-    for (int i = deployments.size() - 1; i >= 0; i--) {
-      String id = deployments.get(i);
-      chain = chain.transform(x -> vertx.undeploy(id));
-    }
-    return chain.transform(x -> ownsVertx ? vertx.close() : Future.succeededFuture());
+    return sessions.transform(x -> bridge == null ? Future.succeededFuture() : bridge.close())
+      .transform(x -> undeployAll())
+      .transform(x -> ownsVertx ? vertx.close() : Future.succeededFuture());
   }
 
   public String peerId() { return options.peerId(); }

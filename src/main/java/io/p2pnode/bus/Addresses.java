@@ -50,6 +50,17 @@ public final class Addresses {
   public static final io.vertx.core.eventbus.DeliveryOptions LOCAL_ONLY =
     new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true);
 
+  /**
+   * Whether peers may not send to {@code address}: the node's own {@code p2p.*} addresses (API,
+   * events, internals) are reserved; only {@link #INBOUND} of them is open to peers.
+   */
+  public static boolean isReserved(String address) {
+    return address.startsWith("p2p.") && !address.equals(INBOUND);
+  }
+
+  /** Longest request timeout a peer may ask for, ms (header {@link #HEADER_TIMEOUT_MS}). */
+  public static final long MAX_TIMEOUT_MS = 3_600_000;
+
   private Addresses() {
   }
 }

@@ -21,19 +21,19 @@ import java.util.function.Supplier;
  * every request (400 names the bad field) and maps failures to the documented codes.
  */
 public final class ApiVerticle extends VerticleBase {
-  /** Bounds of the optional {@code timeoutMs} header. */
-  static final long MAX_TIMEOUT_MS = 3_600_000;
-
   private final Supplier<SessionManager> manager;
   private final Supplier<Future<JsonObject>> status;
   private final long defaultTimeoutMs;
+  private final String localPeerId;
 
   /**
    * @param manager          the session manager (resolved lazily: it is created on another verticle's start)
    * @param status           builds the {@code p2p.status} reply
    * @param defaultTimeoutMs {@code session.sendTimeoutMs}
    */
-  public ApiVerticle(Supplier<SessionManager> manager, Supplier<Future<JsonObject>> status, long defaultTimeoutMs) {
+  public ApiVerticle(String localPeerId, Supplier<SessionManager> manager, Supplier<Future<JsonObject>> status,
+                     long defaultTimeoutMs) {
+    this.localPeerId = localPeerId;
     this.manager = manager;
     this.status = status;
     this.defaultTimeoutMs = defaultTimeoutMs;
@@ -60,10 +60,18 @@ public final class ApiVerticle extends VerticleBase {
       m.fail(Failure.BAD_REQUEST.code(), "to: \"" + to + "\" is not a peer id");
       return;
     }
+    if (to.equals(localPeerId)) {
+      m.fail(Failure.BAD_REQUEST.code(), "to: cannot send to this node itself");
+      return;
+    }
     String address = m.headers().get(Addresses.HEADER_ADDRESS);
     if (address == null) address = Addresses.INBOUND;
     if (address.isEmpty() || ByteBufUtil.utf8Bytes(address) > 255) {
       m.fail(Failure.BAD_REQUEST.code(), "address: must be 1-255 bytes");
+      return;
+    }
+    if (Addresses.isReserved(address)) {
+      m.fail(Failure.BAD_REQUEST.code(), "address: " + address + " is reserved (p2p.* except " + Addresses.INBOUND + ")");
       return;
     }
     long timeout = defaultTimeoutMs;
@@ -74,8 +82,8 @@ public final class ApiVerticle extends VerticleBase {
       } catch (NumberFormatException e) {
         timeout = -1;
       }
-      if (timeout < 1 || timeout > MAX_TIMEOUT_MS) {
-        m.fail(Failure.BAD_REQUEST.code(), "timeoutMs: must be an integer 1-" + MAX_TIMEOUT_MS + ", got \"" + t + "\"");
+      if (timeout < 1 || timeout > Addresses.MAX_TIMEOUT_MS) {
+        m.fail(Failure.BAD_REQUEST.code(), "timeoutMs: must be an integer 1-" + Addresses.MAX_TIMEOUT_MS + ", got \"" + t + "\"");
         return;
       }
     }

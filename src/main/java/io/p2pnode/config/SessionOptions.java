@@ -25,8 +25,11 @@ public final class SessionOptions {
   /** After a public candidate answered, wait this long for a LAN candidate, which wins. */
   public static final long DEFAULT_LAN_GRACE_MS = 100;
 
+  /** Bound on sessions (each is a verticle and some state): introductions beyond it are refused. */
+  public static final int DEFAULT_MAX_SESSIONS = 65_536;
+
   static final Set<String> KEYS = Set.of("sendTimeoutMs", "maxInFlight", "punchIntervalMs", "connectTimeoutMs",
-    "relayAfterMs", "upgradeIntervalMs", "lanGraceMs");
+    "relayAfterMs", "upgradeIntervalMs", "lanGraceMs", "maxSessions");
 
   private long sendTimeoutMs = DEFAULT_SEND_TIMEOUT_MS;
   private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
@@ -35,6 +38,7 @@ public final class SessionOptions {
   private long relayAfterMs = DEFAULT_RELAY_AFTER_MS;
   private long upgradeIntervalMs = DEFAULT_UPGRADE_INTERVAL_MS;
   private long lanGraceMs = DEFAULT_LAN_GRACE_MS;
+  private int maxSessions = DEFAULT_MAX_SESSIONS;
 
   static SessionOptions fromJson(JsonObject root) {
     JsonFields f = JsonFields.section(root, "session");
@@ -47,13 +51,14 @@ public final class SessionOptions {
     o.relayAfterMs = f.integer("relayAfterMs", DEFAULT_RELAY_AFTER_MS, 0, 600_000);
     o.upgradeIntervalMs = f.integer("upgradeIntervalMs", DEFAULT_UPGRADE_INTERVAL_MS, 100, 86_400_000L);
     o.lanGraceMs = f.integer("lanGraceMs", DEFAULT_LAN_GRACE_MS, 0, 10_000);
+    o.maxSessions = (int) f.integer("maxSessions", DEFAULT_MAX_SESSIONS, 1, 10_000_000);
     return o;
   }
 
   JsonObject toJson() {
     return new JsonObject().put("sendTimeoutMs", sendTimeoutMs).put("maxInFlight", maxInFlight)
       .put("punchIntervalMs", punchIntervalMs).put("connectTimeoutMs", connectTimeoutMs).put("relayAfterMs", relayAfterMs)
-      .put("upgradeIntervalMs", upgradeIntervalMs).put("lanGraceMs", lanGraceMs);
+      .put("upgradeIntervalMs", upgradeIntervalMs).put("lanGraceMs", lanGraceMs).put("maxSessions", maxSessions);
   }
 
   public long sendTimeoutMs() { return sendTimeoutMs; }
@@ -63,6 +68,7 @@ public final class SessionOptions {
   public long relayAfterMs() { return relayAfterMs; }
   public long upgradeIntervalMs() { return upgradeIntervalMs; }
   public long lanGraceMs() { return lanGraceMs; }
+  public int maxSessions() { return maxSessions; }
   public SessionOptions setSendTimeoutMs(long v) { this.sendTimeoutMs = v; return this; }
   public SessionOptions setMaxInFlight(int v) { this.maxInFlight = v; return this; }
   public SessionOptions setConnectTimeoutMs(long v) { this.connectTimeoutMs = v; return this; }

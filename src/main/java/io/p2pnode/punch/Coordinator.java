@@ -101,14 +101,18 @@ public final class Coordinator {
     long now = clock.millis();
     PeerRecord requester = registry.get(c.from(), now);
     if (requester == null || !java.util.Objects.equals(requester.observed(), from)) {
-      return refuse(c, Failure.BAD_REQUEST, "peer " + c.from() + " is not registered from this address");
+      // not (or no longer) registered here: the coordinator restarted, the NAT re-mapped, a REGISTER was lost
+      return refuse(c, Failure.UNREACHABLE, "peer " + c.from() + " is not registered at this coordinator from this address");
     }
     if (c.target().equals(c.from())) {
       return refuse(c, Failure.BAD_REQUEST, "a peer cannot connect to itself");
     }
     PeerRecord target = registry.get(c.target(), now);
     if (target == null) return refuse(c, Failure.NOT_FOUND, "unknown peer " + c.target());
-    long token = random.nextLong();
+    long token;
+    do {
+      token = random.nextLong();
+    } while (token == 0); // 0 means "no introduction yet" to a session
     Introduce toRequester = new Introduce(c.txn(), token, target.peerId(), publicOf(target), target.privateEndpoints());
     Introduce toTarget = new Introduce(0, token, requester.peerId(), publicOf(requester), requester.privateEndpoints());
     return new Outcome(new Introduction(toRequester, toTarget, target.observed()), null);

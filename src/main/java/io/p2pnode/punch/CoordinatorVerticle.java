@@ -1,11 +1,15 @@
 package io.p2pnode.punch;
 
 import io.p2pnode.bus.Addresses;
+import io.p2pnode.transport.ControlBudget;
 import io.p2pnode.transport.InboundControl;
 import io.p2pnode.wire.ControlMessage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+
+import java.util.function.Function;
 
 /**
  * The rendezvous server's verticle: control frames arrive from the listeners over
@@ -13,12 +17,14 @@ import io.vertx.core.eventbus.Message;
  * event-bus reply), and the heartbeat tick sweeps expired registrations.
  */
 public final class CoordinatorVerticle extends VerticleBase {
-  private final java.util.function.Function<io.vertx.core.eventbus.EventBus, CoordinatorEndpoint> factory;
+  private final Function<EventBus, CoordinatorEndpoint> factory;
+  private final ControlBudget budget;
   private CoordinatorEndpoint endpoint;
 
   /** @param factory builds the endpoint; it gets the event bus to reach the own node */
-  public CoordinatorVerticle(java.util.function.Function<io.vertx.core.eventbus.EventBus, CoordinatorEndpoint> factory) {
+  public CoordinatorVerticle(Function<EventBus, CoordinatorEndpoint> factory, ControlBudget budget) {
     this.factory = factory;
+    this.budget = budget;
   }
 
   @Override
@@ -30,6 +36,7 @@ public final class CoordinatorVerticle extends VerticleBase {
   }
 
   private void onControl(Message<InboundControl> m) {
+    budget.release(m.body());
     ControlMessage answer = endpoint.handle(m.body());
     if (m.body().sender() == null) {
       if (answer == null) m.fail(503, "registration refused");

@@ -198,6 +198,14 @@ public final class RendezvousClient {
     scheduler.schedule(CONNECT_RETRY_MS, () -> resend(to, c, p, triesLeft - 1));
   }
 
+  /** Whether {@code address} is one of the coordinators this node registers with ({@code null}: its own). */
+  public boolean isCoordinator(InetSocketAddress address) {
+    for (Link l : links) {
+      if (address == null ? l.address == null : address.equals(l.address)) return true;
+    }
+    return false;
+  }
+
   /** Tells remote coordinators this node is leaving (best effort, on shutdown). */
   public void unregisterAll() {
     for (Link l : links) {

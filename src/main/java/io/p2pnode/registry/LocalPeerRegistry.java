@@ -15,10 +15,9 @@ public final class LocalPeerRegistry implements PeerRegistry {
 
   @Override
   public boolean put(PeerRecord record) {
-    if (records.size() >= maxPeers && !records.containsKey(record.peerId())) {
-      expire(record.registeredAtMs()); // make room from expired records before refusing
-      if (records.size() >= maxPeers) return false;
-    }
+    // full: refuse new peers until the heartbeat's expire() makes room (a scan per refused
+    // registration would let a flood of them pin the coordinator's thread)
+    if (records.size() >= maxPeers && !records.containsKey(record.peerId())) return false;
     records.put(record.peerId(), record);
     return true;
   }

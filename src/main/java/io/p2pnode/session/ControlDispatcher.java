@@ -33,9 +33,12 @@ public final class ControlDispatcher {
     } else if (msg instanceof RegisterAck ack) {
       rendezvous.onRegisterAck(ack, in.sender());
     } else if (msg instanceof Introduce intro) {
-      if (!rendezvous.onReply(intro)) manager.onIntroduce(intro, in.sender());
+      // only a coordinator of ours may introduce: anyone else could steer our sessions
+      if (!rendezvous.isCoordinator(in.sender())) counters.drop(Drop.UNTRUSTED_CONTROL);
+      else if (!rendezvous.onReply(intro)) manager.onIntroduce(intro, in.sender());
     } else if (msg instanceof ConnectFail f) {
-      if (!rendezvous.onReply(f)) counters.drop(Drop.STALE_REPLY);
+      if (!rendezvous.isCoordinator(in.sender())) counters.drop(Drop.UNTRUSTED_CONTROL);
+      else if (!rendezvous.onReply(f)) counters.drop(Drop.STALE_REPLY);
     } else {
       counters.drop(Drop.UNEXPECTED_CONTROL);
     }

@@ -1,6 +1,7 @@
 package io.p2pnode.session;
 
 import io.p2pnode.bus.Addresses;
+import io.p2pnode.transport.ControlBudget;
 import io.p2pnode.transport.InboundControl;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -14,16 +15,21 @@ import java.util.function.Function;
  */
 public final class ControlVerticle extends VerticleBase {
   private final Function<Context, ControlPlane> factory;
+  private final ControlBudget budget;
   private ControlPlane plane;
 
-  public ControlVerticle(Function<Context, ControlPlane> factory) {
+  public ControlVerticle(Function<Context, ControlPlane> factory, ControlBudget budget) {
     this.factory = factory;
+    this.budget = budget;
   }
 
   @Override
   public Future<?> start() {
     plane = factory.apply(context);
-    var in = vertx.eventBus().<InboundControl>localConsumer(Addresses.INTERNAL_CONTROL, m -> plane.dispatcher().handle(m.body()));
+    var in = vertx.eventBus().<InboundControl>localConsumer(Addresses.INTERNAL_CONTROL, m -> {
+      budget.release(m.body());
+      plane.dispatcher().handle(m.body());
+    });
     var tick = vertx.eventBus().localConsumer(Addresses.INTERNAL_TICK, m -> plane.rendezvous().refresh());
     return Future.all(in.completion(), tick.completion()).onSuccess(v -> plane.rendezvous().refresh());
   }

@@ -67,6 +67,7 @@ public final class PeerSession {
   private long upgradeTimer = -1;
   private boolean recovering;
   private long sweepTimer = -1;
+  private int inboundPending;
   private long packetNumber;
   private long nextMsgId;
   private long lastSent;
@@ -122,7 +123,7 @@ public final class PeerSession {
 
   /** A HELLO (first contact, session id 0) from this peer; the manager checked nothing but the peer id. */
   public void onHello(ControlMessage.Hello hello, InetSocketAddress from) {
-    if (state == State.CLOSED || hello.token() != token) {
+    if (state == State.CLOSED || attempt == null || hello.token() != token) {
       deps.counters().drop(Drop.HELLO_REJECTED);
       return;
     }
@@ -140,7 +141,7 @@ public final class PeerSession {
   private void onHelloAck(ByteBuf frame, InetSocketAddress from) {
     frame.skipBytes(FrameCodec.HEADER_BYTES);
     ControlMessage.Hello ack = (ControlMessage.Hello) ControlMessage.decode(FrameType.HELLO_ACK, frame);
-    if (ack.token() != token || !ack.peerId().equals(peerId)) {
+    if (attempt == null || ack.token() != token || !ack.peerId().equals(peerId)) {
       deps.counters().drop(Drop.HELLO_REJECTED);
       return;
     }
@@ -277,7 +278,14 @@ public final class PeerSession {
   }
 
   private void onData(SessionCodec.Data data) {
+    if (inboundPending >= deps.session().maxInFlight()) {
+      sendResult(data.msgId(), Failure.QUEUE_FULL.code(), inboundPending + " messages from " + peerId
+        + " await a consumer on " + deps.localPeerId());
+      return;
+    }
+    inboundPending++;
     deps.deliverer().deliver(peerId, data).onComplete(ar -> {
+      inboundPending--;
       if (state == State.CLOSED) return;
       if (ar.succeeded()) {
         sendResult(data.msgId(), SessionCodec.OK, data.kind() == SessionCodec.KIND_REQUEST ? ar.result() : null);
@@ -336,13 +344,19 @@ public final class PeerSession {
     int overhead = FrameCodec.HEADER_BYTES + 8 + 1 + 4 + 1 + address.length();
     if (overhead + BodyCodec.minEncodedBytes(body) > budget()) return tooLarge(overhead + BodyCodec.minEncodedBytes(body));
     long id = ++nextMsgId;
-    ByteBuf out = header(FrameType.DATA, Math.min(budget(), overhead + 64));
+    // capped at one byte over budget: an oversized body stops being copied as soon as it is known to be too big
+    ByteBuf out = socket.alloc().directBuffer(Math.min(budget(), overhead + 64), budget() + 1);
+    FrameCodec.writeHeader(out, FrameType.DATA, 0, remoteSid, packetNumber + 1);
     try {
       SessionCodec.writeData(out, id, kind, timeoutMs, address, body);
+    } catch (IndexOutOfBoundsException e) {
+      out.release();
+      return tooLarge(budget() + 1);
     } catch (RuntimeException e) {
       out.release();
       return Future.failedFuture(Failure.BAD_REQUEST.exception("body: cannot be encoded (" + e.getMessage() + ")"));
     }
+    packetNumber++;
     if (out.readableBytes() > budget()) {
       int size = out.readableBytes();
       out.release();

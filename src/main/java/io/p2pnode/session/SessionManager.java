@@ -57,7 +57,8 @@ public final class SessionManager implements SessionListener {
    */
   public Future<SessionHandle> connect(String peerId) {
     Future<SessionHandle> f = byPeer.get(peerId);
-    if (f != null && f.succeeded() && f.result().isUp()) return f;
+    // a fresh future: callbacks of the cached one would run on the control context
+    if (f != null && f.succeeded() && f.result().isUp()) return Future.succeededFuture(f.result());
     Promise<SessionHandle> p = Promise.promise();
     executor.execute(() -> connectOnManager(peerId).onComplete(p));
     return p.future();
@@ -69,6 +70,10 @@ public final class SessionManager implements SessionListener {
     }
     Future<SessionHandle> existing = byPeer.get(peerId);
     if (existing != null) return existing.compose(v -> v.call(PeerSession::whenUp).map(v));
+    if (byPeer.size() >= deps.session().maxSessions()) {
+      deps.counters().drop(Drop.SESSION_LIMIT);
+      return Future.failedFuture(Failure.UNREACHABLE.exception("session limit reached (session.maxSessions)"));
+    }
     return create(peerId).compose(v -> rendezvous.introduce(peerId)
       .compose(in -> v.call(s -> {
         s.introduce(in.introduce().token(), Candidate.of(in.introduce().publicEndpoint(), in.introduce().privateEndpoints()),
@@ -90,8 +95,18 @@ public final class SessionManager implements SessionListener {
   public void onIntroduce(Introduce intro, InetSocketAddress coordinator) {
     InetSocketAddress pub = intro.publicEndpoint().getPort() == 0 && coordinator != null ? coordinator : intro.publicEndpoint();
     List<Candidate> candidates = Candidate.of(pub, intro.privateEndpoints());
+    if (intro.peerId().equals(deps.localPeerId())) {
+      deps.counters().drop(Drop.HELLO_REJECTED);
+      return;
+    }
     Future<SessionHandle> f = byPeer.get(intro.peerId());
-    if (f == null) f = create(intro.peerId());
+    if (f == null) {
+      if (byPeer.size() >= deps.session().maxSessions()) {
+        deps.counters().drop(Drop.SESSION_LIMIT);
+        return;
+      }
+      f = create(intro.peerId());
+    }
     f.onSuccess(v -> v.run(s -> s.introduce(intro.token(), candidates, coordinator)));
   }
 

@@ -58,7 +58,7 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
     run(s -> {
       try {
         action.apply(s).onComplete(p);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // an Error too (e.g. out of direct memory): never leave the caller waiting
         p.tryFail(e);
       }
     });
@@ -72,13 +72,17 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
       session.onFrame(type, frame, sender);
     } else {
       frame.retain();
-      ctx.runOnContext(v -> {
-        try {
-          session.onFrame(type, frame, sender);
-        } finally {
-          frame.release();
-        }
-      });
+      try {
+        ctx.runOnContext(v -> {
+          try {
+            session.onFrame(type, frame, sender);
+          } finally {
+            frame.release();
+          }
+        });
+      } catch (RuntimeException closing) { // the context's loop is shutting down
+        frame.release();
+      }
     }
   }
 

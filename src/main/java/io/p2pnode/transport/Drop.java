@@ -20,6 +20,12 @@ public enum Drop {
   UNKNOWN_SESSION,
   /** Control frame this node has no use for (e.g. coordinator request while not a coordinator). */
   UNEXPECTED_CONTROL,
+  /** INTRODUCE or CONNECT_FAIL from an address that is not one of our coordinators. */
+  UNTRUSTED_CONTROL,
+  /** A new session beyond {@code session.maxSessions}. */
+  SESSION_LIMIT,
+  /** Control frames arriving faster than the control plane handles them. */
+  OVERLOAD,
   /** HELLO without a matching introduction token, or from ourselves. */
   HELLO_REJECTED,
   /** A reply (RESULT, PONG, REGISTER_ACK...) that matches nothing outstanding. */

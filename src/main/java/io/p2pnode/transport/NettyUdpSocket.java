@@ -148,4 +148,14 @@ public final class NettyUdpSocket implements PacketSocket {
   public void close() {
     channel.close();
   }
+
+  /** Closes the socket; completes once the port is released. */
+  public Future<Void> closeFuture() {
+    Promise<Void> p = Promise.promise();
+    channel.close().addListener(f -> {
+      if (f.isSuccess()) p.complete();
+      else p.fail(f.cause());
+    });
+    return p.future();
+  }
 }

@@ -40,15 +40,30 @@ public final class PacketRouter implements PacketHandler {
     this.coordinator = coordinator;
   }
 
-  /** The node's sink: the local event bus, to {@link Addresses#INTERNAL_COORDINATOR} and {@link Addresses#INTERNAL_CONTROL}. */
-  public static ControlSink eventBusSink(EventBus eventBus) {
+  /**
+   * The node's sink: the local event bus, to {@link Addresses#INTERNAL_COORDINATOR} and
+   * {@link Addresses#INTERNAL_CONTROL}. At most {@code budget} frames wait for their consumer;
+   * beyond that, and when no consumer is there yet, frames are counted drops.
+   */
+  public static ControlSink eventBusSink(EventBus eventBus, ControlBudget budget, Counters counters) {
     return new ControlSink() {
       public void toCoordinator(InboundControl in) {
-        eventBus.send(Addresses.INTERNAL_COORDINATOR, in, InboundControl.LOCAL);
+        send(Addresses.INTERNAL_COORDINATOR, in);
       }
 
       public void toNode(InboundControl in) {
-        eventBus.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL);
+        send(Addresses.INTERNAL_CONTROL, in);
+      }
+
+      private void send(String address, InboundControl in) {
+        if (!budget.tryAcquire()) {
+          counters.drop(Drop.OVERLOAD);
+          return;
+        }
+        eventBus.sender(address, InboundControl.LOCAL).write(in).onFailure(err -> {
+          budget.release();
+          counters.drop(Drop.UNEXPECTED_CONTROL);
+        });
       }
     };
   }

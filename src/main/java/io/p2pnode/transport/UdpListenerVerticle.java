@@ -49,11 +49,9 @@ public final class UdpListenerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (socket != null) {
-      group.remove(socket);
-      socket.close();
-    }
-    return Future.succeededFuture();
+    if (socket == null) return Future.succeededFuture();
+    group.remove(socket);
+    return socket.closeFuture();
   }
 
   /** Datagrams this instance received. */

@@ -247,4 +247,32 @@ class MessagingTest {
       })));
     })));
   }
+
+  @Test
+  void reservedAddressesAre400(VertxTestContext ctx) {
+    aliceApi.send("bob", Addresses.STATUS, "give me your status").onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertEquals(400, code(e));
+      assertTrue(e.getMessage().startsWith("address:"), e.getMessage());
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void introductionFromAStrangerIsDroppedAndCounted(VertxTestContext ctx) throws Exception {
+    long before = alice.counters().drops(io.p2pnode.transport.Drop.UNTRUSTED_CONTROL);
+    try (var mallory = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      var intro = new io.p2pnode.wire.ControlMessage.Introduce(0, 42, "bob",
+        new java.net.InetSocketAddress("127.0.0.1", mallory.getLocalPort()), java.util.List.of());
+      var buf = io.p2pnode.wire.ControlMessage.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, intro, 0);
+      byte[] b = new byte[buf.readableBytes()];
+      buf.readBytes(b);
+      mallory.send(new java.net.DatagramPacket(b, b.length, alice.udpAddress()));
+    }
+    alice.vertx().setPeriodic(10, id -> {
+      if (alice.counters().drops(io.p2pnode.transport.Drop.UNTRUSTED_CONTROL) > before) {
+        alice.vertx().cancelTimer(id);
+        ctx.completeNow();
+      }
+    });
+  }
 }

@@ -129,16 +129,16 @@ class CoordinatorTest {
   }
 
   @Test
-  void connectFromUnregisteredPeerIs400() {
+  void connectFromUnregisteredPeerIs503() {
     registerAliceAndBob();
-    assertFailure(coordinator.connect(new Connect(6, "carol", "bob"), MALLORY), 400, 6);
+    assertFailure(coordinator.connect(new Connect(6, "carol", "bob"), MALLORY), 503, 6);
   }
 
   @Test
-  void connectSpoofingRegisteredPeerFromOtherAddressIs400() {
+  void connectSpoofingRegisteredPeerFromOtherAddressIs503() {
     registerAliceAndBob();
-    assertFailure(coordinator.connect(new Connect(7, "alice", "bob"), MALLORY), 400, 7);
-    assertFailure(coordinator.connect(new Connect(8, "alice", "bob"), null), 400, 8);
+    assertFailure(coordinator.connect(new Connect(7, "alice", "bob"), MALLORY), 503, 7);
+    assertFailure(coordinator.connect(new Connect(8, "alice", "bob"), null), 503, 8);
   }
 
   @Test
@@ -183,7 +183,7 @@ class CoordinatorTest {
     advanceMs(1);
     assertNull(registry.get("bob", clock.millis()));
     assertNull(registry.get("alice", clock.millis()));
-    assertFailure(coordinator.connect(new Connect(3, "alice", "bob"), ALICE_PUB), 400, 3);
+    assertFailure(coordinator.connect(new Connect(3, "alice", "bob"), ALICE_PUB), 503, 3);
 
     assertNotNull(register(coordinator, "alice", ALICE_PRIV, ALICE_PUB));
     assertFailure(coordinator.connect(new Connect(4, "alice", "bob"), ALICE_PUB), 404, 4);

@@ -456,4 +456,46 @@ class PeerSessionTest {
     s.tick();
     assertEquals(PeerSession.State.UP, s.state(), "the answer reset the silence");
   }
+
+  // ------------------------------------------------------------ hostile input
+
+  @Test
+  void inboundRequestsBeyondMaxInFlightAreRefusedWith429() {
+    up();
+    for (int id = 1; id <= 3; id++) {
+      long msgId = id;
+      s.onFrame(FrameType.DATA, frame(FrameType.DATA, b -> SessionCodec.writeData(b, msgId, SessionCodec.KIND_REQUEST, 500, "svc", "q")), PUBLIC);
+    }
+    assertEquals(2, delivered.size(), "only maxInFlight (2) handed to consumers");
+    ByteBuf res = socket.sent.get(0).data();
+    res.skipBytes(FrameCodec.HEADER_BYTES);
+    SessionCodec.Result r = SessionCodec.readResult(res);
+    assertEquals(3, r.msgId());
+    assertEquals(429, r.code());
+  }
+
+  @Test
+  void hugeJsonBodyIs413WithoutEncodingItAll() {
+    up();
+    io.vertx.core.json.JsonObject big = new io.vertx.core.json.JsonObject();
+    for (int i = 0; i < 10_000; i++) big.put("k" + i, "v" + i);
+    assertEquals(413, code(s.send(SessionCodec.KIND_SEND, "a", big, 1000)));
+    assertEquals(0, s.inFlight());
+  }
+
+  @Test
+  void helloBeforeAnyIntroductionIsRejected() {
+    s.onHello(new ControlMessage.Hello(false, 0, "peer", REMOTE_SID, 0), PUBLIC);
+    assertEquals(PeerSession.State.CONNECTING, s.state());
+    assertEquals(1, counters.drops(Drop.HELLO_REJECTED));
+  }
+
+  @Test
+  void reIntroductionDoesNotStackPunchTimers() {
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null);
+    s.introduce(TOKEN + 1, Candidate.of(PUBLIC, List.of()), null);
+    socket.drain();
+    clock.advance(100);
+    assertEquals(1, socket.sent.size(), "one punch chain, not two");
+  }
 }
