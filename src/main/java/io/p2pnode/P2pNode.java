@@ -17,6 +17,7 @@ import io.p2pnode.punch.CoordinatorEndpoint;
 import io.p2pnode.session.ControlDispatcher;
 import io.p2pnode.session.ControlPlane;
 import io.p2pnode.session.ControlVerticle;
+import io.p2pnode.session.PunchStats;
 import io.p2pnode.session.SessionHandle;
 import io.p2pnode.session.VerticleSessionHost;
 import io.p2pnode.session.SessionDeps;
@@ -57,6 +58,7 @@ public final class P2pNode {
   private final boolean ownsVertx;
   private final NodeOptions options;
   private final Counters counters = new Counters();
+  private final PunchStats punchStats = new PunchStats();
   private final ControlBudget controlBudget = new ControlBudget(ControlBudget.DEFAULT_MAX_QUEUED);
   private final ListenerGroup listenerGroup = new ListenerGroup();
   private final List<UdpListenerVerticle> listeners = new ArrayList<>();
@@ -65,6 +67,7 @@ public final class P2pNode {
   private ControlVerticle control;
   private BridgeServer bridge;
   private InetSocketAddress udp;
+  private int probePort;
 
   private P2pNode(Vertx vertx, boolean ownsVertx, NodeOptions options) {
     this.vertx = vertx;
@@ -121,11 +124,13 @@ public final class P2pNode {
         for (int i = 0; i < more; i++) rest.add(deployListener(udp, reusePort, router));
         return Future.all(rest);
       })
+      .compose(v -> options.coordinator().enabled() && options.coordinator().probePort() >= 0 ? deployProbe(router)
+        : Future.succeededFuture())
       .compose(v -> options.coordinator().enabled() ? deploy(new CoordinatorVerticle(eb -> new CoordinatorEndpoint(
         new Coordinator(options.peerId(), new LocalPeerRegistry(options.coordinator().maxPeers()), Clock.SYSTEM,
           options.coordinator().registrationTtlMs(), new RelayLimiter(options.coordinator().relayRateBytesPerSec(),
           options.coordinator().relayMaxBytes())), counters,
-        in -> eb.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL)), controlBudget)) : Future.succeededFuture())
+        in -> eb.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL)), controlBudget, probePort)) : Future.succeededFuture())
       .compose(v -> deploy(control = newControl()))
       .compose(v -> deploy(new HeartbeatVerticle(options.heartbeat())))
       .compose(v -> deploy(new ApiVerticle(options.peerId(), () -> control.plane().manager(), this::status,
@@ -153,17 +158,25 @@ public final class P2pNode {
 
   private ControlVerticle newControl() {
     Scheduler scheduler = Scheduler.of(vertx);
-    SessionDeps deps = new SessionDeps(options.peerId(), options.session(), options.heartbeat(),
-      options.listen().maxDatagramBytes(), scheduler, counters, new EventBusDelivery(vertx.eventBus()));
     return new ControlVerticle(ctx -> {
       RendezvousClient rendezvous = new RendezvousClient(options.peerId(), LocalEndpoints.of(udp), options.rendezvousAddresses(),
         options.coordinator().enabled() ? RendezvousClient.LocalCoordinator.eventBus(vertx.eventBus()) : null,
         options.heartbeat().intervalMs(), scheduler, listenerGroup::any, counters);
+      SessionDeps deps = new SessionDeps(options.peerId(), options.session(), options.heartbeat(),
+        options.listen().maxDatagramBytes(), scheduler, counters, new EventBusDelivery(vertx.eventBus()),
+        rendezvous::natType, punchStats);
       SessionManager manager = new SessionManager(deps, new VerticleSessionHost(vertx, listenerGroup), rendezvous, routes,
         task -> ctx.runOnContext(x -> task.run()),
         (address, event) -> vertx.eventBus().publish(address, event, Addresses.LOCAL_ONLY));
       return new ControlPlane(rendezvous, manager, new ControlDispatcher(manager, rendezvous, counters));
     }, controlBudget);
+  }
+
+  /** The coordinator's probe socket: same router, its own port, never used by sessions to send. */
+  private Future<String> deployProbe(PacketRouter router) {
+    UdpListenerVerticle probe = new UdpListenerVerticle(new InetSocketAddress(options.listen().host(),
+      options.coordinator().probePort()), false, 1 << 20, options.listen().maxDatagramBytes(), router, counters, new ListenerGroup());
+    return deploy(probe).onSuccess(id -> probePort = probe.localAddress().getPort());
   }
 
   private Future<String> deployListener(InetSocketAddress bind, boolean reusePort, PacketRouter router) {
@@ -213,15 +226,16 @@ public final class P2pNode {
       .put("peerId", options.peerId())
       .put("listen", Endpoints.format(udp))
       .put("publicEndpoint", pub == null ? null : Endpoints.format(pub))
-      .put("natType", "unknown")
+      .put("natType", r.natType().wireName())
       .put("coordinators", r.status())
-      .put("coordinator", new JsonObject().put("enabled", options.coordinator().enabled()))
+      .put("coordinator", new JsonObject().put("enabled", options.coordinator().enabled()).put("probePort", probePort))
       .put("cluster", new JsonObject().put("enabled", options.cluster().enabled())
         .put("members", vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodes().size() : 1))
       .put("sessions", control.plane().manager().size())
       .put("nativeTransport", vertx.isNativeTransportEnabled())
       .put("listeners", perListener)
-      .put("counters", counters.toJson());
+      .put("counters", counters.toJson())
+      .put("punch", punchStats.toJson());
   }
 
 

@@ -18,13 +18,21 @@ public final class CoordinatorOptions {
   /** Total bytes one peer may have relayed while registered; 0 disables relaying. */
   public static final long DEFAULT_RELAY_MAX_BYTES = 1L << 30;
 
-  static final Set<String> KEYS = Set.of("enabled", "registrationTtlMs", "maxPeers", "relayRateBytesPerSec", "relayMaxBytes");
+  /**
+   * A second UDP port whose acks let peers tell endpoint-independent from endpoint-dependent NAT
+   * mappings with a single coordinator. 0 = any free port (announced in acks), -1 = none.
+   */
+  public static final int DEFAULT_PROBE_PORT = 0;
+
+  static final Set<String> KEYS = Set.of("enabled", "registrationTtlMs", "maxPeers", "relayRateBytesPerSec", "relayMaxBytes",
+    "probePort");
 
   private boolean enabled = DEFAULT_ENABLED;
   private long registrationTtlMs = DEFAULT_REGISTRATION_TTL_MS;
   private int maxPeers = DEFAULT_MAX_PEERS;
   private long relayRateBytesPerSec = DEFAULT_RELAY_RATE_BYTES_PER_SEC;
   private long relayMaxBytes = DEFAULT_RELAY_MAX_BYTES;
+  private int probePort = DEFAULT_PROBE_PORT;
 
   static CoordinatorOptions fromJson(JsonObject root) {
     JsonFields f = JsonFields.section(root, "coordinator");
@@ -35,12 +43,13 @@ public final class CoordinatorOptions {
     o.maxPeers = (int) f.integer("maxPeers", DEFAULT_MAX_PEERS, 1, 10_000_000);
     o.relayRateBytesPerSec = f.integer("relayRateBytesPerSec", DEFAULT_RELAY_RATE_BYTES_PER_SEC, 1, 1L << 40);
     o.relayMaxBytes = f.integer("relayMaxBytes", DEFAULT_RELAY_MAX_BYTES, 0, Long.MAX_VALUE);
+    o.probePort = (int) f.integer("probePort", DEFAULT_PROBE_PORT, -1, 65535);
     return o;
   }
 
   JsonObject toJson() {
     return new JsonObject().put("enabled", enabled).put("registrationTtlMs", registrationTtlMs).put("maxPeers", maxPeers)
-      .put("relayRateBytesPerSec", relayRateBytesPerSec).put("relayMaxBytes", relayMaxBytes);
+      .put("relayRateBytesPerSec", relayRateBytesPerSec).put("relayMaxBytes", relayMaxBytes).put("probePort", probePort);
   }
 
   public boolean enabled() { return enabled; }
@@ -48,5 +57,7 @@ public final class CoordinatorOptions {
   public int maxPeers() { return maxPeers; }
   public long relayRateBytesPerSec() { return relayRateBytesPerSec; }
   public long relayMaxBytes() { return relayMaxBytes; }
+  /** Probe port: 0 any free port, -1 none. */
+  public int probePort() { return probePort; }
   public CoordinatorOptions setEnabled(boolean enabled) { this.enabled = enabled; return this; }
 }

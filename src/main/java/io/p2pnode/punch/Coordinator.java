@@ -5,6 +5,7 @@ import io.p2pnode.registry.PeerRecord;
 import io.p2pnode.registry.PeerRegistry;
 import io.p2pnode.time.Clock;
 import io.p2pnode.wire.ControlMessage;
+
 import io.p2pnode.wire.ControlMessage.Connect;
 import io.p2pnode.wire.ControlMessage.ConnectFail;
 import io.p2pnode.wire.ControlMessage.Introduce;
@@ -42,6 +43,7 @@ public final class Coordinator {
   private final long ttlMs;
   private final SecureRandom random = new SecureRandom();
   private final RelayLimiter relayLimiter;
+  private int probePort;
 
   public Coordinator(String selfPeerId, PeerRegistry registry, Clock clock, long ttlMs, RelayLimiter relayLimiter) {
     this.selfPeerId = selfPeerId;
@@ -49,6 +51,19 @@ public final class Coordinator {
     this.clock = clock;
     this.ttlMs = ttlMs;
     this.relayLimiter = relayLimiter;
+  }
+
+  /** The port of the probe socket announced in acknowledgements (0: none). */
+  public void probePort(int port) {
+    this.probePort = port;
+  }
+
+  /**
+   * A REGISTER that arrived at the probe socket: acknowledged with the address seen there, but
+   * not recorded (introductions use the mapping towards the main port).
+   */
+  public RegisterAck probe(Register r, InetSocketAddress observed) {
+    return new RegisterAck(r.txn(), observed, ttlMs, 0);
   }
 
   /** Where to forward a relayed frame, and what to send there. */
@@ -78,9 +93,9 @@ public final class Coordinator {
   public RegisterAck register(Register r, InetSocketAddress observed) {
     long now = clock.millis();
     if (observed != null && r.peerId().equals(selfPeerId)) return null;
-    PeerRecord rec = new PeerRecord(r.peerId(), observed, r.privateEndpoints(), selfPeerId, now, now + ttlMs);
+    PeerRecord rec = new PeerRecord(r.peerId(), observed, r.privateEndpoints(), r.natType(), selfPeerId, now, now + ttlMs);
     if (!registry.put(rec)) return null;
-    return new RegisterAck(r.txn(), observed == null ? UNSPECIFIED : observed, ttlMs);
+    return new RegisterAck(r.txn(), observed == null ? UNSPECIFIED : observed, ttlMs, probePort);
   }
 
   /** Forgets {@code peerId} if the request comes from where it registered. */
@@ -113,8 +128,10 @@ public final class Coordinator {
     do {
       token = random.nextLong();
     } while (token == 0); // 0 means "no introduction yet" to a session
-    Introduce toRequester = new Introduce(c.txn(), token, target.peerId(), publicOf(target), target.privateEndpoints());
-    Introduce toTarget = new Introduce(0, token, requester.peerId(), publicOf(requester), requester.privateEndpoints());
+    Introduce toRequester = new Introduce(c.txn(), token, target.natType(), target.peerId(), publicOf(target),
+      target.privateEndpoints());
+    Introduce toTarget = new Introduce(0, token, requester.natType(), requester.peerId(), publicOf(requester),
+      requester.privateEndpoints());
     return new Outcome(new Introduction(toRequester, toTarget, target.observed()), null);
   }
 

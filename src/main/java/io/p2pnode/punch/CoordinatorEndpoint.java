@@ -25,6 +25,7 @@ public final class CoordinatorEndpoint {
   private final Coordinator coordinator;
   private final Counters counters;
   private final Consumer<InboundControl> toOwnNode;
+  private int probePort = -1;
 
   public CoordinatorEndpoint(Coordinator coordinator, Counters counters, Consumer<InboundControl> toOwnNode) {
     this.coordinator = coordinator;
@@ -41,7 +42,10 @@ public final class CoordinatorEndpoint {
   public ControlMessage handle(InboundControl in) {
     ControlMessage msg = in.message();
     ControlMessage answer;
-    if (msg instanceof Register r) {
+    if (msg instanceof Register r && in.via() != null && in.via().localAddress().getPort() == probePort) {
+      send(in.via(), coordinator.probe(r, in.sender()), in.sender());
+      return null;
+    } else if (msg instanceof Register r) {
       RegisterAck ack = coordinator.register(r, in.sender());
       if (ack == null) {
         counters.drop(r.peerId().equals(coordinator.selfPeerId()) ? Drop.PEER_ID_CONFLICT : Drop.REGISTRY_FULL);
@@ -78,6 +82,12 @@ public final class CoordinatorEndpoint {
     if (in.sender() == null) return answer;
     send(in.via(), answer, in.sender());
     return null;
+  }
+
+  /** The probe socket is bound on {@code port}: REGISTERs arriving there are answered as probes. */
+  public void probePort(int port) {
+    this.probePort = port;
+    coordinator.probePort(port);
   }
 
   /** Drops expired registrations (heartbeat tick). */

@@ -19,17 +19,23 @@ import java.util.function.Function;
 public final class CoordinatorVerticle extends VerticleBase {
   private final Function<EventBus, CoordinatorEndpoint> factory;
   private final ControlBudget budget;
+  private final int probePort;
   private CoordinatorEndpoint endpoint;
 
-  /** @param factory builds the endpoint; it gets the event bus to reach the own node */
-  public CoordinatorVerticle(Function<EventBus, CoordinatorEndpoint> factory, ControlBudget budget) {
+  /**
+   * @param factory   builds the endpoint; it gets the event bus to reach the own node
+   * @param probePort the bound probe port, 0 when there is none
+   */
+  public CoordinatorVerticle(Function<EventBus, CoordinatorEndpoint> factory, ControlBudget budget, int probePort) {
     this.factory = factory;
     this.budget = budget;
+    this.probePort = probePort;
   }
 
   @Override
   public Future<?> start() {
     endpoint = factory.apply(vertx.eventBus());
+    if (probePort > 0) endpoint.probePort(probePort);
     var in = vertx.eventBus().<InboundControl>localConsumer(Addresses.INTERNAL_COORDINATOR, this::onControl);
     var tick = vertx.eventBus().localConsumer(Addresses.INTERNAL_TICK, m -> endpoint.tick());
     return Future.all(in.completion(), tick.completion());

@@ -14,6 +14,7 @@ import io.p2pnode.wire.ControlMessage.ConnectFail;
 import io.p2pnode.wire.ControlMessage.Introduce;
 import io.p2pnode.wire.ControlMessage.Register;
 import io.p2pnode.wire.ControlMessage.RegisterAck;
+import io.p2pnode.wire.NatType;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.EventBus;
@@ -44,6 +45,8 @@ public final class RendezvousClient {
   private final class Link {
     final InetSocketAddress address; // null: the node's own coordinator
     InetSocketAddress observed;
+    InetSocketAddress probe; // the coordinator's probe socket, from its ack
+    InetSocketAddress probeObserved;
     long lastAckNanos = -1;
     long lastRegisterNanos = Long.MIN_VALUE / 2;
     int registerTxn;
@@ -57,6 +60,7 @@ public final class RendezvousClient {
       return new JsonObject().put("address", address == null ? "self" : Endpoints.format(address))
         .put("registered", lastAckNanos >= 0 && now - lastAckNanos < 3 * refreshNanos)
         .put("observed", observed == null ? null : Endpoints.format(observed))
+        .put("probeObserved", probeObserved == null ? null : Endpoints.format(probeObserved))
         .put("lastAckAgoMs", lastAckNanos < 0 ? null : (now - lastAckNanos) / 1_000_000L);
     }
   }
@@ -70,6 +74,8 @@ public final class RendezvousClient {
   private final Supplier<PacketSocket> socket;
   private final Counters counters;
   private final long refreshNanos;
+  /** Recomputed on every acknowledgement; read by sessions on other threads. */
+  private volatile NatType natType = NatType.UNKNOWN;
 
   /**
    * The coordinator running in this node, asked directly.
@@ -111,11 +117,12 @@ public final class RendezvousClient {
       if (now - l.lastRegisterNanos < refreshNanos) continue;
       l.lastRegisterNanos = now;
       l.registerTxn = nextTxn();
-      Register r = new Register(l.registerTxn, selfPeerId, privateEndpoints);
+      Register r = new Register(l.registerTxn, natType(), selfPeerId, privateEndpoints);
       if (l.address == null) {
         local.ask(r).onSuccess(reply -> acked(l, (RegisterAck) reply));
       } else {
         send(r, l.address);
+        if (l.probe != null) send(r, l.probe);
       }
     }
   }
@@ -123,8 +130,16 @@ public final class RendezvousClient {
   /** A REGISTER_ACK from a coordinator. */
   public void onRegisterAck(RegisterAck ack, InetSocketAddress from) {
     for (Link l : links) {
-      if (from.equals(l.address) && ack.txn() == l.registerTxn) {
+      if (ack.txn() != l.registerTxn) continue;
+      if (from.equals(l.address)) {
+        boolean first = l.probe == null && ack.probePort() != 0;
         acked(l, ack);
+        if (first) send(new Register(l.registerTxn, natType(), selfPeerId, privateEndpoints), l.probe);
+        return;
+      }
+      if (from.equals(l.probe)) {
+        l.probeObserved = ack.observed();
+        updateNatType();
         return;
       }
     }
@@ -134,6 +149,38 @@ public final class RendezvousClient {
   private void acked(Link l, RegisterAck ack) {
     l.lastAckNanos = scheduler.clock().nanoTime();
     l.observed = ack.observed().getPort() == 0 ? null : ack.observed();
+    if (l.address != null && ack.probePort() != 0) l.probe = new InetSocketAddress(l.address.getAddress(), ack.probePort());
+    updateNatType();
+  }
+
+  /** Coordinators pass our NAT type on in introductions: tell them at once when it changes. */
+  private void updateNatType() {
+    NatType now = computeNatType();
+    if (now == natType) return;
+    natType = now;
+    for (Link l : links) l.lastRegisterNanos = Long.MIN_VALUE / 2;
+    refresh();
+  }
+
+  /**
+   * This node's NAT mapping behaviour, from what coordinators observe: our own private endpoint
+   * seen means no NAT; the same public mapping seen at two destinations (two coordinators, or a
+   * coordinator's main and probe ports) means endpoint-independent; different ones,
+   * endpoint-dependent; fewer than two observations, unknown.
+   */
+  public NatType natType() {
+    return natType;
+  }
+
+  private NatType computeNatType() {
+    List<InetSocketAddress> seen = new ArrayList<>();
+    for (Link l : links) {
+      if (l.observed != null) seen.add(l.observed);
+      if (l.probeObserved != null) seen.add(l.probeObserved);
+    }
+    for (InetSocketAddress o : seen) if (privateEndpoints.contains(o)) return NatType.NONE;
+    if (seen.size() < 2) return NatType.UNKNOWN;
+    return seen.stream().distinct().count() == 1 ? NatType.ENDPOINT_INDEPENDENT : NatType.ENDPOINT_DEPENDENT;
   }
 
   /**
@@ -170,7 +217,7 @@ public final class RendezvousClient {
       if (reply instanceof Introduce intro) {
         InetSocketAddress pub = intro.publicEndpoint().getPort() == 0 && l.address != null ? l.address : intro.publicEndpoint();
         return Future.succeededFuture(new Introduction(
-          new Introduce(intro.txn(), intro.token(), intro.peerId(), pub, intro.privateEndpoints()), l.address));
+          new Introduce(intro.txn(), intro.token(), intro.natType(), intro.peerId(), pub, intro.privateEndpoints()), l.address));
       }
       ConnectFail f = (ConnectFail) reply;
       ReplyException e = new ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, f.code(), f.reason());

@@ -10,6 +10,7 @@ import io.p2pnode.wire.BodyCodec;
 import io.p2pnode.wire.ControlMessage;
 import io.p2pnode.wire.FrameCodec;
 import io.p2pnode.wire.FrameType;
+import io.p2pnode.wire.NatType;
 import io.p2pnode.wire.SessionCodec;
 import io.p2pnode.wire.WireException;
 import io.vertx.core.Future;
@@ -73,6 +74,8 @@ public final class PeerSession {
   private long lastSent;
   private long lastReceived;
   private long upSince;
+  private long attemptStart;
+  private String natPair = "unknown/unknown";
 
   public PeerSession(SessionDeps deps, String peerId, int localSid, PacketSocket socket, SessionListener listener) {
     this.deps = deps;
@@ -91,8 +94,13 @@ public final class PeerSession {
    * the coordinator at {@code relayVia} after {@code session.relayAfterMs} (when not null),
    * until one answers or {@code session.connectTimeoutMs} passes. An UP session re-punches.
    */
-  public void introduce(long token, List<Candidate> candidates, InetSocketAddress relayVia) {
+  public void introduce(long token, List<Candidate> candidates, InetSocketAddress relayVia, NatType remoteNat) {
     if (state == State.CLOSED) return;
+    if (state == State.CONNECTING && attemptStart == 0) {
+      natPair = deps.localNat().get().wireName() + "/" + remoteNat.wireName();
+      attemptStart = now();
+      deps.stats().attempt(natPair);
+    }
     this.token = token;
     this.candidates = candidates;
     this.relay = relayVia == null ? null : new RelayEndpoint(relayVia, peerId);
@@ -111,6 +119,7 @@ public final class PeerSession {
     if (state == State.CLOSED || attempt == null) return;
     List<InetSocketAddress> targets = attempt.round(now());
     if (attempt.state() == PunchAttempt.State.FAILED) {
+      if (state == State.CONNECTING) deps.stats().outcome(natPair, "failed", (now() - attemptStart) / 1_000_000L);
       if (state == State.CONNECTING) close("no candidate answered within " + deps.session().connectTimeoutMs() + " ms", false);
       recovering = false;
       return;
@@ -212,6 +221,7 @@ public final class PeerSession {
       }
     }
     if (state == State.CONNECTING) {
+      deps.stats().outcome(natPair, c.path().wireName(), (now() - attemptStart) / 1_000_000L);
       transition(State.UP, "path " + c);
     } else if (moved || previous != c.path()) {
       LOG.info(() -> "session " + peerId + " path changed to " + c);
@@ -514,6 +524,7 @@ public final class PeerSession {
       .put("path", winner == null ? null : winner.path().wireName())
       .put("remote", remote == null ? null : Endpoints.format(remote))
       .put("candidate", winner == null ? null : winner.toString())
+      .put("natPair", natPair)
       .put("rttMs", rtt.srttMs()).put("rttVarMs", rtt.rttvarMs())
       .put("sessionId", Integer.toUnsignedString(localSid)).put("remoteSessionId", Integer.toUnsignedString(remoteSid))
       .put("inFlight", pending.size())

@@ -4,12 +4,18 @@ import io.p2pnode.config.HeartbeatOptions;
 import io.p2pnode.config.SessionOptions;
 import io.p2pnode.time.Scheduler;
 import io.p2pnode.transport.Counters;
+import io.p2pnode.wire.NatType;
+
+import java.util.function.Supplier;
 
 /**
  * Node-wide collaborators every session shares.
  *
  * @param maxDatagramBytes the path MTU budget: no frame is larger
+ * @param localNat         this node's NAT behaviour as detected now
+ * @param stats            punch attempts and outcomes by NAT pair
  */
 public record SessionDeps(String localPeerId, SessionOptions session, HeartbeatOptions heartbeat, int maxDatagramBytes,
-                          Scheduler scheduler, Counters counters, Deliverer deliverer) {
+                          Scheduler scheduler, Counters counters, Deliverer deliverer, Supplier<NatType> localNat,
+                          PunchStats stats) {
 }

@@ -50,7 +50,11 @@ public final class BodyCodec {
     out.writeByte(type);
     switch (type) {
       case NULL -> { }
-      case STRING -> out.writeCharSequence((String) body, StandardCharsets.UTF_8);
+      case STRING -> {
+        // exact size: writeCharSequence would reserve 3 bytes a char and overflow a capped buffer
+        String str = (String) body;
+        io.netty.buffer.ByteBufUtil.reserveAndWriteUtf8(out, str, io.netty.buffer.ByteBufUtil.utf8Bytes(str));
+      }
       case BUFFER -> {
         ByteBuf src = ((BufferInternal) body).getByteBuf();
         out.writeBytes(src, src.readerIndex(), src.readableBytes());

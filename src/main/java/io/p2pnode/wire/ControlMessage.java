@@ -14,10 +14,10 @@ import static io.p2pnode.wire.WireBuf.*;
  * {@code ep}/{@code eps} an endpoint / endpoint list, see {@link WireBuf}):
  *
  * <pre>
- * REGISTER      txn (32) | peerId str | private eps
- * REGISTER_ACK  txn (32) | observed ep | ttlMs (32)
+ * REGISTER      txn (32) | natType (8) | peerId str | private eps
+ * REGISTER_ACK  txn (32) | observed ep | ttlMs (32) | probe port (16, 0 = none)
  * CONNECT       txn (32) | from peerId str | target peerId str
- * INTRODUCE     txn (32) | token (64) | peerId str | public ep | private eps
+ * INTRODUCE     txn (32) | token (64) | natType (8) | peerId str | public ep | private eps
  * CONNECT_FAIL  txn (32) | code (16) | reason str
  * UNREGISTER    peerId str
  * HELLO/_ACK    token (64) | peerId str | sender session id (32) | timestamp (64)
@@ -32,23 +32,28 @@ public sealed interface ControlMessage {
   /** Appends the payload (no header). */
   void writePayload(ByteBuf out);
 
-  /** Registration (or refresh) of a peer at a coordinator. */
-  record Register(int txn, String peerId, List<InetSocketAddress> privateEndpoints) implements ControlMessage {
+  /** Registration (or refresh) of a peer at a coordinator, with the NAT behaviour it detected. */
+  record Register(int txn, NatType natType, String peerId, List<InetSocketAddress> privateEndpoints) implements ControlMessage {
     public FrameType type() { return FrameType.REGISTER; }
     public void writePayload(ByteBuf out) {
       out.writeInt(txn);
+      out.writeByte(natType.code());
       writeShortString(out, peerId);
       writeEndpoints(out, privateEndpoints);
     }
   }
 
-  /** The coordinator accepted a registration and reports the source address it observed. */
-  record RegisterAck(int txn, InetSocketAddress observed, long ttlMs) implements ControlMessage {
+  /**
+   * The coordinator accepted a registration and reports the source address it observed, and the
+   * port of its probe socket: the same REGISTER sent there shows whether our NAT maps per destination.
+   */
+  record RegisterAck(int txn, InetSocketAddress observed, long ttlMs, int probePort) implements ControlMessage {
     public FrameType type() { return FrameType.REGISTER_ACK; }
     public void writePayload(ByteBuf out) {
       out.writeInt(txn);
       writeEndpoint(out, observed);
       out.writeInt((int) ttlMs);
+      out.writeShort(probePort);
     }
   }
 
@@ -63,12 +68,13 @@ public sealed interface ControlMessage {
   }
 
   /** The coordinator tells a peer how to reach {@code peerId}; {@code token} authorises the punch. */
-  record Introduce(int txn, long token, String peerId, InetSocketAddress publicEndpoint,
+  record Introduce(int txn, long token, NatType natType, String peerId, InetSocketAddress publicEndpoint,
                    List<InetSocketAddress> privateEndpoints) implements ControlMessage {
     public FrameType type() { return FrameType.INTRODUCE; }
     public void writePayload(ByteBuf out) {
       out.writeInt(txn);
       out.writeLong(token);
+      out.writeByte(natType.code());
       writeShortString(out, peerId);
       writeEndpoint(out, publicEndpoint);
       writeEndpoints(out, privateEndpoints);
@@ -171,10 +177,10 @@ public sealed interface ControlMessage {
    */
   static ControlMessage decode(FrameType type, ByteBuf in) {
     ControlMessage m = switch (type) {
-      case REGISTER -> new Register(i32(in), peerId(in), readEndpoints(in));
-      case REGISTER_ACK -> new RegisterAck(i32(in), readEndpoint(in), i32(in) & 0xFFFFFFFFL);
+      case REGISTER -> new Register(i32(in), NatType.of(u8(in)), peerId(in), readEndpoints(in));
+      case REGISTER_ACK -> new RegisterAck(i32(in), readEndpoint(in), i32(in) & 0xFFFFFFFFL, u16(in));
       case CONNECT -> new Connect(i32(in), peerId(in), peerId(in));
-      case INTRODUCE -> new Introduce(i32(in), i64(in), peerId(in), readEndpoint(in), readEndpoints(in));
+      case INTRODUCE -> new Introduce(i32(in), i64(in), NatType.of(u8(in)), peerId(in), readEndpoint(in), readEndpoints(in));
       case CONNECT_FAIL -> new ConnectFail(i32(in), u16(in), readShortString(in));
       case UNREGISTER -> new Unregister(peerId(in));
       case HELLO, HELLO_ACK -> new Hello(type == FrameType.HELLO_ACK, i64(in), peerId(in), i32(in), i64(in));

@@ -56,7 +56,7 @@ public final class WireBuf {
     int len = ByteBufUtil.utf8Bytes(s);
     if (len > 255) throw new IllegalArgumentException("string longer than 255 bytes: " + s.length() + " chars");
     out.writeByte(len);
-    out.writeCharSequence(s, StandardCharsets.UTF_8);
+    ByteBufUtil.reserveAndWriteUtf8(out, s, len);
   }
 
   /** Cuts {@code s} to at most {@code maxBytes} UTF-8 bytes on a code-point boundary. */

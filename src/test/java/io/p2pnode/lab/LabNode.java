@@ -9,6 +9,7 @@ import io.p2pnode.punch.RendezvousClient;
 import io.p2pnode.registry.LocalPeerRegistry;
 import io.p2pnode.session.ControlDispatcher;
 import io.p2pnode.session.PeerSession;
+import io.p2pnode.session.PunchStats;
 import io.p2pnode.session.SessionDeps;
 import io.p2pnode.session.SessionHandle;
 import io.p2pnode.session.SessionHost;
@@ -41,6 +42,7 @@ public final class LabNode {
   public final Counters counters = new Counters();
   public final List<String> events = new ArrayList<>();
   public final List<SessionCodec.Data> inbound = new ArrayList<>();
+  public final PunchStats stats = new PunchStats();
   final PacketSocket socket;
   final RendezvousClient rendezvous;
   final SessionManager manager;
@@ -72,6 +74,11 @@ public final class LabNode {
         o.coordinator().relayMaxBytes())), counters, in -> dispatcher[0].handle(in))
       : null;
     coord[0] = coordinator;
+    if (coordinator != null) {
+      // the probe socket: same router on the next port, so peers can detect their NAT's mapping behaviour
+      host.bind(port + 1, new PacketRouter(counters, routes, sink, true));
+      coordinator.probePort(port + 1);
+    }
     RendezvousClient.LocalCoordinator local = coordinator == null ? null : m -> {
       var answer = coordinator.handle(new InboundControl(m, null, null));
       return answer == null ? Future.failedFuture("refused") : Future.succeededFuture(answer);
@@ -82,7 +89,7 @@ public final class LabNode {
       (from, data) -> {
         inbound.add(data);
         return Future.succeededFuture(data.kind() == SessionCodec.KIND_REQUEST ? data.body() : null);
-      });
+      }, rendezvous::natType, stats);
     manager = new SessionManager(deps, new InlineHost(socket), rendezvous, routes, Runnable::run,
       (address, event) -> events.add(address + " " + event.encode()));
     dispatcher[0] = new ControlDispatcher(manager, rendezvous, counters);
@@ -109,6 +116,11 @@ public final class LabNode {
   /** Sends {@code body} to {@code address} on {@code peerId} (connecting on demand). */
   public Future<Object> send(String peerId, String address, Object body) {
     return manager.connect(peerId).compose(h -> h.call(s -> s.send(SessionCodec.KIND_SEND, address, body, 10_000)));
+  }
+
+  /** This node's NAT mapping behaviour as detected from its coordinators' acknowledgements. */
+  public String natType() {
+    return rendezvous.natType().wireName();
   }
 
   public Future<JsonObject> peers() {

@@ -29,8 +29,13 @@ public final class LabTopology {
   public final LabNode coordinator;
 
   public LabTopology(LabNetwork net) {
+    this(net, new LabNode(net, net.internet.host("198.51.100.1"), 7700, config("coord", true), List.of()));
+  }
+
+  /** With a coordinator built by the caller (at {@link #COORDINATOR}). */
+  public LabTopology(LabNetwork net, LabNode coordinator) {
     this.net = net;
-    coordinator = new LabNode(net, net.internet.host("198.51.100.1"), 7700, config("coord", true), List.of());
+    this.coordinator = coordinator;
   }
 
   public static JsonObject config(String peerId, boolean coordinator) {

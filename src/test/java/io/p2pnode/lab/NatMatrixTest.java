@@ -53,7 +53,9 @@ class NatMatrixTest {
     LabTopology lab = new LabTopology(net);
     LabNode alice = lab.peer("alice", a, "203.0.113.1");
     LabNode bob = lab.peer("bob", b, "203.0.113.2");
-    lab.run(50); // registrations
+    lab.run(50); // registrations and probes
+    assertEquals(detected(a), alice.natType(), "alice's NAT type");
+    assertEquals(detected(b), bob.natType(), "bob's NAT type");
     Future<JsonObject> c = alice.connect("bob");
     long ms = lab.runUntil(c, 20_000);
     String path = c.succeeded() ? c.result().getString("path") : "failed: " + c.cause();
@@ -65,6 +67,20 @@ class NatMatrixTest {
     assertTrue(sent.succeeded(), String.valueOf(sent.cause()));
     assertEquals("hi", bob.inbound.get(bob.inbound.size() - 1).body());
     assertTrue(ms < 5_000, "took " + ms + " ms on the simulated clock");
+    // the attempt is counted under its NAT pair, with its outcome
+    String pair = detected(a) + "/" + detected(b);
+    JsonObject st = alice.stats.toJson();
+    assertEquals(1, st.getJsonObject("attempts").getLong(pair), st.encode());
+    assertEquals(1, st.getJsonObject("outcomes").getLong(pair + " " + expected), st.encode());
+  }
+
+  /** What a peer behind {@code t} detects with the coordinator's main and probe ports. */
+  static String detected(NatType t) {
+    return switch (t) {
+      case NONE -> "none";
+      case SYMMETRIC -> "endpoint-dependent";
+      default -> "endpoint-independent";
+    };
   }
 
   @AfterAll

@@ -40,7 +40,7 @@ class CoordinatorTest {
   }
 
   private RegisterAck register(Coordinator c, String peerId, List<InetSocketAddress> priv, InetSocketAddress observed) {
-    return c.register(new Register(17, peerId, priv), observed);
+    return c.register(new Register(17, io.p2pnode.wire.NatType.UNKNOWN, peerId, priv), observed);
   }
 
   private void registerAliceAndBob() {
@@ -58,9 +58,9 @@ class CoordinatorTest {
 
   @Test
   void registerAcksObservedAddressAndStoresRecord() {
-    RegisterAck ack = coordinator.register(new Register(42, "alice", ALICE_PRIV), ALICE_PUB);
+    RegisterAck ack = coordinator.register(new Register(42, io.p2pnode.wire.NatType.UNKNOWN, "alice", ALICE_PRIV), ALICE_PUB);
 
-    assertEquals(new RegisterAck(42, ALICE_PUB, TTL_MS), ack);
+    assertEquals(new RegisterAck(42, ALICE_PUB, TTL_MS, 0), ack);
     PeerRecord rec = registry.get("alice", clock.millis());
     assertNotNull(rec);
     assertEquals(ALICE_PUB, rec.observed());

@@ -42,6 +42,7 @@ class PeerSessionTest {
   List<String> events;
   List<SessionCodec.Data> delivered;
   Promise<Object> nextDelivery;
+  PunchStats stats;
   PeerSession s;
 
   @BeforeEach
@@ -52,6 +53,7 @@ class PeerSessionTest {
   /** (Re)builds the session under test with this connect timeout. */
   void build(long connectTimeoutMs) {
     clock = new ManualScheduler();
+    stats = new PunchStats();
     socket = new RecordingSocket(new InetSocketAddress("127.0.0.1", 7700));
     counters = new Counters();
     events = new ArrayList<>();
@@ -62,7 +64,7 @@ class PeerSessionTest {
       delivered.add(data);
       nextDelivery = Promise.promise();
       return nextDelivery.future();
-    });
+    }, () -> io.p2pnode.wire.NatType.ENDPOINT_INDEPENDENT, stats);
     s = new PeerSession(deps, "peer", LOCAL_SID, socket, new SessionListener() {
       public void onUp(PeerSession x) { events.add("up " + x.path().wireName()); }
       public void onDown(PeerSession x, String reason) { events.add("down " + reason); }
@@ -84,7 +86,7 @@ class PeerSessionTest {
   }
 
   void up() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
     s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
     assertEquals(PeerSession.State.UP, s.state());
     socket.drain();
@@ -121,7 +123,7 @@ class PeerSessionTest {
   @ParameterizedTest
   @EnumSource(FromConnecting.class)
   void transitionsFromConnecting(FromConnecting event) {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
     switch (event) {
       case HELLO_ACK_WITH_TOKEN -> s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
       case HELLO_WITH_TOKEN -> s.onHello(new ControlMessage.Hello(false, TOKEN, "peer", REMOTE_SID, 0), LAN);
@@ -176,7 +178,7 @@ class PeerSessionTest {
 
   @Test
   void punchesEveryCandidateAtThePacedIntervalUntilAnswered() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)), null);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)), null, io.p2pnode.wire.NatType.UNKNOWN);
     assertEquals(2, socket.sent.size());
     assertEquals(List.of(PUBLIC, LAN), socket.sent.stream().map(RecordingSocket.Sent::to).toList());
     assertTrue(socket.sent.stream().allMatch(x -> typeOf(x) == FrameType.HELLO));
@@ -192,7 +194,7 @@ class PeerSessionTest {
 
   @Test
   void helloFromPeerIsAnsweredWithAckCarryingOurSessionId() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
     socket.drain();
     s.onHello(new ControlMessage.Hello(false, TOKEN, "peer", REMOTE_SID, 99), PUBLIC);
     RecordingSocket.Sent ack = socket.sent.get(0);
@@ -207,7 +209,7 @@ class PeerSessionTest {
 
   @Test
   void wrongTokenIsCountedAndIgnored() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
     s.onHello(new ControlMessage.Hello(false, 666, "peer", REMOTE_SID, 0), PUBLIC);
     assertEquals(1, counters.drops(Drop.HELLO_REJECTED));
     assertNull(s.remote());
@@ -216,7 +218,7 @@ class PeerSessionTest {
   @Test
   void connectTimeoutFailsWaitersWith503() {
     Future<PeerSession> w = s.whenUp();
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
     clock.advance(1100);
     assertEquals(503, code(w));
     assertTrue(events.get(0).startsWith("down no candidate answered"), events.toString());
@@ -224,7 +226,7 @@ class PeerSessionTest {
 
   @Test
   void helloAckSamplesRtt() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
     long sentAt = clock.clock().nanoTime();
     clock.advance(30);
     s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, sentAt), PUBLIC);
@@ -234,7 +236,7 @@ class PeerSessionTest {
   @Test
   void movedPeerChangesPath() {
     up();
-    s.introduce(TOKEN + 1, Candidate.of(PUBLIC, List.of(LAN)), null);
+    s.introduce(TOKEN + 1, Candidate.of(PUBLIC, List.of(LAN)), null, io.p2pnode.wire.NatType.UNKNOWN);
     s.onHello(new ControlMessage.Hello(false, TOKEN + 1, "peer", REMOTE_SID, 0), LAN);
     assertEquals(PeerSession.State.UP, s.state());
     assertEquals(LAN, s.remote());
@@ -381,7 +383,7 @@ class PeerSessionTest {
 
   @Test
   void lanCandidateAnsweringWithinGraceWins() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)), null);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)), null, io.p2pnode.wire.NatType.UNKNOWN);
     s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
     assertEquals(PeerSession.State.CONNECTING, s.state(), "public answer waits for the LAN grace");
     clock.advance(50);
@@ -392,7 +394,7 @@ class PeerSessionTest {
 
   @Test
   void publicCandidateWinsWhenNoLanAnswerWithinGrace() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)), null);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)), null, io.p2pnode.wire.NatType.UNKNOWN);
     s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
     clock.advance(100);
     assertEquals(PeerSession.State.UP, s.state());
@@ -402,7 +404,7 @@ class PeerSessionTest {
   @Test
   void fallsBackToRelayAfterRelayAfterMs() {
     build(5000);
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), COORD);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), COORD, io.p2pnode.wire.NatType.UNKNOWN);
     clock.advance(SessionOptions.DEFAULT_RELAY_AFTER_MS - 1);
     assertTrue(socket.sent.stream().noneMatch(x -> x.to().equals(COORD)), "no relay before relayAfterMs");
     clock.advance(1);
@@ -426,7 +428,7 @@ class PeerSessionTest {
   @Test
   void relaySessionUpgradesToDirectInTheBackground() {
     build(5000);
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), COORD);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), COORD, io.p2pnode.wire.NatType.UNKNOWN);
     clock.advance(SessionOptions.DEFAULT_RELAY_AFTER_MS);
     s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), new io.p2pnode.transport.RelayEndpoint(COORD, "peer"));
     assertEquals(Path.RELAY, s.path());
@@ -492,10 +494,19 @@ class PeerSessionTest {
 
   @Test
   void reIntroductionDoesNotStackPunchTimers() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null);
-    s.introduce(TOKEN + 1, Candidate.of(PUBLIC, List.of()), null);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
+    s.introduce(TOKEN + 1, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
     socket.drain();
     clock.advance(100);
     assertEquals(1, socket.sent.size(), "one punch chain, not two");
+  }
+
+  @Test
+  void messageJustUnderTheDatagramBudgetFits() {
+    up();
+    Future<Object> f = s.send(SessionCodec.KIND_SEND, "a", "z".repeat(1150), 1000);
+    assertFalse(f.failed(), String.valueOf(f.cause()));
+    assertTrue(socket.sent.get(0).data().readableBytes() <= 1200);
+    assertEquals(413, code(s.send(SessionCodec.KIND_SEND, "a", "z".repeat(1170), 1000)));
   }
 }

@@ -62,9 +62,9 @@ class ControlMessageTest {
 
   @Test
   void registerGoldenBytes() {
-    Register r = new Register(1, "a", List.of(ep("127.0.0.1", 7700)));
+    Register r = new Register(1, io.p2pnode.wire.NatType.ENDPOINT_DEPENDENT, "a", List.of(ep("127.0.0.1", 7700)));
     String expected = "d1100000" + "00000000" + "0000000000000000"
-      + "00000001" + "0161" + "01" + "04" + "1e14" + "7f000001";
+      + "00000001" + "03" + "0161" + "01" + "04" + "1e14" + "7f000001";
     assertEquals(expected, encodeHex(r, 0));
     assertEquals(r, decodeHex(FrameType.REGISTER, expected.substring(32)));
   }
@@ -89,9 +89,9 @@ class ControlMessageTest {
 
   @Test
   void registerAckGoldenBytesWithIpv6() {
-    RegisterAck a = new RegisterAck(0x7FFFFFFF, ep("2001:db8::1", 443), 0xFFFFFFFFL);
+    RegisterAck a = new RegisterAck(0x7FFFFFFF, ep("2001:db8::1", 443), 0xFFFFFFFFL, 7701);
     String expected = String.format(CONTROL_HEADER, 0x11)
-      + "7fffffff" + "06" + "01bb" + "20010db8000000000000000000000001" + "ffffffff";
+      + "7fffffff" + "06" + "01bb" + "20010db8000000000000000000000001" + "ffffffff" + "1e15";
     assertEquals(expected, encodeHex(a, 0));
     assertEquals(a, decodeHex(FrameType.REGISTER_ACK, expected.substring(32)));
   }
@@ -152,10 +152,10 @@ class ControlMessageTest {
 
   private static ControlMessage randomMessage(Random rnd, int kind) {
     return switch (kind) {
-      case 0 -> new Register(rnd.nextInt(), randomPeerId(rnd), randomEndpoints(rnd));
-      case 1 -> new RegisterAck(rnd.nextInt(), randomEndpoint(rnd), rnd.nextLong() & 0xFFFFFFFFL);
+      case 0 -> new Register(rnd.nextInt(), io.p2pnode.wire.NatType.values()[rnd.nextInt(4)], randomPeerId(rnd), randomEndpoints(rnd));
+      case 1 -> new RegisterAck(rnd.nextInt(), randomEndpoint(rnd), rnd.nextLong() & 0xFFFFFFFFL, rnd.nextInt(65536));
       case 2 -> new Connect(rnd.nextInt(), randomPeerId(rnd), randomPeerId(rnd));
-      case 3 -> new Introduce(rnd.nextInt(), rnd.nextLong(), randomPeerId(rnd), randomEndpoint(rnd), randomEndpoints(rnd));
+      case 3 -> new Introduce(rnd.nextInt(), rnd.nextLong(), io.p2pnode.wire.NatType.values()[rnd.nextInt(4)], randomPeerId(rnd), randomEndpoint(rnd), randomEndpoints(rnd));
       case 4 -> new ConnectFail(rnd.nextInt(), rnd.nextInt(65536), randomString(rnd, 0, 60));
       case 5 -> new Unregister(randomPeerId(rnd));
       case 6 -> new Hello(false, rnd.nextLong(), randomPeerId(rnd), rnd.nextInt(), rnd.nextLong());
@@ -221,7 +221,7 @@ class ControlMessageTest {
   void emptyPeerIdIsRejected() {
     // the encoder does not validate, so it produces what a hostile sender could send
     assertThrows(WireException.class,
-      () -> decode(FrameType.REGISTER, payload(new Register(1, "", List.of()))));
+      () -> decode(FrameType.REGISTER, payload(new Register(1, io.p2pnode.wire.NatType.UNKNOWN, "", List.of()))));
     assertThrows(WireException.class, () -> decode(FrameType.UNREGISTER, payload(new Unregister(""))));
     assertThrows(WireException.class, () -> decode(FrameType.CONNECT, payload(new Connect(1, "a", ""))));
     assertThrows(WireException.class, () -> decode(FrameType.HELLO, payload(new Hello(false, 1, "", 1, 1))));
@@ -259,7 +259,7 @@ class ControlMessageTest {
   void endpointCountAtMaxIsAccepted() {
     List<InetSocketAddress> eps = new ArrayList<>();
     for (int i = 0; i < WireBuf.MAX_ENDPOINTS; i++) eps.add(ep("10.0.0." + i, 1000 + i));
-    Register r = new Register(1, "a", List.copyOf(eps));
+    Register r = new Register(1, io.p2pnode.wire.NatType.UNKNOWN, "a", List.copyOf(eps));
     assertEquals(r, decode(FrameType.REGISTER, payload(r)));
   }
 
@@ -275,7 +275,7 @@ class ControlMessageTest {
 
   @Test
   void nonControlTypesAreRejected() {
-    byte[] p = payload(new Register(1, "a", List.of()));
+    byte[] p = payload(new Register(1, io.p2pnode.wire.NatType.UNKNOWN, "a", List.of()));
     for (FrameType t : FrameType.values()) {
       if (t.isControl()) continue;
       assertThrows(WireException.class, () -> decode(t, p), t.toString());
@@ -285,7 +285,7 @@ class ControlMessageTest {
 
   @Test
   void ttlIsReadAsUnsigned() {
-    RegisterAck a = new RegisterAck(1, ep("127.0.0.1", 1), 0x80000000L);
+    RegisterAck a = new RegisterAck(1, ep("127.0.0.1", 1), 0x80000000L, 0);
     assertEquals(a, decode(FrameType.REGISTER_ACK, payload(a)));
   }
   @Test

@@ -1,0 +1,159 @@
+package io.p2pnode.lab;
+
+import io.p2pnode.lab.LabTopology.NatType;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The topologies of DESIGN §3 beyond the pair matrix, on the simulated clock. */
+class LabScenariosTest {
+
+  static String connect(LabTopology lab, LabNode from, String to) {
+    Future<JsonObject> c = from.connect(to);
+    lab.runUntil(c, 20_000);
+    return c.succeeded() ? c.result().getString("path") : "failed: " + c.cause().getMessage();
+  }
+
+  static void delivers(LabTopology lab, LabNode from, LabNode to, String text) {
+    Future<Object> f = from.send(to.peerId, "app", text);
+    lab.runUntil(f, 10_000);
+    assertTrue(f.succeeded(), String.valueOf(f.cause()));
+    assertEquals(text, to.inbound.get(to.inbound.size() - 1).body());
+  }
+
+  /** Two peers on one LAN behind one NAT: their private candidates win, with or without hairpinning. */
+  @Test
+  void sameNatWithAndWithoutHairpinEndsOnLan() {
+    for (boolean hairpin : List.of(true, false)) {
+      LabNetwork net = new LabNetwork();
+      LabTopology lab = new LabTopology(net);
+      LabNetwork.Realm lan = net.internet.nat("home", "203.0.113.1", NatBehavior.portRestrictedCone().withHairpin(hairpin));
+      LabNode a = new LabNode(net, lan.host("192.168.1.10"), 7700, LabTopology.config("alice", false), List.of(LabTopology.COORDINATOR));
+      LabNode b = new LabNode(net, lan.host("192.168.1.11"), 7700, LabTopology.config("bob", false), List.of(LabTopology.COORDINATOR));
+      lab.run(50);
+      assertEquals("direct-lan", connect(lab, a, "bob"), "hairpin " + hairpin);
+      delivers(lab, a, b, "same lan, hairpin " + hairpin);
+    }
+  }
+
+  /** Carrier NAT + home NAT on one side, a cone NAT on the other: reached through public endpoints. */
+  @Test
+  void doubleNatEndsDirect() {
+    LabNetwork net = new LabNetwork();
+    LabTopology lab = new LabTopology(net);
+    LabNetwork.Realm cgn = net.internet.nat("cgn", "203.0.113.50", NatBehavior.portRestrictedCone());
+    LabNetwork.Realm home = cgn.nat("home", "100.64.0.10", NatBehavior.portRestrictedCone());
+    LabNode a = new LabNode(net, home.host("192.168.1.10"), 7700, LabTopology.config("alice", false), List.of(LabTopology.COORDINATOR));
+    LabNode b = lab.peer("bob", NatType.PORT_RESTRICTED_CONE, "203.0.113.2");
+    lab.run(50);
+    assertEquals("direct", connect(lab, a, "bob"));
+    delivers(lab, a, b, "through two NATs");
+    delivers(lab, b, a, "and back");
+  }
+
+  /** One side public: the NATed side's own punches open the way (the reverse connection). */
+  @Test
+  void onePublicPeerReachedFromEitherSide() {
+    LabNetwork net = new LabNetwork();
+    LabTopology lab = new LabTopology(net);
+    LabNode pub = lab.peer("pub", NatType.NONE, "203.0.113.9");
+    LabNode natted = lab.peer("natted", NatType.SYMMETRIC, "203.0.113.2");
+    lab.run(50);
+    assertEquals("direct", connect(lab, pub, "natted"), "public side initiates: the NATed side connects out");
+    delivers(lab, pub, natted, "reverse");
+  }
+
+  /** A NAT whose mappings expire after 20 s of silence: heartbeats keep the session through 60 s idle. */
+  @Test
+  void heartbeatsHoldANatMappingThroughSixtySecondsIdle() {
+    LabNetwork net = new LabNetwork();
+    LabTopology lab = new LabTopology(net);
+    LabNetwork.Realm lanA = net.internet.nat("natA", "203.0.113.1", NatBehavior.portRestrictedCone().withIdleTimeoutMs(20_000));
+    LabNetwork.Realm lanB = net.internet.nat("natB", "203.0.113.2", NatBehavior.portRestrictedCone().withIdleTimeoutMs(20_000));
+    JsonObject conf = LabTopology.config("alice", false).put("heartbeat", new JsonObject().put("intervalMs", 5000).put("timeoutMs", 15000));
+    LabNode a = new LabNode(net, lanA.host("192.168.1.10"), 7700, conf, List.of(LabTopology.COORDINATOR));
+    LabNode b = new LabNode(net, lanB.host("192.168.1.10"), 7700, conf.copy().put("peerId", "bob"), List.of(LabTopology.COORDINATOR));
+    lab.run(50);
+    assertEquals("direct", connect(lab, a, "bob"));
+    lab.run(60_000);
+    assertTrue(a.events.stream().noneMatch(e -> e.startsWith("p2p.peer.down")), a.events.toString());
+    delivers(lab, a, b, "still here after 60 s");
+  }
+
+  /** Without keepalives the same NAT forgets the mapping: the control experiment for the test above. */
+  @Test
+  void withoutKeepalivesTheMappingExpires() {
+    LabNetwork net = new LabNetwork();
+    LabNetwork.Realm lan = net.internet.nat("natA", "203.0.113.1", NatBehavior.portRestrictedCone().withIdleTimeoutMs(20_000));
+    LabHost h = lan.host("192.168.1.10");
+    var server = net.internet.host("198.51.100.7");
+    int[] got = {0};
+    var srv = server.bind(9, (s, d, from) -> got[0]++);
+    var cli = h.bind(5000, (s, d, from) -> got[0] += 100);
+    cli.send(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {1}), srv.localAddress());
+    net.clock().advance(50);
+    assertEquals(1, got[0]);
+    net.clock().advance(25_000);
+    srv.send(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {2}), new java.net.InetSocketAddress("203.0.113.1", 5000));
+    net.clock().advance(50);
+    assertEquals(1, got[0], "the expired mapping let nothing in");
+  }
+
+  /** A direct path that dies (the peer's NAT loses its mapping and renumbers) is punched again. */
+  @Test
+  void deadPathIsRepunchedAndMessagesFlowAgain() {
+    LabNetwork net = new LabNetwork();
+    LabTopology lab = new LabTopology(net);
+    LabNode a = lab.peer("alice", NatType.PORT_RESTRICTED_CONE, "203.0.113.1");
+    LabNode b = lab.peer("bob", NatType.FULL_CONE, "203.0.113.2");
+    lab.run(50);
+    assertEquals("direct", connect(lab, a, "bob"));
+    // both sides go silent for longer than two keepalive intervals but less than the timeout
+    net.impair(1.0, 0, 0);
+    lab.run(2_600);
+    net.impair(0, 0, 0);
+    lab.run(3_000);
+    assertTrue(a.events.stream().noneMatch(e -> e.startsWith("p2p.peer.down")), a.events.toString());
+    delivers(lab, a, b, "after the outage");
+  }
+
+  /** Symmetric against symmetric: relay, with the upgrade attempts counted but never succeeding. */
+  @Test
+  void symmetricPairStaysOnRelayAndKeepsTrying() {
+    LabNetwork net = new LabNetwork();
+    LabTopology lab = new LabTopology(net);
+    LabNode a = lab.peer("alice", NatType.SYMMETRIC, "203.0.113.1");
+    LabNode b = lab.peer("bob", NatType.SYMMETRIC, "203.0.113.2");
+    lab.run(50);
+    assertEquals("relay", connect(lab, a, "bob"));
+    lab.run(40_000);
+    delivers(lab, a, b, "relayed");
+    assertTrue(lab.coordinator.counters.toJson().getLong("relayForwarded") > 0);
+    Future<JsonObject> peers = a.peers();
+    assertEquals("relay", peers.result().getJsonArray("peers").getJsonObject(0).getString("path"));
+  }
+
+  /** Relay budgets: a peer over its byte limit is refused and counted. */
+  @Test
+  void relayIsLimitedPerPeer() {
+    LabNetwork net = new LabNetwork();
+    LabNode coord = new LabNode(net, net.internet.host("198.51.100.1"), 7700,
+      LabTopology.config("coord", true).put("coordinator", new JsonObject().put("enabled", true).put("relayMaxBytes", 2000)), List.of());
+    LabTopology lab = new LabTopology(net, coord);
+    LabNode a = lab.peer("alice", NatType.SYMMETRIC, "203.0.113.1");
+    lab.peer("bob", NatType.SYMMETRIC, "203.0.113.2");
+    lab.run(50);
+    assertEquals("relay", connect(lab, a, "bob"));
+    Future<Object> big = a.send("bob", "app", "x".repeat(900));
+    lab.runUntil(big, 15_000);
+    Future<Object> over = a.send("bob", "app", "y".repeat(900));
+    lab.runUntil(over, 15_000);
+    assertTrue(coord.counters.drops(io.p2pnode.transport.Drop.RELAY_REFUSED) > 0,
+      coord.counters.toJson().encode() + " big=" + big + " over=" + over);
+    assertTrue(over.failed(), "the send over the relay budget does not arrive");
+  }
+}
