@@ -25,9 +25,9 @@ public final class NodeProcess implements AutoCloseable {
   private final CompletableFuture<Matcher> ready = new CompletableFuture<>();
   private final Thread reader;
 
-  private NodeProcess(List<String> args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.p2pnode.Main"));
+  private NodeProcess(List<String> prefix, List<String> args) throws IOException {
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.addAll(javaMain());
     cmd.addAll(args);
     process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     reader = new Thread(() -> {
@@ -47,9 +47,28 @@ public final class NodeProcess implements AutoCloseable {
     reader.start();
   }
 
+  /** The command that runs {@code io.p2pnode.Main} from the test class path. */
+  public static List<String> javaMain() {
+    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.p2pnode.Main");
+  }
+
   /** Starts {@code io.p2pnode.Main} with these arguments. */
   public static NodeProcess start(String... args) throws IOException {
-    return new NodeProcess(List.of(args));
+    return new NodeProcess(List.of(), List.of(args));
+  }
+
+  /** Starts {@code io.p2pnode.Main} inside network namespace {@code netns}. */
+  public static NodeProcess startIn(String netns, String... args) throws IOException {
+    return new NodeProcess(List.of("ip", "netns", "exec", netns), List.of(args));
+  }
+
+  /** Writes {@code config} to a temp file and starts a node on it inside {@code netns}. */
+  public static NodeProcess startWithConfigIn(String netns, JsonObject config) throws IOException {
+    Path f = Files.createTempFile("p2p-node-", ".json");
+    Files.writeString(f, config.encodePrettily());
+    f.toFile().deleteOnExit();
+    return startIn(netns, "--conf", f.toString());
   }
 
   /** Writes {@code config} to a temp file and starts a node on it. */

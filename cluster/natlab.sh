@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Real NAT lab: Linux network namespaces, veth pairs and iptables NAT routers.
+#
+#   bash cluster/natlab.sh up SCENARIO     build the topology of SCENARIO (tears down an old one first)
+#   bash cluster/natlab.sh down            remove every namespace of the lab
+#   bash cluster/natlab.sh hosts           list the lab's namespaces
+#   bash cluster/natlab.sh impair NS LOSS  drop LOSS (0..1) of the packets forwarded by router NS
+#
+# Scenarios (peer namespaces are p2plab-alice and p2plab-bob; the coordinator is p2plab-coord at 203.0.113.100):
+#   same-nat        alice and bob on one LAN (192.168.1.0/24) behind one cone NAT
+#   cone            alice behind cone NAT A, bob behind cone NAT B
+#   double-nat      alice behind a home NAT behind a carrier NAT (100.64.0.0/24); bob behind cone NAT B
+#   public          alice behind cone NAT A; bob directly on the internet (203.0.113.20)
+#   one-symmetric   alice behind a symmetric NAT (MASQUERADE --random-fully); bob behind cone NAT B
+#   both-symmetric  both behind symmetric NATs
+#   timeout20       as cone, with NAT UDP timeouts of 20 s (conntrack, per namespace)
+#
+# "Internet" is one bridge in namespace p2plab-inet (203.0.113.0/24). Every NAT router drops
+# unsolicited inbound packets (conntrack state NEW on the WAN side), as home routers do. All
+# traffic stays inside these namespaces. Needs root, iproute2 and iptables.
+set -euo pipefail
+
+P=p2plab
+INET=$P-inet
+
+ns() { ip netns exec "$@"; }
+
+down() {
+  for n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$P-" || true); do
+    ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+    ip netns del "$n" 2>/dev/null || true
+  done
+}
+
+newns() {
+  ip netns add "$1"
+  ns "$1" ip link set lo up
+  ns "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 || true
+}
+
+# attach NS to the bridge BR that lives in namespace BRNS, as interface IF with address ADDR
+attach() {
+  local nsname=$1 ifname=$2 addr=$3 brns=$4 br=$5
+  local peer="v${RANDOM}${RANDOM}"
+  ip link add "$ifname" netns "$nsname" type veth peer name "$peer" netns "$brns"
+  ns "$brns" ip link set "$peer" master "$br" up
+  ns "$nsname" ip addr add "$addr" dev "$ifname"
+  ns "$nsname" ip link set "$ifname" up
+}
+
+bridge_in() { # NS BR
+  ns "$1" ip link add "$2" type bridge
+  ns "$1" ip link set "$2" up
+}
+
+# a NAT router: NAME, WAN address/prefix on bridge (BRNS,BR), LAN gateway address/prefix, mode (cone|symmetric), upstream gateway
+router() {
+  local name=$1 wan=$2 brns=$3 br=$4 lan=$5 mode=$6 gw=$7
+  newns "$name"
+  attach "$name" wan "$wan" "$brns" "$br"
+  bridge_in "$name" lan
+  ns "$name" ip addr add "$lan" dev lan
+  ns "$name" sysctl -qw net.ipv4.ip_forward=1
+  [ -n "$gw" ] && ns "$name" ip route add default via "$gw"
+  local random=""
+  [ "$mode" = symmetric ] && random="--random-fully"
+  ns "$name" iptables -t nat -A POSTROUTING -o wan -j MASQUERADE $random
+  # no unsolicited inbound: an early punch must not create state that re-maps the host's port
+  ns "$name" iptables -A FORWARD -i wan -m conntrack --ctstate NEW -j DROP
+  ns "$name" iptables -A INPUT -i wan -m conntrack --ctstate NEW -j DROP
+}
+
+host_behind() { # NS ADDR/PREFIX ROUTER GATEWAY
+  newns "$1"
+  attach "$1" eth0 "$2" "$3" lan
+  ns "$1" ip route add default via "$4"
+}
+
+internet() {
+  newns "$INET"
+  bridge_in "$INET" br0
+  newns "$P-coord"
+  attach "$P-coord" eth0 203.0.113.100/24 "$INET" br0
+}
+
+up() {
+  local scenario=$1
+  down
+  internet
+  case "$scenario" in
+    same-nat)
+      router $P-nata 203.0.113.1/24 "$INET" br0 192.168.1.1/24 cone ""
+      host_behind $P-alice 192.168.1.10/24 $P-nata 192.168.1.1
+      host_behind $P-bob 192.168.1.11/24 $P-nata 192.168.1.1
+      ;;
+    cone|timeout20)
+      router $P-nata 203.0.113.1/24 "$INET" br0 192.168.1.1/24 cone ""
+      router $P-natb 203.0.113.2/24 "$INET" br0 192.168.1.1/24 cone ""
+      host_behind $P-alice 192.168.1.10/24 $P-nata 192.168.1.1
+      host_behind $P-bob 192.168.1.10/24 $P-natb 192.168.1.1
+      if [ "$scenario" = timeout20 ]; then
+        for r in $P-nata $P-natb; do
+          ns $r sysctl -qw net.netfilter.nf_conntrack_udp_timeout=20 net.netfilter.nf_conntrack_udp_timeout_stream=20
+        done
+      fi
+      ;;
+    double-nat)
+      router $P-cgn 203.0.113.50/24 "$INET" br0 100.64.0.1/24 cone ""
+      router $P-home 100.64.0.2/24 $P-cgn lan 192.168.1.1/24 cone 100.64.0.1
+      host_behind $P-alice 192.168.1.10/24 $P-home 192.168.1.1
+      router $P-natb 203.0.113.2/24 "$INET" br0 192.168.1.1/24 cone ""
+      host_behind $P-bob 192.168.1.10/24 $P-natb 192.168.1.1
+      ;;
+    public)
+      router $P-nata 203.0.113.1/24 "$INET" br0 192.168.1.1/24 cone ""
+      host_behind $P-alice 192.168.1.10/24 $P-nata 192.168.1.1
+      newns $P-bob
+      attach $P-bob eth0 203.0.113.20/24 "$INET" br0
+      ;;
+    one-symmetric)
+      router $P-nata 203.0.113.1/24 "$INET" br0 192.168.1.1/24 symmetric ""
+      router $P-natb 203.0.113.2/24 "$INET" br0 192.168.1.1/24 cone ""
+      host_behind $P-alice 192.168.1.10/24 $P-nata 192.168.1.1
+      host_behind $P-bob 192.168.1.10/24 $P-natb 192.168.1.1
+      ;;
+    both-symmetric)
+      router $P-nata 203.0.113.1/24 "$INET" br0 192.168.1.1/24 symmetric ""
+      router $P-natb 203.0.113.2/24 "$INET" br0 192.168.1.1/24 symmetric ""
+      host_behind $P-alice 192.168.1.10/24 $P-nata 192.168.1.1
+      host_behind $P-bob 192.168.1.10/24 $P-natb 192.168.1.1
+      ;;
+    *) echo "unknown scenario: $scenario" >&2; exit 2 ;;
+  esac
+  echo "natlab: $scenario up"
+}
+
+impair() { # ROUTER-NS LOSS: random loss on everything the router forwards
+  ns "$1" iptables -I FORWARD -m statistic --mode random --probability "$2" -j DROP
+}
+
+cmd=${1:-}
+case "$cmd" in
+  up) up "${2:?scenario}" ;;
+  down) down; echo "natlab: down" ;;
+  hosts) ip netns list | grep "^$P-" || true ;;
+  impair) impair "${2:?router namespace}" "${3:?loss 0..1}" ;;
+  *) sed -n '2,24p' "$0"; exit 2 ;;
+esac

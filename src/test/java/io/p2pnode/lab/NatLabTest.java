@@ -1,0 +1,75 @@
+package io.p2pnode.lab;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Real node processes in Linux network namespaces behind iptables NAT routers
+ * ({@code cluster/natlab.sh}). Runs as root (CI is); skipped elsewhere unless CI is set, where it fails.
+ */
+@Tag("lab")
+class NatLabTest {
+
+  static void requireLab() {
+    if (System.getenv("CI") != null) assertTrue(NatLab.available(), "the NAT lab needs root, iproute2 and iptables");
+    assumeTrue(NatLab.available(), "NAT lab needs root, iproute2 and iptables");
+  }
+
+  /**
+   * One side symmetric ends on relay: Linux conntrack filters by the full 5-tuple (the cone side
+   * is port-restricted), and {@code --random-fully} gives the symmetric side a new port per
+   * destination, so neither side's punches match a mapping the other side's NAT let through.
+   */
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({
+    "same-nat,       direct-lan, endpoint-independent, endpoint-independent",
+    "cone,           direct,     endpoint-independent, endpoint-independent",
+    "double-nat,     direct,     endpoint-independent, endpoint-independent",
+    "public,         direct,     endpoint-independent, none",
+    "one-symmetric,  relay,      endpoint-dependent,   endpoint-independent",
+    "both-symmetric, relay,      endpoint-dependent,   endpoint-dependent"
+  })
+  void scenarioEndsOnPathAndMessagesArrive(String scenario, String path, String aliceNat, String bobNat) throws Exception {
+    requireLab();
+    try (NatLab lab = new NatLab()) {
+      lab.up(scenario, new JsonObject());
+      assertEquals(aliceNat, NatLab.awaitNatType("alice"));
+      assertEquals(bobNat, NatLab.awaitNatType("bob"));
+      JsonObject c = NatLab.connect("alice", "bob");
+      assertEquals(path, c.getString("path"), c.encode());
+      NatLab.delivers("alice", "bob", "hello bob via " + path);
+      NatLab.delivers("bob", "alice", "hello alice via " + path);
+      JsonObject st = new JsonObject(NatLab.cli("alice", "status").out());
+      assertEquals(1, st.getJsonObject("punch").getJsonObject("outcomes").getLong(aliceNat + "/" + bobNat + " " + path), st.encode());
+    }
+  }
+
+  /** NAT UDP timeout 20 s on both routers: heartbeats (5 s) hold the session through 60 s of idle. */
+  @Test
+  void heartbeatsHoldTheSessionThroughSixtySecondsIdleBehindA20sNatTimeout() throws Exception {
+    requireLab();
+    try (NatLab lab = new NatLab()) {
+      lab.up("timeout20", new JsonObject().put("heartbeat", new JsonObject().put("intervalMs", 5000).put("timeoutMs", 15000)));
+      assertEquals("endpoint-independent", NatLab.awaitNatType("alice"));
+      assertEquals("endpoint-independent", NatLab.awaitNatType("bob"));
+      assertEquals("direct", NatLab.connect("alice", "bob").getString("path"));
+      // 60 s with no application traffic: only heartbeats cross the NATs (this waits out real
+      // idle time on purpose; it synchronises with nothing)
+      TimeUnit.SECONDS.sleep(60);
+      JsonObject peers = new JsonObject(NatLab.cli("alice", "peers").out());
+      JsonObject bob = peers.getJsonArray("peers").getJsonObject(0);
+      assertEquals("UP", bob.getString("state"), peers.encode());
+      assertTrue(bob.getLong("upForMs") >= 60_000, peers.encode());
+      NatLab.delivers("alice", "bob", "still direct after 60 s idle");
+      assertFalse(lab.nodes.get(1).output().contains("UP -> CLOSED"), lab.nodes.get(1).output());
+    }
+  }
+}
