@@ -15,6 +15,7 @@ import io.p2pnode.wire.SessionCodec;
 import io.p2pnode.wire.WireException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 
 import java.net.InetSocketAddress;
@@ -42,7 +43,14 @@ public final class PeerSession {
   /** Session lifecycle. */
   public enum State { CONNECTING, UP, CLOSED }
 
-  private record Pending(Promise<Object> promise, long deadlineNanos) {
+  /** A message awaiting its RESULT; kept whole so it can be sent again on a new path. */
+  private record Pending(Promise<Object> promise, long deadlineNanos, int kind, String address, Object body, long timeoutMs) {
+  }
+
+  /** Results of recently delivered messages, so a message re-sent after a path change is not delivered twice. */
+  private static final int RECENT_RESULTS = 1024;
+  private static final Object IN_DELIVERY = new Object();
+  private record Outcome(int code, Object body) {
   }
 
   private final SessionDeps deps;
@@ -52,6 +60,12 @@ public final class PeerSession {
   private final PacketSocket socket;
   private final RttEstimator rtt = new RttEstimator();
   private final Map<Long, Pending> pending = new LinkedHashMap<>();
+  private final Map<Long, Object> recentResults = new LinkedHashMap<>(64, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, Object> eldest) {
+      return size() > RECENT_RESULTS && eldest.getValue() != IN_DELIVERY;
+    }
+  };
   private final List<Promise<PeerSession>> upWaiters = new ArrayList<>();
 
   private State state = State.CONNECTING;
@@ -204,6 +218,7 @@ public final class PeerSession {
   private void finishLock(Candidate c) {
     Path previous = winner == null ? null : winner.path();
     boolean moved = remote != null && !RelayEndpoint.same(remote, c.address());
+    boolean resend = state == State.UP && (recovering || moved);
     remote = c.address();
     winner = c;
     pendingPublic = null;
@@ -230,6 +245,7 @@ public final class PeerSession {
     if (c.path() == Path.RELAY && upgradeTimer < 0) {
       upgradeTimer = deps.scheduler().schedule(deps.session().upgradeIntervalMs(), this::upgradeDue);
     }
+    if (resend) resendPending();
   }
 
   private void upgradeDue() {
@@ -288,21 +304,30 @@ public final class PeerSession {
   }
 
   private void onData(SessionCodec.Data data) {
+    Object seen = recentResults.get(data.msgId());
+    if (seen == IN_DELIVERY) return; // re-sent while its consumer still works on it
+    if (seen instanceof Outcome o) { // re-sent after a path change: the result was lost, not the message
+      sendResult(data.msgId(), o.code, o.body);
+      return;
+    }
     if (inboundPending >= deps.session().maxInFlight()) {
       sendResult(data.msgId(), Failure.QUEUE_FULL.code(), inboundPending + " messages from " + peerId
         + " await a consumer on " + deps.localPeerId());
       return;
     }
     inboundPending++;
+    recentResults.put(data.msgId(), IN_DELIVERY);
     deps.deliverer().deliver(peerId, data).onComplete(ar -> {
       inboundPending--;
-      if (state == State.CLOSED) return;
+      Outcome o;
       if (ar.succeeded()) {
-        sendResult(data.msgId(), SessionCodec.OK, data.kind() == SessionCodec.KIND_REQUEST ? ar.result() : null);
+        o = new Outcome(SessionCodec.OK, data.kind() == SessionCodec.KIND_REQUEST ? ar.result() : null);
       } else {
         int code = Failure.codeOf(ar.cause());
-        sendResult(data.msgId(), code < 1 || code > 65535 ? 500 : code, String.valueOf(ar.cause().getMessage()));
+        o = new Outcome(code < 1 || code > 65535 ? 500 : code, String.valueOf(ar.cause().getMessage()));
       }
+      recentResults.put(data.msgId(), o);
+      if (state != State.CLOSED) sendResult(data.msgId(), o.code, o.body);
     });
   }
 
@@ -351,9 +376,33 @@ public final class PeerSession {
       return Future.failedFuture(Failure.QUEUE_FULL.exception(pending.size() + " messages to " + peerId
         + " await delivery (session.maxInFlight)"));
     }
+    long id = nextMsgId + 1;
+    ByteBuf out;
+    try {
+      out = encodeData(id, kind, timeoutMs, address, body);
+    } catch (ReplyException e) {
+      return Future.failedFuture(e);
+    }
+    nextMsgId = id;
+    Promise<Object> promise = Promise.promise();
+    pending.put(id, new Pending(promise, now() + (timeoutMs + RESULT_GRACE_MS) * 1_000_000L, kind, address, body, timeoutMs));
+    if (sweepTimer < 0) sweepTimer = deps.scheduler().schedule(SWEEP_MS, this::sweep);
+    if (recovering) {
+      out.release(); // the path is being re-punched: queued, sent when a path locks
+    } else {
+      transmit(out);
+    }
+    return promise.future();
+  }
+
+  /**
+   * A DATA frame for the current path.
+   *
+   * @throws ReplyException 413 when it does not fit the path's datagram budget, 400 when the body cannot be encoded
+   */
+  private ByteBuf encodeData(long id, int kind, long timeoutMs, String address, Object body) {
     int overhead = FrameCodec.HEADER_BYTES + 8 + 1 + 4 + 1 + address.length();
-    if (overhead + BodyCodec.minEncodedBytes(body) > budget()) return tooLarge(overhead + BodyCodec.minEncodedBytes(body));
-    long id = ++nextMsgId;
+    if (overhead + BodyCodec.minEncodedBytes(body) > budget()) throw tooLargeException(overhead + BodyCodec.minEncodedBytes(body));
     // capped at one byte over budget: an oversized body stops being copied as soon as it is known to be too big
     ByteBuf out = socket.alloc().directBuffer(Math.min(budget(), overhead + 64), budget() + 1);
     FrameCodec.writeHeader(out, FrameType.DATA, 0, remoteSid, packetNumber + 1);
@@ -361,27 +410,33 @@ public final class PeerSession {
       SessionCodec.writeData(out, id, kind, timeoutMs, address, body);
     } catch (IndexOutOfBoundsException e) {
       out.release();
-      return tooLarge(budget() + 1);
+      throw tooLargeException(budget() + 1);
     } catch (RuntimeException e) {
       out.release();
-      return Future.failedFuture(Failure.BAD_REQUEST.exception("body: cannot be encoded (" + e.getMessage() + ")"));
+      throw Failure.BAD_REQUEST.exception("body: cannot be encoded (" + e.getMessage() + ")");
     }
     packetNumber++;
-    if (out.readableBytes() > budget()) {
-      int size = out.readableBytes();
-      out.release();
-      return tooLarge(size);
-    }
-    Promise<Object> promise = Promise.promise();
-    pending.put(id, new Pending(promise, now() + (timeoutMs + RESULT_GRACE_MS) * 1_000_000L));
-    if (sweepTimer < 0) sweepTimer = deps.scheduler().schedule(SWEEP_MS, this::sweep);
-    transmit(out);
-    return promise.future();
+    return out;
   }
 
-  private Future<Object> tooLarge(int size) {
-    return Future.failedFuture(Failure.TOO_LARGE.exception("message of at least " + size
-      + " bytes does not fit one datagram of " + budget() + " bytes on this path"));
+  /** Sends every message still awaiting its result again, on the path just locked. */
+  private void resendPending() {
+    for (Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Long, Pending> e = it.next();
+      Pending p = e.getValue();
+      try {
+        transmit(encodeData(e.getKey(), p.kind, p.timeoutMs, p.address, p.body));
+      } catch (ReplyException tooBigNow) { // e.g. the relay's smaller budget
+        it.remove();
+        p.promise.fail(tooBigNow);
+      }
+    }
+  }
+
+
+  private ReplyException tooLargeException(int size) {
+    return Failure.TOO_LARGE.exception("message of at least " + size
+      + " bytes does not fit one datagram of " + budget() + " bytes on this path");
   }
 
   private void sweep() {

@@ -112,11 +112,15 @@ class LabScenariosTest {
     LabNode b = lab.peer("bob", NatType.FULL_CONE, "203.0.113.2");
     lab.run(50);
     assertEquals("direct", connect(lab, a, "bob"));
-    // both sides go silent for longer than two keepalive intervals but less than the timeout
+    // the network drops everything for longer than two keepalive intervals but less than the timeout;
+    // a message sent into the outage is kept and re-sent once the path is back
     net.impair(1.0, 0, 0);
+    Future<Object> during = a.send("bob", "app", "sent during the outage");
     lab.run(2_600);
     net.impair(0, 0, 0);
-    lab.run(3_000);
+    lab.runUntil(during, 5_000);
+    assertTrue(during.succeeded(), String.valueOf(during.cause()));
+    assertEquals(1, b.inbound.stream().filter(d -> d.body().equals("sent during the outage")).count(), "exactly once");
     assertTrue(a.events.stream().noneMatch(e -> e.startsWith("p2p.peer.down")), a.events.toString());
     delivers(lab, a, b, "after the outage");
   }

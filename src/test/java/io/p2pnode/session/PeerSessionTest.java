@@ -509,4 +509,46 @@ class PeerSessionTest {
     assertTrue(socket.sent.get(0).data().readableBytes() <= 1200);
     assertEquals(413, code(s.send(SessionCodec.KIND_SEND, "a", "z".repeat(1170), 1000)));
   }
+
+  // ------------------------------------------------------------ no loss across a path change
+
+  @Test
+  void messagesSentWhileRepunchingAreQueuedAndSentOnTheNewPath() {
+    up();
+    Future<Object> before = s.send(SessionCodec.KIND_SEND, "a", "sent into the dying path", 10_000);
+    clock.advance(400);
+    s.tick(); // two silent intervals: re-punching
+    socket.drain();
+    Future<Object> during = s.send(SessionCodec.KIND_SEND, "a", "sent while re-punching", 10_000);
+    assertTrue(socket.sent.isEmpty(), "nothing goes into the dead path");
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), LAN); // the peer answers from a new address
+    List<String> resent = new ArrayList<>();
+    for (RecordingSocket.Sent x : socket.sent) {
+      if (typeOf(x) != FrameType.DATA) continue;
+      assertEquals(LAN, x.to());
+      x.data().skipBytes(FrameCodec.HEADER_BYTES);
+      resent.add((String) SessionCodec.readData(x.data()).body());
+    }
+    assertEquals(List.of("sent into the dying path", "sent while re-punching"), resent);
+    assertFalse(before.isComplete());
+    assertFalse(during.isComplete());
+  }
+
+  @Test
+  void aMessageReceivedTwiceIsDeliveredOnceAndAnsweredTwice() {
+    up();
+    for (int i = 0; i < 2; i++) {
+      s.onFrame(FrameType.DATA, frame(FrameType.DATA, b -> SessionCodec.writeData(b, 5, SessionCodec.KIND_REQUEST, 500, "svc", "q")), PUBLIC);
+    }
+    assertEquals(1, delivered.size(), "a duplicate during delivery is dropped");
+    nextDelivery.complete("answer");
+    s.onFrame(FrameType.DATA, frame(FrameType.DATA, b -> SessionCodec.writeData(b, 5, SessionCodec.KIND_REQUEST, 500, "svc", "q")), PUBLIC);
+    assertEquals(1, delivered.size(), "a duplicate after delivery is answered from memory");
+    List<SessionCodec.Result> results = new ArrayList<>();
+    for (RecordingSocket.Sent x : socket.sent) {
+      x.data().skipBytes(FrameCodec.HEADER_BYTES);
+      results.add(SessionCodec.readResult(x.data()));
+    }
+    assertEquals(List.of(new SessionCodec.Result(5, SessionCodec.OK, "answer"), new SessionCodec.Result(5, SessionCodec.OK, "answer")), results);
+  }
 }
