@@ -164,7 +164,7 @@ public final class P2pNode {
         options.heartbeat().intervalMs(), scheduler, listenerGroup::any, counters);
       SessionDeps deps = new SessionDeps(options.peerId(), options.session(), options.heartbeat(),
         options.listen().maxDatagramBytes(), scheduler, counters, new EventBusDelivery(vertx.eventBus()),
-        rendezvous::natType, punchStats);
+        rendezvous::natType, rendezvous::publicEndpoint, punchStats);
       SessionManager manager = new SessionManager(deps, new VerticleSessionHost(vertx, listenerGroup), rendezvous, routes,
         task -> ctx.runOnContext(x -> task.run()),
         (address, event) -> vertx.eventBus().publish(address, event, Addresses.LOCAL_ONLY));

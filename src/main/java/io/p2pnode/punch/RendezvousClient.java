@@ -76,6 +76,7 @@ public final class RendezvousClient {
   private final long refreshNanos;
   /** Recomputed on every acknowledgement; read by sessions on other threads. */
   private volatile NatType natType = NatType.UNKNOWN;
+  private volatile InetSocketAddress publicEndpoint;
 
   /**
    * The coordinator running in this node, asked directly.
@@ -155,6 +156,7 @@ public final class RendezvousClient {
 
   /** Coordinators pass our NAT type on in introductions: tell them at once when it changes. */
   private void updateNatType() {
+    publicEndpoint = links.stream().map(l -> l.observed).filter(java.util.Objects::nonNull).findFirst().orElse(null);
     NatType now = computeNatType();
     if (now == natType) return;
     natType = now;
@@ -260,12 +262,9 @@ public final class RendezvousClient {
     }
   }
 
-  /** The public endpoint the first coordinator that answered observed, or {@code null}. */
+  /** The public endpoint the first coordinator that answered observed, or {@code null}. Any thread. */
   public InetSocketAddress publicEndpoint() {
-    for (Link l : links) {
-      if (l.observed != null) return l.observed;
-    }
-    return null;
+    return publicEndpoint;
   }
 
   /** One entry per coordinator for {@code p2p.status}. */

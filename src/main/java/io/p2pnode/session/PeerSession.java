@@ -189,7 +189,7 @@ public final class PeerSession {
     Candidate c = candidateFor(from);
     remoteSid = remoteSessionId;
     if (state == State.UP && !recovering && rank(c.path()) <= rank(winner.path()) && !RelayEndpoint.same(from, remote)) return;
-    if (state == State.CONNECTING && c.path() != Path.DIRECT_LAN && hasLanCandidate() && deps.session().lanGraceMs() > 0) {
+    if (state == State.CONNECTING && c.path() != Path.DIRECT_LAN && lanMayAnswer() && deps.session().lanGraceMs() > 0) {
       if (pendingPublic == null || rank(c.path()) > rank(pendingPublic.path())) pendingPublic = c;
       if (graceTimer < 0) {
         graceTimer = deps.scheduler().schedule(deps.session().lanGraceMs(), () -> {
@@ -202,8 +202,17 @@ public final class PeerSession {
     finishLock(c);
   }
 
-  private boolean hasLanCandidate() {
-    return candidates.stream().anyMatch(x -> x.path() == Path.DIRECT_LAN);
+  /**
+   * Whether waiting for a LAN candidate is worth it: the peer has one, and it sits behind the same
+   * public address as we do (same NAT), or we do not know ours. Private addresses of a peer behind
+   * another NAT are unreachable from here however long we wait.
+   */
+  private boolean lanMayAnswer() {
+    if (candidates.stream().noneMatch(x -> x.path() == Path.DIRECT_LAN)) return false;
+    InetSocketAddress mine = deps.localPublic().get();
+    if (mine == null) return true;
+    return candidates.stream().filter(x -> x.path() == Path.DIRECT)
+      .anyMatch(x -> x.address().getAddress().equals(mine.getAddress()));
   }
 
   private static int rank(Path p) {

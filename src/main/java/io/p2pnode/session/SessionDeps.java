@@ -13,9 +13,10 @@ import java.util.function.Supplier;
  *
  * @param maxDatagramBytes the path MTU budget: no frame is larger
  * @param localNat         this node's NAT behaviour as detected now
+ * @param localPublic      this node's public endpoint as a coordinator observed it, or null
  * @param stats            punch attempts and outcomes by NAT pair
  */
 public record SessionDeps(String localPeerId, SessionOptions session, HeartbeatOptions heartbeat, int maxDatagramBytes,
                           Scheduler scheduler, Counters counters, Deliverer deliverer, Supplier<NatType> localNat,
-                          PunchStats stats) {
+                          Supplier<java.net.InetSocketAddress> localPublic, PunchStats stats) {
 }

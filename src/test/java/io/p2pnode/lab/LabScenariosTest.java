@@ -146,7 +146,7 @@ class LabScenariosTest {
   void relayIsLimitedPerPeer() {
     LabNetwork net = new LabNetwork();
     LabNode coord = new LabNode(net, net.internet.host("198.51.100.1"), 7700,
-      LabTopology.config("coord", true).put("coordinator", new JsonObject().put("enabled", true).put("relayMaxBytes", 2000)), List.of());
+      LabTopology.config("coord", true).put("coordinator", new JsonObject().put("enabled", true).put("relayMaxBytes", 1500)), List.of());
     LabTopology lab = new LabTopology(net, coord);
     LabNode a = lab.peer("alice", NatType.SYMMETRIC, "203.0.113.1");
     lab.peer("bob", NatType.SYMMETRIC, "203.0.113.2");
