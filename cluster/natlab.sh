@@ -5,6 +5,10 @@
 #   bash cluster/natlab.sh down            remove every namespace of the lab
 #   bash cluster/natlab.sh hosts           list the lab's namespaces
 #   bash cluster/natlab.sh impair NS LOSS  drop LOSS (0..1) of the packets forwarded by router NS
+#   bash cluster/natlab.sh delay NS MS [JITTER_MS]
+#                                          hold every packet router NS forwards for MS (+ up to JITTER_MS,
+#                                          which reorders): iptables NFQUEUE + cluster/nfq-delay.c, since this
+#                                          kernel has no netem (needs gcc and libnetfilter-queue-dev)
 #
 # Scenarios (peer namespaces are p2plab-alice and p2plab-bob; the coordinator is p2plab-coord at 203.0.113.100):
 #   same-nat        alice and bob on one LAN (192.168.1.0/24) behind one cone NAT
@@ -138,11 +142,25 @@ impair() { # ROUTER-NS LOSS: random loss on everything the router forwards
   ns "$1" iptables -I FORWARD -m statistic --mode random --probability "$2" -j DROP
 }
 
+DELAYER=${TMPDIR:-/tmp}/p2plab-nfq-delay
+
+delay() { # ROUTER-NS MS [JITTER]: queue after the NEW-inbound drop (an accept verdict skips the rest of the chain)
+  local here
+  here=$(cd "$(dirname "$0")" && pwd)
+  if [ ! -x "$DELAYER" ] || [ "$here/nfq-delay.c" -nt "$DELAYER" ]; then
+    gcc -O2 -o "$DELAYER" "$here/nfq-delay.c" -lnetfilter_queue
+  fi
+  ns "$1" iptables -A FORWARD -j NFQUEUE --queue-num 0
+  ns "$1" "$DELAYER" 0 "$2" "${3:-0}" > /dev/null 2>&1 &
+  disown
+}
+
 cmd=${1:-}
 case "$cmd" in
   up) up "${2:?scenario}" ;;
   down) down; echo "natlab: down" ;;
   hosts) ip netns list | grep "^$P-" || true ;;
   impair) impair "${2:?router namespace}" "${3:?loss 0..1}" ;;
-  *) sed -n '2,24p' "$0"; exit 2 ;;
+  delay) delay "${2:?router namespace}" "${3:?ms}" "${4:-0}" ;;
+  *) sed -n '2,28p' "$0"; exit 2 ;;
 esac

@@ -118,7 +118,7 @@ public final class ApiVerticle extends VerticleBase {
     }
     answer(m, manager.get().connect(peerId).compose(v -> v.call(s -> Future.succeededFuture(new JsonObject()
       .put("peerId", s.peerId()).put("path", s.path() == null ? null : s.path().wireName())
-      .put("remote", s.toJson().getString("remote")).put("rttMs", s.rtt().srttMs())))));
+      .put("remote", s.toJson().getString("remote")).put("rttMs", s.rtt().hasSample() ? s.rtt().srttMs() : null)))));
   }
 
   private static void answer(Message<?> m, Future<?> f) {

@@ -247,6 +247,7 @@ public final class PeerSession {
     if (state == State.CONNECTING) {
       deps.stats().outcome(natPair, c.path().wireName(), (now() - attemptStart) / 1_000_000L);
       transition(State.UP, "path " + c);
+      if (!rtt.hasSample()) sendTimestamp(FrameType.PING, now()); // locked by the peer's HELLO: measure the RTT now
     } else if (moved || previous != c.path()) {
       LOG.info(() -> "session " + peerId + " path changed to " + c);
       listener.onPathChanged(this, previous);
@@ -589,7 +590,7 @@ public final class PeerSession {
       .put("remote", remote == null ? null : Endpoints.format(remote))
       .put("candidate", winner == null ? null : winner.toString())
       .put("natPair", natPair)
-      .put("rttMs", rtt.srttMs()).put("rttVarMs", rtt.rttvarMs())
+      .put("rttMs", rtt.hasSample() ? rtt.srttMs() : null).put("rttVarMs", rtt.hasSample() ? rtt.rttvarMs() : null)
       .put("sessionId", Integer.toUnsignedString(localSid)).put("remoteSessionId", Integer.toUnsignedString(remoteSid))
       .put("inFlight", pending.size())
       .put("upForMs", state == State.UP ? (now() - upSince) / 1_000_000L : 0);

@@ -1,0 +1,101 @@
+package io.p2pnode.bench;
+
+import io.p2pnode.NodeProcess;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Time from {@code p2p.connect} to the first delivered message between two peers behind cone
+ * NATs in the real NAT lab, with every packet delayed {@code D} ms at each NAT router (NFQUEUE,
+ * since there is no netem here), against the lower bound the delays impose:
+ * CONNECT to the coordinator (1 hop) + INTRODUCE to the peer (1) + the peer's punch back to us
+ * (2) + our first message to the peer (2) = 6 D to delivery, 8 D until its answer is back.
+ * Run as root with {@code bench/natlab.sh [D] [TRIALS]}.
+ */
+public final class NatLabBench {
+  private NatLabBench() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    int delayMs = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+    int trials = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    run("bash", "cluster/natlab.sh", "up", "cone");
+    List<Process> procs = new ArrayList<>();
+    try {
+      run("bash", "cluster/natlab.sh", "delay", "p2plab-nata", String.valueOf(delayMs));
+      run("bash", "cluster/natlab.sh", "delay", "p2plab-natb", String.valueOf(delayMs));
+      procs.add(node("p2plab-coord", "io.p2pnode.Main", new JsonObject().put("peerId", "coord")
+        .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 0))));
+      procs.add(node("p2plab-bob", BenchPeer.class.getName(), new JsonObject().put("peerId", "bob")
+        .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700))
+        .put("coordinator", new JsonObject().put("enabled", false))
+        .put("rendezvous", new JsonArray().add("203.0.113.100:7700")).put("bridge", new JsonObject().put("port", 0))));
+      TimeUnit.SECONDS.sleep(3); // let bob register (it only has to be there before the first trial)
+      List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", "p2plab-alice"));
+      cmd.addAll(NodeProcess.javaMain().subList(0, NodeProcess.javaMain().size() - 1));
+      cmd.addAll(List.of(ConnectProbe.class.getName(), String.valueOf(trials), "203.0.113.100:7700", "bob"));
+      Process probe = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      List<Double> delivered = new ArrayList<>();
+      List<Double> roundTrip = new ArrayList<>();
+      Pattern trial = Pattern.compile("TRIAL (\\d+) deliveredMs=([\\d.]+) roundTripMs=([\\d.]+) path=(\\S+)");
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(probe.getInputStream()))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          Matcher m = trial.matcher(line);
+          if (!m.find()) continue;
+          System.out.println(line);
+          delivered.add(Double.parseDouble(m.group(2)));
+          roundTrip.add(Double.parseDouble(m.group(3)));
+        }
+      }
+      probe.waitFor(120, TimeUnit.SECONDS);
+      if (delivered.isEmpty()) throw new IllegalStateException("no trial completed");
+      System.out.printf(Locale.ROOT, "%nNAT lab, two cone NATs, %d ms per router hop, %d trials (median):%n", delayMs, delivered.size());
+      System.out.printf(Locale.ROOT, "%-40s %10s %12s %8s%n", "measure", "measured", "lower bound", "ratio");
+      row("connect -> first message delivered (ms)", median(delivered), 6.0 * delayMs);
+      row("connect -> its answer back (ms)", median(roundTrip), 8.0 * delayMs);
+    } finally {
+      procs.forEach(Process::destroyForcibly);
+      run("bash", "cluster/natlab.sh", "down");
+    }
+    System.exit(0);
+  }
+
+  private static void row(String name, double measured, double bound) {
+    System.out.printf(Locale.ROOT, "%-40s %10.1f %12.1f %8.2f%n", name, measured, bound, measured / bound);
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    Collections.sort(s);
+    return s.get(s.size() / 2);
+  }
+
+  private static Process node(String netns, String mainClass, JsonObject config) throws Exception {
+    Path f = Files.createTempFile("p2p-bench-", ".json");
+    Files.writeString(f, config.encode());
+    f.toFile().deleteOnExit();
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+    List<String> java = NodeProcess.javaMain();
+    cmd.addAll(java.subList(0, java.size() - 1));
+    cmd.addAll(List.of(mainClass, "--conf", f.toString()));
+    return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+  }
+
+  private static void run(String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).inheritIO().start();
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new IllegalStateException("failed: " + String.join(" ", cmd));
+  }
+}
