@@ -28,6 +28,7 @@ public final class LabNetwork {
   long jitterMs;
   long delivered;
   long dropped;
+  private final java.util.Set<String> blocked = new java.util.HashSet<>();
 
   /** An address space: its members by IP, and the NAT it reaches the outside through. */
   public final class Realm {
@@ -85,6 +86,19 @@ public final class LabNetwork {
     return this;
   }
 
+  /** Drops every packet between internet addresses {@code a} and {@code b} (both ways), e.g. two NATs' public IPs. */
+  public void block(String a, String b, boolean on) {
+    String k1 = addr(a) + "|" + addr(b);
+    String k2 = addr(b) + "|" + addr(a);
+    if (on) {
+      blocked.add(k1);
+      blocked.add(k2);
+    } else {
+      blocked.remove(k1);
+      blocked.remove(k2);
+    }
+  }
+
   Realm newRealm(String name, Nat uplink) {
     return new Realm(name, uplink);
   }
@@ -104,6 +118,10 @@ public final class LabNetwork {
   }
 
   private void route(Realm realm, InetSocketAddress src, InetSocketAddress dst, byte[] data) {
+    if (realm == internet && blocked.contains(src.getAddress() + "|" + dst.getAddress())) {
+      dropped++;
+      return;
+    }
     if (Boolean.getBoolean("lab.trace")) System.out.println(clock.clock().millis() + " " + realm + " " + src + " -> " + dst + " " + data.length + "B type " + (data.length > 1 ? data[1] : -1));
     Object target = realm.members.get(dst.getAddress());
     if (target instanceof LabHost h) {

@@ -160,4 +160,28 @@ class LabScenariosTest {
       coord.counters.toJson().encode() + " big=" + big + " over=" + over);
     assertTrue(over.failed(), "the send over the relay budget does not arrive");
   }
+
+  /** A direct path that dies for good falls back to the relay; nothing sent meanwhile is lost. */
+  @Test
+  void permanentlyDeadDirectPathFallsBackToRelayWithoutLoss() {
+    LabNetwork net = new LabNetwork();
+    LabTopology lab = new LabTopology(net);
+    LabNode a = lab.peer("alice", NatType.PORT_RESTRICTED_CONE, "203.0.113.1");
+    LabNode b = lab.peer("bob", NatType.PORT_RESTRICTED_CONE, "203.0.113.2");
+    lab.run(50);
+    assertEquals("direct", connect(lab, a, "bob"));
+    net.block("203.0.113.1", "203.0.113.2", true); // the two NATs can no longer reach each other
+    Future<Object> during = a.send("bob", "app", "sent as the path died");
+    lab.runUntil(during, 10_000);
+    assertTrue(during.succeeded(), String.valueOf(during.cause()));
+    assertEquals(1, b.inbound.stream().filter(d -> d.body().equals("sent as the path died")).count());
+    assertEquals("relay", a.peers().result().getJsonArray("peers").getJsonObject(0).getString("path"));
+    assertTrue(a.events.stream().anyMatch(e -> e.startsWith("p2p.path.changed") && e.contains("\"path\":\"relay\"")), a.events.toString());
+    // the direct path comes back: the background upgrade finds it
+    net.block("203.0.113.1", "203.0.113.2", false);
+    lab.run(20_000);
+    assertEquals("direct", a.peers().result().getJsonArray("peers").getJsonObject(0).getString("path"));
+    assertTrue(a.events.stream().anyMatch(e -> e.startsWith("p2p.path.changed") && e.contains("\"previousPath\":\"relay\"")), a.events.toString());
+    delivers(lab, a, b, "direct again");
+  }
 }

@@ -52,6 +52,19 @@ class NatLabTest {
     }
   }
 
+  /** The public peer initiates: the coordinator's introduction makes the NATed side open towards it. */
+  @Test
+  void publicPeerReachesANattedPeerThroughTheReverseConnection() throws Exception {
+    requireLab();
+    try (NatLab lab = new NatLab()) {
+      lab.up("public", new JsonObject());
+      NatLab.awaitNatType("alice");
+      NatLab.awaitNatType("bob");
+      assertEquals("direct", NatLab.connect("bob", "alice").getString("path"));
+      NatLab.delivers("bob", "alice", "from the public side");
+    }
+  }
+
   /** NAT UDP timeout 20 s on both routers: heartbeats (5 s) hold the session through 60 s of idle. */
   @Test
   void heartbeatsHoldTheSessionThroughSixtySecondsIdleBehindA20sNatTimeout() throws Exception {
