@@ -6,7 +6,6 @@ import io.p2pnode.config.Endpoints;
 import io.p2pnode.transport.Drop;
 import io.p2pnode.transport.PacketSocket;
 import io.p2pnode.transport.RelayEndpoint;
-import io.p2pnode.wire.BodyCodec;
 import io.p2pnode.wire.ControlMessage;
 import io.p2pnode.wire.FrameCodec;
 import io.p2pnode.wire.FrameType;
@@ -15,15 +14,11 @@ import io.p2pnode.wire.SessionCodec;
 import io.p2pnode.wire.WireException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -36,22 +31,8 @@ import java.util.logging.Logger;
  */
 public final class PeerSession {
   private static final Logger LOG = Logger.getLogger("p2p.session");
-  /** Extra time a sender waits past the end-to-end timeout, so the remote's own 504 can come back. */
-  private static final long RESULT_GRACE_MS = 1_000;
-  private static final long SWEEP_MS = 50;
-
   /** Session lifecycle. */
   public enum State { CONNECTING, UP, CLOSED }
-
-  /** A message awaiting its RESULT; kept whole so it can be sent again on a new path. */
-  private record Pending(Promise<Object> promise, long deadlineNanos, int kind, String address, Object body, long timeoutMs) {
-  }
-
-  /** Results of recently delivered messages, so a message re-sent after a path change is not delivered twice. */
-  private static final int RECENT_RESULTS = 1024;
-  private static final Object IN_DELIVERY = new Object();
-  private record Outcome(int code, Object body) {
-  }
 
   private final SessionDeps deps;
   private final String peerId;
@@ -59,13 +40,7 @@ public final class PeerSession {
   private final SessionListener listener;
   private final PacketSocket socket;
   private final RttEstimator rtt = new RttEstimator();
-  private final Map<Long, Pending> pending = new LinkedHashMap<>();
-  private final Map<Long, Object> recentResults = new LinkedHashMap<>(64, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, Object> eldest) {
-      return size() > RECENT_RESULTS && eldest.getValue() != IN_DELIVERY;
-    }
-  };
+  private final MessageExchange messages;
   private final List<Promise<PeerSession>> upWaiters = new ArrayList<>();
 
   private State state = State.CONNECTING;
@@ -81,10 +56,7 @@ public final class PeerSession {
   private long graceTimer = -1;
   private long upgradeTimer = -1;
   private boolean recovering;
-  private long sweepTimer = -1;
-  private int inboundPending;
   private long packetNumber;
-  private long nextMsgId;
   private long lastSent;
   private long lastReceived;
   private long upSince;
@@ -99,6 +71,25 @@ public final class PeerSession {
     this.listener = listener;
     this.lastReceived = now();
     this.lastSent = lastReceived;
+    this.messages = new MessageExchange(deps, peerId, new FrameLink() {
+      public ByteBuf newFrame(FrameType type, int initialCapacity, int maxCapacity) {
+        ByteBuf out = socket.alloc().directBuffer(initialCapacity, maxCapacity);
+        FrameCodec.writeHeader(out, type, 0, remoteSid, ++packetNumber);
+        return out;
+      }
+
+      public void transmit(ByteBuf frame) {
+        PeerSession.this.transmit(frame);
+      }
+
+      public int budget() {
+        return PeerSession.this.budget();
+      }
+
+      public boolean open() {
+        return state != State.CLOSED;
+      }
+    });
   }
 
   // ---------------------------------------------------------------- finding a path
@@ -255,7 +246,7 @@ public final class PeerSession {
     if (c.path() == Path.RELAY && upgradeTimer < 0) {
       upgradeTimer = deps.scheduler().schedule(deps.session().upgradeIntervalMs(), this::upgradeDue);
     }
-    if (resend) resendPending();
+    if (resend) messages.resendPending();
   }
 
   private void upgradeDue() {
@@ -298,8 +289,8 @@ public final class PeerSession {
       }
       frame.skipBytes(FrameCodec.HEADER_BYTES);
       switch (type) {
-        case DATA -> onData(SessionCodec.readData(frame));
-        case RESULT -> onResult(SessionCodec.readResult(frame));
+        case DATA -> messages.onData(SessionCodec.readData(frame));
+        case RESULT -> messages.onResult(SessionCodec.readResult(frame));
         case PING -> sendTimestamp(FrameType.PONG, SessionCodec.readTimestamp(frame));
         case PONG -> rtt.sample(now() - SessionCodec.readTimestamp(frame));
         case BYE -> {
@@ -313,153 +304,19 @@ public final class PeerSession {
     }
   }
 
-  private void onData(SessionCodec.Data data) {
-    Object seen = recentResults.get(data.msgId());
-    if (seen == IN_DELIVERY) return; // re-sent while its consumer still works on it
-    if (seen instanceof Outcome o) { // re-sent after a path change: the result was lost, not the message
-      sendResult(data.msgId(), o.code, o.body);
-      return;
-    }
-    if (inboundPending >= deps.session().maxInFlight()) {
-      sendResult(data.msgId(), Failure.QUEUE_FULL.code(), inboundPending + " messages from " + peerId
-        + " await a consumer on " + deps.localPeerId());
-      return;
-    }
-    inboundPending++;
-    recentResults.put(data.msgId(), IN_DELIVERY);
-    deps.deliverer().deliver(peerId, data).onComplete(ar -> {
-      inboundPending--;
-      Outcome o;
-      if (ar.succeeded()) {
-        o = new Outcome(SessionCodec.OK, data.kind() == SessionCodec.KIND_REQUEST ? ar.result() : null);
-      } else {
-        int code = Failure.codeOf(ar.cause());
-        o = new Outcome(code < 1 || code > 65535 ? 500 : code, String.valueOf(ar.cause().getMessage()));
-      }
-      recentResults.put(data.msgId(), o);
-      if (state != State.CLOSED) sendResult(data.msgId(), o.code, o.body);
-    });
-  }
-
-  private void sendResult(long msgId, int code, Object body) {
-    if (BodyCodec.typeOf(body) < 0) {
-      code = Failure.BAD_REQUEST.code();
-      body = "reply body type " + body.getClass().getName() + " cannot be sent to a peer";
-    }
-    ByteBuf out = header(FrameType.RESULT, 64);
-    SessionCodec.writeResult(out, msgId, code, body);
-    if (out.readableBytes() > budget()) {
-      out.release();
-      out = header(FrameType.RESULT, 64);
-      SessionCodec.writeResult(out, msgId, Failure.TOO_LARGE.code(), "reply larger than one datagram ("
-        + budget() + " bytes)");
-    }
-    transmit(out);
-  }
-
-  private void onResult(SessionCodec.Result r) {
-    Pending p = pending.remove(r.msgId());
-    if (p == null) {
-      deps.counters().drop(Drop.STALE_REPLY);
-      return;
-    }
-    if (r.code() == SessionCodec.OK) {
-      p.promise.complete(r.body());
-    } else {
-      p.promise.fail(new io.vertx.core.eventbus.ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE,
-        r.code(), (String) r.body()));
-    }
-  }
-
   // ---------------------------------------------------------------- outbound messages
 
   /**
    * Sends an application message. Fails fast with 503 (session not up), 429 (too many awaiting
    * their result) or 413 (larger than one datagram); later with 504 when no result arrives in time.
+   * While the path is being re-punched the message is queued and sent once a path locks.
    *
    * @param kind {@link SessionCodec#KIND_SEND} or {@link SessionCodec#KIND_REQUEST}
    * @return for a send, completes with {@code null} once delivered; for a request, with the reply body
    */
   public Future<Object> send(int kind, String address, Object body, long timeoutMs) {
     if (state != State.UP) return Future.failedFuture(Failure.UNREACHABLE.exception("peer " + peerId + " is not connected"));
-    if (pending.size() >= deps.session().maxInFlight()) {
-      return Future.failedFuture(Failure.QUEUE_FULL.exception(pending.size() + " messages to " + peerId
-        + " await delivery (session.maxInFlight)"));
-    }
-    long id = nextMsgId + 1;
-    ByteBuf out;
-    try {
-      out = encodeData(id, kind, timeoutMs, address, body);
-    } catch (ReplyException e) {
-      return Future.failedFuture(e);
-    }
-    nextMsgId = id;
-    Promise<Object> promise = Promise.promise();
-    pending.put(id, new Pending(promise, now() + (timeoutMs + RESULT_GRACE_MS) * 1_000_000L, kind, address, body, timeoutMs));
-    if (sweepTimer < 0) sweepTimer = deps.scheduler().schedule(SWEEP_MS, this::sweep);
-    if (recovering) {
-      out.release(); // the path is being re-punched: queued, sent when a path locks
-    } else {
-      transmit(out);
-    }
-    return promise.future();
-  }
-
-  /**
-   * A DATA frame for the current path.
-   *
-   * @throws ReplyException 413 when it does not fit the path's datagram budget, 400 when the body cannot be encoded
-   */
-  private ByteBuf encodeData(long id, int kind, long timeoutMs, String address, Object body) {
-    int overhead = FrameCodec.HEADER_BYTES + 8 + 1 + 4 + 1 + address.length();
-    if (overhead + BodyCodec.minEncodedBytes(body) > budget()) throw tooLargeException(overhead + BodyCodec.minEncodedBytes(body));
-    // capped at one byte over budget: an oversized body stops being copied as soon as it is known to be too big
-    ByteBuf out = socket.alloc().directBuffer(Math.min(budget(), overhead + 64), budget() + 1);
-    FrameCodec.writeHeader(out, FrameType.DATA, 0, remoteSid, packetNumber + 1);
-    try {
-      SessionCodec.writeData(out, id, kind, timeoutMs, address, body);
-    } catch (IndexOutOfBoundsException e) {
-      out.release();
-      throw tooLargeException(budget() + 1);
-    } catch (RuntimeException e) {
-      out.release();
-      throw Failure.BAD_REQUEST.exception("body: cannot be encoded (" + e.getMessage() + ")");
-    }
-    packetNumber++;
-    return out;
-  }
-
-  /** Sends every message still awaiting its result again, on the path just locked. */
-  private void resendPending() {
-    for (Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<Long, Pending> e = it.next();
-      Pending p = e.getValue();
-      try {
-        transmit(encodeData(e.getKey(), p.kind, p.timeoutMs, p.address, p.body));
-      } catch (ReplyException tooBigNow) { // e.g. the relay's smaller budget
-        it.remove();
-        p.promise.fail(tooBigNow);
-      }
-    }
-  }
-
-
-  private ReplyException tooLargeException(int size) {
-    return Failure.TOO_LARGE.exception("message of at least " + size
-      + " bytes does not fit one datagram of " + budget() + " bytes on this path");
-  }
-
-  private void sweep() {
-    sweepTimer = -1;
-    long now = now();
-    for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
-      Pending p = it.next();
-      if (now - p.deadlineNanos >= 0) {
-        it.remove();
-        p.promise.fail(Failure.TIMEOUT.exception("no result from " + peerId + " in time"));
-      }
-    }
-    if (!pending.isEmpty() && state != State.CLOSED) sweepTimer = deps.scheduler().schedule(SWEEP_MS, this::sweep);
+    return messages.send(kind, address, body, timeoutMs, recovering);
   }
 
   // ---------------------------------------------------------------- liveness
@@ -510,13 +367,11 @@ public final class PeerSession {
       transmit(out);
     }
     if (attempt != null) attempt.abandon();
-    for (long t : new long[] {punchTimer, sweepTimer, graceTimer, upgradeTimer}) {
+    for (long t : new long[] {punchTimer, graceTimer, upgradeTimer}) {
       if (t >= 0) deps.scheduler().cancel(t);
     }
     transition(State.CLOSED, reason);
-    List<Pending> failed = new ArrayList<>(pending.values());
-    pending.clear();
-    for (Pending p : failed) p.promise.fail(Failure.UNREACHABLE.exception("session with " + peerId + " closed: " + reason));
+    messages.failAll(reason);
   }
 
   private void transition(State to, String why) {
@@ -581,7 +436,7 @@ public final class PeerSession {
   public Path path() { return winner == null ? null : winner.path(); }
   public InetSocketAddress remote() { return remote; }
   public RttEstimator rtt() { return rtt; }
-  public int inFlight() { return pending.size(); }
+  public int inFlight() { return messages.inFlight(); }
 
   /** The {@code p2p.peers} entry for this session. */
   public JsonObject toJson() {
@@ -592,7 +447,7 @@ public final class PeerSession {
       .put("natPair", natPair)
       .put("rttMs", rtt.hasSample() ? rtt.srttMs() : null).put("rttVarMs", rtt.hasSample() ? rtt.rttvarMs() : null)
       .put("sessionId", Integer.toUnsignedString(localSid)).put("remoteSessionId", Integer.toUnsignedString(remoteSid))
-      .put("inFlight", pending.size())
+      .put("inFlight", messages.inFlight())
       .put("upForMs", state == State.UP ? (now() - upSince) / 1_000_000L : 0);
   }
 }

@@ -1,0 +1,19 @@
+package io.p2pnode.session;
+
+import io.netty.buffer.ByteBuf;
+import io.p2pnode.wire.FrameType;
+
+/** What {@link MessageExchange} needs of its session: frames for the current path and the way out. */
+interface FrameLink {
+  /** A new frame with its header (receiver's session id, next packet number); at most {@code maxCapacity} bytes. */
+  ByteBuf newFrame(FrameType type, int initialCapacity, int maxCapacity);
+
+  /** Sends a whole frame on the current path. */
+  void transmit(ByteBuf frame);
+
+  /** Largest frame the current path carries. */
+  int budget();
+
+  /** Whether the session is still open (results of late deliveries are dropped once it is closed). */
+  boolean open();
+}
