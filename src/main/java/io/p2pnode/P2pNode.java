@@ -59,6 +59,7 @@ public final class P2pNode {
   private final NodeOptions options;
   private final Counters counters = new Counters();
   private final PunchStats punchStats = new PunchStats();
+  private final java.util.concurrent.atomic.AtomicLong reassemblyBytes = new java.util.concurrent.atomic.AtomicLong();
   private final ControlBudget controlBudget = new ControlBudget(ControlBudget.DEFAULT_MAX_QUEUED);
   private final ListenerGroup listenerGroup = new ListenerGroup();
   private final List<UdpListenerVerticle> listeners = new ArrayList<>();
@@ -164,7 +165,7 @@ public final class P2pNode {
         options.heartbeat().intervalMs(), scheduler, listenerGroup::any, counters);
       SessionDeps deps = new SessionDeps(options.peerId(), options.session(), options.heartbeat(),
         options.listen().maxDatagramBytes(), scheduler, counters, new EventBusDelivery(vertx.eventBus()),
-        rendezvous::natType, rendezvous::publicEndpoint, punchStats);
+        rendezvous::natType, rendezvous::publicEndpoint, punchStats, reassemblyBytes);
       SessionManager manager = new SessionManager(deps, new VerticleSessionHost(vertx, listenerGroup), rendezvous, routes,
         task -> ctx.runOnContext(x -> task.run()),
         (address, event) -> vertx.eventBus().publish(address, event, Addresses.LOCAL_ONLY));

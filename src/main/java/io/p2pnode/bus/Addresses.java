@@ -33,6 +33,8 @@ public final class Addresses {
   public static final String HEADER_TO = "to";
   public static final String HEADER_ADDRESS = "address";
   public static final String HEADER_FROM = "from";
+  /** Optional header on {@code p2p.send}: {@code false} sends once, unordered, unconfirmed (games, voice). */
+  public static final String HEADER_RELIABLE = "reliable";
   /** Optional header on {@code p2p.send}/{@code p2p.request}: end-to-end timeout in ms. */
   public static final String HEADER_TIMEOUT_MS = "timeoutMs";
 

@@ -87,6 +87,16 @@ public final class ApiVerticle extends VerticleBase {
         return;
       }
     }
+    String rel = m.headers().get(Addresses.HEADER_RELIABLE);
+    if (rel != null && !rel.equals("true") && !rel.equals("false")) {
+      m.fail(Failure.BAD_REQUEST.code(), "reliable: must be true or false, got \"" + rel + "\"");
+      return;
+    }
+    boolean reliable = !"false".equals(rel);
+    if (!reliable && kind == SessionCodec.KIND_REQUEST) {
+      m.fail(Failure.BAD_REQUEST.code(), "reliable: a request needs its reply; only p2p.send can be unreliable");
+      return;
+    }
     Object body = m.body();
     if (BodyCodec.typeOf(body) < 0) {
       m.fail(Failure.BAD_REQUEST.code(), "body: type " + body.getClass().getName()
@@ -96,15 +106,17 @@ public final class ApiVerticle extends VerticleBase {
     String dest = address;
     long timeoutMs = timeout;
     manager.get().connect(to)
-      .compose(v -> v.call(s -> s.send(kind, dest, body, timeoutMs).map(r -> kind == SessionCodec.KIND_SEND ? sent(s) : r)))
+      .compose(v -> v.call(s -> s.send(kind, dest, body, timeoutMs, reliable)
+        .map(r -> kind == SessionCodec.KIND_SEND ? sent(s, reliable) : r)))
       .onComplete(ar -> {
         if (ar.succeeded()) m.reply(ar.result());
         else fail(m, ar.cause());
       });
   }
 
-  private static JsonObject sent(PeerSession s) {
-    return new JsonObject().put("to", s.peerId()).put("path", s.path() == null ? null : s.path().wireName());
+  private static JsonObject sent(PeerSession s, boolean reliable) {
+    JsonObject r = new JsonObject().put("to", s.peerId()).put("path", s.path() == null ? null : s.path().wireName());
+    return reliable ? r : r.put("reliable", false);
   }
 
   private void onConnect(Message<Object> m) {

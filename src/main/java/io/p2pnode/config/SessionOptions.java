@@ -28,8 +28,20 @@ public final class SessionOptions {
   /** Bound on sessions (each is a verticle and some state): introductions beyond it are refused. */
   public static final int DEFAULT_MAX_SESSIONS = 65_536;
 
+  /** Largest message: split into datagrams and reassembled; beyond it, 413. */
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+  /** Bytes of messages queued or unacknowledged per peer; beyond it, 429. */
+  public static final long DEFAULT_SEND_BUFFER_BYTES = 64L * 1024 * 1024;
+  /** Messages a receiver accepts ahead of the one it hands over next (flow control). */
+  public static final int DEFAULT_WINDOW_MESSAGES = 4_096;
+  /** Reassembly memory per peer: two maximum-size messages. */
+  public static final long DEFAULT_REASSEMBLY_BYTES_PER_PEER = 32L * 1024 * 1024;
+  /** Reassembly memory of the whole node. */
+  public static final long DEFAULT_REASSEMBLY_BYTES_PER_NODE = 256L * 1024 * 1024;
+
   static final Set<String> KEYS = Set.of("sendTimeoutMs", "maxInFlight", "punchIntervalMs", "connectTimeoutMs",
-    "relayAfterMs", "upgradeIntervalMs", "lanGraceMs", "maxSessions");
+    "relayAfterMs", "upgradeIntervalMs", "lanGraceMs", "maxSessions", "maxMessageBytes", "sendBufferBytes",
+    "windowMessages", "reassemblyBytesPerPeer", "reassemblyBytesPerNode");
 
   private long sendTimeoutMs = DEFAULT_SEND_TIMEOUT_MS;
   private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
@@ -39,6 +51,11 @@ public final class SessionOptions {
   private long upgradeIntervalMs = DEFAULT_UPGRADE_INTERVAL_MS;
   private long lanGraceMs = DEFAULT_LAN_GRACE_MS;
   private int maxSessions = DEFAULT_MAX_SESSIONS;
+  private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+  private long sendBufferBytes = DEFAULT_SEND_BUFFER_BYTES;
+  private int windowMessages = DEFAULT_WINDOW_MESSAGES;
+  private long reassemblyBytesPerPeer = DEFAULT_REASSEMBLY_BYTES_PER_PEER;
+  private long reassemblyBytesPerNode = DEFAULT_REASSEMBLY_BYTES_PER_NODE;
 
   static SessionOptions fromJson(JsonObject root) {
     JsonFields f = JsonFields.section(root, "session");
@@ -52,13 +69,20 @@ public final class SessionOptions {
     o.upgradeIntervalMs = f.integer("upgradeIntervalMs", DEFAULT_UPGRADE_INTERVAL_MS, 100, 86_400_000L);
     o.lanGraceMs = f.integer("lanGraceMs", DEFAULT_LAN_GRACE_MS, 0, 10_000);
     o.maxSessions = (int) f.integer("maxSessions", DEFAULT_MAX_SESSIONS, 1, 10_000_000);
+    o.maxMessageBytes = (int) f.integer("maxMessageBytes", DEFAULT_MAX_MESSAGE_BYTES, 1, 1 << 30);
+    o.sendBufferBytes = f.integer("sendBufferBytes", DEFAULT_SEND_BUFFER_BYTES, 1024, 1L << 40);
+    o.windowMessages = (int) f.integer("windowMessages", DEFAULT_WINDOW_MESSAGES, 1, 1 << 24);
+    o.reassemblyBytesPerPeer = f.integer("reassemblyBytesPerPeer", DEFAULT_REASSEMBLY_BYTES_PER_PEER, 65536, 1L << 40);
+    o.reassemblyBytesPerNode = f.integer("reassemblyBytesPerNode", DEFAULT_REASSEMBLY_BYTES_PER_NODE, 65536, 1L << 42);
     return o;
   }
 
   JsonObject toJson() {
     return new JsonObject().put("sendTimeoutMs", sendTimeoutMs).put("maxInFlight", maxInFlight)
       .put("punchIntervalMs", punchIntervalMs).put("connectTimeoutMs", connectTimeoutMs).put("relayAfterMs", relayAfterMs)
-      .put("upgradeIntervalMs", upgradeIntervalMs).put("lanGraceMs", lanGraceMs).put("maxSessions", maxSessions);
+      .put("upgradeIntervalMs", upgradeIntervalMs).put("lanGraceMs", lanGraceMs).put("maxSessions", maxSessions)
+      .put("maxMessageBytes", maxMessageBytes).put("sendBufferBytes", sendBufferBytes).put("windowMessages", windowMessages)
+      .put("reassemblyBytesPerPeer", reassemblyBytesPerPeer).put("reassemblyBytesPerNode", reassemblyBytesPerNode);
   }
 
   public long sendTimeoutMs() { return sendTimeoutMs; }
@@ -69,6 +93,11 @@ public final class SessionOptions {
   public long upgradeIntervalMs() { return upgradeIntervalMs; }
   public long lanGraceMs() { return lanGraceMs; }
   public int maxSessions() { return maxSessions; }
+  public int maxMessageBytes() { return maxMessageBytes; }
+  public long sendBufferBytes() { return sendBufferBytes; }
+  public int windowMessages() { return windowMessages; }
+  public long reassemblyBytesPerPeer() { return reassemblyBytesPerPeer; }
+  public long reassemblyBytesPerNode() { return reassemblyBytesPerNode; }
   public SessionOptions setSendTimeoutMs(long v) { this.sendTimeoutMs = v; return this; }
   public SessionOptions setMaxInFlight(int v) { this.maxInFlight = v; return this; }
   public SessionOptions setConnectTimeoutMs(long v) { this.connectTimeoutMs = v; return this; }

@@ -16,4 +16,7 @@ interface FrameLink {
 
   /** Whether the session is still open (results of late deliveries are dropped once it is closed). */
   boolean open();
+
+  /** False while the path is being re-punched: frames wait instead of going into a dead path. */
+  boolean canSend();
 }

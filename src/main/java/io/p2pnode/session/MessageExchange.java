@@ -1,16 +1,21 @@
 package io.p2pnode.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.p2pnode.bus.Failure;
 import io.p2pnode.transport.Drop;
 import io.p2pnode.wire.BodyCodec;
+import io.p2pnode.wire.BundleCodec;
+import io.p2pnode.wire.ControlMessage;
 import io.p2pnode.wire.FrameCodec;
 import io.p2pnode.wire.FrameType;
 import io.p2pnode.wire.SessionCodec;
+import io.p2pnode.wire.WireException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,128 +24,159 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The application messages of one session: outbound ones await their RESULT (bounded by
- * {@code session.maxInFlight}, 504 after their timeout) and are kept whole so they can be sent
- * again on a new path; inbound ones are handed to the {@link Deliverer} once, and the results of
- * recent ones are remembered so a message re-sent after a path change is answered, not delivered
- * twice. Single-threaded, on the session's thread.
+ * The application messages of one session over its reliability layer ({@link ReliableSender},
+ * {@link ReliableReceiver}): outbound messages await their RESULT (bounded by
+ * {@code session.maxInFlight} and {@code session.sendBufferBytes}: 429; 504 after their
+ * timeout); inbound ones are handed to the {@link Deliverer} once and in order, at most
+ * {@code session.maxInFlight} at a time, and answered with a RESULT. Single-threaded.
  */
 final class MessageExchange {
   /** Extra time a sender waits past the end-to-end timeout, so the remote's own 504 can come back. */
   private static final long RESULT_GRACE_MS = 1_000;
   private static final long SWEEP_MS = 50;
-  private static final int RECENT_RESULTS = 1024;
-  private static final Object IN_DELIVERY = new Object();
 
   /** A message awaiting its RESULT. */
-  private record Pending(Promise<Object> promise, long deadlineNanos, int kind, String address, Object body, long timeoutMs) {
-  }
-
-  /** The result of a delivered message. */
-  private record Outcome(int code, Object body) {
+  private record Pending(Promise<Object> promise, long deadlineNanos, int bytes) {
   }
 
   private final SessionDeps deps;
   private final String peerId;
   private final FrameLink link;
+  private final ReliableSender sender;
+  private final ReliableReceiver receiver;
   private final Map<Long, Pending> pending = new LinkedHashMap<>();
-  private final Map<Long, Object> recentResults = new LinkedHashMap<>(64, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, Object> eldest) {
-      return size() > RECENT_RESULTS && eldest.getValue() != IN_DELIVERY;
-    }
-  };
+  private long pendingBytes;
   private int inboundPending;
   private long nextMsgId;
+  private long nextUnreliableId;
   private long sweepTimer = -1;
+  private boolean flushPending;
 
-  MessageExchange(SessionDeps deps, String peerId, FrameLink link) {
+  MessageExchange(SessionDeps deps, String peerId, FrameLink link, RttEstimator rtt) {
     this.deps = deps;
     this.peerId = peerId;
     this.link = link;
+    int safeChunk = deps.maxDatagramBytes() - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES
+      - BundleCodec.SUB_HEADER - BundleCodec.FRAGMENT_HEADER;
+    this.sender = new ReliableSender(new ReliableSender.Output() {
+      public ByteBuf newBundle(int capacity) {
+        return link.newFrame(FrameType.BUNDLE, capacity, link.budget());
+      }
+
+      public void send(ByteBuf bundle) {
+        link.transmit(bundle);
+      }
+
+      public int budget() {
+        return link.budget();
+      }
+
+      public boolean canSend() {
+        return link.open() && link.canSend();
+      }
+
+      public boolean ackDue() {
+        return receiver.ackDue();
+      }
+
+      public boolean writeAck(ByteBuf bundle) {
+        return receiver.writeAck(bundle);
+      }
+    }, deps.scheduler(), rtt, deps.maxDatagramBytes(), safeChunk, deps.session().windowMessages());
+    this.receiver = new ReliableReceiver(deps.scheduler(), deps.counters(), deps.session().windowMessages(),
+      deps.session().reassemblyBytesPerPeer(), deps.reassemblyBytes(), deps.session().reassemblyBytesPerNode(),
+      deps.session().maxMessageBytes(), this::flush);
   }
 
   // ---------------------------------------------------------------- outbound
 
   /**
-   * Sends (or, with {@code hold}, only queues) a message. Fails fast with 429 or 413/400.
+   * Queues a message and sends what the windows allow. Fails fast with 429 or 413/400.
    *
-   * @param hold keep it for {@link #resendPending} instead of sending it into a path being re-punched
+   * @param reliable false: sent once, no result awaited; completes as soon as it is queued
    */
-  Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean hold) {
-    if (pending.size() >= deps.session().maxInFlight()) {
-      return Future.failedFuture(Failure.QUEUE_FULL.exception(pending.size() + " messages to " + peerId
-        + " await delivery (session.maxInFlight)"));
+  Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable) {
+    if (reliable && (pending.size() >= deps.session().maxInFlight() || pendingBytes >= deps.session().sendBufferBytes())) {
+      return Future.failedFuture(Failure.QUEUE_FULL.exception(pending.size() + " messages (" + pendingBytes + " bytes) to "
+        + peerId + " await delivery (session.maxInFlight, session.sendBufferBytes)"));
     }
-    long id = nextMsgId + 1;
-    ByteBuf out;
+    long id = reliable ? nextMsgId + 1 : nextUnreliableId + 1;
+    ByteBuf bytes;
     try {
-      out = encodeData(id, kind, timeoutMs, address, body);
+      bytes = encode(id, kind, timeoutMs, address, body);
     } catch (ReplyException e) {
       return Future.failedFuture(e);
     }
-    nextMsgId = id;
-    Promise<Object> promise = Promise.promise();
-    pending.put(id, new Pending(promise, now() + (timeoutMs + RESULT_GRACE_MS) * 1_000_000L, kind, address, body, timeoutMs));
-    if (sweepTimer < 0) sweepTimer = deps.scheduler().schedule(SWEEP_MS, this::sweep);
-    if (hold) out.release();
-    else link.transmit(out);
-    return promise.future();
+    int whole = link.budget() - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER - BundleCodec.FRAGMENT_HEADER;
+    int size = bytes.readableBytes();
+    ReliableSender.OutMessage m = new ReliableSender.OutMessage(id, !reliable, bytes,
+      size <= whole ? whole : link.budget() - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER
+        - BundleCodec.FRAGMENT_HEADER);
+    Future<Object> result;
+    if (reliable) {
+      nextMsgId = id;
+      Promise<Object> promise = Promise.promise();
+      pending.put(id, new Pending(promise, now() + (timeoutMs + RESULT_GRACE_MS) * 1_000_000L, size));
+      pendingBytes += size;
+      if (sweepTimer < 0) sweepTimer = deps.scheduler().schedule(SWEEP_MS, this::sweep);
+      result = promise.future();
+    } else {
+      nextUnreliableId = id;
+      result = Future.succeededFuture();
+    }
+    sender.enqueue(m);
+    flushSoon();
+    return result;
   }
 
-  /**
-   * A DATA frame for the current path.
-   *
-   * @throws ReplyException 413 when it does not fit the path's budget, 400 when the body cannot be encoded
-   */
-  private ByteBuf encodeData(long id, int kind, long timeoutMs, String address, Object body) {
-    int budget = link.budget();
-    int overhead = FrameCodec.HEADER_BYTES + 8 + 1 + 4 + 1 + address.length();
-    if (overhead + BodyCodec.minEncodedBytes(body) > budget) throw tooLarge(overhead + BodyCodec.minEncodedBytes(body));
-    // capped at one byte over budget: an oversized body stops being copied as soon as it is known to be too big
-    ByteBuf out = link.newFrame(FrameType.DATA, Math.min(budget, overhead + 64), budget + 1);
+  /** The message encoding, on the heap (kept until acknowledged); 413 over {@code session.maxMessageBytes}. */
+  private ByteBuf encode(long id, int kind, long timeoutMs, String address, Object body) {
+    int max = deps.session().maxMessageBytes();
+    if (BodyCodec.minEncodedBytes(body) > max) throw tooLarge(BodyCodec.minEncodedBytes(body));
+    ByteBuf out = Unpooled.buffer(Math.min(max, 64 + address.length() + BodyCodec.minEncodedBytes(body)), max + 1);
     try {
       SessionCodec.writeData(out, id, kind, timeoutMs, address, body);
     } catch (IndexOutOfBoundsException e) {
-      out.release();
-      throw tooLarge(budget + 1);
+      throw tooLarge(max + 1);
     } catch (RuntimeException e) {
-      out.release();
       throw Failure.BAD_REQUEST.exception("body: cannot be encoded (" + e.getMessage() + ")");
     }
-    if (out.readableBytes() > budget) {
-      int size = out.readableBytes();
-      out.release();
-      throw tooLarge(size);
-    }
+    if (out.readableBytes() > max) throw tooLarge(out.readableBytes());
     return out;
   }
 
   private ReplyException tooLarge(int size) {
-    return Failure.TOO_LARGE.exception("message of at least " + size + " bytes does not fit one datagram of "
-      + link.budget() + " bytes on this path");
+    return Failure.TOO_LARGE.exception("message of at least " + size + " bytes is larger than session.maxMessageBytes ("
+      + deps.session().maxMessageBytes() + ")");
   }
 
-  /** Sends every message still awaiting its result again, on the path just locked. */
-  void resendPending() {
-    for (Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<Long, Pending> e = it.next();
-      Pending p = e.getValue();
-      try {
-        link.transmit(encodeData(e.getKey(), p.kind, p.timeoutMs, p.address, p.body));
-      } catch (ReplyException tooBigNow) { // e.g. the relay's smaller budget
-        it.remove();
-        p.promise.fail(tooBigNow);
-      }
-    }
+  /** Sends what is queued and due (data, results, acknowledgements). */
+  void flush() {
+    sender.flush();
   }
 
-  void onResult(SessionCodec.Result r) {
+  /** Flushes once the current burst of sends, deliveries and arrivals is done, so they share datagrams. */
+  private void flushSoon() {
+    if (flushPending) return;
+    flushPending = true;
+    deps.scheduler().runSoon(() -> {
+      flushPending = false;
+      sender.flush();
+    });
+  }
+
+  /** The path just changed: what was in flight went into the old one. */
+  void onPathChange() {
+    sender.onPathChange();
+  }
+
+  private void onResult(SessionCodec.Result r) {
     Pending p = pending.remove(r.msgId());
     if (p == null) {
-      deps.counters().drop(Drop.STALE_REPLY);
+      deps.counters().drop(Drop.STALE_REPLY); // its answer was re-sent, or it timed out already
       return;
     }
+    pendingBytes -= p.bytes;
     if (r.code() == SessionCodec.OK) p.promise.complete(r.body());
     else p.promise.fail(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, r.code(), (String) r.body()));
   }
@@ -152,6 +188,7 @@ final class MessageExchange {
       Pending p = it.next();
       if (now - p.deadlineNanos >= 0) {
         it.remove();
+        pendingBytes -= p.bytes;
         p.promise.fail(Failure.TIMEOUT.exception("no result from " + peerId + " in time"));
       }
     }
@@ -161,8 +198,11 @@ final class MessageExchange {
   /** The session closed: every message awaiting its result fails with 503. */
   void failAll(String reason) {
     if (sweepTimer >= 0) deps.scheduler().cancel(sweepTimer);
+    sender.close();
+    receiver.close();
     List<Pending> failed = new ArrayList<>(pending.values());
     pending.clear();
+    pendingBytes = 0;
     for (Pending p : failed) p.promise.fail(Failure.UNREACHABLE.exception("session with " + peerId + " closed: " + reason));
   }
 
@@ -170,33 +210,64 @@ final class MessageExchange {
     return pending.size();
   }
 
+  JsonObject toJson() {
+    return sender.toJson().put("awaitingResult", pending.size()).put("inboundInDelivery", inboundPending)
+      .put("inboundWaiting", receiver.waiting());
+  }
+
   // ---------------------------------------------------------------- inbound
 
-  void onData(SessionCodec.Data data) {
-    Object seen = recentResults.get(data.msgId());
-    if (seen == IN_DELIVERY) return; // re-sent while its consumer still works on it
-    if (seen instanceof Outcome o) { // re-sent after a path change: the result was lost, not the message
-      sendResult(data.msgId(), o.code, o.body);
-      return;
-    }
-    if (inboundPending >= deps.session().maxInFlight()) {
-      sendResult(data.msgId(), Failure.QUEUE_FULL.code(), inboundPending + " messages from " + peerId
-        + " await a consumer on " + deps.localPeerId());
-      return;
-    }
+  /**
+   * A BUNDLE frame (reader index at its payload).
+   *
+   * @throws WireException when malformed
+   */
+  void onBundle(long pn, ByteBuf payload) {
+    boolean[] eliciting = {false};
+    BundleCodec.forEach(payload, (type, body) -> {
+      switch (type) {
+        case DATA -> {
+          eliciting[0] = true;
+          long msgId = WireBuf64.i64(body);
+          int flags = body.readUnsignedByte();
+          int index = body.readUnsignedShort();
+          int count = body.readUnsignedShort();
+          receiver.onFragment(msgId, flags, index, count, body, this::capacity, this::deliver);
+        }
+        case RESULT -> {
+          eliciting[0] = true;
+          onResult(SessionCodec.readResult(body));
+        }
+        case ACK -> sender.onAck(BundleCodec.readAck(body));
+        default -> throw new WireException("unexpected sub-frame " + type);
+      }
+    });
+    receiver.onPacket(pn, eliciting[0]);
+    flushSoon();
+  }
+
+  private int capacity() {
+    return deps.session().maxInFlight() - inboundPending;
+  }
+
+  private void deliver(SessionCodec.Data data) {
     inboundPending++;
-    recentResults.put(data.msgId(), IN_DELIVERY);
     deps.deliverer().deliver(peerId, data).onComplete(ar -> {
       inboundPending--;
-      Outcome o;
+      int code;
+      Object body;
       if (ar.succeeded()) {
-        o = new Outcome(SessionCodec.OK, data.kind() == SessionCodec.KIND_REQUEST ? ar.result() : null);
+        code = SessionCodec.OK;
+        body = data.kind() == SessionCodec.KIND_REQUEST ? ar.result() : null;
       } else {
-        int code = Failure.codeOf(ar.cause());
-        o = new Outcome(code < 1 || code > 65535 ? 500 : code, String.valueOf(ar.cause().getMessage()));
+        int c = Failure.codeOf(ar.cause());
+        code = c < 1 || c > 65535 ? 500 : c;
+        body = String.valueOf(ar.cause().getMessage());
       }
-      recentResults.put(data.msgId(), o);
-      if (link.open()) sendResult(data.msgId(), o.code, o.body);
+      if (!link.open()) return;
+      sendResult(data.msgId(), code, body);
+      receiver.drain(this::capacity, this::deliver); // room for the next one
+      flushSoon();
     });
   }
 
@@ -205,20 +276,28 @@ final class MessageExchange {
       code = Failure.BAD_REQUEST.code();
       body = "reply body type " + body.getClass().getName() + " cannot be sent to a peer";
     }
-    int budget = link.budget();
-    ByteBuf out = link.newFrame(FrameType.RESULT, 64, budget + 1);
+    // a result travels whole in one sub-frame: it must fit any path
+    int max = deps.maxDatagramBytes() - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER;
+    ByteBuf out = Unpooled.buffer(64, max + 1);
     try {
       SessionCodec.writeResult(out, msgId, code, body);
-      if (out.readableBytes() > budget) throw new IndexOutOfBoundsException();
+      if (out.readableBytes() > max) throw new IndexOutOfBoundsException();
     } catch (IndexOutOfBoundsException tooBig) {
-      out.release();
-      out = link.newFrame(FrameType.RESULT, 64, budget);
-      SessionCodec.writeResult(out, msgId, Failure.TOO_LARGE.code(), "reply larger than one datagram (" + budget + " bytes)");
+      out = Unpooled.buffer(64);
+      SessionCodec.writeResult(out, msgId, Failure.TOO_LARGE.code(), "reply larger than one datagram (" + max + " bytes)");
     }
-    link.transmit(out);
+    sender.enqueueResult(out);
   }
 
   private long now() {
     return deps.scheduler().clock().nanoTime();
+  }
+
+  /** Bounds-checked read for sub-frame fields. */
+  private static final class WireBuf64 {
+    static long i64(ByteBuf in) {
+      if (in.readableBytes() < BundleCodec.FRAGMENT_HEADER) throw new WireException("truncated fragment");
+      return in.readLong();
+    }
   }
 }

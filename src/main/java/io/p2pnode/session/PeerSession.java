@@ -89,7 +89,11 @@ public final class PeerSession {
       public boolean open() {
         return state != State.CLOSED;
       }
-    });
+
+      public boolean canSend() {
+        return state == State.UP && !recovering;
+      }
+    }, rtt);
   }
 
   // ---------------------------------------------------------------- finding a path
@@ -246,7 +250,7 @@ public final class PeerSession {
     if (c.path() == Path.RELAY && upgradeTimer < 0) {
       upgradeTimer = deps.scheduler().schedule(deps.session().upgradeIntervalMs(), this::upgradeDue);
     }
-    if (resend) messages.resendPending();
+    if (resend) messages.onPathChange();
   }
 
   private void upgradeDue() {
@@ -287,10 +291,10 @@ public final class PeerSession {
         recovering = false; // the path came back by itself
         if (attempt != null) attempt.locked();
       }
+      long pn = FrameCodec.packetNumber(frame);
       frame.skipBytes(FrameCodec.HEADER_BYTES);
       switch (type) {
-        case DATA -> messages.onData(SessionCodec.readData(frame));
-        case RESULT -> messages.onResult(SessionCodec.readResult(frame));
+        case BUNDLE -> messages.onBundle(pn, frame);
         case PING -> sendTimestamp(FrameType.PONG, SessionCodec.readTimestamp(frame));
         case PONG -> rtt.sample(now() - SessionCodec.readTimestamp(frame));
         case BYE -> {
@@ -315,8 +319,17 @@ public final class PeerSession {
    * @return for a send, completes with {@code null} once delivered; for a request, with the reply body
    */
   public Future<Object> send(int kind, String address, Object body, long timeoutMs) {
+    return send(kind, address, body, timeoutMs, true);
+  }
+
+  /**
+   * As {@link #send(int, String, Object, long)}; {@code reliable=false} sends a message once, with
+   * no retransmission, no ordering and no result (for latency-sensitive data: games, voice); it
+   * completes once queued.
+   */
+  public Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable) {
     if (state != State.UP) return Future.failedFuture(Failure.UNREACHABLE.exception("peer " + peerId + " is not connected"));
-    return messages.send(kind, address, body, timeoutMs, recovering);
+    return messages.send(kind, address, body, timeoutMs, reliable);
   }
 
   // ---------------------------------------------------------------- liveness
@@ -448,6 +461,7 @@ public final class PeerSession {
       .put("rttMs", rtt.hasSample() ? rtt.srttMs() : null).put("rttVarMs", rtt.hasSample() ? rtt.rttvarMs() : null)
       .put("sessionId", Integer.toUnsignedString(localSid)).put("remoteSessionId", Integer.toUnsignedString(remoteSid))
       .put("inFlight", messages.inFlight())
+      .put("transport", messages.toJson())
       .put("upForMs", state == State.UP ? (now() - upSince) / 1_000_000L : 0);
   }
 }

@@ -36,6 +36,21 @@ public final class RttEstimator {
     return srtt < 0 ? -1 : rttvar / 1e6;
   }
 
+  /** Smoothed RTT in ns (0 without samples). */
+  public long srttNanos() {
+    return Math.max(0, srtt);
+  }
+
+  /** RTT variation in ns. */
+  public long rttvarNanos() {
+    return rttvar;
+  }
+
+  /** The most recent sample in ns (0 without samples). */
+  public long latestNanos() {
+    return Math.max(0, latest);
+  }
+
   /** The most recent sample in ms, or -1. */
   public double latestMs() {
     return latest < 0 ? -1 : latest / 1e6;

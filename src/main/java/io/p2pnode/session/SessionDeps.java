@@ -15,8 +15,10 @@ import java.util.function.Supplier;
  * @param localNat         this node's NAT behaviour as detected now
  * @param localPublic      this node's public endpoint as a coordinator observed it, or null
  * @param stats            punch attempts and outcomes by NAT pair
+ * @param reassemblyBytes  reassembly memory held by all sessions of the node
  */
 public record SessionDeps(String localPeerId, SessionOptions session, HeartbeatOptions heartbeat, int maxDatagramBytes,
                           Scheduler scheduler, Counters counters, Deliverer deliverer, Supplier<NatType> localNat,
-                          Supplier<java.net.InetSocketAddress> localPublic, PunchStats stats) {
+                          Supplier<java.net.InetSocketAddress> localPublic, PunchStats stats,
+                          java.util.concurrent.atomic.AtomicLong reassemblyBytes) {
 }

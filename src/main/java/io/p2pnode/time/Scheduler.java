@@ -16,6 +16,12 @@ public interface Scheduler {
   /** The clock timers are measured against. */
   Clock clock();
 
+  /**
+   * Runs {@code task} after the work already queued on this thread's loop: what a burst of
+   * events asks for in the meantime (several sends) is done once, together.
+   */
+  void runSoon(Runnable task);
+
   /** Timers on a Vert.x instance: each fires on the context that scheduled it. */
   static Scheduler of(Vertx vertx) {
     return new Scheduler() {
@@ -29,6 +35,10 @@ public interface Scheduler {
 
       public Clock clock() {
         return Clock.SYSTEM;
+      }
+
+      public void runSoon(Runnable task) {
+        vertx.runOnContext(v -> task.run());
       }
     };
   }

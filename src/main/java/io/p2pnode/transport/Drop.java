@@ -28,6 +28,10 @@ public enum Drop {
   OVERLOAD,
   /** HELLO without a matching introduction token, or from ourselves. */
   HELLO_REJECTED,
+  /** A message fragment beyond the receive window the peer was given. */
+  WINDOW_EXCEEDED,
+  /** A fragment that the reassembly budget (per peer or per node) has no room for; the sender sends it again. */
+  REASSEMBLY_FULL,
   /** A reply (RESULT, PONG, REGISTER_ACK...) that matches nothing outstanding. */
   STALE_REPLY,
   /** A registration under the coordinator's own peer id. */

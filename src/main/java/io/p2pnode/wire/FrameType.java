@@ -19,6 +19,10 @@ public enum FrameType {
   PONG(0x06),
   /** The sender closes the session. */
   BYE(0x07),
+  /** Sub-frame of a BUNDLE: which packets arrived, and the receive window. */
+  ACK(0x08),
+  /** Several session sub-frames (message fragments, results, acks) in one datagram. */
+  BUNDLE(0x09),
   /** Peer to coordinator: register (or refresh) my id and private endpoints. */
   REGISTER(0x10),
   /** Coordinator to peer: registered; here is the public endpoint I observe. */

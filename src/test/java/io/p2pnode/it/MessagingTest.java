@@ -37,7 +37,8 @@ class MessagingTest {
   static void start() {
     nodes = new TestNodes();
     coord = nodes.start(TestNodes.config("coord"));
-    alice = nodes.startRegistered(TestNodes.peer("alice", coord).put("session", new JsonObject().put("connectTimeoutMs", 1500)));
+    alice = nodes.startRegistered(TestNodes.peer("alice", coord).put("session", new JsonObject().put("connectTimeoutMs", 1500)
+      .put("maxMessageBytes", 256 * 1024)));
     bob = nodes.startRegistered(TestNodes.peer("bob", coord));
     aliceApi = P2pClient.create(alice.vertx());
     // consumers on bob
@@ -173,7 +174,8 @@ class MessagingTest {
 
   @Test
   void tooLargeGets413BothWays(VertxTestContext ctx) {
-    aliceApi.send("bob", "echo", "y".repeat(2000)).onComplete(ctx.failing(e -> ctx.verify(() -> {
+    // alice allows messages up to 256 KiB (session.maxMessageBytes)
+    aliceApi.send("bob", "echo", "y".repeat(300_000)).onComplete(ctx.failing(e -> ctx.verify(() -> {
       assertEquals(413, code(e));
       aliceApi.request("bob", "big", "give me a big reply").onComplete(ctx.failing(e2 -> ctx.verify(() -> {
         assertEquals(413, code(e2));
@@ -274,5 +276,52 @@ class MessagingTest {
         ctx.completeNow();
       }
     });
+  }
+
+  @Test
+  void largeMessagesAreFragmentedAndArriveWhole(VertxTestContext ctx) {
+    byte[] big = new byte[200_000];
+    new java.util.Random(3).nextBytes(big);
+    aliceApi.<io.vertx.core.buffer.Buffer>request("bob", "echo", io.vertx.core.buffer.Buffer.buffer(big))
+      .onComplete(ctx.failing(e -> ctx.verify(() -> {
+        // the echo's reply is as large: replies must fit one datagram (current limit)
+        assertEquals(413, code(e));
+        var got = ctx.checkpoint();
+        var c = bob.vertx().eventBus().<io.vertx.core.buffer.Buffer>localConsumer("files", m -> ctx.verify(() -> {
+          assertEquals(io.vertx.core.buffer.Buffer.buffer(big), m.body());
+          got.flag();
+        }));
+        c.completion().onComplete(ctx.succeeding(v -> aliceApi.send("bob", "files", io.vertx.core.buffer.Buffer.buffer(big))
+          .onComplete(ctx.succeedingThenComplete())));
+      })));
+  }
+
+  @Test
+  void unreliableSendIsAcceptedAtOnce(VertxTestContext ctx) {
+    var got = ctx.checkpoint(2);
+    bob.vertx().eventBus().<String>localConsumer("voice", m -> got.flag());
+    alice.vertx().eventBus().<JsonObject>request(Addresses.SEND, "frame",
+        new DeliveryOptions().addHeader("to", "bob").addHeader("address", "voice").addHeader("reliable", "false"))
+      .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals(false, r.body().getBoolean("reliable"));
+        got.flag();
+      })));
+  }
+
+  @Test
+  void unreliableRequestsAndBadReliableHeaderAre400(VertxTestContext ctx) {
+    var cp = ctx.checkpoint(2);
+    alice.vertx().eventBus().request(Addresses.REQUEST, "x",
+        new DeliveryOptions().addHeader("to", "bob").addHeader("reliable", "false"))
+      .onComplete(ctx.failing(e -> ctx.verify(() -> {
+        assertEquals(400, code(e));
+        cp.flag();
+      })));
+    alice.vertx().eventBus().request(Addresses.SEND, "x",
+        new DeliveryOptions().addHeader("to", "bob").addHeader("reliable", "maybe"))
+      .onComplete(ctx.failing(e -> ctx.verify(() -> {
+        assertTrue(e.getMessage().startsWith("reliable:"), e.getMessage());
+        cp.flag();
+      })));
   }
 }

@@ -64,7 +64,7 @@ class PeerSessionTest {
       delivered.add(data);
       nextDelivery = Promise.promise();
       return nextDelivery.future();
-    }, () -> io.p2pnode.wire.NatType.ENDPOINT_INDEPENDENT, () -> null, stats);
+    }, () -> io.p2pnode.wire.NatType.ENDPOINT_INDEPENDENT, () -> null, stats, new java.util.concurrent.atomic.AtomicLong());
     s = new PeerSession(deps, "peer", LOCAL_SID, socket, new SessionListener() {
       public void onUp(PeerSession x) { events.add("up " + x.path().wireName()); }
       public void onDown(PeerSession x, String reason) { events.add("down " + reason); }
@@ -292,91 +292,6 @@ class PeerSessionTest {
     assertEquals(FrameType.BYE, typeOf(socket.sent.get(0)));
   }
 
-  // ------------------------------------------------------------ messages
-
-  @Test
-  void sendFailsFastWhenNotUpTooLargeOrQueueFull() {
-    assertEquals(503, code(s.send(SessionCodec.KIND_SEND, "a", "x", 1000)));
-    up();
-    assertEquals(413, code(s.send(SessionCodec.KIND_SEND, "a", "x".repeat(1200), 1000)));
-    assertEquals(413, code(s.send(SessionCodec.KIND_SEND, "a", "é".repeat(700), 1000)), "UTF-8 size counts");
-    s.send(SessionCodec.KIND_SEND, "a", "1", 1000);
-    s.send(SessionCodec.KIND_SEND, "a", "2", 1000);
-    assertEquals(429, code(s.send(SessionCodec.KIND_SEND, "a", "3", 1000)));
-  }
-
-  @Test
-  void resultCompletesSendAndUnknownResultIsCounted() {
-    up();
-    Future<Object> f = s.send(SessionCodec.KIND_REQUEST, "a", "question", 1000);
-    ByteBuf data = socket.sent.get(0).data();
-    data.skipBytes(FrameCodec.HEADER_BYTES);
-    long id = SessionCodec.readData(data).msgId();
-    s.onFrame(FrameType.RESULT, frame(FrameType.RESULT, b -> SessionCodec.writeResult(b, id, SessionCodec.OK, "answer")), PUBLIC);
-    assertEquals("answer", f.result());
-    s.onFrame(FrameType.RESULT, frame(FrameType.RESULT, b -> SessionCodec.writeResult(b, id, SessionCodec.OK, "again")), PUBLIC);
-    assertEquals(1, counters.drops(Drop.STALE_REPLY));
-  }
-
-  @Test
-  void failedResultCarriesCode() {
-    up();
-    Future<Object> f = s.send(SessionCodec.KIND_SEND, "a", "x", 1000);
-    s.onFrame(FrameType.RESULT, frame(FrameType.RESULT, b -> SessionCodec.writeResult(b, 1, 404, "no consumer")), PUBLIC);
-    assertEquals(404, code(f));
-  }
-
-  @Test
-  void missingResultTimesOutWith504() {
-    up();
-    Future<Object> f = s.send(SessionCodec.KIND_SEND, "a", "x", 300);
-    clock.advance(1200);
-    assertFalse(f.isComplete(), "grace period for the remote's own 504");
-    clock.advance(200);
-    assertEquals(504, code(f));
-    assertEquals(0, s.inFlight());
-  }
-
-  @Test
-  void inboundDataIsDeliveredAndAnswered() {
-    up();
-    s.onFrame(FrameType.DATA, frame(FrameType.DATA, b -> SessionCodec.writeData(b, 9, SessionCodec.KIND_REQUEST, 500, "svc", "q")), PUBLIC);
-    assertEquals("svc", delivered.get(0).address());
-    assertTrue(socket.sent.isEmpty(), "no result before the consumer answered");
-    nextDelivery.complete("r");
-    ByteBuf res = socket.sent.get(0).data();
-    assertEquals(FrameType.RESULT, FrameCodec.check(res));
-    res.skipBytes(FrameCodec.HEADER_BYTES);
-    assertEquals(new SessionCodec.Result(9, SessionCodec.OK, "r"), SessionCodec.readResult(res));
-  }
-
-  @Test
-  void deliveryWithoutConsumerAnswers404() {
-    up();
-    s.onFrame(FrameType.DATA, frame(FrameType.DATA, b -> SessionCodec.writeData(b, 3, SessionCodec.KIND_SEND, 500, "none", "q")), PUBLIC);
-    nextDelivery.fail(new ReplyException(ReplyFailure.NO_HANDLERS, "no handlers"));
-    ByteBuf res = socket.sent.get(0).data();
-    res.skipBytes(FrameCodec.HEADER_BYTES);
-    assertEquals(404, SessionCodec.readResult(res).code());
-  }
-
-  @Test
-  void malformedFrameIsCountedNotThrown() {
-    up();
-    s.onFrame(FrameType.DATA, frame(FrameType.DATA, b -> b.writeByte(1)), PUBLIC);
-    assertEquals(1, counters.drops(Drop.MALFORMED));
-    assertEquals(PeerSession.State.UP, s.state());
-  }
-
-  @Test
-  void unencodableBodyIs400NotAnException() {
-    up();
-    Object notJson = new io.vertx.core.json.JsonObject().put("thread", Thread.currentThread());
-    assertEquals(400, code(s.send(SessionCodec.KIND_SEND, "a", notJson, 1000)));
-    assertEquals(0, s.inFlight());
-    assertTrue(socket.sent.isEmpty());
-  }
-
   // ------------------------------------------------------------ LAN preference, relay, recovery
 
   static final InetSocketAddress COORD = new InetSocketAddress("198.51.100.1", 7700);
@@ -421,6 +336,7 @@ class PeerSessionTest {
     // data now leaves wrapped for the coordinator
     socket.drain();
     s.send(SessionCodec.KIND_SEND, "a", "via relay", 1000);
+    clock.advance(1); // sends leave together at the end of the burst
     assertEquals(COORD, socket.sent.get(0).to());
     assertEquals(FrameType.RELAY, FrameCodec.check(socket.sent.get(0).data()));
   }
@@ -462,30 +378,6 @@ class PeerSessionTest {
   // ------------------------------------------------------------ hostile input
 
   @Test
-  void inboundRequestsBeyondMaxInFlightAreRefusedWith429() {
-    up();
-    for (int id = 1; id <= 3; id++) {
-      long msgId = id;
-      s.onFrame(FrameType.DATA, frame(FrameType.DATA, b -> SessionCodec.writeData(b, msgId, SessionCodec.KIND_REQUEST, 500, "svc", "q")), PUBLIC);
-    }
-    assertEquals(2, delivered.size(), "only maxInFlight (2) handed to consumers");
-    ByteBuf res = socket.sent.get(0).data();
-    res.skipBytes(FrameCodec.HEADER_BYTES);
-    SessionCodec.Result r = SessionCodec.readResult(res);
-    assertEquals(3, r.msgId());
-    assertEquals(429, r.code());
-  }
-
-  @Test
-  void hugeJsonBodyIs413WithoutEncodingItAll() {
-    up();
-    io.vertx.core.json.JsonObject big = new io.vertx.core.json.JsonObject();
-    for (int i = 0; i < 10_000; i++) big.put("k" + i, "v" + i);
-    assertEquals(413, code(s.send(SessionCodec.KIND_SEND, "a", big, 1000)));
-    assertEquals(0, s.inFlight());
-  }
-
-  @Test
   void helloBeforeAnyIntroductionIsRejected() {
     s.onHello(new ControlMessage.Hello(false, 0, "peer", REMOTE_SID, 0), PUBLIC);
     assertEquals(PeerSession.State.CONNECTING, s.state());
@@ -499,56 +391,5 @@ class PeerSessionTest {
     socket.drain();
     clock.advance(100);
     assertEquals(1, socket.sent.size(), "one punch chain, not two");
-  }
-
-  @Test
-  void messageJustUnderTheDatagramBudgetFits() {
-    up();
-    Future<Object> f = s.send(SessionCodec.KIND_SEND, "a", "z".repeat(1150), 1000);
-    assertFalse(f.failed(), String.valueOf(f.cause()));
-    assertTrue(socket.sent.get(0).data().readableBytes() <= 1200);
-    assertEquals(413, code(s.send(SessionCodec.KIND_SEND, "a", "z".repeat(1170), 1000)));
-  }
-
-  // ------------------------------------------------------------ no loss across a path change
-
-  @Test
-  void messagesSentWhileRepunchingAreQueuedAndSentOnTheNewPath() {
-    up();
-    Future<Object> before = s.send(SessionCodec.KIND_SEND, "a", "sent into the dying path", 10_000);
-    clock.advance(400);
-    s.tick(); // two silent intervals: re-punching
-    socket.drain();
-    Future<Object> during = s.send(SessionCodec.KIND_SEND, "a", "sent while re-punching", 10_000);
-    assertTrue(socket.sent.isEmpty(), "nothing goes into the dead path");
-    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), LAN); // the peer answers from a new address
-    List<String> resent = new ArrayList<>();
-    for (RecordingSocket.Sent x : socket.sent) {
-      if (typeOf(x) != FrameType.DATA) continue;
-      assertEquals(LAN, x.to());
-      x.data().skipBytes(FrameCodec.HEADER_BYTES);
-      resent.add((String) SessionCodec.readData(x.data()).body());
-    }
-    assertEquals(List.of("sent into the dying path", "sent while re-punching"), resent);
-    assertFalse(before.isComplete());
-    assertFalse(during.isComplete());
-  }
-
-  @Test
-  void aMessageReceivedTwiceIsDeliveredOnceAndAnsweredTwice() {
-    up();
-    for (int i = 0; i < 2; i++) {
-      s.onFrame(FrameType.DATA, frame(FrameType.DATA, b -> SessionCodec.writeData(b, 5, SessionCodec.KIND_REQUEST, 500, "svc", "q")), PUBLIC);
-    }
-    assertEquals(1, delivered.size(), "a duplicate during delivery is dropped");
-    nextDelivery.complete("answer");
-    s.onFrame(FrameType.DATA, frame(FrameType.DATA, b -> SessionCodec.writeData(b, 5, SessionCodec.KIND_REQUEST, 500, "svc", "q")), PUBLIC);
-    assertEquals(1, delivered.size(), "a duplicate after delivery is answered from memory");
-    List<SessionCodec.Result> results = new ArrayList<>();
-    for (RecordingSocket.Sent x : socket.sent) {
-      x.data().skipBytes(FrameCodec.HEADER_BYTES);
-      results.add(SessionCodec.readResult(x.data()));
-    }
-    assertEquals(List.of(new SessionCodec.Result(5, SessionCodec.OK, "answer"), new SessionCodec.Result(5, SessionCodec.OK, "answer")), results);
   }
 }

@@ -16,6 +16,13 @@ public final class ManualScheduler implements Scheduler {
     return id;
   }
 
+  /** Runs at the current time, after what is already due (the next {@link #advance}). */
+  @Override
+  public void runSoon(Runnable task) {
+    long id = nextId++;
+    timers.put(id, Map.entry(nanos, task));
+  }
+
   @Override
   public void cancel(long id) {
     timers.remove(id);

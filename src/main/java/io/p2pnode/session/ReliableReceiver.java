@@ -1,0 +1,261 @@
+package io.p2pnode.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.p2pnode.time.Scheduler;
+import io.p2pnode.transport.Counters;
+import io.p2pnode.transport.Drop;
+import io.p2pnode.wire.BundleCodec;
+import io.p2pnode.wire.SessionCodec;
+import io.p2pnode.wire.WireException;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+
+/**
+ * The receiving half of a session's reliability: records which packets arrived and acknowledges
+ * them (at once after two packets or a gap, else within {@link ReliableSender#MAX_ACK_DELAY_MS}),
+ * reassembles fragmented messages within per-peer and per-node byte budgets, drops duplicates,
+ * and hands messages over in order. The receive window it advertises only moves as messages are
+ * handed over, so a consumer that stops taking them stops the sender. Single-threaded.
+ */
+final class ReliableReceiver {
+  /** Ranges of received packet numbers kept for acknowledgements. */
+  private final TreeMap<Long, Long> received = new TreeMap<>();
+  private final Map<Long, Partial> partial = new HashMap<>();
+  private final TreeMap<Long, SessionCodec.Data> ready = new TreeMap<>();
+  private final Scheduler scheduler;
+  private final Counters counters;
+  private final long windowMessages;
+  private final long peerBudgetBytes;
+  private final AtomicLong nodeBytes;
+  private final long nodeBudgetBytes;
+  private final int maxMessageBytes;
+  private final Runnable ackNeeded;
+  private long largest = -1;
+  private long largestAtNanos;
+  private int unacked;
+  private boolean gap;
+  private long ackTimer = -1;
+  private long nextDeliver = 1;
+  private long partialBytes;
+
+  /** A message being reassembled. */
+  private static final class Partial {
+    final byte[][] chunks;
+    int have;
+    int bytes;
+
+    Partial(int count) {
+      chunks = new byte[count][];
+    }
+  }
+
+  /**
+   * @param ackNeeded called when an ACK should leave without waiting for data to carry it
+   * @param nodeBytes reassembly bytes held by all sessions of the node, bounded by {@code nodeBudgetBytes}
+   */
+  ReliableReceiver(Scheduler scheduler, Counters counters, long windowMessages, long peerBudgetBytes, AtomicLong nodeBytes,
+                   long nodeBudgetBytes, int maxMessageBytes, Runnable ackNeeded) {
+    this.scheduler = scheduler;
+    this.counters = counters;
+    this.windowMessages = windowMessages;
+    this.peerBudgetBytes = peerBudgetBytes;
+    this.nodeBytes = nodeBytes;
+    this.nodeBudgetBytes = nodeBudgetBytes;
+    this.maxMessageBytes = maxMessageBytes;
+    this.ackNeeded = ackNeeded;
+  }
+
+  // ---------------------------------------------------------------- acknowledgements
+
+  /** A packet arrived; {@code ackEliciting} when it carried a fragment or a result. */
+  void onPacket(long pn, boolean ackEliciting) {
+    if (pn < largest) gap = true;
+    if (pn > largest) {
+      if (largest >= 0 && pn > largest + 1) gap = true;
+      largest = pn;
+      largestAtNanos = now();
+    }
+    add(pn);
+    if (!ackEliciting) return;
+    unacked++;
+    if (unacked >= 2 || gap) {
+      ackNeeded.run();
+    } else if (ackTimer < 0) {
+      ackTimer = scheduler.schedule(ReliableSender.MAX_ACK_DELAY_MS, () -> {
+        ackTimer = -1;
+        if (unacked > 0) ackNeeded.run();
+      });
+    }
+  }
+
+  private void add(long pn) {
+    Map.Entry<Long, Long> below = received.floorEntry(pn);
+    if (below != null && below.getValue() >= pn) return; // duplicate
+    long first = pn;
+    long last = pn;
+    if (below != null && below.getValue() == pn - 1) {
+      first = below.getKey();
+      received.remove(first);
+    }
+    Long above = received.get(pn + 1);
+    if (above != null) {
+      received.remove(pn + 1);
+      last = above;
+    }
+    received.put(first, last);
+    while (received.size() > BundleCodec.MAX_ACK_RANGES) received.pollFirstEntry();
+  }
+
+  /** Whether an ACK should leave now. */
+  boolean ackDue() {
+    return unacked >= 2 || (unacked > 0 && gap) || (unacked > 0 && ackTimer < 0 && now() - largestAtNanos
+      >= ReliableSender.MAX_ACK_DELAY_MS * 1_000_000L);
+  }
+
+  /** Writes an ACK of everything received (highest ranges first) and the window; false when nothing arrived yet. */
+  boolean writeAck(ByteBuf out) {
+    if (largest < 0) return false;
+    long[] ranges = new long[2 * received.size()];
+    int i = 0;
+    for (Map.Entry<Long, Long> e : received.descendingMap().entrySet()) {
+      ranges[i++] = e.getKey();
+      ranges[i++] = e.getValue();
+    }
+    BundleCodec.writeAck(out, largest, (now() - largestAtNanos) / 1_000L, window(), ranges);
+    unacked = 0;
+    gap = false;
+    if (ackTimer >= 0) {
+      scheduler.cancel(ackTimer);
+      ackTimer = -1;
+    }
+    return true;
+  }
+
+  /** The highest message id accepted now. */
+  long window() {
+    return nextDeliver - 1 + windowMessages;
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  /**
+   * A fragment of a message. Reliable messages are handed to {@code deliver} in id order, each
+   * once; unreliable ones as soon as they are complete.
+   *
+   * @param canDeliver how many more messages the consumer side takes now
+   */
+  void onFragment(long msgId, int flags, int index, int count, ByteBuf chunk, IntSupplier canDeliver,
+                  Consumer<SessionCodec.Data> deliver) {
+    boolean unreliable = (flags & BundleCodec.FLAG_UNRELIABLE) != 0;
+    if (index >= count || count == 0 || (long) count * chunk.readableBytes() > 2L * maxMessageBytes + 65536) {
+      counters.drop(Drop.MALFORMED);
+      return;
+    }
+    if (!unreliable && (msgId < nextDeliver || ready.containsKey(msgId))) return; // duplicate
+    if (!unreliable && msgId > window()) {
+      counters.drop(Drop.WINDOW_EXCEEDED);
+      return;
+    }
+    SessionCodec.Data data;
+    if (count == 1) {
+      data = decode(chunk);
+    } else {
+      Partial p = partial.get(msgId);
+      boolean essential = !unreliable && msgId == nextDeliver; // the one the queue waits for always fits
+      if (p == null) {
+        p = new Partial(count);
+        partial.put(msgId, p);
+      }
+      if (p.chunks.length != count) {
+        counters.drop(Drop.MALFORMED);
+        return;
+      }
+      if (p.chunks[index] != null) return;
+      int n = chunk.readableBytes();
+      if (!essential && (partialBytes + n > peerBudgetBytes || nodeBytes.get() + n > nodeBudgetBytes)) {
+        counters.drop(Drop.REASSEMBLY_FULL); // the sender sends it again later
+        if (p.have == 0) partial.remove(msgId);
+        return;
+      }
+      if (p.bytes + n > maxMessageBytes + 512) {
+        counters.drop(Drop.MALFORMED);
+        release(partial.remove(msgId));
+        return;
+      }
+      byte[] b = new byte[n];
+      chunk.getBytes(chunk.readerIndex(), b);
+      p.chunks[index] = b;
+      p.have++;
+      p.bytes += n;
+      partialBytes += n;
+      nodeBytes.addAndGet(n);
+      if (p.have < count) return;
+      partial.remove(msgId);
+      release(p);
+      byte[] all = new byte[p.bytes];
+      int at = 0;
+      for (byte[] c : p.chunks) {
+        System.arraycopy(c, 0, all, at, c.length);
+        at += c.length;
+      }
+      data = decode(Unpooled.wrappedBuffer(all));
+    }
+    if (data == null) return;
+    if (unreliable) {
+      deliver.accept(data);
+      return;
+    }
+    ready.put(msgId, data);
+    drain(canDeliver, deliver);
+  }
+
+  /** Hands over ready messages in order while the consumer side takes them. */
+  void drain(IntSupplier canDeliver, Consumer<SessionCodec.Data> deliver) {
+    while (!ready.isEmpty() && ready.firstKey() == nextDeliver && canDeliver.getAsInt() > 0) {
+      SessionCodec.Data d = ready.pollFirstEntry().getValue();
+      nextDeliver++;
+      deliver.accept(d);
+    }
+  }
+
+  private SessionCodec.Data decode(ByteBuf bytes) {
+    try {
+      return SessionCodec.readData(bytes);
+    } catch (WireException e) {
+      counters.drop(Drop.MALFORMED);
+      return null;
+    }
+  }
+
+  private void release(Partial p) {
+    if (p == null) return;
+    partialBytes -= p.bytes;
+    nodeBytes.addAndGet(-p.bytes);
+  }
+
+  /** The session closed: give the reassembly memory back to the node. */
+  void close() {
+    for (Iterator<Partial> it = partial.values().iterator(); it.hasNext(); ) {
+      release(it.next());
+      it.remove();
+    }
+    ready.clear();
+    if (ackTimer >= 0) scheduler.cancel(ackTimer);
+  }
+
+  /** Messages complete but waiting for an earlier one or for the consumer. */
+  int waiting() {
+    return ready.size();
+  }
+
+  private long now() {
+    return scheduler.clock().nanoTime();
+  }
+}

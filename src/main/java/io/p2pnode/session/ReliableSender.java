@@ -1,0 +1,401 @@
+package io.p2pnode.session;
+
+import io.netty.buffer.ByteBuf;
+import io.p2pnode.time.Scheduler;
+import io.p2pnode.wire.BundleCodec;
+import io.p2pnode.wire.FrameCodec;
+import io.p2pnode.wire.FrameType;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The sending half of a session's reliability: messages are cut into chunks that fit any path
+ * (relay included), chunks and results are packed into BUNDLE datagrams (small messages share
+ * one), every packet is kept until acknowledged, and lost ones are sent again in new packets.
+ *
+ * <ul>
+ *   <li>Loss detection (RFC 9002 style): a packet is lost when 3 later packets were acknowledged
+ *       or it is older than 9/8 of the RTT; a probe timeout (srtt + 4·rttvar + ack delay,
+ *       doubling) re-sends the oldest packet when acknowledgements stop.</li>
+ *   <li>Congestion control (NewReno): slow start from 10 packets, halving once per loss episode,
+ *       additive increase after.</li>
+ *   <li>Flow control: new reliable messages go out only up to the receiver's advertised window
+ *       (a message id); a receiver that stops consuming closes it, queues fill, senders get 429.</li>
+ * </ul>
+ * Single-threaded, on the session's thread.
+ */
+final class ReliableSender {
+  static final double INITIAL_WINDOW_PACKETS = 10;
+  static final long INITIAL_RTO_MS = 300;
+  static final long MAX_ACK_DELAY_MS = 5;
+  static final int PACKET_THRESHOLD = 3;
+
+  /** Where packets go and what else rides in them. */
+  interface Output {
+    /** A new BUNDLE frame (header written) for the current path. */
+    ByteBuf newBundle(int capacity);
+
+    void send(ByteBuf bundle);
+
+    /** Largest datagram on the current path. */
+    int budget();
+
+    /** False while the path is being re-punched: nothing is sent, everything waits. */
+    boolean canSend();
+
+    /** Whether an ACK should leave now, even with no data to carry it. */
+    boolean ackDue();
+
+    /** Writes the ACK of what arrived so far into the bundle, if there is anything to acknowledge; returns whether it did. */
+    boolean writeAck(ByteBuf bundle);
+  }
+
+  /**
+   * An outbound message, cut into chunks of {@code chunkSize}. A message that fits one datagram
+   * of the current path goes whole; longer ones are cut to fit any path, the relay's smaller
+   * budget included. A whole message that no longer fits (the path moved to the relay) is cut
+   * again before it is re-sent: the receiver has either all of it or nothing.
+   */
+  static final class OutMessage {
+    final long msgId;
+    final boolean unreliable;
+    final ByteBuf bytes;
+    int count;
+    int chunkSize;
+    boolean[] acked;
+    int nextChunk;
+    int ackedChunks;
+
+    OutMessage(long msgId, boolean unreliable, ByteBuf bytes, int chunkSize) {
+      this.msgId = msgId;
+      this.unreliable = unreliable;
+      this.bytes = bytes;
+      cut(chunkSize);
+    }
+
+    private void cut(int size) {
+      chunkSize = size;
+      count = Math.max(1, (bytes.readableBytes() + size - 1) / size);
+      acked = new boolean[count];
+      nextChunk = 0;
+      ackedChunks = 0;
+    }
+
+    int length(int index) {
+      return index < count - 1 ? chunkSize : bytes.readableBytes() - chunkSize * (count - 1);
+    }
+  }
+
+  /** A chunk of a message, or a RESULT payload ({@code msg == null}). */
+  private static final class Chunk {
+    final OutMessage msg;
+    final int index;
+    final ByteBuf result;
+    boolean resultAcked;
+
+    Chunk(OutMessage msg, int index, ByteBuf result) {
+      this.msg = msg;
+      this.index = index;
+      this.result = result;
+    }
+
+    int wireBytes() {
+      return BundleCodec.SUB_HEADER + (msg == null ? result.readableBytes() : BundleCodec.FRAGMENT_HEADER + msg.length(index));
+    }
+
+    /** Acknowledged (through any copy): never to be sent again. */
+    boolean done() {
+      return msg != null ? msg.acked[index] : resultAcked;
+    }
+
+    /** Marks it acknowledged; frees the bytes once nothing needs them. */
+    void ack() {
+      if (msg == null) {
+        if (!resultAcked) {
+          resultAcked = true;
+          result.release();
+        }
+      } else if (!msg.acked[index]) {
+        msg.acked[index] = true;
+        if (++msg.ackedChunks == msg.count) msg.bytes.release();
+      }
+    }
+  }
+
+  private record Sent(Chunk[] chunks, int bytes, long sentAtNanos) {
+  }
+
+  private final Output out;
+  private final Scheduler scheduler;
+  private final RttEstimator rtt;
+  private final int mtu;
+  private final int safeChunk;
+  private final ArrayDeque<Chunk> lost = new ArrayDeque<>();
+  private final ArrayDeque<Chunk> results = new ArrayDeque<>();
+  private final ArrayDeque<OutMessage> fresh = new ArrayDeque<>();
+  private final TreeMap<Long, Sent> inFlight = new TreeMap<>();
+  private long bytesInFlight;
+  private double cwnd;
+  private double ssthresh = Double.MAX_VALUE;
+  private long recoveryStartPn = -1;
+  private long largestAcked = -1;
+  private long peerWindow;
+  private int ptoCount;
+  private long ptoTimer = -1;
+  private long retransmitted;
+  private long lostPackets;
+
+  /**
+   * @param mtu           the configured datagram budget (cwnd counts in it)
+   * @param safeChunk     chunk size that fits a datagram on any path (relay wrapper included)
+   * @param initialWindow message ids the receiver accepts before its first ACK
+   */
+  ReliableSender(Output out, Scheduler scheduler, RttEstimator rtt, int mtu, int safeChunk, long initialWindow) {
+    this.out = out;
+    this.scheduler = scheduler;
+    this.rtt = rtt;
+    this.mtu = mtu;
+    this.safeChunk = safeChunk;
+    this.cwnd = INITIAL_WINDOW_PACKETS * mtu;
+    this.peerWindow = initialWindow;
+  }
+
+  /** Queues a message; call {@link #flush} to send what the windows allow. */
+  void enqueue(OutMessage m) {
+    fresh.add(m);
+  }
+
+  /** Queues a RESULT payload (sent ahead of new data, re-sent until acknowledged). */
+  void enqueueResult(ByteBuf payload) {
+    results.add(new Chunk(null, -1, payload));
+  }
+
+  /** Sends as much as the congestion and flow windows allow, plus a due ACK. */
+  void flush() {
+    flush(false);
+  }
+
+  private void flush(boolean probe) {
+    if (!out.canSend()) return;
+    boolean allowOne = probe;
+    while (true) {
+      boolean cwndOpen = bytesInFlight < cwnd || allowOne;
+      Chunk next = cwndOpen ? peek() : null;
+      if (next == null && !out.ackDue()) return;
+      ByteBuf b = out.newBundle(Math.min(out.budget(), 256));
+      long pn = FrameCodec.packetNumber(b);
+      boolean acked = out.writeAck(b);
+      if (next == null) {
+        if (acked) out.send(b);
+        else b.release();
+        return;
+      }
+      int space = out.budget() - b.writerIndex();
+      int bytes = 0;
+      int n = 0;
+      Chunk[] chunks = new Chunk[16];
+      while (next != null && next.wireBytes() <= space - bytes && n < chunks.length) {
+        take(next);
+        write(b, next);
+        bytes += next.wireBytes();
+        if (next.msg == null || !next.msg.unreliable) chunks[n++] = next;
+        sentOnce(next);
+        next = peek();
+      }
+      if (bytes == 0) { // the ACK took the room: let it go alone, the chunk takes the next datagram
+        if (acked) {
+          out.send(b);
+          continue;
+        }
+        b.release(); // cannot happen: chunks are cut to fit an empty bundle on any path
+        return;
+      }
+      if (n > 0) {
+        Chunk[] kept = new Chunk[n];
+        System.arraycopy(chunks, 0, kept, 0, n);
+        inFlight.put(pn, new Sent(kept, b.readableBytes(), now()));
+        bytesInFlight += b.readableBytes();
+        armPto();
+      }
+      out.send(b);
+      allowOne = false;
+    }
+  }
+
+  /** The next chunk to send: lost ones first, then results, then new messages within the peer's window. */
+  private Chunk peek() {
+    while (!lost.isEmpty() && lost.peek().done()) lost.poll(); // acknowledged through another copy meanwhile
+    if (!lost.isEmpty()) {
+      Chunk c = lost.peek();
+      if (c.msg != null && c.msg.count == 1 && !fits(c)) { // a whole message, now on a smaller path: cut it
+        lost.poll();
+        c.msg.cut(safeChunk);
+        for (int i = c.msg.count - 1; i >= 0; i--) lost.addFirst(new Chunk(c.msg, i, null));
+        c.msg.nextChunk = c.msg.count;
+      }
+      return lost.peek();
+    }
+    if (!results.isEmpty()) return results.peek();
+    OutMessage m = fresh.peek();
+    if (m == null || (!m.unreliable && m.msgId > peerWindow)) return null;
+    if (m.count == 1 && m.nextChunk == 0 && !fits(new Chunk(m, 0, null))) m.cut(safeChunk);
+    return new Chunk(m, m.nextChunk, null);
+  }
+
+  private boolean fits(Chunk c) {
+    return FrameCodec.HEADER_BYTES + c.wireBytes() <= out.budget();
+  }
+
+  private void take(Chunk c) {
+    if (!lost.isEmpty() && lost.peek() == c) {
+      lost.poll();
+      retransmitted++;
+    } else if (!results.isEmpty() && results.peek() == c) {
+      results.poll();
+    } else {
+      OutMessage m = fresh.peek();
+      if (++m.nextChunk == m.count) fresh.poll();
+    }
+  }
+
+  /** After writing: an unreliable message is never acknowledged, so its bytes go with its last chunk. */
+  private static void sentOnce(Chunk c) {
+    if (c.msg != null && c.msg.unreliable && c.index == c.msg.count - 1) c.msg.bytes.release();
+  }
+
+  private static void write(ByteBuf b, Chunk c) {
+    if (c.msg == null) {
+      int at = BundleCodec.beginSubFrame(b, FrameType.RESULT);
+      b.writeBytes(c.result, c.result.readerIndex(), c.result.readableBytes());
+      BundleCodec.endSubFrame(b, at);
+    } else {
+      OutMessage m = c.msg;
+      BundleCodec.writeFragment(b, m.msgId, m.unreliable ? BundleCodec.FLAG_UNRELIABLE : 0, c.index, m.count, m.bytes,
+        m.bytes.readerIndex() + c.index * m.chunkSize, m.length(c.index));
+    }
+  }
+
+  /** An ACK from the peer. */
+  void onAck(io.p2pnode.wire.BundleCodec.Ack a) {
+    peerWindow = Math.max(peerWindow, a.window());
+    long now = now();
+    long[] r = a.ranges();
+    Sent largestNewly = null;
+    for (int i = 0; i < r.length; i += 2) {
+      Map<Long, Sent> acked = inFlight.subMap(r[i], true, r[i + 1], true);
+      for (Iterator<Map.Entry<Long, Sent>> it = acked.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<Long, Sent> e = it.next();
+        Sent s = e.getValue();
+        if (e.getKey() == a.largest()) largestNewly = s;
+        it.remove();
+        bytesInFlight -= s.bytes;
+        for (Chunk c : s.chunks) c.ack();
+        grow(s.bytes, e.getKey());
+      }
+    }
+    if (largestNewly != null) {
+      long sample = now - largestNewly.sentAtNanos - Math.min(a.ackDelayMicros(), MAX_ACK_DELAY_MS * 1000) * 1000L;
+      rtt.sample(Math.max(sample, now - largestNewly.sentAtNanos - MAX_ACK_DELAY_MS * 1_000_000L));
+    }
+    largestAcked = Math.max(largestAcked, a.largest());
+    detectLoss(now);
+    ptoCount = 0;
+    armPto();
+    flush();
+  }
+
+  private void grow(int bytes, long pn) {
+    if (pn <= recoveryStartPn) return; // no growth for packets sent before the loss episode ended
+    if (cwnd < ssthresh) cwnd += bytes;
+    else cwnd += (double) mtu * bytes / cwnd;
+  }
+
+  private void detectLoss(long now) {
+    long threshold = (long) (1.125 * Math.max(rtt.hasSample() ? rtt.srttNanos() : INITIAL_RTO_MS * 1_000_000L, rtt.latestNanos()));
+    boolean congestion = false;
+    for (Iterator<Map.Entry<Long, Sent>> it = inFlight.headMap(largestAcked, false).entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Long, Sent> e = it.next();
+      Sent s = e.getValue();
+      if (largestAcked - e.getKey() >= PACKET_THRESHOLD || now - s.sentAtNanos >= threshold) {
+        it.remove();
+        bytesInFlight -= s.bytes;
+        lostPackets++;
+        requeue(s);
+        if (e.getKey() > recoveryStartPn) congestion = true;
+      }
+    }
+    if (congestion) {
+      ssthresh = Math.max(cwnd / 2, 2.0 * mtu);
+      cwnd = ssthresh;
+      recoveryStartPn = inFlight.isEmpty() ? largestAcked : inFlight.lastKey();
+    }
+  }
+
+  private void requeue(Sent s) {
+    for (Chunk c : s.chunks) {
+      if (!c.done()) lost.add(c);
+    }
+  }
+
+  private void armPto() {
+    if (ptoTimer >= 0) scheduler.cancel(ptoTimer);
+    ptoTimer = -1;
+    if (inFlight.isEmpty()) return;
+    long base = rtt.hasSample() ? rtt.srttNanos() / 1_000_000L + Math.max(1, 4 * rtt.rttvarNanos() / 1_000_000L) : INITIAL_RTO_MS;
+    long pto = (base + MAX_ACK_DELAY_MS) << Math.min(ptoCount, 10);
+    ptoTimer = scheduler.schedule(Math.max(1, pto), this::onPto);
+  }
+
+  /** No acknowledgement for a while: send the oldest unacknowledged packet's content again, beyond the window if need be. */
+  private void onPto() {
+    ptoTimer = -1;
+    if (inFlight.isEmpty()) return;
+    ptoCount++;
+    Map.Entry<Long, Sent> oldest = inFlight.pollFirstEntry();
+    bytesInFlight -= oldest.getValue().bytes;
+    requeue(oldest.getValue());
+    flush(true);
+    armPto();
+  }
+
+  /** The path changed: everything in flight went into the old path; send it again on the new one. */
+  void onPathChange() {
+    for (Sent s : inFlight.values()) requeue(s);
+    inFlight.clear();
+    bytesInFlight = 0;
+    ptoCount = 0;
+    cwnd = INITIAL_WINDOW_PACKETS * mtu;
+    ssthresh = Double.MAX_VALUE;
+    flush();
+  }
+
+  /** The session closed: drop everything and free the buffers (heap buffers: the collector takes them). */
+  void close() {
+    if (ptoTimer >= 0) scheduler.cancel(ptoTimer);
+    ptoTimer = -1;
+    fresh.clear();
+    inFlight.clear();
+    lost.clear();
+    results.clear();
+  }
+
+  /** Bytes of messages and results not yet acknowledged, for the send-buffer bound. */
+  int queuedMessages() {
+    return fresh.size();
+  }
+
+  /** Statistics for {@code p2p.peers}. */
+  io.vertx.core.json.JsonObject toJson() {
+    return new io.vertx.core.json.JsonObject().put("cwndBytes", (long) cwnd).put("bytesInFlight", bytesInFlight)
+      .put("packetsInFlight", inFlight.size()).put("lostPackets", lostPackets).put("retransmittedChunks", retransmitted)
+      .put("peerWindow", peerWindow).put("queuedMessages", fresh.size());
+  }
+
+  private long now() {
+    return scheduler.clock().nanoTime();
+  }
+
+}

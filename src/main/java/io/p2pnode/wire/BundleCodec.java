@@ -1,0 +1,113 @@
+package io.p2pnode.wire;
+
+import io.netty.buffer.ByteBuf;
+
+import static io.p2pnode.wire.WireBuf.*;
+
+/**
+ * The reliable session plane: a BUNDLE frame carries sub-frames, so small messages, results and
+ * acknowledgements share one datagram and one packet number.
+ *
+ * <pre>
+ * BUNDLE payload   ( type (8) | length (16) | body ) *
+ *
+ * DATA (fragment)  msgId (64) | flags (8: bit 0 unreliable) | index (16) | count (16) | chunk
+ *                  the chunks of a message, in index order, are its {@link SessionCodec#writeData} encoding
+ * RESULT           a {@link SessionCodec#writeResult} payload
+ * ACK              largest (64) | ack delay µs (32) | window (64) | n (8) | n × ( first (64) | last (64) )
+ *                  ranges of received packet numbers, highest first, the first ending at largest;
+ *                  window = the highest message id the receiver accepts now (flow control)
+ * </pre>
+ */
+public final class BundleCodec {
+  /** Bytes a sub-frame header takes. */
+  public static final int SUB_HEADER = 3;
+  /** Bytes a DATA fragment adds before its chunk. */
+  public static final int FRAGMENT_HEADER = 8 + 1 + 2 + 2;
+  /** Upper bound on ranges in one ACK (keeps an ACK under 300 bytes). */
+  public static final int MAX_ACK_RANGES = 16;
+  public static final int FLAG_UNRELIABLE = 1;
+
+  /** One sub-frame, handed over during {@link #forEach}; {@code body} is valid only during the call. */
+  @FunctionalInterface
+  public interface SubFrameHandler {
+    void onSubFrame(FrameType type, ByteBuf body);
+  }
+
+  /** A decoded ACK; {@code ranges} holds first/last pairs, highest first. */
+  public record Ack(long largest, long ackDelayMicros, long window, long[] ranges) {
+  }
+
+  private BundleCodec() {
+  }
+
+  /** Starts a sub-frame; returns the position of its length field for {@link #endSubFrame}. */
+  public static int beginSubFrame(ByteBuf out, FrameType type) {
+    out.writeByte(type.code());
+    int at = out.writerIndex();
+    out.writeShort(0);
+    return at;
+  }
+
+  /** Fills in the length of the sub-frame begun at {@code lengthAt}. */
+  public static void endSubFrame(ByteBuf out, int lengthAt) {
+    out.setShort(lengthAt, out.writerIndex() - lengthAt - 2);
+  }
+
+  /** Appends a DATA fragment sub-frame: header, then {@code len} bytes of {@code message} from {@code offset}. */
+  public static void writeFragment(ByteBuf out, long msgId, int flags, int index, int count, ByteBuf message, int offset, int len) {
+    int at = beginSubFrame(out, FrameType.DATA);
+    out.writeLong(msgId).writeByte(flags).writeShort(index).writeShort(count);
+    out.writeBytes(message, offset, len);
+    endSubFrame(out, at);
+  }
+
+  /** Appends an ACK sub-frame. */
+  public static void writeAck(ByteBuf out, long largest, long ackDelayMicros, long window, long[] ranges) {
+    int at = beginSubFrame(out, FrameType.ACK);
+    out.writeLong(largest).writeInt((int) Math.min(ackDelayMicros, 0xFFFFFFFFL)).writeLong(window);
+    int n = Math.min(ranges.length / 2, MAX_ACK_RANGES);
+    out.writeByte(n);
+    for (int i = 0; i < 2 * n; i++) out.writeLong(ranges[i]);
+    endSubFrame(out, at);
+  }
+
+  /** Decodes an ACK sub-frame body. */
+  public static Ack readAck(ByteBuf in) {
+    long largest = i64(in);
+    long delay = i32(in) & 0xFFFFFFFFL;
+    long window = i64(in);
+    int n = u8(in);
+    if (n == 0 || n > MAX_ACK_RANGES) throw new WireException("bad ACK range count " + n);
+    long[] ranges = new long[2 * n];
+    long previousFirst = Long.MAX_VALUE;
+    for (int i = 0; i < n; i++) {
+      long first = i64(in);
+      long last = i64(in);
+      if (first > last || last >= previousFirst || (i == 0 && last != largest) || first < 0) throw new WireException("bad ACK range");
+      ranges[2 * i] = first;
+      ranges[2 * i + 1] = last;
+      previousFirst = first;
+    }
+    end(in);
+    return new Ack(largest, delay, window, ranges);
+  }
+
+  /**
+   * Walks the sub-frames of a BUNDLE payload (reader index at the payload).
+   *
+   * @throws WireException on a truncated sub-frame or an unknown sub-frame type
+   */
+  public static void forEach(ByteBuf in, SubFrameHandler handler) {
+    while (in.isReadable()) {
+      FrameType type = FrameType.of(u8(in));
+      int len = u16(in);
+      need(in, len);
+      if (type != FrameType.DATA && type != FrameType.RESULT && type != FrameType.ACK) {
+        throw new WireException("sub-frame type " + type + " not allowed in a bundle");
+      }
+      ByteBuf body = in.readSlice(len);
+      handler.onSubFrame(type, body);
+    }
+  }
+}

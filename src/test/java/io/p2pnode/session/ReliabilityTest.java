@@ -1,0 +1,151 @@
+package io.p2pnode.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.p2pnode.transport.Drop;
+import io.p2pnode.wire.FrameType;
+import io.p2pnode.wire.SessionCodec;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Reliable, ordered, fragmented, flow-controlled messaging between two sessions on a simulated link. */
+class ReliabilityTest {
+
+  static int code(Future<?> f) {
+    assertTrue(f.failed(), "expected failure, got " + f);
+    return ((ReplyException) f.cause()).failureCode();
+  }
+
+  @Test
+  void sendIsDeliveredAndConfirmed() {
+    SessionPair p = new SessionPair(new JsonObject());
+    Future<Object> f = p.a.send(SessionCodec.KIND_SEND, "app", "hello", 5_000);
+    p.runUntil(f, 1_000);
+    assertTrue(f.succeeded(), String.valueOf(f.cause()));
+    assertEquals(List.of("hello"), p.deliveredAtB.stream().map(SessionCodec.Data::body).toList());
+  }
+
+  @Test
+  void requestGetsTheReplyAndFailuresTheirCode() {
+    SessionPair p = new SessionPair(new JsonObject());
+    Future<Object> echo = p.a.send(SessionCodec.KIND_REQUEST, "echo", new JsonObject().put("n", 1), 5_000);
+    p.runUntil(echo, 1_000);
+    assertEquals(new JsonObject().put("n", 1), echo.result());
+    p.consumerB = (from, d) -> Future.failedFuture(new ReplyException(ReplyFailure.NO_HANDLERS, "no handlers"));
+    Future<Object> none = p.a.send(SessionCodec.KIND_SEND, "nobody", "x", 5_000);
+    p.runUntil(none, 1_000);
+    assertEquals(404, code(none));
+  }
+
+  @Test
+  void noResultInTimeIs504() {
+    SessionPair p = new SessionPair(new JsonObject());
+    p.consumerB = (from, d) -> Promise.promise().future(); // never answers
+    Future<Object> f = p.a.send(SessionCodec.KIND_REQUEST, "slow", "x", 300);
+    p.runUntil(f, 5_000);
+    assertEquals(504, code(f));
+  }
+
+  @Test
+  void aMegabyteMessageIsCutIntoDatagramsAndReassembled() {
+    SessionPair p = new SessionPair(new JsonObject());
+    byte[] big = new byte[1 << 20];
+    new Random(1).nextBytes(big);
+    Future<Object> f = p.a.send(SessionCodec.KIND_SEND, "file", Buffer.buffer(big), 30_000);
+    p.runUntil(f, 30_000);
+    assertTrue(f.succeeded(), String.valueOf(f.cause()));
+    assertEquals(Buffer.buffer(big), p.deliveredAtB.get(0).body());
+    assertTrue(p.datagramsAtoB > 900, "a megabyte takes about a thousand datagrams, sent " + p.datagramsAtoB);
+  }
+
+  @Test
+  void overMaxMessageBytesIs413() {
+    SessionPair p = new SessionPair(new JsonObject().put("maxMessageBytes", 10_000));
+    assertEquals(413, code(p.a.send(SessionCodec.KIND_SEND, "a", "x".repeat(10_001), 1_000)));
+    Future<Object> fits = p.a.send(SessionCodec.KIND_SEND, "a", "x".repeat(9_000), 5_000);
+    p.runUntil(fits, 5_000);
+    assertTrue(fits.succeeded());
+  }
+
+  @Test
+  void smallMessagesShareDatagrams() {
+    SessionPair p = new SessionPair(new JsonObject());
+    long before = p.datagramsAtoB;
+    List<Future<Object>> fs = new ArrayList<>();
+    for (int i = 0; i < 200; i++) fs.add(p.a.send(SessionCodec.KIND_SEND, "a", "m" + i, 5_000));
+    p.runUntil(Future.all(fs), 5_000);
+    assertEquals(200, p.deliveredAtB.size());
+    assertTrue(p.datagramsAtoB - before < 50, "200 small messages took " + (p.datagramsAtoB - before) + " datagrams");
+  }
+
+  /** The acceptance test of the reliability layer: loss, duplication, reordering and jitter at once. */
+  @Test
+  void hundredThousandMessagesArriveExactlyOnceAndInOrderUnderLossDuplicationAndReordering() {
+    SessionPair p = new SessionPair(new JsonObject().put("maxInFlight", 100_000));
+    p.loss = 0.10;
+    p.duplication = 0.05;
+    p.delayMs = 5;
+    p.jitterMs = 50; // packets overtake each other
+    int n = 100_000;
+    List<Future<Object>> fs = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) fs.add(p.a.send(SessionCodec.KIND_SEND, "a", Integer.toString(i), 600_000));
+    p.runUntil(Future.all(fs), 600_000);
+    assertTrue(fs.stream().allMatch(Future::succeeded), "every send confirmed");
+    assertEquals(n, p.deliveredAtB.size(), "exactly once");
+    for (int i = 0; i < n; i++) assertEquals(Integer.toString(i), p.deliveredAtB.get(i).body(), "in order at " + i);
+  }
+
+  @Test
+  void aReceiverThatStopsConsumingMakesTheSender429InsteadOfGrowing() {
+    SessionPair p = new SessionPair(new JsonObject().put("maxInFlight", 50).put("windowMessages", 8));
+    p.consumerB = (from, d) -> Promise.promise().future(); // the consumer never finishes
+    List<Integer> codes = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      Future<Object> f = p.a.send(SessionCodec.KIND_REQUEST, "stuck", "m" + i, 600_000);
+      if (f.failed()) codes.add(code(f));
+      p.clock.advance(5);
+    }
+    assertEquals(List.of(429, 429, 429, 429, 429, 429, 429, 429, 429, 429), codes);
+    assertTrue(p.deliveredAtB.size() <= 50, "the receiver took no more than its limit: " + p.deliveredAtB.size());
+  }
+
+  @Test
+  void unreliableMessagesAreNotRetransmitted() {
+    SessionPair p = new SessionPair(new JsonObject());
+    p.loss = 1.0;
+    Future<Object> lost = p.a.send(SessionCodec.KIND_SEND, "voice", "frame 1", 1_000, false);
+    assertTrue(lost.succeeded(), "an unreliable send completes once queued");
+    p.clock.advance(100);
+    p.loss = 0;
+    Future<Object> reliable = p.a.send(SessionCodec.KIND_SEND, "chat", "kept", 5_000);
+    p.runUntil(reliable, 5_000);
+    p.clock.advance(2_000);
+    assertEquals(List.of("kept"), p.deliveredAtB.stream().map(SessionCodec.Data::body).toList(), "the unreliable one stays lost");
+    Future<Object> ok = p.a.send(SessionCodec.KIND_SEND, "voice", "frame 2", 1_000, false);
+    p.clock.advance(100);
+    assertTrue(ok.succeeded());
+    assertEquals("frame 2", p.deliveredAtB.get(p.deliveredAtB.size() - 1).body());
+  }
+
+  @Test
+  void malformedBundleIsCountedNotThrown() {
+    SessionPair p = new SessionPair(new JsonObject());
+    ByteBuf bad = Unpooled.buffer();
+    io.p2pnode.wire.FrameCodec.writeHeader(bad, FrameType.BUNDLE, 0, 2, 1000);
+    bad.writeByte(FrameType.DATA.code()).writeShort(500).writeByte(1); // length beyond the datagram
+    p.b.onFrame(FrameType.BUNDLE, bad, SessionPair.A);
+    assertEquals(1, p.countersB.drops(Drop.MALFORMED));
+    assertEquals(PeerSession.State.UP, p.b.state());
+  }
+}

@@ -1,0 +1,144 @@
+package io.p2pnode.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.p2pnode.config.NodeOptions;
+import io.p2pnode.time.ManualScheduler;
+import io.p2pnode.transport.Counters;
+import io.p2pnode.transport.PacketSocket;
+import io.p2pnode.wire.ControlMessage;
+import io.p2pnode.wire.FrameCodec;
+import io.p2pnode.wire.FrameType;
+import io.p2pnode.wire.NatType;
+import io.p2pnode.wire.SessionCodec;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+
+/**
+ * Two sessions, "a" and "b", connected by a simulated link on a manual clock: each datagram is
+ * delivered after {@code delayMs} (+ up to {@code jitterMs}, which reorders), unless lost;
+ * some are duplicated. For reliability tests below the node level.
+ */
+final class SessionPair {
+  static final InetSocketAddress A = new InetSocketAddress("10.0.0.1", 7700);
+  static final InetSocketAddress B = new InetSocketAddress("10.0.0.2", 7700);
+
+  final ManualScheduler clock = new ManualScheduler();
+  final Random random = new Random(7);
+  final Counters countersA = new Counters();
+  final Counters countersB = new Counters();
+  final List<SessionCodec.Data> deliveredAtB = new ArrayList<>();
+  final List<SessionCodec.Data> deliveredAtA = new ArrayList<>();
+  final PeerSession a;
+  final PeerSession b;
+  double loss;
+  double duplication;
+  long delayMs = 1;
+  long jitterMs;
+  long datagramsAtoB;
+  /** How b's consumers answer; by default at once, echoing a request's body. */
+  BiFunction<String, SessionCodec.Data, Future<Object>> consumerB =
+    (from, d) -> Future.succeededFuture(d.kind() == SessionCodec.KIND_REQUEST ? d.body() : null);
+
+  /** @param session extra {@code session} config of both sides */
+  SessionPair(JsonObject session) {
+    NodeOptions o = NodeOptions.fromJson(new JsonObject().put("session", session)
+      .put("heartbeat", new JsonObject().put("intervalMs", 1000).put("timeoutMs", 30_000)));
+    PeerSession[] peers = new PeerSession[2];
+    a = new PeerSession(deps("a", o, countersA, (from, d) -> {
+      deliveredAtA.add(d);
+      return Future.succeededFuture();
+    }), "b", 1, new Link(A, B, () -> peers[1]), listener());
+    b = new PeerSession(deps("b", o, countersB, (from, d) -> {
+      deliveredAtB.add(d);
+      return consumerB.apply(from, d);
+    }), "a", 2, new Link(B, A, () -> peers[0]), listener());
+    peers[0] = a;
+    peers[1] = b;
+    a.introduce(99, List.of(new Candidate(B, Path.DIRECT)), null, NatType.UNKNOWN);
+    b.introduce(99, List.of(new Candidate(A, Path.DIRECT)), null, NatType.UNKNOWN);
+    clock.advance(50);
+    if (a.state() != PeerSession.State.UP || b.state() != PeerSession.State.UP) throw new IllegalStateException("pair did not connect");
+  }
+
+  private SessionDeps deps(String id, NodeOptions o, Counters counters, Deliverer deliverer) {
+    return new SessionDeps(id, o.session(), o.heartbeat(), o.listen().maxDatagramBytes(), clock, counters, deliverer,
+      () -> NatType.UNKNOWN, () -> null, new PunchStats(), new AtomicLong());
+  }
+
+  private static SessionListener listener() {
+    return new SessionListener() {
+      public void onUp(PeerSession s) { }
+      public void onDown(PeerSession s, String reason) { }
+      public void onPathChanged(PeerSession s, Path previous) { }
+    };
+  }
+
+  /** Runs the clock until {@code f} completes or {@code maxMs} pass. */
+  void runUntil(Future<?> f, long maxMs) {
+    long end = clock.clock().millis() + maxMs;
+    while (!f.isComplete() && clock.clock().millis() < end) clock.advance(1);
+  }
+
+  /** One direction of the link: a socket that delivers to the other session. */
+  private final class Link implements PacketSocket {
+    final InetSocketAddress local;
+    final InetSocketAddress remote;
+    final java.util.function.Supplier<PeerSession> peer;
+
+    Link(InetSocketAddress local, InetSocketAddress remote, java.util.function.Supplier<PeerSession> peer) {
+      this.local = local;
+      this.remote = remote;
+      this.peer = peer;
+    }
+
+    @Override
+    public void send(ByteBuf data, InetSocketAddress to) {
+      byte[] bytes = new byte[data.readableBytes()];
+      data.readBytes(bytes);
+      data.release();
+      if (local.equals(A)) datagramsAtoB++;
+      if (random.nextDouble() < loss) return;
+      int copies = random.nextDouble() < duplication ? 2 : 1;
+      for (int i = 0; i < copies; i++) {
+        long d = delayMs + (jitterMs > 0 ? random.nextInt((int) jitterMs + 1) : 0);
+        clock.schedule(d, () -> deliver(bytes));
+      }
+    }
+
+    private void deliver(byte[] bytes) {
+      ByteBuf f = Unpooled.wrappedBuffer(bytes);
+      FrameType type = FrameCodec.check(f);
+      PeerSession p = peer.get();
+      if (FrameCodec.sessionId(f) == 0 && type == FrameType.HELLO) {
+        f.skipBytes(FrameCodec.HEADER_BYTES);
+        p.onHello((ControlMessage.Hello) ControlMessage.decode(type, f), local);
+      } else {
+        p.onFrame(type, f, local);
+      }
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+      return UnpooledByteBufAllocator.DEFAULT;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+      return local;
+    }
+
+    @Override
+    public void close() {
+    }
+  }
+}
