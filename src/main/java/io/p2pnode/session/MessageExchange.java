@@ -232,7 +232,7 @@ final class MessageExchange {
           int flags = body.readUnsignedByte();
           int index = body.readUnsignedShort();
           int count = body.readUnsignedShort();
-          receiver.onFragment(msgId, flags, index, count, body, this::capacity, this::deliver);
+          receiver.onFragment(msgId, flags, index, count, body, this::capacity, this::deliver, this::onResult);
         }
         case RESULT -> {
           eliciting[0] = true;
@@ -276,17 +276,31 @@ final class MessageExchange {
       code = Failure.BAD_REQUEST.code();
       body = "reply body type " + body.getClass().getName() + " cannot be sent to a peer";
     }
-    // a result travels whole in one sub-frame: it must fit any path
+    // a result that fits any path travels as one RESULT sub-frame; a larger one as a message of its own
     int max = deps.maxDatagramBytes() - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER;
     ByteBuf out = Unpooled.buffer(64, max + 1);
     try {
       SessionCodec.writeResult(out, msgId, code, body);
       if (out.readableBytes() > max) throw new IndexOutOfBoundsException();
+      sender.enqueueResult(out);
+      return;
     } catch (IndexOutOfBoundsException tooBig) {
-      out = Unpooled.buffer(64);
-      SessionCodec.writeResult(out, msgId, Failure.TOO_LARGE.code(), "reply larger than one datagram (" + max + " bytes)");
+      // fall through
     }
-    sender.enqueueResult(out);
+    int limit = deps.session().maxMessageBytes();
+    ByteBuf big = Unpooled.buffer(max * 2, limit + 1);
+    long id = nextMsgId + 1;
+    try {
+      SessionCodec.writeResultMessage(big, id, msgId, code, body);
+      if (big.readableBytes() > limit) throw new IndexOutOfBoundsException();
+    } catch (IndexOutOfBoundsException tooBig) {
+      big = Unpooled.buffer(64);
+      SessionCodec.writeResultMessage(big, id, msgId, Failure.TOO_LARGE.code(), "reply larger than session.maxMessageBytes ("
+        + limit + ")");
+    }
+    nextMsgId = id;
+    sender.enqueue(new ReliableSender.OutMessage(id, false, big, link.budget() - ControlMessage.RELAY_OVERHEAD
+      - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER - BundleCodec.FRAGMENT_HEADER));
   }
 
   private long now() {

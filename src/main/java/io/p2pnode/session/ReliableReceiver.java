@@ -28,7 +28,9 @@ final class ReliableReceiver {
   /** Ranges of received packet numbers kept for acknowledgements. */
   private final TreeMap<Long, Long> received = new TreeMap<>();
   private final Map<Long, Partial> partial = new HashMap<>();
-  private final TreeMap<Long, SessionCodec.Data> ready = new TreeMap<>();
+  /** Complete messages by id, waiting for their turn; {@link #HANDLED} marks ids already dealt with (large replies). */
+  private final TreeMap<Long, Object> ready = new TreeMap<>();
+  private static final Object HANDLED = new Object();
   private final Scheduler scheduler;
   private final Counters counters;
   private final long windowMessages;
@@ -152,7 +154,7 @@ final class ReliableReceiver {
    * @param canDeliver how many more messages the consumer side takes now
    */
   void onFragment(long msgId, int flags, int index, int count, ByteBuf chunk, IntSupplier canDeliver,
-                  Consumer<SessionCodec.Data> deliver) {
+                  Consumer<SessionCodec.Data> deliver, Consumer<SessionCodec.Result> results) {
     boolean unreliable = (flags & BundleCodec.FLAG_UNRELIABLE) != 0;
     if (index >= count || count == 0 || (long) count * chunk.readableBytes() > 2L * maxMessageBytes + 65536) {
       counters.drop(Drop.MALFORMED);
@@ -163,9 +165,9 @@ final class ReliableReceiver {
       counters.drop(Drop.WINDOW_EXCEEDED);
       return;
     }
-    SessionCodec.Data data;
+    ByteBuf whole;
     if (count == 1) {
-      data = decode(chunk);
+      whole = chunk;
     } else {
       Partial p = partial.get(msgId);
       boolean essential = !unreliable && msgId == nextDeliver; // the one the queue waits for always fits
@@ -205,32 +207,37 @@ final class ReliableReceiver {
         System.arraycopy(c, 0, all, at, c.length);
         at += c.length;
       }
-      data = decode(Unpooled.wrappedBuffer(all));
+      whole = Unpooled.wrappedBuffer(all);
     }
-    if (data == null) return;
-    if (unreliable) {
-      deliver.accept(data);
-      return;
+    try {
+      if (SessionCodec.kindOf(whole) == SessionCodec.KIND_RESULT) {
+        // a large reply: handled at once, out of order (a reply must not wait behind a busy consumer)
+        SessionCodec.Result r = SessionCodec.readResultMessage(whole);
+        if (!unreliable) ready.put(msgId, HANDLED);
+        results.accept(r);
+      } else {
+        SessionCodec.Data data = SessionCodec.readData(whole);
+        if (unreliable) {
+          deliver.accept(data);
+          return;
+        }
+        ready.put(msgId, data);
+      }
+    } catch (WireException e) {
+      counters.drop(Drop.MALFORMED);
+      if (!unreliable) ready.put(msgId, HANDLED); // it will never decode: do not stall the queue behind it
     }
-    ready.put(msgId, data);
-    drain(canDeliver, deliver);
+    if (!unreliable) drain(canDeliver, deliver);
   }
 
   /** Hands over ready messages in order while the consumer side takes them. */
   void drain(IntSupplier canDeliver, Consumer<SessionCodec.Data> deliver) {
-    while (!ready.isEmpty() && ready.firstKey() == nextDeliver && canDeliver.getAsInt() > 0) {
-      SessionCodec.Data d = ready.pollFirstEntry().getValue();
+    while (!ready.isEmpty() && ready.firstKey() == nextDeliver) {
+      Object next = ready.firstEntry().getValue();
+      if (next != HANDLED && canDeliver.getAsInt() <= 0) return;
+      ready.pollFirstEntry();
       nextDeliver++;
-      deliver.accept(d);
-    }
-  }
-
-  private SessionCodec.Data decode(ByteBuf bytes) {
-    try {
-      return SessionCodec.readData(bytes);
-    } catch (WireException e) {
-      counters.drop(Drop.MALFORMED);
-      return null;
+      if (next != HANDLED) deliver.accept((SessionCodec.Data) next);
     }
   }
 

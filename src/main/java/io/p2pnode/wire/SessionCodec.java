@@ -9,6 +9,8 @@ import static io.p2pnode.wire.WireBuf.*;
  *
  * <pre>
  * DATA    msgId (64) | kind (8: 0 send, 1 request) | timeoutMs (32) | address str | body
+ *         or, for a reply too large for a RESULT sub-frame:
+ *         msgId (64) | kind (8: 2 result) | RESULT payload
  * RESULT  msgId (64) | code (16: 0 ok, else API failure code) | body (reply, or failure message string)
  * PING    timestamp (64)
  * PONG    echoed timestamp (64)
@@ -19,6 +21,8 @@ import static io.p2pnode.wire.WireBuf.*;
 public final class SessionCodec {
   public static final int KIND_SEND = 0;
   public static final int KIND_REQUEST = 1;
+  /** A message that carries a RESULT too large for one datagram. */
+  public static final int KIND_RESULT = 2;
   /** RESULT code for success. */
   public static final int OK = 0;
 
@@ -39,6 +43,26 @@ public final class SessionCodec {
     out.writeInt((int) timeoutMs);
     writeShortString(out, address);
     BodyCodec.write(out, body);
+  }
+
+  /** Writes a reply as a message of its own (so it can be fragmented like any message). */
+  public static void writeResultMessage(ByteBuf out, long msgId, long replyTo, int code, Object body) {
+    out.writeLong(msgId);
+    out.writeByte(KIND_RESULT);
+    writeResult(out, replyTo, code, body);
+  }
+
+  /** The kind byte of an encoded message, without moving indices. */
+  public static int kindOf(ByteBuf in) {
+    if (in.readableBytes() < 9) throw new WireException("truncated message");
+    return in.getUnsignedByte(in.readerIndex() + 8);
+  }
+
+  /** Reads a message of {@link #KIND_RESULT}: the reply it carries. */
+  public static Result readResultMessage(ByteBuf in) {
+    i64(in);
+    if (u8(in) != KIND_RESULT) throw new WireException("not a result message");
+    return readResult(in);
   }
 
   public static Data readData(ByteBuf in) {

@@ -83,6 +83,8 @@ public final class Benchmark {
       double[] p2pRtt = p2pRequestRtt(vertx, 64);
       double p2p64 = p2pSendThroughput(vertx, 64);
       double p2p1k = p2pSendThroughput(vertx, 1000);
+      JsonObject t = await(P2pClient.create(vertx).peers()).getJsonArray("peers").getJsonObject(0).getJsonObject("transport");
+      System.out.println("session transport after the run: " + t.encode());
 
       System.out.println();
       System.out.printf("%-44s %12s %12s %8s%n", "measure", "raw UDP", "p2p-node", "ratio");

@@ -148,4 +148,17 @@ class ReliabilityTest {
     assertEquals(1, p.countersB.drops(Drop.MALFORMED));
     assertEquals(PeerSession.State.UP, p.b.state());
   }
+
+  @Test
+  void aLargeReplyComesBackFragmentedEvenUnderLoss() {
+    SessionPair p = new SessionPair(new JsonObject());
+    p.loss = 0.05;
+    byte[] big = new byte[300_000];
+    new Random(5).nextBytes(big);
+    p.consumerB = (from, d) -> Future.succeededFuture(Buffer.buffer(big));
+    Future<Object> f = p.a.send(SessionCodec.KIND_REQUEST, "file", "give", 60_000);
+    p.runUntil(f, 60_000);
+    assertTrue(f.succeeded(), String.valueOf(f.cause()));
+    assertEquals(Buffer.buffer(big), f.result());
+  }
 }
