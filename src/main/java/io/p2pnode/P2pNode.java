@@ -30,6 +30,7 @@ import io.p2pnode.transport.InboundControl;
 import io.p2pnode.transport.ListenerGroup;
 import io.p2pnode.transport.LocalEndpoints;
 import io.p2pnode.transport.PacketRouter;
+import io.p2pnode.transport.PathSocketConfig;
 import io.p2pnode.transport.UdpListenerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -132,7 +133,7 @@ public final class P2pNode {
           options.coordinator().registrationTtlMs(), new RelayLimiter(options.coordinator().relayRateBytesPerSec(),
           options.coordinator().relayMaxBytes())), counters,
         in -> eb.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL)), controlBudget, probePort)) : Future.succeededFuture())
-      .compose(v -> deploy(control = newControl()))
+      .compose(v -> deploy(control = newControl(router)))
       .compose(v -> deploy(new HeartbeatVerticle(options.heartbeat())))
       .compose(v -> deploy(new ApiVerticle(options.peerId(), () -> control.plane().manager(), this::status,
         options.session().sendTimeoutMs())))
@@ -157,7 +158,7 @@ public final class P2pNode {
     }
   }
 
-  private ControlVerticle newControl() {
+  private ControlVerticle newControl(PacketRouter router) {
     Scheduler scheduler = Scheduler.of(vertx);
     return new ControlVerticle(ctx -> {
       RendezvousClient rendezvous = new RendezvousClient(options.peerId(), LocalEndpoints.of(udp), options.rendezvousAddresses(),
@@ -166,7 +167,11 @@ public final class P2pNode {
       SessionDeps deps = new SessionDeps(options.peerId(), options.session(), options.heartbeat(),
         options.listen().maxDatagramBytes(), scheduler, counters, new EventBusDelivery(vertx.eventBus()),
         rendezvous::natType, rendezvous::publicEndpoint, punchStats, reassemblyBytes);
-      SessionManager manager = new SessionManager(deps, new VerticleSessionHost(vertx, listenerGroup), rendezvous, routes,
+      PathSocketConfig connected = options.listen().connectedSockets() && vertx.isNativeTransportEnabled()
+        ? new PathSocketConfig(new InetSocketAddress(options.listen().host(), udp.getPort()), options.listen().socketBufferBytes(),
+          options.listen().maxDatagramBytes(), router, counters)
+        : null;
+      SessionManager manager = new SessionManager(deps, new VerticleSessionHost(vertx, listenerGroup, connected), rendezvous, routes,
         task -> ctx.runOnContext(x -> task.run()),
         (address, event) -> vertx.eventBus().publish(address, event, Addresses.LOCAL_ONLY));
       return new ControlPlane(rendezvous, manager, new ControlDispatcher(manager, rendezvous, counters));
@@ -234,6 +239,7 @@ public final class P2pNode {
         .put("members", vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodes().size() : 1))
       .put("sessions", control.plane().manager().size())
       .put("nativeTransport", vertx.isNativeTransportEnabled())
+      .put("connectedSockets", options.listen().connectedSockets() && vertx.isNativeTransportEnabled())
       .put("listeners", perListener)
       .put("counters", counters.toJson())
       .put("punch", punchStats.toJson());

@@ -15,12 +15,15 @@ import java.util.concurrent.TimeUnit;
 
 /** Starts nodes on loopback with free ports, each on its own Vert.x instance, and stops them all. */
 public final class TestNodes implements AutoCloseable {
+  /** Set by the surefire execution that runs the node tests again in unconnected mode ({@code listen.connectedSockets=false}). */
+  public static final boolean UNCONNECTED = Boolean.getBoolean("p2p.test.unconnected");
+
   private final List<P2pNode> nodes = new ArrayList<>();
 
   /** Config for a loopback node: UDP port 0, bridge off, fast heartbeat. */
   public static JsonObject config(String peerId) {
     return new JsonObject().put("peerId", peerId)
-      .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2))
+      .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2).put("connectedSockets", !UNCONNECTED))
       .put("bridge", new JsonObject().put("port", 0))
       .put("heartbeat", new JsonObject().put("intervalMs", 200).put("timeoutMs", 1000));
   }

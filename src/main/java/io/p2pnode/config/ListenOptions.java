@@ -17,13 +17,21 @@ public final class ListenOptions {
   /** Socket buffers large enough to absorb a burst of a few thousand datagrams. */
   public static final int DEFAULT_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
-  static final Set<String> KEYS = Set.of("host", "port", "instances", "maxDatagramBytes", "socketBufferBytes");
+  /**
+   * The UDP accept model: a connected per-peer socket for each direct path (Linux, epoll). Off:
+   * every session sends and receives through the listeners (other platforms, debugging).
+   */
+  public static final boolean DEFAULT_CONNECTED_SOCKETS = true;
+
+  static final Set<String> KEYS = Set.of("host", "port", "instances", "maxDatagramBytes", "socketBufferBytes",
+    "connectedSockets");
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
   private int instances = DEFAULT_INSTANCES;
   private int maxDatagramBytes = DEFAULT_MAX_DATAGRAM_BYTES;
   private int socketBufferBytes = DEFAULT_SOCKET_BUFFER_BYTES;
+  private boolean connectedSockets = DEFAULT_CONNECTED_SOCKETS;
 
   static ListenOptions fromJson(JsonObject root) {
     JsonFields f = JsonFields.section(root, "listen");
@@ -34,12 +42,14 @@ public final class ListenOptions {
     o.instances = (int) f.integer("instances", DEFAULT_INSTANCES, 0, 256);
     o.maxDatagramBytes = (int) f.integer("maxDatagramBytes", DEFAULT_MAX_DATAGRAM_BYTES, 576, 65507);
     o.socketBufferBytes = (int) f.integer("socketBufferBytes", DEFAULT_SOCKET_BUFFER_BYTES, 65536, 1 << 30);
+    o.connectedSockets = f.bool("connectedSockets", DEFAULT_CONNECTED_SOCKETS);
     return o;
   }
 
   JsonObject toJson() {
     return new JsonObject().put("host", host).put("port", port).put("instances", instances)
-      .put("maxDatagramBytes", maxDatagramBytes).put("socketBufferBytes", socketBufferBytes);
+      .put("maxDatagramBytes", maxDatagramBytes).put("socketBufferBytes", socketBufferBytes)
+      .put("connectedSockets", connectedSockets);
   }
 
   public String host() { return host; }
@@ -48,6 +58,8 @@ public final class ListenOptions {
   public int instances() { return instances; }
   public int maxDatagramBytes() { return maxDatagramBytes; }
   public int socketBufferBytes() { return socketBufferBytes; }
+  /** Whether sessions use connected per-peer sockets (also needs the native epoll transport). */
+  public boolean connectedSockets() { return connectedSockets; }
 
   public ListenOptions setHost(String host) { this.host = host; return this; }
   public ListenOptions setPort(int port) { this.port = port; return this; }

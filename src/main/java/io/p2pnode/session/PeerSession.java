@@ -57,6 +57,9 @@ public final class PeerSession {
   private long upgradeTimer = -1;
   private boolean recovering;
   private long packetNumber;
+  private PathSockets pathSockets;
+  private PacketSocket pathSocket;
+  private long pathEpoch;
   private long lastSent;
   private long lastReceived;
   private long upSince;
@@ -94,6 +97,11 @@ public final class PeerSession {
         return state == State.UP && !recovering;
       }
     }, rtt);
+  }
+
+  /** Use connected per-peer sockets for direct paths (the UDP accept model); without, everything goes through {@code socket}. */
+  public void pathSockets(PathSockets sockets) {
+    this.pathSockets = sockets;
   }
 
   // ---------------------------------------------------------------- finding a path
@@ -247,6 +255,7 @@ public final class PeerSession {
       LOG.info(() -> "session " + peerId + " path changed to " + c);
       listener.onPathChanged(this, previous);
     }
+    if (moved || pathSocket == null) openPathSocket();
     if (c.path() == Path.RELAY && upgradeTimer < 0) {
       upgradeTimer = deps.scheduler().schedule(deps.session().upgradeIntervalMs(), this::upgradeDue);
     }
@@ -384,6 +393,7 @@ public final class PeerSession {
       if (t >= 0) deps.scheduler().cancel(t);
     }
     transition(State.CLOSED, reason);
+    closePathSocket();
     messages.failAll(reason);
   }
 
@@ -418,9 +428,39 @@ public final class PeerSession {
     sendTo(out, remote);
   }
 
+  /** A connected socket for a direct path; on failure the session keeps sending through the listener socket. */
+  private void openPathSocket() {
+    closePathSocket();
+    InetSocketAddress to = remote;
+    if (pathSockets == null || to instanceof RelayEndpoint) return;
+    long epoch = ++pathEpoch;
+    pathSockets.open(to, this::onUnreachable).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.fine(() -> "session " + peerId + ": no connected socket (" + ar.cause().getMessage() + ")");
+      } else if (epoch != pathEpoch || state == State.CLOSED || !RelayEndpoint.same(remote, to)) {
+        ar.result().close(); // the path moved on meanwhile
+      } else {
+        pathSocket = ar.result();
+      }
+    });
+  }
+
+  private void closePathSocket() {
+    pathEpoch++;
+    if (pathSocket != null) pathSocket.close();
+    pathSocket = null;
+  }
+
+  /** ICMP port unreachable on the connected socket: the peer's port is closed, it is gone. */
+  private void onUnreachable() {
+    close("ICMP port unreachable from " + Endpoints.format(remote), false);
+  }
+
   /** Sends a whole frame to {@code to}, wrapped in RELAY when {@code to} is a relay endpoint. */
   private void sendTo(ByteBuf frame, InetSocketAddress to) {
-    if (to instanceof RelayEndpoint r) {
+    if (pathSocket != null && !(to instanceof RelayEndpoint) && to.equals(remote)) {
+      pathSocket.send(frame, to);
+    } else if (to instanceof RelayEndpoint r) {
       byte[] inner = new byte[frame.readableBytes()];
       frame.readBytes(inner);
       frame.release();
@@ -458,6 +498,7 @@ public final class PeerSession {
       .put("remote", remote == null ? null : Endpoints.format(remote))
       .put("candidate", winner == null ? null : winner.toString())
       .put("natPair", natPair)
+      .put("connectedSocket", pathSocket != null)
       .put("rttMs", rtt.hasSample() ? rtt.srttMs() : null).put("rttVarMs", rtt.hasSample() ? rtt.rttvarMs() : null)
       .put("sessionId", Integer.toUnsignedString(localSid)).put("remoteSessionId", Integer.toUnsignedString(remoteSid))
       .put("inFlight", messages.inFlight())

@@ -3,6 +3,8 @@ package io.p2pnode.session;
 import io.netty.buffer.ByteBuf;
 import io.p2pnode.bus.Addresses;
 import io.p2pnode.transport.ListenerGroup;
+import io.p2pnode.transport.NettyUdpSocket;
+import io.p2pnode.transport.PathSocketConfig;
 import io.p2pnode.wire.FrameType;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -20,19 +22,31 @@ import java.util.function.Function;
  */
 public final class SessionVerticle extends VerticleBase implements SessionHandle {
   private final ListenerGroup listeners;
+  private final PathSocketConfig connected;
   private final Function<io.p2pnode.transport.PacketSocket, PeerSession> factory;
   private volatile PeerSession session;
   private volatile boolean up;
   private MessageConsumer<Object> ticks;
 
-  public SessionVerticle(ListenerGroup listeners, Function<io.p2pnode.transport.PacketSocket, PeerSession> factory) {
+  /**
+   * @param connected how to open connected per-peer sockets, or {@code null} for unconnected mode
+   */
+  public SessionVerticle(ListenerGroup listeners, PathSocketConfig connected,
+                         Function<io.p2pnode.transport.PacketSocket, PeerSession> factory) {
     this.listeners = listeners;
+    this.connected = connected;
     this.factory = factory;
   }
 
   @Override
   public Future<?> start() {
-    session = factory.apply(listeners.socketFor(((ContextInternal) context).nettyEventLoop()));
+    ContextInternal ctx = (ContextInternal) context;
+    session = factory.apply(listeners.socketFor(ctx.nettyEventLoop()));
+    if (connected != null) {
+      session.pathSockets((remote, onUnreachable) -> NettyUdpSocket.connect(ctx, connected.bind(), remote,
+        connected.socketBufferBytes(), connected.maxDatagramBytes(), connected.router(), connected.counters(),
+        icmp -> onUnreachable.run()).map(s -> (io.p2pnode.transport.PacketSocket) s));
+    }
     ticks = vertx.eventBus().localConsumer(Addresses.INTERNAL_TICK, m -> session.tick());
     return ticks.completion();
   }

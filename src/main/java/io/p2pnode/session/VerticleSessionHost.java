@@ -2,6 +2,7 @@ package io.p2pnode.session;
 
 import io.p2pnode.transport.ListenerGroup;
 import io.p2pnode.transport.PacketSocket;
+import io.p2pnode.transport.PathSocketConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -13,16 +14,19 @@ import java.util.function.Function;
 public final class VerticleSessionHost implements SessionHost {
   private final Vertx vertx;
   private final ListenerGroup listeners;
+  private final PathSocketConfig connected;
   private final Map<SessionHandle, String> deployments = new ConcurrentHashMap<>();
 
-  public VerticleSessionHost(Vertx vertx, ListenerGroup listeners) {
+  /** @param connected how sessions open connected per-peer sockets, or {@code null} for unconnected mode */
+  public VerticleSessionHost(Vertx vertx, ListenerGroup listeners, PathSocketConfig connected) {
     this.vertx = vertx;
     this.listeners = listeners;
+    this.connected = connected;
   }
 
   @Override
   public Future<SessionHandle> open(Function<PacketSocket, PeerSession> factory) {
-    SessionVerticle v = new SessionVerticle(listeners, factory);
+    SessionVerticle v = new SessionVerticle(listeners, connected, factory);
     return vertx.deployVerticle(v).map(id -> {
       deployments.put(v, id);
       return v;

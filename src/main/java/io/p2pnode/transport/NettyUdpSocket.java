@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -19,7 +20,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
 
 import java.net.Inet6Address;
+import java.net.PortUnreachableException;
 import java.net.InetSocketAddress;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -42,9 +45,12 @@ public final class NettyUdpSocket implements PacketSocket {
     channel().flush();
   };
 
-  private NettyUdpSocket(Channel channel, Counters counters) {
+  private final InetSocketAddress connectedTo;
+
+  private NettyUdpSocket(Channel channel, Counters counters, InetSocketAddress connectedTo) {
     this.channel = channel;
     this.counters = counters;
+    this.connectedTo = connectedTo;
   }
 
   /**
@@ -55,6 +61,23 @@ public final class NettyUdpSocket implements PacketSocket {
   public static Future<NettyUdpSocket> bind(ContextInternal context, InetSocketAddress local, boolean reusePort,
                                             int socketBufferBytes, int maxDatagramBytes, PacketHandler handler,
                                             Counters counters) {
+    return open(context, local, null, reusePort, socketBufferBytes, maxDatagramBytes, handler, counters, null);
+  }
+
+  /**
+   * Opens a socket bound to {@code local} with SO_REUSEPORT and connected to {@code remote}: the
+   * kernel then delivers that peer's datagrams to it rather than to the listeners (exact 4-tuple
+   * match), writes need no address, and ICMP errors for the peer reach {@code onUnreachable}.
+   */
+  public static Future<NettyUdpSocket> connect(ContextInternal context, InetSocketAddress local, InetSocketAddress remote,
+                                               int socketBufferBytes, int maxDatagramBytes, PacketHandler handler,
+                                               Counters counters, Consumer<Throwable> onUnreachable) {
+    return open(context, local, remote, true, socketBufferBytes, maxDatagramBytes, handler, counters, onUnreachable);
+  }
+
+  private static Future<NettyUdpSocket> open(ContextInternal context, InetSocketAddress local, InetSocketAddress remote,
+                                             boolean reusePort, int socketBufferBytes, int maxDatagramBytes,
+                                             PacketHandler handler, Counters counters, Consumer<Throwable> onUnreachable) {
     Promise<NettyUdpSocket> promise = context.promise();
     NettyUdpSocket[] self = new NettyUdpSocket[1];
     Bootstrap b = new Bootstrap()
@@ -83,18 +106,23 @@ public final class NettyUdpSocket implements PacketSocket {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+          if (onUnreachable != null && cause instanceof PortUnreachableException) {
+            onUnreachable.accept(cause);
+            return;
+          }
           counters.drop(Drop.SEND_ERROR);
           LOG.log(Level.FINE, "socket error", cause);
         }
       });
     if (reusePort) b.option(EpollChannelOption.SO_REUSEPORT, true);
-    b.bind(local).addListener(f -> {
+    ChannelFuture opened = remote == null ? b.bind(local) : b.localAddress(local).connect(remote);
+    opened.addListener(f -> {
       if (f.isSuccess()) {
-        Channel ch = ((io.netty.channel.ChannelFuture) f).channel();
-        self[0] = new NettyUdpSocket(ch, counters);
+        self[0] = new NettyUdpSocket(opened.channel(), counters, remote);
         promise.complete(self[0]);
       } else {
-        promise.fail(new IllegalStateException("cannot bind UDP " + local + ": " + f.cause().getMessage(), f.cause()));
+        promise.fail(new IllegalStateException("cannot " + (remote == null ? "bind UDP " + local
+          : "connect UDP " + local + " to " + remote) + ": " + f.cause().getMessage(), f.cause()));
       }
     });
     return promise.future();
@@ -114,14 +142,16 @@ public final class NettyUdpSocket implements PacketSocket {
   @Override
   public void send(ByteBuf data, InetSocketAddress to) {
     counters.frameOut();
+    // a connected socket takes the bytes as they are: no address, no DatagramPacket per datagram
+    Object msg = connectedTo != null && connectedTo.equals(to) ? data : new DatagramPacket(data, to);
     if (channel.eventLoop().inEventLoop()) {
-      channel.write(new DatagramPacket(data, to), channel.voidPromise());
+      channel.write(msg, channel.voidPromise());
       if (!flushScheduled) {
         flushScheduled = true;
         channel.eventLoop().execute(flush);
       }
     } else {
-      channel.writeAndFlush(new DatagramPacket(data, to), channel.voidPromise());
+      channel.writeAndFlush(msg, channel.voidPromise());
     }
   }
 
@@ -139,19 +169,26 @@ public final class NettyUdpSocket implements PacketSocket {
     return channel;
   }
 
+  /** The peer this socket is connected to, or {@code null}. */
+  public InetSocketAddress connectedTo() {
+    return connectedTo;
+  }
+
   /** The event loop this socket's I/O runs on. */
   public io.netty.channel.EventLoop eventLoop() {
     return channel.eventLoop();
   }
 
+  /** Closes the socket after flushing what was written (a last BYE must leave). */
   @Override
   public void close() {
-    channel.close();
+    closeFuture();
   }
 
-  /** Closes the socket; completes once the port is released. */
+  /** Closes the socket after flushing what was written; completes once the port is released. */
   public Future<Void> closeFuture() {
     Promise<Void> p = Promise.promise();
+    channel.flush();
     channel.close().addListener(f -> {
       if (f.isSuccess()) p.complete();
       else p.fail(f.cause());

@@ -324,4 +324,16 @@ class MessagingTest {
         cp.flag();
       })));
   }
+
+  @Test
+  void directSessionsUseAConnectedSocketUnlessConfiguredOff(VertxTestContext ctx) {
+    aliceApi.connect("bob").onComplete(ctx.succeeding(c -> alice.vertx().setPeriodic(20, id -> aliceApi.peers().onSuccess(p -> {
+      JsonObject bobEntry = p.getJsonArray("peers").stream().map(JsonObject.class::cast)
+        .filter(e -> e.getString("peerId").equals("bob")).findFirst().orElseThrow();
+      if (bobEntry.getBoolean("connectedSocket") == !TestNodes.UNCONNECTED) {
+        alice.vertx().cancelTimer(id);
+        ctx.completeNow();
+      }
+    }))));
+  }
 }
