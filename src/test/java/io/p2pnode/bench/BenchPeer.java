@@ -23,7 +23,9 @@ public final class BenchPeer {
       .put("bridge", new JsonObject().put("port", 0)));
     P2pNode node = P2pNode.start(o).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     node.vertx().eventBus().<Object>localConsumer("bench.echo", m -> m.reply(m.body()));
-    node.vertx().eventBus().<Object>localConsumer("bench.sink", m -> { });
+    java.util.concurrent.atomic.AtomicLong sunk = new java.util.concurrent.atomic.AtomicLong();
+    node.vertx().eventBus().<Object>localConsumer("bench.sink", m -> sunk.incrementAndGet());
+    node.vertx().eventBus().<Object>localConsumer("bench.count", m -> m.reply(String.valueOf(sunk.get())));
     // answers with the wall-clock time it received the request, in microseconds (one clock per machine)
     node.vertx().eventBus().<Object>localConsumer("bench.clock", m -> {
       java.time.Instant now = java.time.Instant.now();

@@ -81,8 +81,13 @@ public final class Benchmark {
       Vertx vertx = node.vertx();
       await(retryConnect(vertx));
       double[] p2pRtt = p2pRequestRtt(vertx, 64);
-      double p2p64 = p2pSendThroughput(vertx, 64);
-      double p2p1k = p2pSendThroughput(vertx, 1000);
+      double[] p2pRtt1k = p2pRequestRtt(vertx, 1000);
+      double[] p2pRtt64k = p2pRequestRtt(vertx, 64 * 1024);
+      double p2p64 = p2pSendThroughput(vertx, 64, WINDOW);
+      double p2p1k = p2pSendThroughput(vertx, 1000, WINDOW);
+      double p2p64k = p2pSendThroughput(vertx, 64 * 1024, 128);
+      double un64 = unreliableThroughput(vertx, 64);
+      double un1k = unreliableThroughput(vertx, 1000);
       JsonObject t = await(P2pClient.create(vertx).peers()).getJsonArray("peers").getJsonObject(0).getJsonObject("transport");
       System.out.println("session transport after the run: " + t.encode());
 
@@ -92,6 +97,15 @@ public final class Benchmark {
       row("request/reply RTT p99 (us), 64 B", rawRtt[1], p2pRtt[1]);
       row("one-way throughput (msg/s), 64 B", raw64, p2p64);
       row("one-way throughput (msg/s), 1 KB", raw1k, p2p1k);
+      row("unreliable one-way (delivered msg/s), 64 B", raw64, un64);
+      row("unreliable one-way (delivered msg/s), 1 KB", raw1k, un1k);
+      System.out.println();
+      System.out.printf("%-44s %12s %12s %12s%n", "p2p-node reliable, by size", "64 B", "1 KB", "64 KB");
+      System.out.printf(Locale.ROOT, "%-44s %12.1f %12.1f %12.1f%n", "request/reply RTT p50 (us)", p2pRtt[0], p2pRtt1k[0], p2pRtt64k[0]);
+      System.out.printf(Locale.ROOT, "%-44s %12.1f %12.1f %12.1f%n", "request/reply RTT p99 (us)", p2pRtt[1], p2pRtt1k[1], p2pRtt64k[1]);
+      System.out.printf(Locale.ROOT, "%-44s %12.1f %12.1f %12.1f%n", "one-way throughput (msg/s)", p2p64, p2p1k, p2p64k);
+      System.out.printf(Locale.ROOT, "%-44s %12.1f %12.1f %12.1f%n", "one-way throughput (MB/s)", p2p64 * 64 / 1e6, p2p1k * 1000 / 1e6,
+        p2p64k * 65536 / 1e6);
       System.out.printf("%nraw = Netty epoll UDP ping-pong / blast (delivered, counted by the receiver);%n"
         + "p2p = p2p.request round trips / p2p.send with %d in flight, each confirmed by the remote node.%n", WINDOW);
     } finally {
@@ -191,7 +205,8 @@ public final class Benchmark {
   }
 
   private static double[] p2pRequestRtt(Vertx vertx, int size) throws Exception {
-    long[] lat = new long[RTT_SAMPLES];
+    int samples = size > 10_000 ? RTT_SAMPLES / 10 : RTT_SAMPLES;
+    long[] lat = new long[samples];
     Buffer body = Buffer.buffer(new byte[size - 1]);
     DeliveryOptions opts = new DeliveryOptions().addHeader(Addresses.HEADER_TO, "bench-b").addHeader(Addresses.HEADER_ADDRESS, "bench.echo");
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -205,8 +220,8 @@ public final class Benchmark {
           return;
         }
         int i = n[0]++;
-        if (i >= RTT_WARMUP) lat[i - RTT_WARMUP] = System.nanoTime() - t0;
-        if (n[0] >= RTT_WARMUP + RTT_SAMPLES) done.complete(null);
+        if (i >= RTT_WARMUP / 5) lat[i - RTT_WARMUP / 5] = System.nanoTime() - t0;
+        if (n[0] >= RTT_WARMUP / 5 + samples) done.complete(null);
         else next[0].run();
       });
     };
@@ -216,7 +231,7 @@ public final class Benchmark {
   }
 
   /** Confirmed sends per second with {@link #WINDOW} in flight, after a warm-up. */
-  private static double p2pSendThroughput(Vertx vertx, int size) throws Exception {
+  private static double p2pSendThroughput(Vertx vertx, int size, int window) throws Exception {
     Buffer body = Buffer.buffer(new byte[size - 1]);
     DeliveryOptions opts = new DeliveryOptions().addHeader(Addresses.HEADER_TO, "bench-b").addHeader(Addresses.HEADER_ADDRESS, "bench.sink");
     AtomicLong confirmed = new AtomicLong();
@@ -240,11 +255,37 @@ public final class Benchmark {
       }
     });
     vertx.runOnContext(v -> {
-      for (int i = 0; i < WINDOW; i++) send[0].run();
+      for (int i = 0; i < window; i++) send[0].run();
     });
     double rate = result.get(120, TimeUnit.SECONDS);
     if (failed.get() > 0) System.out.printf("  (%d sends of %d B failed during the run)%n", failed.get(), size);
     return rate;
+  }
+
+  /** Unreliable sends as fast as they are accepted; the rate is what the far side's sink counted. */
+  private static double unreliableThroughput(Vertx vertx, int size) throws Exception {
+    Buffer body = Buffer.buffer(new byte[size - 1]);
+    DeliveryOptions opts = new DeliveryOptions().addHeader(Addresses.HEADER_TO, "bench-b")
+      .addHeader(Addresses.HEADER_ADDRESS, "bench.sink").addHeader(Addresses.HEADER_RELIABLE, "false");
+    long before = count(vertx);
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    long start = System.nanoTime();
+    Runnable[] send = new Runnable[1];
+    send[0] = () -> vertx.eventBus().request(Addresses.SEND, body, opts).onComplete(ar -> {
+      if (System.nanoTime() - start >= THROUGHPUT_NANOS) done.complete(System.nanoTime() - start);
+      else if (!done.isDone()) send[0].run();
+    });
+    vertx.runOnContext(v -> {
+      for (int i = 0; i < WINDOW; i++) send[0].run();
+    });
+    long elapsed = done.get(120, TimeUnit.SECONDS);
+    TimeUnit.MILLISECONDS.sleep(300); // let the far side drain before counting
+    return (count(vertx) - before) * 1e9 / elapsed;
+  }
+
+  private static long count(Vertx vertx) throws Exception {
+    return Long.parseLong((String) await(vertx.eventBus().request(Addresses.REQUEST, "?",
+      new DeliveryOptions().addHeader(Addresses.HEADER_TO, "bench-b").addHeader(Addresses.HEADER_ADDRESS, "bench.count"))).body());
   }
 
   // ------------------------------------------------------------------ helpers
