@@ -26,6 +26,16 @@ public final class BenchPeer {
     java.util.concurrent.atomic.AtomicLong sunk = new java.util.concurrent.atomic.AtomicLong();
     node.vertx().eventBus().<Object>localConsumer("bench.sink", m -> sunk.incrementAndGet());
     node.vertx().eventBus().<Object>localConsumer("bench.count", m -> m.reply(String.valueOf(sunk.get())));
+    // order check: bodies are sequence numbers 0, 1, 2...; the report says what arrived how
+    long[] order = new long[3]; // next expected, duplicates, out of order
+    node.vertx().eventBus().<String>localConsumer("bench.order", m -> {
+      long seq = Long.parseLong(m.body());
+      if (seq == order[0]) order[0]++;
+      else if (seq < order[0]) order[1]++;
+      else order[2]++;
+    });
+    node.vertx().eventBus().<Object>localConsumer("bench.order.report", m -> m.reply(new JsonObject()
+      .put("inOrder", order[0]).put("duplicates", order[1]).put("outOfOrder", order[2])));
     // answers with the wall-clock time it received the request, in microseconds (one clock per machine)
     node.vertx().eventBus().<Object>localConsumer("bench.clock", m -> {
       java.time.Instant now = java.time.Instant.now();

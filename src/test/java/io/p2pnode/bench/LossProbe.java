@@ -1,0 +1,87 @@
+package io.p2pnode.bench;
+
+import io.p2pnode.P2pNode;
+import io.p2pnode.bus.Addresses;
+import io.p2pnode.bus.P2pClient;
+import io.p2pnode.config.NodeOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs inside a peer's namespace of the NAT lab: sends {@code N} numbered messages to
+ * {@code bench.order} on the target (at most {@code W} unconfirmed), then prints
+ * {@code REPORT {"confirmed","failed","inOrder","duplicates","outOfOrder","transport"}}.
+ */
+public final class LossProbe {
+  private LossProbe() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    int n = Integer.parseInt(args[0]);
+    String coordinator = args[1];
+    String target = args[2];
+    NodeOptions o = NodeOptions.fromJson(new JsonObject().put("peerId", "lossprobe")
+      .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7790))
+      .put("coordinator", new JsonObject().put("enabled", false))
+      .put("rendezvous", new JsonArray().add(coordinator)).put("bridge", new JsonObject().put("port", 0))
+      .put("session", new JsonObject().put("connectTimeoutMs", 20_000).put("relayAfterMs", 19_000)));
+    P2pNode node = P2pNode.start(o).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    P2pClient api = P2pClient.create(node.vertx());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) { // registration may need a few tries through the lossy router
+      try {
+        await(api.connect(target));
+        break;
+      } catch (Exception e) {
+        if (System.nanoTime() > deadline) throw e;
+        await(delay(node, 200));
+      }
+    }
+    DeliveryOptions opts = new DeliveryOptions().addHeader(Addresses.HEADER_TO, target)
+      .addHeader(Addresses.HEADER_ADDRESS, "bench.order").addHeader(Addresses.HEADER_TIMEOUT_MS, "600000");
+    AtomicInteger next = new AtomicInteger();
+    AtomicInteger confirmed = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Runnable[] send = new Runnable[1];
+    send[0] = () -> {
+      int i = next.getAndIncrement();
+      if (i >= n) return;
+      node.vertx().eventBus().request(Addresses.SEND, Integer.toString(i), opts).onComplete(ar -> {
+        if (ar.succeeded()) confirmed.incrementAndGet();
+        else failed.incrementAndGet();
+        if (confirmed.get() + failed.get() == n) done.complete(null);
+        else send[0].run();
+      });
+    };
+    node.vertx().runOnContext(v -> {
+      for (int i = 0; i < 256; i++) send[0].run();
+    });
+    done.get(600, TimeUnit.SECONDS);
+    JsonObject report = (JsonObject) await(node.vertx().eventBus().request(Addresses.REQUEST, "?",
+      new DeliveryOptions().addHeader(Addresses.HEADER_TO, target).addHeader(Addresses.HEADER_ADDRESS, "bench.order.report"))).body();
+    JsonObject peers = await(api.peers());
+    report.put("confirmed", confirmed.get()).put("failed", failed.get())
+      .put("transport", peers.getJsonArray("peers").getJsonObject(0).getJsonObject("transport"));
+    System.out.println("REPORT " + report.encode());
+    node.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    System.exit(0);
+  }
+
+  private static Future<Void> delay(P2pNode node, long ms) {
+    Promise<Void> p = Promise.promise();
+    node.vertx().setTimer(ms, t -> p.complete());
+    return p.future();
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+}
