@@ -3,12 +3,8 @@ package io.p2pnode.bench;
 import io.p2pnode.P2pNode;
 import io.p2pnode.bus.Addresses;
 import io.p2pnode.bus.P2pClient;
-import io.p2pnode.config.NodeOptions;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
@@ -30,41 +26,26 @@ public final class ConnectProbe {
     String coordinator = args[1];
     String target = args[2];
     for (int i = 1; i <= trials; i++) {
-      NodeOptions o = NodeOptions.fromJson(new JsonObject().put("peerId", "probe-" + i)
-        .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700 + i))
-        .put("coordinator", new JsonObject().put("enabled", false))
-        .put("rendezvous", new JsonArray().add(coordinator))
-        .put("bridge", new JsonObject().put("port", 0)));
-      P2pNode node = P2pNode.start(o).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      P2pNode node = LabPeer.start("probe-" + i, 7700 + i, coordinator, new JsonObject());
       try {
         P2pClient api = P2pClient.create(node.vertx());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline
-          && "unknown".equals(await(api.status()).getString("natType"))) {
-          await(delay(node, 20));
+          && "unknown".equals(LabPeer.await(api.status()).getString("natType"))) {
+          LabPeer.await(LabPeer.delay(node, 20));
         }
         Instant t0 = Instant.now();
         long n0 = System.nanoTime();
-        Message<Object> reply = await(node.vertx().eventBus().request(Addresses.REQUEST, "t0",
+        Message<Object> reply = LabPeer.await(node.vertx().eventBus().request(Addresses.REQUEST, "t0",
           new DeliveryOptions().addHeader(Addresses.HEADER_TO, target).addHeader(Addresses.HEADER_ADDRESS, "bench.clock")));
         long roundTripUs = (System.nanoTime() - n0) / 1_000;
         long deliveredUs = Long.parseLong((String) reply.body()) - (t0.getEpochSecond() * 1_000_000L + t0.getNano() / 1_000);
-        String path = await(api.peers()).getJsonArray("peers").getJsonObject(0).getString("path");
+        String path = LabPeer.await(api.peers()).getJsonArray("peers").getJsonObject(0).getString("path");
         System.out.printf("TRIAL %d deliveredMs=%.1f roundTripMs=%.1f path=%s%n", i, deliveredUs / 1e3, roundTripUs / 1e3, path);
       } finally {
         node.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       }
     }
     System.exit(0);
-  }
-
-  private static Future<Void> delay(P2pNode node, long ms) {
-    Promise<Void> p = Promise.promise();
-    node.vertx().setTimer(ms, t -> p.complete());
-    return p.future();
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 }

@@ -3,11 +3,7 @@ package io.p2pnode.bench;
 import io.p2pnode.P2pNode;
 import io.p2pnode.bus.Addresses;
 import io.p2pnode.bus.P2pClient;
-import io.p2pnode.config.NodeOptions;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.concurrent.CompletableFuture;
@@ -27,21 +23,17 @@ public final class LossProbe {
     int n = Integer.parseInt(args[0]);
     String coordinator = args[1];
     String target = args[2];
-    NodeOptions o = NodeOptions.fromJson(new JsonObject().put("peerId", "lossprobe")
-      .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7790))
-      .put("coordinator", new JsonObject().put("enabled", false))
-      .put("rendezvous", new JsonArray().add(coordinator)).put("bridge", new JsonObject().put("port", 0))
-      .put("session", new JsonObject().put("connectTimeoutMs", 20_000).put("relayAfterMs", 19_000)));
-    P2pNode node = P2pNode.start(o).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    P2pNode node = LabPeer.start("lossprobe", 7790, coordinator,
+      new JsonObject().put("connectTimeoutMs", 20_000).put("relayAfterMs", 19_000));
     P2pClient api = P2pClient.create(node.vertx());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) { // registration may need a few tries through the lossy router
       try {
-        await(api.connect(target));
+        LabPeer.await(api.connect(target));
         break;
       } catch (Exception e) {
         if (System.nanoTime() > deadline) throw e;
-        await(delay(node, 200));
+        LabPeer.await(LabPeer.delay(node, 200));
       }
     }
     DeliveryOptions opts = new DeliveryOptions().addHeader(Addresses.HEADER_TO, target)
@@ -65,23 +57,13 @@ public final class LossProbe {
       for (int i = 0; i < 256; i++) send[0].run();
     });
     done.get(600, TimeUnit.SECONDS);
-    JsonObject report = (JsonObject) await(node.vertx().eventBus().request(Addresses.REQUEST, "?",
+    JsonObject report = (JsonObject) LabPeer.await(node.vertx().eventBus().request(Addresses.REQUEST, "?",
       new DeliveryOptions().addHeader(Addresses.HEADER_TO, target).addHeader(Addresses.HEADER_ADDRESS, "bench.order.report"))).body();
-    JsonObject peers = await(api.peers());
+    JsonObject peers = LabPeer.await(api.peers());
     report.put("confirmed", confirmed.get()).put("failed", failed.get())
       .put("transport", peers.getJsonArray("peers").getJsonObject(0).getJsonObject("transport"));
     System.out.println("REPORT " + report.encode());
     node.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     System.exit(0);
-  }
-
-  private static Future<Void> delay(P2pNode node, long ms) {
-    Promise<Void> p = Promise.promise();
-    node.vertx().setTimer(ms, t -> p.complete());
-    return p.future();
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
   }
 }
