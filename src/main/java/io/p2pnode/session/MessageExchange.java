@@ -82,6 +82,10 @@ final class MessageExchange {
       public boolean writeAck(ByteBuf bundle) {
         return receiver.writeAck(bundle);
       }
+
+      public int ackBytes() {
+        return receiver.ackBytes();
+      }
     }, deps.scheduler(), rtt, deps.maxDatagramBytes(), safeChunk, deps.session().windowMessages());
     this.receiver = new ReliableReceiver(deps.scheduler(), deps.counters(), deps.session().windowMessages(),
       deps.session().reassemblyBytesPerPeer(), deps.reassemblyBytes(), deps.session().reassemblyBytesPerNode(),

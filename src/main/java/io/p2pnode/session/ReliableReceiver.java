@@ -140,6 +140,11 @@ final class ReliableReceiver {
     return true;
   }
 
+  /** Bytes {@link #writeAck} would write now. */
+  int ackBytes() {
+    return largest < 0 ? 0 : BundleCodec.SUB_HEADER + 8 + 4 + 8 + 1 + 16 * Math.min(received.size(), BundleCodec.MAX_ACK_RANGES);
+  }
+
   /** The highest message id accepted now. */
   long window() {
     return nextDeliver - 1 + windowMessages;

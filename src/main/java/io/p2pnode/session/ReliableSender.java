@@ -51,6 +51,9 @@ final class ReliableSender {
 
     /** Writes the ACK of what arrived so far into the bundle, if there is anything to acknowledge; returns whether it did. */
     boolean writeAck(ByteBuf bundle);
+
+    /** Bytes the ACK would take now (0 when there is nothing to acknowledge). */
+    int ackBytes();
   }
 
   /**
@@ -184,15 +187,12 @@ final class ReliableSender {
     while (true) {
       boolean cwndOpen = bytesInFlight < cwnd || allowOne;
       Chunk next = cwndOpen ? peek() : null;
-      if (next == null && !out.ackDue()) return;
+      boolean due = out.ackDue();
+      if (next == null && !due) return;
       ByteBuf b = out.newBundle(Math.min(out.budget(), 256));
       long pn = FrameCodec.packetNumber(b);
-      boolean acked = out.writeAck(b);
-      if (next == null) {
-        if (acked) out.send(b);
-        else b.release();
-        return;
-      }
+      // a due ACK goes first; otherwise it only rides along where the data leaves room
+      boolean acked = due && out.writeAck(b);
       int space = out.budget() - b.writerIndex();
       int bytes = 0;
       int n = 0;
@@ -205,12 +205,14 @@ final class ReliableSender {
         sentOnce(next);
         next = peek();
       }
-      if (bytes == 0) { // the ACK took the room: let it go alone, the chunk takes the next datagram
+      if (!acked && bytes > 0 && out.ackBytes() <= out.budget() - b.writerIndex()) acked = out.writeAck(b);
+      if (bytes == 0) { // nothing fitted beside the ACK: the ACK leaves alone, the chunk takes the next datagram
         if (acked) {
           out.send(b);
+          allowOne = false;
           continue;
         }
-        b.release(); // cannot happen: chunks are cut to fit an empty bundle on any path
+        b.release();
         return;
       }
       if (n > 0) {
@@ -391,7 +393,8 @@ final class ReliableSender {
   io.vertx.core.json.JsonObject toJson() {
     return new io.vertx.core.json.JsonObject().put("cwndBytes", (long) cwnd).put("bytesInFlight", bytesInFlight)
       .put("packetsInFlight", inFlight.size()).put("lostPackets", lostPackets).put("retransmittedChunks", retransmitted)
-      .put("peerWindow", peerWindow).put("queuedMessages", fresh.size());
+      .put("peerWindow", peerWindow).put("queuedMessages", fresh.size()).put("lostQueued", lost.size())
+      .put("resultsQueued", results.size());
   }
 
   private long now() {

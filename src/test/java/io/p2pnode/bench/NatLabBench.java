@@ -29,6 +29,10 @@ public final class NatLabBench {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("impaired")) {
+      impaired(args.length > 1 ? Double.parseDouble(args[1]) : 0.01, args.length > 2 ? Integer.parseInt(args[2]) : 10);
+      return;
+    }
     int delayMs = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     int trials = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     run("bash", "cluster/natlab.sh", "up", "cone");
@@ -66,6 +70,42 @@ public final class NatLabBench {
       System.out.printf(Locale.ROOT, "%-40s %10s %12s %8s%n", "measure", "measured", "lower bound", "ratio");
       row("connect -> first message delivered (ms)", median(delivered), 6.0 * delayMs);
       row("connect -> its answer back (ms)", median(roundTrip), 8.0 * delayMs);
+    } finally {
+      procs.forEach(Process::destroyForcibly);
+      run("bash", "cluster/natlab.sh", "down");
+    }
+    System.exit(0);
+  }
+
+  /**
+   * Two cone NATs, {@code loss} random loss at one router and {@code delayMs} at the other:
+   * RTT and throughput by message size, reliable and unreliable ({@link ImpairedProbe}).
+   */
+  private static void impaired(double loss, int delayMs) throws Exception {
+    run("bash", "cluster/natlab.sh", "up", "cone");
+    List<Process> procs = new ArrayList<>();
+    try {
+      run("bash", "cluster/natlab.sh", "impair", "p2plab-nata", String.valueOf(loss));
+      run("bash", "cluster/natlab.sh", "delay", "p2plab-natb", String.valueOf(delayMs));
+      procs.add(node("p2plab-coord", "io.p2pnode.Main", new JsonObject().put("peerId", "coord")
+        .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 0))));
+      procs.add(node("p2plab-bob", BenchPeer.class.getName(), new JsonObject().put("peerId", "bob")
+        .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700))
+        .put("coordinator", new JsonObject().put("enabled", false))
+        .put("rendezvous", new JsonArray().add("203.0.113.100:7700")).put("bridge", new JsonObject().put("port", 0))));
+      TimeUnit.SECONDS.sleep(3); // let bob register
+      List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", "p2plab-alice"));
+      cmd.addAll(NodeProcess.javaMain().subList(0, NodeProcess.javaMain().size() - 1));
+      cmd.addAll(List.of(ImpairedProbe.class.getName(), "203.0.113.100:7700"));
+      Process probe = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      System.out.printf(Locale.ROOT, "NAT lab, two cone NATs, %.1f%% loss at one router, %d ms delay at the other:%n", loss * 100, delayMs);
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(probe.getInputStream()))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          if (line.startsWith("RESULT ")) System.out.println(line.substring(7));
+        }
+      }
+      probe.waitFor(300, TimeUnit.SECONDS);
     } finally {
       procs.forEach(Process::destroyForcibly);
       run("bash", "cluster/natlab.sh", "down");
