@@ -100,6 +100,10 @@ final class MessageExchange {
    * @param reliable false: sent once, no result awaited; completes as soon as it is queued
    */
   Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable) {
+    if (!reliable && sender.queuedMessages() >= deps.session().maxInFlight()) {
+      return Future.failedFuture(Failure.QUEUE_FULL.exception(sender.queuedMessages() + " messages to " + peerId
+        + " wait for the congestion window (session.maxInFlight)"));
+    }
     if (reliable && (pending.size() >= deps.session().maxInFlight() || pendingBytes >= deps.session().sendBufferBytes())) {
       return Future.failedFuture(Failure.QUEUE_FULL.exception(pending.size() + " messages (" + pendingBytes + " bytes) to "
         + peerId + " await delivery (session.maxInFlight, session.sendBufferBytes)"));

@@ -103,6 +103,7 @@ public final class NatLabBench {
         String line;
         while ((line = r.readLine()) != null) {
           if (line.startsWith("RESULT ")) System.out.println(line.substring(7));
+          else if (line.contains("Exception")) System.out.println("probe: " + line);
         }
       }
       probe.waitFor(300, TimeUnit.SECONDS);

@@ -161,4 +161,16 @@ class ReliabilityTest {
     assertTrue(f.succeeded(), String.valueOf(f.cause()));
     assertEquals(Buffer.buffer(big), f.result());
   }
+
+  @Test
+  void unreliableSendsBeyondTheQueueBoundAre429() {
+    SessionPair p = new SessionPair(new JsonObject().put("maxInFlight", 10));
+    List<Integer> codes = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      Future<Object> f = p.a.send(SessionCodec.KIND_SEND, "voice", "x".repeat(1000), 1_000, false);
+      if (f.failed()) codes.add(code(f));
+    }
+    assertFalse(codes.isEmpty(), "a flood of unreliable sends meets the queue bound");
+    assertTrue(codes.stream().allMatch(c -> c == 429));
+  }
 }
