@@ -7,6 +7,7 @@ import io.p2pnode.cluster.VertxFactory;
 import io.p2pnode.config.Endpoints;
 import io.p2pnode.config.NodeOptions;
 import io.p2pnode.heartbeat.HeartbeatVerticle;
+import io.p2pnode.heartbeat.NatTimeoutProber;
 import io.p2pnode.punch.Coordinator;
 import io.p2pnode.punch.CoordinatorVerticle;
 import io.p2pnode.punch.RelayLimiter;
@@ -29,6 +30,7 @@ import io.p2pnode.transport.Counters;
 import io.p2pnode.transport.InboundControl;
 import io.p2pnode.transport.ListenerGroup;
 import io.p2pnode.transport.LocalEndpoints;
+import io.p2pnode.transport.NettyUdpSocket;
 import io.p2pnode.transport.PacketRouter;
 import io.p2pnode.transport.PathSocketConfig;
 import io.p2pnode.transport.UdpListenerVerticle;
@@ -36,6 +38,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -61,6 +64,7 @@ public final class P2pNode {
   private final Counters counters = new Counters();
   private final PunchStats punchStats = new PunchStats();
   private final java.util.concurrent.atomic.AtomicLong reassemblyBytes = new java.util.concurrent.atomic.AtomicLong();
+  private NatTimeoutProber natProber;
   private final ControlBudget controlBudget = new ControlBudget(ControlBudget.DEFAULT_MAX_QUEUED);
   private final ListenerGroup listenerGroup = new ListenerGroup();
   private final List<UdpListenerVerticle> listeners = new ArrayList<>();
@@ -132,7 +136,8 @@ public final class P2pNode {
         new Coordinator(options.peerId(), new LocalPeerRegistry(options.coordinator().maxPeers()), Clock.SYSTEM,
           options.coordinator().registrationTtlMs(), new RelayLimiter(options.coordinator().relayRateBytesPerSec(),
           options.coordinator().relayMaxBytes())), counters,
-        in -> eb.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL)), controlBudget, probePort)) : Future.succeededFuture())
+        in -> eb.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL), Scheduler.of(vertx)), controlBudget, probePort))
+        : Future.succeededFuture())
       .compose(v -> deploy(control = newControl(router)))
       .compose(v -> deploy(new HeartbeatVerticle(options.heartbeat())))
       .compose(v -> deploy(new ApiVerticle(options.peerId(), () -> control.plane().manager(), this::status,
@@ -160,13 +165,20 @@ public final class P2pNode {
 
   private ControlVerticle newControl(PacketRouter router) {
     Scheduler scheduler = Scheduler.of(vertx);
+    natProber = new NatTimeoutProber(scheduler, options.heartbeat().intervalMs(), options.heartbeat().maxIntervalMs());
     return new ControlVerticle(ctx -> {
       RendezvousClient rendezvous = new RendezvousClient(options.peerId(), LocalEndpoints.of(udp), options.rendezvousAddresses(),
         options.coordinator().enabled() ? RendezvousClient.LocalCoordinator.eventBus(vertx.eventBus()) : null,
-        options.heartbeat().intervalMs(), scheduler, listenerGroup::any, counters);
+        natProber::keepaliveMs, scheduler, listenerGroup::any, counters);
+      if (options.heartbeat().measureNatTimeout() && !options.rendezvousAddresses().isEmpty()) {
+        // its own socket, so its NAT mapping stays silent between probes
+        natProber.start(options.rendezvousAddresses().get(0), handler -> NettyUdpSocket.bind((ContextInternal) ctx,
+          new InetSocketAddress(options.listen().host(), 0), false, 65_536, options.listen().maxDatagramBytes(), handler, counters)
+          .map(sock -> (io.p2pnode.transport.PacketSocket) sock));
+      }
       SessionDeps deps = new SessionDeps(options.peerId(), options.session(), options.heartbeat(),
         options.listen().maxDatagramBytes(), scheduler, counters, new EventBusDelivery(vertx.eventBus()),
-        rendezvous::natType, rendezvous::publicEndpoint, punchStats, reassemblyBytes);
+        rendezvous::natType, rendezvous::publicEndpoint, punchStats, reassemblyBytes, natProber::keepaliveMs);
       PathSocketConfig connected = options.listen().connectedSockets() && vertx.isNativeTransportEnabled()
         ? new PathSocketConfig(new InetSocketAddress(options.listen().host(), udp.getPort()), options.listen().socketBufferBytes(),
           options.listen().maxDatagramBytes(), router, counters)
@@ -242,7 +254,8 @@ public final class P2pNode {
       .put("connectedSockets", options.listen().connectedSockets() && vertx.isNativeTransportEnabled())
       .put("listeners", perListener)
       .put("counters", counters.toJson())
-      .put("punch", punchStats.toJson());
+      .put("punch", punchStats.toJson())
+      .put("natTimeout", natProber.toJson());
   }
 
 

@@ -25,12 +25,21 @@ public final class CoordinatorEndpoint {
   private final Coordinator coordinator;
   private final Counters counters;
   private final Consumer<InboundControl> toOwnNode;
+  private final io.p2pnode.time.Scheduler scheduler;
   private int probePort = -1;
+  private int probesPending;
+  /** Answers to NAT idle-timeout probes waiting at once; more are dropped. */
+  static final int MAX_PROBES = 10_000;
+  /** Longest silence a probe may ask for. */
+  static final long MAX_PROBE_DELAY_MS = 600_000;
 
-  public CoordinatorEndpoint(Coordinator coordinator, Counters counters, Consumer<InboundControl> toOwnNode) {
+  /** @param scheduler for the delayed answers to NAT idle-timeout probes ({@code null}: not answered) */
+  public CoordinatorEndpoint(Coordinator coordinator, Counters counters, Consumer<InboundControl> toOwnNode,
+                             io.p2pnode.time.Scheduler scheduler) {
     this.coordinator = coordinator;
     this.counters = counters;
     this.toOwnNode = toOwnNode;
+    this.scheduler = scheduler;
   }
 
   /**
@@ -70,6 +79,20 @@ public final class CoordinatorEndpoint {
       } else {
         counters.relayForwarded();
         send(in.via(), f.message(), f.to());
+      }
+      return null;
+    } else if (msg instanceof ControlMessage.ProbeAsk ask) {
+      // bounded: at most MAX_PROBES answers pending, none later than MAX_PROBE_DELAY_MS
+      if (scheduler == null || in.sender() == null || probesPending >= MAX_PROBES || ask.delayMs() > MAX_PROBE_DELAY_MS) {
+        counters.drop(Drop.UNEXPECTED_CONTROL);
+      } else {
+        probesPending++;
+        PacketSocket via = in.via();
+        InetSocketAddress to = in.sender();
+        scheduler.schedule(ask.delayMs(), () -> {
+          probesPending--;
+          send(via, new ControlMessage.ProbeEcho(ask.txn()), to);
+        });
       }
       return null;
     } else if (msg instanceof Unregister u) {

@@ -58,7 +58,7 @@ public final class RendezvousClient {
     JsonObject status() {
       long now = scheduler.clock().nanoTime();
       return new JsonObject().put("address", address == null ? "self" : Endpoints.format(address))
-        .put("registered", lastAckNanos >= 0 && now - lastAckNanos < 3 * refreshNanos)
+        .put("registered", lastAckNanos >= 0 && now - lastAckNanos < 3 * refreshMs.getAsLong() * 1_000_000L)
         .put("observed", observed == null ? null : Endpoints.format(observed))
         .put("probeObserved", probeObserved == null ? null : Endpoints.format(probeObserved))
         .put("lastAckAgoMs", lastAckNanos < 0 ? null : (now - lastAckNanos) / 1_000_000L);
@@ -73,7 +73,7 @@ public final class RendezvousClient {
   private final Scheduler scheduler;
   private final Supplier<PacketSocket> socket;
   private final Counters counters;
-  private final long refreshNanos;
+  private final java.util.function.LongSupplier refreshMs;
   /** Recomputed on every acknowledgement; read by sessions on other threads. */
   private volatile NatType natType = NatType.UNKNOWN;
   private volatile InetSocketAddress publicEndpoint;
@@ -95,18 +95,19 @@ public final class RendezvousClient {
 
   /**
    * @param local  the node's own coordinator, or {@code null} when it runs none
+   * @param refreshMs how often to refresh registrations (the keepalive interval: it holds the NAT mapping too)
    * @param socket the socket to send registrations and requests on
    */
   public RendezvousClient(String selfPeerId, List<InetSocketAddress> privateEndpoints, List<InetSocketAddress> coordinators,
-                          LocalCoordinator local, long refreshMs, Scheduler scheduler, Supplier<PacketSocket> socket,
-                          Counters counters) {
+                          LocalCoordinator local, java.util.function.LongSupplier refreshMs, Scheduler scheduler,
+                          Supplier<PacketSocket> socket, Counters counters) {
     this.selfPeerId = selfPeerId;
     this.privateEndpoints = privateEndpoints;
     this.local = local;
     this.scheduler = scheduler;
     this.socket = socket;
     this.counters = counters;
-    this.refreshNanos = refreshMs * 1_000_000L;
+    this.refreshMs = refreshMs;
     if (local != null) links.add(new Link(null));
     coordinators.forEach(a -> links.add(new Link(a)));
   }
@@ -115,7 +116,7 @@ public final class RendezvousClient {
   public void refresh() {
     long now = scheduler.clock().nanoTime();
     for (Link l : links) {
-      if (now - l.lastRegisterNanos < refreshNanos) continue;
+      if (now - l.lastRegisterNanos < refreshMs.getAsLong() * 1_000_000L) continue;
       l.lastRegisterNanos = now;
       l.registerTxn = nextTxn();
       Register r = new Register(l.registerTxn, natType(), selfPeerId, privateEndpoints);

@@ -64,6 +64,7 @@ public final class PeerSession {
   private long lastReceived;
   private long upSince;
   private long attemptStart;
+  private long keepalives;
   private String natPair = "unknown/unknown";
 
   public PeerSession(SessionDeps deps, String peerId, int localSid, PacketSocket socket, SessionListener listener) {
@@ -352,17 +353,22 @@ public final class PeerSession {
     if (state != State.UP) return;
     long now = now();
     long silence = now - lastReceived;
-    if (silence >= deps.heartbeat().timeoutMs() * 1_000_000L) {
-      close("no packet for " + deps.heartbeat().timeoutMs() + " ms", false);
+    long interval = deps.keepaliveMs().getAsLong();
+    long timeout = deps.liveTimeoutMs();
+    if (silence >= timeout * 1_000_000L) {
+      close("no packet for " + timeout + " ms", false);
       return;
     }
-    if (silence >= 2 * deps.heartbeat().intervalMs() * 1_000_000L && !recovering) {
+    if (silence >= 2 * interval * 1_000_000L && !recovering) {
       recovering = true;
       LOG.info(() -> "session " + peerId + " path " + winner + " silent, punching again");
       startAttempt(winner.path() == Path.RELAY ? null : relay, deps.session().relayAfterMs(),
-        deps.heartbeat().timeoutMs() - 2 * deps.heartbeat().intervalMs());
+        timeout - 2 * interval);
     }
-    if (now - lastSent >= deps.heartbeat().intervalMs() * 1_000_000L) sendTimestamp(FrameType.PING, now);
+    if (now - lastSent >= interval * 1_000_000L) {
+      keepalives++;
+      sendTimestamp(FrameType.PING, now);
+    }
   }
 
   private void sendTimestamp(FrameType type, long timestamp) {
@@ -499,6 +505,7 @@ public final class PeerSession {
       .put("candidate", winner == null ? null : winner.toString())
       .put("natPair", natPair)
       .put("connectedSocket", pathSocket != null)
+      .put("keepalivesSent", keepalives)
       .put("rttMs", rtt.hasSample() ? rtt.srttMs() : null).put("rttVarMs", rtt.hasSample() ? rtt.rttvarMs() : null)
       .put("sessionId", Integer.toUnsignedString(localSid)).put("remoteSessionId", Integer.toUnsignedString(remoteSid))
       .put("inFlight", messages.inFlight())

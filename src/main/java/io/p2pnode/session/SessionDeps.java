@@ -16,9 +16,15 @@ import java.util.function.Supplier;
  * @param localPublic      this node's public endpoint as a coordinator observed it, or null
  * @param stats            punch attempts and outcomes by NAT pair
  * @param reassemblyBytes  reassembly memory held by all sessions of the node
+ * @param keepaliveMs      the keepalive interval now (measured NAT timeout, else {@code heartbeat.intervalMs})
  */
 public record SessionDeps(String localPeerId, SessionOptions session, HeartbeatOptions heartbeat, int maxDatagramBytes,
                           Scheduler scheduler, Counters counters, Deliverer deliverer, Supplier<NatType> localNat,
                           Supplier<java.net.InetSocketAddress> localPublic, PunchStats stats,
-                          java.util.concurrent.atomic.AtomicLong reassemblyBytes) {
+                          java.util.concurrent.atomic.AtomicLong reassemblyBytes, java.util.function.LongSupplier keepaliveMs) {
+
+  /** Silence after which a peer is down: {@code heartbeat.timeoutMs}, at least three keepalive intervals. */
+  public long liveTimeoutMs() {
+    return Math.max(heartbeat.timeoutMs(), 3 * keepaliveMs.getAsLong());
+  }
 }

@@ -113,7 +113,7 @@ public final class PacketRouter implements PacketHandler {
       return;
     }
     boolean toCoordinator = type == FrameType.REGISTER || type == FrameType.CONNECT || type == FrameType.UNREGISTER
-      || type == FrameType.RELAY;
+      || type == FrameType.RELAY || type == FrameType.PROBE_ASK;
     if (toCoordinator && !coordinator) {
       counters.drop(Drop.UNEXPECTED_CONTROL);
       return;

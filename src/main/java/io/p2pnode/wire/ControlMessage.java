@@ -20,6 +20,8 @@ import static io.p2pnode.wire.WireBuf.*;
  * INTRODUCE     txn (32) | token (64) | natType (8) | peerId str | public ep | private eps
  * CONNECT_FAIL  txn (32) | code (16) | reason str
  * UNREGISTER    peerId str
+ * PROBE_ASK     txn (32) | delayMs (32)
+ * PROBE_ECHO    txn (32)
  * HELLO/_ACK    token (64) | peerId str | sender session id (32) | timestamp (64)
  * RELAY         from peerId str | to peerId str | enclosed frame (to the end of the datagram)
  * RELAYED       from peerId str | enclosed frame (to the end of the datagram)
@@ -96,6 +98,23 @@ public sealed interface ControlMessage {
     public FrameType type() { return FrameType.UNREGISTER; }
     public void writePayload(ByteBuf out) {
       writeShortString(out, peerId);
+    }
+  }
+
+  /** Asks a coordinator to answer with {@link ProbeEcho} after {@code delayMs} of silence. */
+  record ProbeAsk(int txn, long delayMs) implements ControlMessage {
+    public FrameType type() { return FrameType.PROBE_ASK; }
+    public void writePayload(ByteBuf out) {
+      out.writeInt(txn);
+      out.writeInt((int) delayMs);
+    }
+  }
+
+  /** The delayed answer to a {@link ProbeAsk}: the NAT mapping survived the silence. */
+  record ProbeEcho(int txn) implements ControlMessage {
+    public FrameType type() { return FrameType.PROBE_ECHO; }
+    public void writePayload(ByteBuf out) {
+      out.writeInt(txn);
     }
   }
 
@@ -183,6 +202,8 @@ public sealed interface ControlMessage {
       case INTRODUCE -> new Introduce(i32(in), i64(in), NatType.of(u8(in)), peerId(in), readEndpoint(in), readEndpoints(in));
       case CONNECT_FAIL -> new ConnectFail(i32(in), u16(in), readShortString(in));
       case UNREGISTER -> new Unregister(peerId(in));
+      case PROBE_ASK -> new ProbeAsk(i32(in), i32(in) & 0xFFFFFFFFL);
+      case PROBE_ECHO -> new ProbeEcho(i32(in));
       case HELLO, HELLO_ACK -> new Hello(type == FrameType.HELLO_ACK, i64(in), peerId(in), i32(in), i64(in));
       case RELAY -> new Relay(peerId(in), peerId(in), rest(in));
       case RELAYED -> new Relayed(peerId(in), rest(in));

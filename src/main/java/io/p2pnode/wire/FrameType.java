@@ -35,6 +35,10 @@ public enum FrameType {
   CONNECT_FAIL(0x14),
   /** Peer to coordinator: forget my registration (clean shutdown). */
   UNREGISTER(0x15),
+  /** Peer to coordinator: send a PROBE_ECHO back to this mapping after a delay (NAT idle-timeout probing). */
+  PROBE_ASK(0x16),
+  /** Coordinator to peer: the delayed answer to PROBE_ASK. */
+  PROBE_ECHO(0x17),
   /** Peer to coordinator: forward the enclosed frame to a peer. */
   RELAY(0x20),
   /** Coordinator to peer: a frame forwarded from a peer. */

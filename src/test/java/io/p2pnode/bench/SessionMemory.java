@@ -45,7 +45,7 @@ public final class SessionMemory {
     await(vertx.deployVerticle(new UdpListenerVerticle(new InetSocketAddress("127.0.0.1", 0), true, 1 << 20, 1200,
       (s, d, f) -> { }, counters, group)));
     SessionDeps deps = new SessionDeps("mem", o.session(), o.heartbeat(), 1200, Scheduler.of(vertx), counters,
-      (from, d) -> Future.succeededFuture(), () -> NatType.UNKNOWN, () -> null, new PunchStats(), new AtomicLong());
+      (from, d) -> Future.succeededFuture(), () -> NatType.UNKNOWN, () -> null, new PunchStats(), new AtomicLong(), () -> o.heartbeat().intervalMs());
     VerticleSessionHost host = new VerticleSessionHost(vertx, group, null);
     SessionListener quiet = new SessionListener() {
       public void onUp(PeerSession s) { }

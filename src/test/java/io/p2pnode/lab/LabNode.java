@@ -2,6 +2,7 @@ package io.p2pnode.lab;
 
 import io.netty.buffer.ByteBuf;
 import io.p2pnode.config.NodeOptions;
+import io.p2pnode.heartbeat.NatTimeoutProber;
 import io.p2pnode.punch.Coordinator;
 import io.p2pnode.punch.CoordinatorEndpoint;
 import io.p2pnode.punch.RelayLimiter;
@@ -43,6 +44,7 @@ public final class LabNode {
   public final List<String> events = new ArrayList<>();
   public final List<SessionCodec.Data> inbound = new ArrayList<>();
   public final PunchStats stats = new PunchStats();
+  public final NatTimeoutProber prober;
   final PacketSocket socket;
   final RendezvousClient rendezvous;
   final SessionManager manager;
@@ -55,6 +57,7 @@ public final class LabNode {
   public LabNode(LabNetwork net, LabHost host, int port, JsonObject config, List<InetSocketAddress> coordinators) {
     NodeOptions o = NodeOptions.fromJson(config);
     this.peerId = o.peerId();
+    prober = new NatTimeoutProber(net.clock, o.heartbeat().intervalMs(), o.heartbeat().maxIntervalMs());
     Map<Integer, SessionHandle> routes = new HashMap<>();
     ControlDispatcher[] dispatcher = new ControlDispatcher[1];
     CoordinatorEndpoint[] coord = new CoordinatorEndpoint[1];
@@ -71,7 +74,7 @@ public final class LabNode {
     coordinator = o.coordinator().enabled()
       ? new CoordinatorEndpoint(new Coordinator(peerId, new LocalPeerRegistry(o.coordinator().maxPeers()), net.clock.clock(),
         o.coordinator().registrationTtlMs(), new RelayLimiter(o.coordinator().relayRateBytesPerSec(),
-        o.coordinator().relayMaxBytes())), counters, in -> dispatcher[0].handle(in))
+        o.coordinator().relayMaxBytes())), counters, in -> dispatcher[0].handle(in), net.clock)
       : null;
     coord[0] = coordinator;
     if (coordinator != null) {
@@ -84,12 +87,15 @@ public final class LabNode {
       return answer == null ? Future.failedFuture("refused") : Future.succeededFuture(answer);
     };
     rendezvous = new RendezvousClient(peerId, List.of(socket.localAddress()), coordinators, local,
-      o.heartbeat().intervalMs(), net.clock, () -> socket, counters);
+      () -> prober.keepaliveMs(), net.clock, () -> socket, counters);
+    if (o.heartbeat().measureNatTimeout() && !coordinators.isEmpty()) {
+      prober.start(coordinators.get(0), handler -> Future.succeededFuture(host.bind(port + 100, handler)));
+    }
     SessionDeps deps = new SessionDeps(peerId, o.session(), o.heartbeat(), o.listen().maxDatagramBytes(), net.clock, counters,
       (from, data) -> {
         inbound.add(data);
         return Future.succeededFuture(data.kind() == SessionCodec.KIND_REQUEST ? data.body() : null);
-      }, rendezvous::natType, rendezvous::publicEndpoint, stats, new java.util.concurrent.atomic.AtomicLong());
+      }, rendezvous::natType, rendezvous::publicEndpoint, stats, new java.util.concurrent.atomic.AtomicLong(), prober::keepaliveMs);
     manager = new SessionManager(deps, new InlineHost(socket), rendezvous, routes, Runnable::run,
       (address, event) -> events.add(address + " " + event.encode()));
     dispatcher[0] = new ControlDispatcher(manager, rendezvous, counters);

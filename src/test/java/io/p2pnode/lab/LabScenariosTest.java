@@ -184,4 +184,34 @@ class LabScenariosTest {
     assertTrue(a.events.stream().anyMatch(e -> e.startsWith("p2p.path.changed") && e.contains("\"previousPath\":\"relay\"")), a.events.toString());
     delivers(lab, a, b, "direct again");
   }
+
+  /**
+   * With {@code heartbeat.measureNatTimeout}, the node finds that its NAT forgets idle mappings
+   * after 20 s and stretches keepalives from 5 s to about 14 s: the session still lives through
+   * 3 minutes of idle, with fewer keepalives than the fixed interval would send.
+   */
+  @Test
+  void keepalivesAreSizedToTheMeasuredNatTimeout() {
+    LabNetwork net = new LabNetwork();
+    LabTopology lab = new LabTopology(net);
+    LabNetwork.Realm lanA = net.internet.nat("natA", "203.0.113.1", NatBehavior.portRestrictedCone().withIdleTimeoutMs(20_000));
+    LabNetwork.Realm lanB = net.internet.nat("natB", "203.0.113.2", NatBehavior.portRestrictedCone().withIdleTimeoutMs(20_000));
+    JsonObject hb = new JsonObject().put("intervalMs", 5000).put("timeoutMs", 15000).put("measureNatTimeout", true);
+    LabNode a = new LabNode(net, lanA.host("192.168.1.10"), 7700, LabTopology.config("alice", false).put("heartbeat", hb),
+      List.of(LabTopology.COORDINATOR));
+    LabNode b = new LabNode(net, lanB.host("192.168.1.10"), 7700, LabTopology.config("bob", false).put("heartbeat", hb),
+      List.of(LabTopology.COORDINATOR));
+    lab.run(120_000); // probing: 5 s, 10 s ok; 20 s lost; 15 s, 17.5 s ok
+    JsonObject probe = a.prober.toJson();
+    assertEquals("DONE", probe.getString("state"), probe.encode());
+    assertTrue(probe.getLong("survivedMs") >= 15_000 && probe.getLong("expiredMs") == 20_000, probe.encode());
+    long keepalive = a.prober.keepaliveMs();
+    assertTrue(keepalive >= 12_000 && keepalive < 20_000, "keepalive " + keepalive);
+    assertEquals("direct", connect(lab, a, "bob"));
+    lab.run(180_000);
+    assertTrue(a.events.stream().noneMatch(e -> e.startsWith("p2p.peer.down")), a.events.toString());
+    long keepalives = a.peers().result().getJsonArray("peers").getJsonObject(0).getLong("keepalivesSent");
+    assertTrue(keepalives > 0 && keepalives <= 180 / 12, "keepalives every ~14 s, not every 5 s: " + keepalives);
+    delivers(lab, a, b, "alive after 3 idle minutes with stretched keepalives");
+  }
 }

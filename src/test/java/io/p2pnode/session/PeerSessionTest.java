@@ -64,7 +64,7 @@ class PeerSessionTest {
       delivered.add(data);
       nextDelivery = Promise.promise();
       return nextDelivery.future();
-    }, () -> io.p2pnode.wire.NatType.ENDPOINT_INDEPENDENT, () -> null, stats, new java.util.concurrent.atomic.AtomicLong());
+    }, () -> io.p2pnode.wire.NatType.ENDPOINT_INDEPENDENT, () -> null, stats, new java.util.concurrent.atomic.AtomicLong(), hb::intervalMs);
     s = new PeerSession(deps, "peer", LOCAL_SID, socket, new SessionListener() {
       public void onUp(PeerSession x) { events.add("up " + x.path().wireName()); }
       public void onDown(PeerSession x, String reason) { events.add("down " + reason); }

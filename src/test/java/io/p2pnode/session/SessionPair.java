@@ -72,7 +72,7 @@ final class SessionPair {
 
   private SessionDeps deps(String id, NodeOptions o, Counters counters, Deliverer deliverer) {
     return new SessionDeps(id, o.session(), o.heartbeat(), o.listen().maxDatagramBytes(), clock, counters, deliverer,
-      () -> NatType.UNKNOWN, () -> null, new PunchStats(), new AtomicLong());
+      () -> NatType.UNKNOWN, () -> null, new PunchStats(), new AtomicLong(), () -> o.heartbeat().intervalMs());
   }
 
   private static SessionListener listener() {

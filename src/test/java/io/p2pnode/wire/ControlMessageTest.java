@@ -297,4 +297,13 @@ class ControlMessageTest {
     ControlMessage.ConnectFail f = (ControlMessage.ConnectFail) ControlMessage.decode(FrameType.CONNECT_FAIL, b);
     assertEquals("\u00e9".repeat(127), f.reason());
   }
+
+  @Test
+  void probeMessagesRoundTrip() {
+    for (ControlMessage m : List.of(new ControlMessage.ProbeAsk(7, 20_000), new ControlMessage.ProbeEcho(-3))) {
+      io.netty.buffer.ByteBuf b = ControlMessage.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, m, 0);
+      b.skipBytes(FrameCodec.HEADER_BYTES);
+      assertEquals(m, ControlMessage.decode(m.type(), b));
+    }
+  }
 }
