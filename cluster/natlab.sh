@@ -5,6 +5,9 @@
 #   bash cluster/natlab.sh down            remove every namespace of the lab
 #   bash cluster/natlab.sh hosts           list the lab's namespaces
 #   bash cluster/natlab.sh impair NS LOSS  drop LOSS (0..1) of the packets forwarded by router NS
+#   bash cluster/natlab.sh duplicate NS P HOST
+#                                          copy a fraction P of the packets router NS forwards from its WAN to
+#                                          HOST on its LAN (iptables TEE): duplicates, delivered out of turn
 #   bash cluster/natlab.sh delay NS MS [JITTER_MS]
 #                                          hold every packet router NS forwards for MS (+ up to JITTER_MS,
 #                                          which reorders): iptables NFQUEUE + cluster/nfq-delay.c, since this
@@ -142,6 +145,10 @@ impair() { # ROUTER-NS LOSS: random loss on everything the router forwards
   ns "$1" iptables -I FORWARD -m statistic --mode random --probability "$2" -j DROP
 }
 
+duplicate() { # ROUTER-NS P HOST
+  ns "$1" iptables -t mangle -A FORWARD -i wan -m statistic --mode random --probability "$2" -j TEE --gateway "$3"
+}
+
 DELAYER=${TMPDIR:-/tmp}/p2plab-nfq-delay
 
 delay() { # ROUTER-NS MS [JITTER]: queue after the NEW-inbound drop (an accept verdict skips the rest of the chain)
@@ -162,5 +169,6 @@ case "$cmd" in
   hosts) ip netns list | grep "^$P-" || true ;;
   impair) impair "${2:?router namespace}" "${3:?loss 0..1}" ;;
   delay) delay "${2:?router namespace}" "${3:?ms}" "${4:-0}" ;;
-  *) sed -n '2,28p' "$0"; exit 2 ;;
+  duplicate) duplicate "${2:?router namespace}" "${3:?fraction 0..1}" "${4:?lan host}" ;;
+  *) sed -n '2,31p' "$0"; exit 2 ;;
 esac

@@ -240,7 +240,8 @@ final class MessageExchange {
           int flags = body.readUnsignedByte();
           int index = body.readUnsignedShort();
           int count = body.readUnsignedShort();
-          receiver.onFragment(msgId, flags, index, count, body, this::capacity, this::deliver, this::onResult);
+          receiver.onFragment(msgId, flags, index, count, body, this::capacity, this::deliver, this::deliverUnreliable,
+            this::onResult);
         }
         case RESULT -> {
           eliciting[0] = true;
@@ -277,6 +278,11 @@ final class MessageExchange {
       receiver.drain(this::capacity, this::deliver); // room for the next one
       flushSoon();
     });
+  }
+
+  /** An unreliable message: handed over, never answered (its id is from another sequence than reliable ones). */
+  private void deliverUnreliable(SessionCodec.Data data) {
+    deps.deliverer().deliver(peerId, data);
   }
 
   private void sendResult(long msgId, int code, Object body) {

@@ -159,7 +159,8 @@ final class ReliableReceiver {
    * @param canDeliver how many more messages the consumer side takes now
    */
   void onFragment(long msgId, int flags, int index, int count, ByteBuf chunk, IntSupplier canDeliver,
-                  Consumer<SessionCodec.Data> deliver, Consumer<SessionCodec.Result> results) {
+                  Consumer<SessionCodec.Data> deliver, Consumer<SessionCodec.Data> deliverUnreliable,
+                  Consumer<SessionCodec.Result> results) {
     boolean unreliable = (flags & BundleCodec.FLAG_UNRELIABLE) != 0;
     if (index >= count || count == 0 || (long) count * chunk.readableBytes() > 2L * maxMessageBytes + 65536) {
       counters.drop(Drop.MALFORMED);
@@ -223,7 +224,7 @@ final class ReliableReceiver {
       } else {
         SessionCodec.Data data = SessionCodec.readData(whole);
         if (unreliable) {
-          deliver.accept(data);
+          deliverUnreliable.accept(data); // no result: the sender awaits none
           return;
         }
         ready.put(msgId, data);

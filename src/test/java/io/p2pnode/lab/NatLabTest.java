@@ -68,16 +68,17 @@ class NatLabTest {
 
   /**
    * Real impairment between two cone NATs: 10% random loss at one router (iptables statistic),
-   * every packet delayed 5-55 ms at the other (NFQUEUE, so packets overtake each other). All
-   * messages arrive exactly once and in order. (Duplication cannot be injected here: a queue
-   * verdict cannot copy a packet; the in-memory lab covers it.)
+   * 5% of the packets towards bob duplicated (iptables TEE) and every packet delayed 5-55 ms at
+   * the other router (NFQUEUE, so packets overtake each other): 100 000 messages arrive exactly
+   * once and in order.
    */
   @Test
-  void messagesArriveExactlyOnceInOrderThroughLossAndJitter() throws Exception {
+  void messagesArriveExactlyOnceInOrderThroughLossDuplicationAndJitter() throws Exception {
     requireLab();
     try (NatLab lab = new NatLab()) {
       NatLab.run(java.util.List.of("bash", NatLab.SCRIPT, "up", "cone"), 60);
       NatLab.run(java.util.List.of("bash", NatLab.SCRIPT, "impair", "p2plab-nata", "0.10"), 60);
+      NatLab.run(java.util.List.of("bash", NatLab.SCRIPT, "duplicate", "p2plab-natb", "0.05", "192.168.1.10"), 60);
       var delay = NatLab.run(java.util.List.of("bash", NatLab.SCRIPT, "delay", "p2plab-natb", "5", "50"), 120);
       assertEquals(0, delay.code(), delay.out());
       lab.nodes.add(io.p2pnode.NodeProcess.startWithConfigIn(NatLab.COORD_NS, new JsonObject().put("peerId", "coord")
@@ -92,12 +93,12 @@ class NatLabTest {
       try {
         var probe = new ArrayList<String>(java.util.List.of("ip", "netns", "exec", "p2plab-alice"));
         probe.addAll(io.p2pnode.NodeProcess.javaMain().subList(0, io.p2pnode.NodeProcess.javaMain().size() - 1));
-        probe.addAll(java.util.List.of(io.p2pnode.bench.LossProbe.class.getName(), "3000", "203.0.113.100:7700", "bob"));
-        var r = NatLab.run(probe, 600);
+        probe.addAll(java.util.List.of(io.p2pnode.bench.LossProbe.class.getName(), "100000", "203.0.113.100:7700", "bob"));
+        var r = NatLab.run(probe, 900);
         String line = r.out().lines().filter(l -> l.startsWith("REPORT ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
         JsonObject report = new JsonObject(line.substring(7));
-        assertEquals(3000, report.getInteger("confirmed"), report.encode());
-        assertEquals(3000, report.getInteger("inOrder"), report.encode());
+        assertEquals(100_000, report.getInteger("confirmed"), report.encode());
+        assertEquals(100_000, report.getInteger("inOrder"), report.encode());
         assertEquals(0, report.getInteger("duplicates"), report.encode());
         assertEquals(0, report.getInteger("outOfOrder"), report.encode());
         assertTrue(report.getJsonObject("transport").getLong("lostPackets") > 0, "the lab did lose packets: " + report.encode());

@@ -173,4 +173,15 @@ class ReliabilityTest {
     assertFalse(codes.isEmpty(), "a flood of unreliable sends meets the queue bound");
     assertTrue(codes.stream().allMatch(c -> c == 429));
   }
+
+  @Test
+  void unreliableMessagesAreNotAnsweredAndNeverCompleteAReliableOne() {
+    SessionPair p = new SessionPair(new JsonObject());
+    p.consumerB = (from, d) -> d.address().equals("slow") ? Promise.promise().future() : Future.succeededFuture();
+    Future<Object> reliable = p.a.send(SessionCodec.KIND_REQUEST, "slow", "waits for its own answer", 5_000);
+    for (int i = 0; i < 5; i++) p.a.send(SessionCodec.KIND_SEND, "voice", "frame " + i, 1_000, false);
+    p.clock.advance(500);
+    assertFalse(reliable.isComplete(), "an unreliable message's id must not complete the reliable message with the same id");
+    assertEquals(0, p.countersA.drops(Drop.STALE_REPLY), "no results come back for unreliable messages");
+  }
 }
