@@ -53,6 +53,15 @@ public final class NodeProcess implements AutoCloseable {
       "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.p2pnode.Main");
   }
 
+  /** The command that runs {@code mainClass} from the test class path inside network namespace {@code netns}. */
+  public static List<String> javaIn(String netns, String mainClass) {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+    List<String> java = javaMain();
+    cmd.addAll(java.subList(0, java.size() - 1));
+    cmd.add(mainClass);
+    return cmd;
+  }
+
   /** Starts {@code io.p2pnode.Main} with these arguments. */
   public static NodeProcess start(String... args) throws IOException {
     return new NodeProcess(List.of(), List.of(args));

@@ -77,9 +77,7 @@ public final class PeerSession {
     this.lastSent = lastReceived;
     this.messages = new MessageExchange(deps, peerId, new FrameLink() {
       public ByteBuf newFrame(FrameType type, int initialCapacity, int maxCapacity) {
-        ByteBuf out = socket.alloc().directBuffer(initialCapacity, maxCapacity);
-        FrameCodec.writeHeader(out, type, 0, remoteSid, ++packetNumber);
-        return out;
+        return PeerSession.this.newFrame(type, initialCapacity, maxCapacity);
       }
 
       public void transmit(ByteBuf frame) {
@@ -424,7 +422,12 @@ public final class PeerSession {
   // ---------------------------------------------------------------- framing
 
   private ByteBuf header(FrameType type, int capacity) {
-    ByteBuf out = socket.alloc().directBuffer(capacity);
+    return newFrame(type, capacity, Integer.MAX_VALUE);
+  }
+
+  /** A frame for the current path: header with the peer's session id and the next packet number. */
+  private ByteBuf newFrame(FrameType type, int initialCapacity, int maxCapacity) {
+    ByteBuf out = socket.alloc().directBuffer(initialCapacity, maxCapacity);
     FrameCodec.writeHeader(out, type, 0, remoteSid, ++packetNumber);
     return out;
   }

@@ -35,11 +35,6 @@ public final class ListenerGroup {
     return sockets.get(0);
   }
 
-  /** Number of bound listener sockets. */
-  public int size() {
-    return sockets.size();
-  }
-
   /** The shared bound address. */
   public InetSocketAddress localAddress() {
     return any().localAddress();

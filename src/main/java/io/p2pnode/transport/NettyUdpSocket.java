@@ -169,11 +169,6 @@ public final class NettyUdpSocket implements PacketSocket {
     return channel;
   }
 
-  /** The peer this socket is connected to, or {@code null}. */
-  public InetSocketAddress connectedTo() {
-    return connectedTo;
-  }
-
   /** The event loop this socket's I/O runs on. */
   public io.netty.channel.EventLoop eventLoop() {
     return channel.eventLoop();

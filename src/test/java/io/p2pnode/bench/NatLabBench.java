@@ -40,16 +40,10 @@ public final class NatLabBench {
     try {
       run("bash", "cluster/natlab.sh", "delay", "p2plab-nata", String.valueOf(delayMs));
       run("bash", "cluster/natlab.sh", "delay", "p2plab-natb", String.valueOf(delayMs));
-      procs.add(node("p2plab-coord", "io.p2pnode.Main", new JsonObject().put("peerId", "coord")
-        .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 0))));
-      procs.add(node("p2plab-bob", BenchPeer.class.getName(), new JsonObject().put("peerId", "bob")
-        .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700))
-        .put("coordinator", new JsonObject().put("enabled", false))
-        .put("rendezvous", new JsonArray().add("203.0.113.100:7700")).put("bridge", new JsonObject().put("port", 0))));
+      startCoordinatorAndBob(procs);
       TimeUnit.SECONDS.sleep(3); // let bob register (it only has to be there before the first trial)
-      List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", "p2plab-alice"));
-      cmd.addAll(NodeProcess.javaMain().subList(0, NodeProcess.javaMain().size() - 1));
-      cmd.addAll(List.of(ConnectProbe.class.getName(), String.valueOf(trials), "203.0.113.100:7700", "bob"));
+      List<String> cmd = NodeProcess.javaIn("p2plab-alice", ConnectProbe.class.getName());
+      cmd.addAll(List.of(String.valueOf(trials), "203.0.113.100:7700", "bob"));
       Process probe = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       List<Double> delivered = new ArrayList<>();
       List<Double> roundTrip = new ArrayList<>();
@@ -87,16 +81,10 @@ public final class NatLabBench {
     try {
       run("bash", "cluster/natlab.sh", "impair", "p2plab-nata", String.valueOf(loss));
       run("bash", "cluster/natlab.sh", "delay", "p2plab-natb", String.valueOf(delayMs));
-      procs.add(node("p2plab-coord", "io.p2pnode.Main", new JsonObject().put("peerId", "coord")
-        .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 0))));
-      procs.add(node("p2plab-bob", BenchPeer.class.getName(), new JsonObject().put("peerId", "bob")
-        .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700))
-        .put("coordinator", new JsonObject().put("enabled", false))
-        .put("rendezvous", new JsonArray().add("203.0.113.100:7700")).put("bridge", new JsonObject().put("port", 0))));
+      startCoordinatorAndBob(procs);
       TimeUnit.SECONDS.sleep(3); // let bob register
-      List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", "p2plab-alice"));
-      cmd.addAll(NodeProcess.javaMain().subList(0, NodeProcess.javaMain().size() - 1));
-      cmd.addAll(List.of(ImpairedProbe.class.getName(), "203.0.113.100:7700"));
+      List<String> cmd = NodeProcess.javaIn("p2plab-alice", ImpairedProbe.class.getName());
+      cmd.add("203.0.113.100:7700");
       Process probe = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       System.out.printf(Locale.ROOT, "NAT lab, two cone NATs, %.1f%% loss at one router, %d ms delay at the other:%n", loss * 100, delayMs);
       try (BufferedReader r = new BufferedReader(new InputStreamReader(probe.getInputStream()))) {
@@ -114,6 +102,16 @@ public final class NatLabBench {
     System.exit(0);
   }
 
+  /** The coordinator (a plain node) and bob ({@link BenchPeer}, with its measuring consumers), in their namespaces. */
+  private static void startCoordinatorAndBob(List<Process> procs) throws Exception {
+    procs.add(node("p2plab-coord", "io.p2pnode.Main", new JsonObject().put("peerId", "coord")
+      .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 0))));
+    procs.add(node("p2plab-bob", BenchPeer.class.getName(), new JsonObject().put("peerId", "bob")
+      .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700))
+      .put("coordinator", new JsonObject().put("enabled", false))
+      .put("rendezvous", new JsonArray().add("203.0.113.100:7700")).put("bridge", new JsonObject().put("port", 0))));
+  }
+
   private static void row(String name, double measured, double bound) {
     System.out.printf(Locale.ROOT, "%-40s %10.1f %12.1f %8.2f%n", name, measured, bound, measured / bound);
   }
@@ -128,10 +126,8 @@ public final class NatLabBench {
     Path f = Files.createTempFile("p2p-bench-", ".json");
     Files.writeString(f, config.encode());
     f.toFile().deleteOnExit();
-    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns));
-    List<String> java = NodeProcess.javaMain();
-    cmd.addAll(java.subList(0, java.size() - 1));
-    cmd.addAll(List.of(mainClass, "--conf", f.toString()));
+    List<String> cmd = NodeProcess.javaIn(netns, mainClass);
+    cmd.addAll(List.of("--conf", f.toString()));
     return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
   }
 

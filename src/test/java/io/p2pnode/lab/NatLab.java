@@ -52,8 +52,7 @@ final class NatLab implements AutoCloseable {
 
   /** Runs the command line inside {@code peer}'s namespace; returns exit code and output. */
   static CliResult cli(String peer, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns(peer)));
-    cmd.addAll(NodeProcess.javaMain());
+    List<String> cmd = NodeProcess.javaIn(ns(peer), "io.p2pnode.Main");
     cmd.addAll(List.of(args));
     return run(cmd, 60);
   }

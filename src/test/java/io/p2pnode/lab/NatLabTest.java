@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -84,16 +83,14 @@ class NatLabTest {
       lab.nodes.add(io.p2pnode.NodeProcess.startWithConfigIn(NatLab.COORD_NS, new JsonObject().put("peerId", "coord")
         .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 0))));
       lab.nodes.get(0).awaitReady();
-      var bob = new ArrayList<String>(io.p2pnode.NodeProcess.javaMain().subList(0, io.p2pnode.NodeProcess.javaMain().size() - 1));
-      bob.addAll(0, java.util.List.of("ip", "netns", "exec", "p2plab-bob"));
       java.nio.file.Path conf = java.nio.file.Files.createTempFile("bob-", ".json");
       java.nio.file.Files.writeString(conf, NatLab.peerConfig("bob", new JsonObject()).put("bridge", new JsonObject().put("port", 0)).encode());
-      bob.addAll(java.util.List.of(io.p2pnode.bench.BenchPeer.class.getName(), "--conf", conf.toString()));
+      var bob = io.p2pnode.NodeProcess.javaIn("p2plab-bob", io.p2pnode.bench.BenchPeer.class.getName());
+      bob.addAll(java.util.List.of("--conf", conf.toString()));
       Process bobProc = new ProcessBuilder(bob).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       try {
-        var probe = new ArrayList<String>(java.util.List.of("ip", "netns", "exec", "p2plab-alice"));
-        probe.addAll(io.p2pnode.NodeProcess.javaMain().subList(0, io.p2pnode.NodeProcess.javaMain().size() - 1));
-        probe.addAll(java.util.List.of(io.p2pnode.bench.LossProbe.class.getName(), "100000", "203.0.113.100:7700", "bob"));
+        var probe = io.p2pnode.NodeProcess.javaIn("p2plab-alice", io.p2pnode.bench.LossProbe.class.getName());
+        probe.addAll(java.util.List.of("100000", "203.0.113.100:7700", "bob"));
         var r = NatLab.run(probe, 900);
         String line = r.out().lines().filter(l -> l.startsWith("REPORT ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
         JsonObject report = new JsonObject(line.substring(7));
