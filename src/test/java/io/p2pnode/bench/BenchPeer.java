@@ -2,7 +2,12 @@ package io.p2pnode.bench;
 
 import io.p2pnode.P2pNode;
 import io.p2pnode.config.NodeOptions;
+import io.p2pnode.bus.Addresses;
+import io.p2pnode.config.Endpoints;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+
+import java.net.InetSocketAddress;
 
 import java.util.concurrent.TimeUnit;
 
@@ -12,20 +17,37 @@ import java.util.concurrent.TimeUnit;
  * Netty UDP server. Prints its ports, then runs until its standard input closes.
  */
 public final class BenchPeer {
+  static final String ECHO = "bench.echo";
+  static final String SINK = "bench.sink";
+  static final String COUNT = "bench.count";
+  /** Unreliable echo: sends the body back unreliably to the sender's {@link #UPONG}. */
+  static final String UECHO = "bench.uecho";
+  static final String UPONG = "bench.upong";
+  /** Where the raw server listens inside the NAT lab (the NATs there keep source ports). */
+  static final int LAB_RAW_PORT = 9000;
+
   private BenchPeer() {
   }
 
-  /** @param args optionally {@code --conf FILE} (the NAT-lab benchmark runs it as a peer in a namespace) */
+  /**
+   * @param args optionally {@code --conf FILE [RAW_PUNCH_TARGET]}: the NAT-lab benchmark runs it as
+   *     a peer in a namespace, its raw server on port {@link #LAB_RAW_PORT} punching towards
+   *     {@code host:port} so that the raw baseline crosses the NATs too
+   */
   public static void main(String[] args) throws Exception {
-    NodeOptions o = args.length == 2 && args[0].equals("--conf") ? NodeOptions.load(java.nio.file.Path.of(args[1]))
+    boolean lab = args.length >= 2 && args[0].equals("--conf");
+    NodeOptions o = lab ? NodeOptions.load(java.nio.file.Path.of(args[1]))
       : NodeOptions.fromJson(new JsonObject().put("peerId", "bench-b")
       .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0))
       .put("bridge", new JsonObject().put("port", 0)));
     P2pNode node = P2pNode.start(o).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    node.vertx().eventBus().<Object>localConsumer("bench.echo", m -> m.reply(m.body()));
+    node.vertx().eventBus().<Object>localConsumer(ECHO, m -> m.reply(m.body()));
     java.util.concurrent.atomic.AtomicLong sunk = new java.util.concurrent.atomic.AtomicLong();
-    node.vertx().eventBus().<Object>localConsumer("bench.sink", m -> sunk.incrementAndGet());
-    node.vertx().eventBus().<Object>localConsumer("bench.count", m -> m.reply(String.valueOf(sunk.get())));
+    node.vertx().eventBus().<Object>localConsumer(SINK, m -> sunk.incrementAndGet());
+    node.vertx().eventBus().<Object>localConsumer(COUNT, m -> m.reply(String.valueOf(sunk.get())));
+    node.vertx().eventBus().<Object>localConsumer(UECHO, m -> node.vertx().eventBus().send(Addresses.SEND, m.body(),
+      new DeliveryOptions().addHeader(Addresses.HEADER_TO, m.headers().get(Addresses.HEADER_FROM))
+        .addHeader(Addresses.HEADER_ADDRESS, UPONG).addHeader(Addresses.HEADER_RELIABLE, "false")));
     // order check: bodies are sequence numbers 0, 1, 2...; the report says what arrived how
     long[] order = new long[3]; // next expected, duplicates, out of order
     node.vertx().eventBus().<String>localConsumer("bench.order", m -> {
@@ -41,7 +63,8 @@ public final class BenchPeer {
       java.time.Instant now = java.time.Instant.now();
       m.reply(String.valueOf(now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000));
     });
-    try (RawUdp raw = RawUdp.server()) {
+    try (RawUdp raw = lab ? RawUdp.server(new InetSocketAddress("0.0.0.0", LAB_RAW_PORT)) : RawUdp.server()) {
+      if (args.length >= 3) raw.punch(Endpoints.parse("rawPunchTarget", args[2]), 900);
       System.out.println("BENCH-PEER node=" + node.udpAddress().getPort() + " raw=" + raw.port());
       System.out.flush();
       while (System.in.read() >= 0) {

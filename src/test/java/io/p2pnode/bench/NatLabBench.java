@@ -25,6 +25,10 @@ import java.util.regex.Pattern;
  * Run as root with {@code bench/natlab.sh [D] [TRIALS]}.
  */
 public final class NatLabBench {
+  /** The cone NATs' public addresses in the lab (cluster/natlab.sh). */
+  private static final String ALICE_PUBLIC = "203.0.113.1";
+  private static final String BOB_PUBLIC = "203.0.113.2";
+
   private NatLabBench() {
   }
 
@@ -40,7 +44,7 @@ public final class NatLabBench {
     try {
       run("bash", "cluster/natlab.sh", "delay", "p2plab-nata", String.valueOf(delayMs));
       run("bash", "cluster/natlab.sh", "delay", "p2plab-natb", String.valueOf(delayMs));
-      startCoordinatorAndBob(procs);
+      startCoordinatorAndBob(procs, null);
       TimeUnit.SECONDS.sleep(3); // let bob register (it only has to be there before the first trial)
       List<String> cmd = NodeProcess.javaIn("p2plab-alice", ConnectProbe.class.getName());
       cmd.addAll(List.of(String.valueOf(trials), "203.0.113.100:7700", "bob"));
@@ -81,10 +85,10 @@ public final class NatLabBench {
     try {
       run("bash", "cluster/natlab.sh", "impair", "p2plab-nata", String.valueOf(loss));
       run("bash", "cluster/natlab.sh", "delay", "p2plab-natb", String.valueOf(delayMs));
-      startCoordinatorAndBob(procs);
+      startCoordinatorAndBob(procs, ALICE_PUBLIC + ":" + BenchPeer.LAB_RAW_PORT);
       TimeUnit.SECONDS.sleep(3); // let bob register
       List<String> cmd = NodeProcess.javaIn("p2plab-alice", ImpairedProbe.class.getName());
-      cmd.add("203.0.113.100:7700");
+      cmd.addAll(List.of("203.0.113.100:7700", BOB_PUBLIC + ":" + BenchPeer.LAB_RAW_PORT));
       Process probe = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       System.out.printf(Locale.ROOT, "NAT lab, two cone NATs, %.1f%% loss at one router, %d ms delay at the other:%n", loss * 100, delayMs);
       try (BufferedReader r = new BufferedReader(new InputStreamReader(probe.getInputStream()))) {
@@ -102,14 +106,18 @@ public final class NatLabBench {
     System.exit(0);
   }
 
-  /** The coordinator (a plain node) and bob ({@link BenchPeer}, with its measuring consumers), in their namespaces. */
-  private static void startCoordinatorAndBob(List<Process> procs) throws Exception {
+  /**
+   * The coordinator (a plain node) and bob ({@link BenchPeer}, with its measuring consumers), in
+   * their namespaces; bob's raw server punches towards {@code rawPunch} if it is not null.
+   */
+  private static void startCoordinatorAndBob(List<Process> procs, String rawPunch) throws Exception {
     procs.add(node("p2plab-coord", "io.p2pnode.Main", new JsonObject().put("peerId", "coord")
-      .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 0))));
+      .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 0)), List.of()));
     procs.add(node("p2plab-bob", BenchPeer.class.getName(), new JsonObject().put("peerId", "bob")
       .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700))
       .put("coordinator", new JsonObject().put("enabled", false))
-      .put("rendezvous", new JsonArray().add("203.0.113.100:7700")).put("bridge", new JsonObject().put("port", 0))));
+      .put("rendezvous", new JsonArray().add("203.0.113.100:7700")).put("bridge", new JsonObject().put("port", 0)),
+      rawPunch == null ? List.of() : List.of(rawPunch)));
   }
 
   private static void row(String name, double measured, double bound) {
@@ -122,12 +130,13 @@ public final class NatLabBench {
     return s.get(s.size() / 2);
   }
 
-  private static Process node(String netns, String mainClass, JsonObject config) throws Exception {
+  private static Process node(String netns, String mainClass, JsonObject config, List<String> more) throws Exception {
     Path f = Files.createTempFile("p2p-bench-", ".json");
     Files.writeString(f, config.encode());
     f.toFile().deleteOnExit();
     List<String> cmd = NodeProcess.javaIn(netns, mainClass);
     cmd.addAll(List.of("--conf", f.toString()));
+    cmd.addAll(more);
     return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
   }
 

@@ -13,60 +13,186 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 
 import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 
 /**
- * The raw baseline: Netty epoll UDP with no protocol at all. Server side echoes datagrams that
- * start with 'P' (ping-pong), counts those that start with 'B' (blast) and answers 'C' with the
- * count so far.
+ * The raw baseline: Netty epoll UDP with no protocol at all. The server echoes datagrams that
+ * start with 'P' (ping-pong), counts those that start with 'B' (blast), answers 'C' with the
+ * count so far and ignores 'H' (hole punches). The client measures against it with
+ * {@link #pingPong} and {@link #blast}, which tolerate loss (the impaired NAT lab).
  */
 final class RawUdp implements AutoCloseable {
+  private static final byte PING = 'P';
+  private static final byte BLAST = 'B';
+  private static final byte COUNT = 'C';
+  private static final byte PUNCH = 'H';
+
   final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
   final Channel channel;
   final AtomicLong blasted = new AtomicLong();
+  /** The handler of datagrams a client receives (pongs, counts); set by the measurement running. */
+  private volatile java.util.function.Consumer<ByteBuf> onReply = b -> { };
 
-  private RawUdp(BiConsumer<ChannelHandlerContext, DatagramPacket> handler, int port) throws InterruptedException {
+  private RawUdp(boolean server, InetSocketAddress bind) throws InterruptedException {
     channel = new Bootstrap().group(group).channel(EpollDatagramChannel.class)
       .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20)
       .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
-          handler.accept(ctx, p);
+          if (server) serve(ctx, p);
+          else if (p.content().getByte(p.content().readerIndex()) != PUNCH) onReply.accept(p.content());
         }
-      }).bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
+      }).bind(bind).sync().channel();
   }
 
-  /** The peer's server. */
+  private void serve(ChannelHandlerContext ctx, DatagramPacket p) {
+    ByteBuf c = p.content();
+    byte kind = c.getByte(c.readerIndex());
+    if (kind == PING) {
+      ctx.writeAndFlush(new DatagramPacket(c.retain(), p.sender()));
+    } else if (kind == BLAST) {
+      blasted.incrementAndGet();
+    } else if (kind == COUNT) {
+      ByteBuf out = ctx.alloc().buffer(9).writeByte(COUNT).writeLong(blasted.get());
+      ctx.writeAndFlush(new DatagramPacket(out, p.sender()));
+    }
+  }
+
+  /** The peer's server on an ephemeral loopback port. */
   static RawUdp server() throws InterruptedException {
-    RawUdp[] self = new RawUdp[1];
-    self[0] = new RawUdp((ctx, p) -> {
-      ByteBuf c = p.content();
-      byte kind = c.getByte(c.readerIndex());
-      if (kind == 'P') {
-        ctx.writeAndFlush(new DatagramPacket(c.retain(), p.sender()));
-      } else if (kind == 'B') {
-        self[0].blasted.incrementAndGet();
-      } else if (kind == 'C') {
-        ByteBuf out = ctx.alloc().buffer(8).writeLong(self[0].blasted.get());
-        ctx.writeAndFlush(new DatagramPacket(out, p.sender()));
-      }
-    }, 0);
-    return self[0];
+    return server(new InetSocketAddress("127.0.0.1", 0));
   }
 
-  /** A client whose inbound datagrams go to {@code handler}. */
-  static RawUdp client(BiConsumer<ChannelHandlerContext, DatagramPacket> handler) throws InterruptedException {
-    return new RawUdp(handler, 0);
+  static RawUdp server(InetSocketAddress bind) throws InterruptedException {
+    return new RawUdp(true, bind);
+  }
+
+  /** A measuring client on an ephemeral loopback port. */
+  static RawUdp client() throws InterruptedException {
+    return client(new InetSocketAddress("127.0.0.1", 0));
+  }
+
+  static RawUdp client(InetSocketAddress bind) throws InterruptedException {
+    return new RawUdp(false, bind);
   }
 
   int port() {
     return ((InetSocketAddress) channel.localAddress()).getPort();
   }
 
+  /**
+   * Sends a hole punch to {@code target} every 100 ms for {@code seconds}, so that a NAT in
+   * front of this socket lets the target's datagrams in (both sides punch, as p2p-node does).
+   */
+  void punch(InetSocketAddress target, int seconds) {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
+    task[0] = channel.eventLoop().scheduleAtFixedRate(() -> {
+      if (System.nanoTime() > until) task[0].cancel(false);
+      else channel.writeAndFlush(new DatagramPacket(channel.alloc().buffer(1).writeByte(PUNCH), target));
+    }, 0, 100, TimeUnit.MILLISECONDS);
+  }
+
+  /** Result of {@link #pingPong}: percentiles in microseconds and the pings that got no answer in time. */
+  record Rtt(double p50Micros, double p99Micros, int lost) {
+    /** Percentiles of the answered round trips (nanoseconds). */
+    static Rtt of(long[] nanos, int lost) {
+      long[] s = nanos.clone();
+      Arrays.sort(s);
+      return s.length == 0 ? new Rtt(Double.NaN, Double.NaN, lost)
+        : new Rtt(s[s.length / 2] / 1e3, s[(int) (s.length * 0.99)] / 1e3, lost);
+    }
+  }
+
+  /**
+   * {@code samples} ping-pongs of {@code size} bytes after {@code warmup} unmeasured ones, one at
+   * a time; a ping unanswered within {@code timeoutMs} counts as lost and the next one goes.
+   */
+  Rtt pingPong(InetSocketAddress server, int size, int warmup, int samples, long timeoutMs) throws Exception {
+    long[] lat = new long[samples];
+    int[] n = {0, 0, 0}; // pings finished, measured answers, measured losses
+    long[] sent = {0, 0, -1}; // time, last sequence number, the one awaited
+    ScheduledFuture<?>[] timeout = new ScheduledFuture<?>[1];
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      if (n[0] >= warmup + samples) {
+        done.complete(null);
+        return;
+      }
+      long seq = ++sent[1];
+      sent[2] = seq;
+      sent[0] = System.nanoTime();
+      ByteBuf b = channel.alloc().buffer(size).writeByte(PING).writeLong(seq);
+      channel.writeAndFlush(new DatagramPacket(b.writeZero(size - b.writerIndex()), server));
+      timeout[0] = channel.eventLoop().schedule(() -> {
+        if (sent[2] != seq) return;
+        sent[2] = -1;
+        if (n[0]++ >= warmup) n[2]++;
+        next[0].run();
+      }, timeoutMs, TimeUnit.MILLISECONDS);
+    };
+    onReply = b -> {
+      if (b.getByte(b.readerIndex()) != PING || b.getLong(b.readerIndex() + 1) != sent[2]) return; // late or duplicate
+      timeout[0].cancel(false);
+      sent[2] = -1;
+      if (n[0]++ >= warmup) lat[n[1]++] = System.nanoTime() - sent[0];
+      next[0].run();
+    };
+    channel.eventLoop().execute(next[0]);
+    done.get(timeoutMs * (warmup + samples) / 1000 + 120, TimeUnit.SECONDS);
+    return Rtt.of(Arrays.copyOf(lat, n[1]), n[2]);
+  }
+
+  /**
+   * Sends as fast as the socket takes them for {@code nanos}; returns the datagrams per second
+   * the server counted (those lost on the way are not).
+   */
+  double blast(InetSocketAddress server, int size, long nanos) throws Exception {
+    long before = count(server);
+    CompletableFuture<Long> finished = new CompletableFuture<>();
+    long start = System.nanoTime();
+    Runnable[] burst = new Runnable[1];
+    burst[0] = () -> {
+      for (int i = 0; i < 256 && channel.isWritable(); i++) {
+        ByteBuf b = channel.alloc().directBuffer(size);
+        b.writeByte(BLAST).writeZero(size - 1);
+        channel.write(new DatagramPacket(b, server), channel.voidPromise());
+      }
+      channel.flush();
+      if (System.nanoTime() - start < nanos) channel.eventLoop().execute(burst[0]);
+      else finished.complete(System.nanoTime() - start);
+    };
+    channel.eventLoop().execute(burst[0]);
+    long elapsed = finished.get(120, TimeUnit.SECONDS);
+    TimeUnit.MILLISECONDS.sleep(500); // let the receiver drain its socket (and any delaying router) before asking
+    return (count(server) - before) * 1e9 / elapsed;
+  }
+
+  /** The server's blast count; asks again every 200 ms until an answer comes (the question may be lost). */
+  private long count(InetSocketAddress server) throws Exception {
+    CompletableFuture<Long> reply = new CompletableFuture<>();
+    onReply = b -> {
+      if (b.getByte(b.readerIndex()) == COUNT) reply.complete(b.getLong(b.readerIndex() + 1));
+    };
+    for (int attempt = 0; attempt < 50; attempt++) {
+      channel.writeAndFlush(new DatagramPacket(channel.alloc().buffer(1).writeByte(COUNT), server));
+      try {
+        return reply.get(200, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // lost on the way: ask again
+      }
+    }
+    throw new IllegalStateException("raw server " + server + " does not answer");
+  }
+
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
-    group.shutdownGracefully(0, 100, java.util.concurrent.TimeUnit.MILLISECONDS).syncUninterruptibly();
+    group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS).syncUninterruptibly();
   }
 }

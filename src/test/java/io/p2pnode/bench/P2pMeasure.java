@@ -1,0 +1,152 @@
+package io.p2pnode.bench;
+
+import io.p2pnode.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The measurements every benchmark makes of p2p-node, against a {@link BenchPeer} named
+ * {@code peer}: request/reply RTT, confirmed send throughput, unreliable delivered rate and
+ * unreliable ping-pong RTT. Each runs the sender on the node's event loop.
+ */
+final class P2pMeasure {
+  private final Vertx vertx;
+  private final String peer;
+
+  P2pMeasure(Vertx vertx, String peer) {
+    this.vertx = vertx;
+    this.peer = peer;
+  }
+
+  DeliveryOptions to(String address) {
+    return new DeliveryOptions().addHeader(Addresses.HEADER_TO, peer).addHeader(Addresses.HEADER_ADDRESS, address);
+  }
+
+  /** {@code samples} {@code p2p.request} round trips of {@code size} bytes to {@code bench.echo}, one at a time. */
+  RawUdp.Rtt requestRtt(int size, int warmup, int samples) throws Exception {
+    long[] lat = new long[samples];
+    Buffer body = Buffer.buffer(new byte[size]);
+    DeliveryOptions opts = to(BenchPeer.ECHO);
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    int[] n = {0};
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      long t0 = System.nanoTime();
+      vertx.eventBus().request(Addresses.REQUEST, body, opts).onComplete(ar -> {
+        if (ar.failed()) {
+          done.completeExceptionally(ar.cause());
+          return;
+        }
+        int i = n[0]++;
+        if (i >= warmup) lat[i - warmup] = System.nanoTime() - t0;
+        if (n[0] >= warmup + samples) done.complete(null);
+        else next[0].run();
+      });
+    };
+    vertx.runOnContext(v -> next[0].run());
+    done.get(300, TimeUnit.SECONDS);
+    return RawUdp.Rtt.of(lat, 0);
+  }
+
+  /**
+   * {@code p2p.send} to {@code bench.sink} with {@code window} in flight; after {@code warmupNanos}
+   * counts for {@code nanos}. Reliable: sends the far node confirmed per second. Unreliable:
+   * messages the far side's sink counted per second (confirmations there only mean "queued").
+   */
+  double sendRate(int size, int window, boolean reliable, long warmupNanos, long nanos) throws Exception {
+    Buffer body = Buffer.buffer(new byte[size]);
+    DeliveryOptions opts = to(BenchPeer.SINK).addHeader(Addresses.HEADER_RELIABLE, String.valueOf(reliable));
+    AtomicLong confirmed = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    CompletableFuture<long[]> result = new CompletableFuture<>();
+    long sunkBefore = reliable ? 0 : sunk();
+    long start = System.nanoTime();
+    long[] measured = {0, 0, 0}; // start time, confirmed then, sunk then
+    Runnable[] send = new Runnable[1];
+    send[0] = () -> vertx.eventBus().request(Addresses.SEND, body, opts).onComplete(ar -> {
+      if (ar.succeeded()) confirmed.incrementAndGet();
+      else failed.incrementAndGet();
+      long now = System.nanoTime();
+      if (measured[0] == 0 && now - start >= warmupNanos) {
+        measured[0] = now;
+        measured[1] = confirmed.get();
+      }
+      if (measured[0] != 0 && now - measured[0] >= nanos) {
+        result.complete(new long[] {now - measured[0], confirmed.get() - measured[1]});
+      } else if (!result.isDone()) {
+        send[0].run();
+      }
+    });
+    vertx.runOnContext(v -> {
+      for (int i = 0; i < window; i++) send[0].run();
+    });
+    long[] r = result.get(300, TimeUnit.SECONDS);
+    if (failed.get() > 0) System.out.printf("  (%d sends of %d B failed during the run)%n", failed.get(), size);
+    if (reliable) return r[1] * 1e9 / r[0];
+    TimeUnit.MILLISECONDS.sleep(500); // let the far side drain before counting
+    return (sunk() - sunkBefore) * 1e9 / (System.nanoTime() - start - 500_000_000L);
+  }
+
+  /** Messages the far side's {@code bench.sink} has counted so far. */
+  long sunk() throws Exception {
+    Future<io.vertx.core.eventbus.Message<Object>> f = vertx.eventBus().request(Addresses.REQUEST, "?", to(BenchPeer.COUNT));
+    return Long.parseLong((String) f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS).body());
+  }
+
+  /**
+   * Unreliable ping-pong: an unreliable {@code p2p.send} to {@code bench.uecho}, which sends the
+   * body back unreliably to our {@code bench.upong}; a pong missing after {@code timeoutMs}
+   * counts as lost.
+   */
+  RawUdp.Rtt unreliableRtt(int size, int warmup, int samples, long timeoutMs) throws Exception {
+    long[] lat = new long[samples];
+    int[] n = {0, 0, 0}; // pings finished, measured answers, measured losses
+    long[] sent = {0, 0, -1}; // time, last sequence number, the one awaited
+    long[] timer = {-1};
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    DeliveryOptions opts = to(BenchPeer.UECHO).addHeader(Addresses.HEADER_RELIABLE, "false");
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      if (n[0] >= warmup + samples) {
+        done.complete(null);
+        return;
+      }
+      long seq = ++sent[1];
+      sent[2] = seq;
+      sent[0] = System.nanoTime();
+      Buffer body = Buffer.buffer(size).appendLong(seq).appendBytes(new byte[size - 8]);
+      vertx.eventBus().request(Addresses.SEND, body, opts);
+      timer[0] = vertx.setTimer(timeoutMs, t -> {
+        if (sent[2] != seq) return;
+        sent[2] = -1;
+        if (n[0]++ >= warmup) n[2]++;
+        next[0].run();
+      });
+    };
+    io.vertx.core.Context ctx = vertx.getOrCreateContext(); // pings, pongs and timers all run here
+    CompletableFuture<MessageConsumer<Buffer>> consumer = new CompletableFuture<>();
+    ctx.runOnContext(v -> consumer.complete(vertx.eventBus().<Buffer>localConsumer(BenchPeer.UPONG, m -> {
+      if (m.body().getLong(0) != sent[2]) return; // late or duplicate
+      vertx.cancelTimer(timer[0]);
+      sent[2] = -1;
+      if (n[0]++ >= warmup) lat[n[1]++] = System.nanoTime() - sent[0];
+      next[0].run();
+    })));
+    MessageConsumer<Buffer> pong = consumer.get(10, TimeUnit.SECONDS);
+    try {
+      pong.completion().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      ctx.runOnContext(v -> next[0].run());
+      done.get(timeoutMs * (warmup + samples) / 1000 + 120, TimeUnit.SECONDS);
+    } finally {
+      pong.unregister();
+    }
+    return RawUdp.Rtt.of(java.util.Arrays.copyOf(lat, n[1]), n[2]);
+  }
+}
