@@ -3,7 +3,9 @@ package io.p2pnode;
 import io.p2pnode.bus.ApiVerticle;
 import io.p2pnode.bus.BridgeServer;
 import io.p2pnode.bus.EventBusDelivery;
+import io.p2pnode.cluster.CoordinatorCluster;
 import io.p2pnode.cluster.VertxFactory;
+import io.p2pnode.registry.SharedRegistry;
 import io.p2pnode.config.Endpoints;
 import io.p2pnode.config.NodeOptions;
 import io.p2pnode.heartbeat.HeartbeatVerticle;
@@ -74,6 +76,7 @@ public final class P2pNode {
   private BridgeServer bridge;
   private InetSocketAddress udp;
   private int probePort;
+  private volatile SharedRegistry sharedRegistry;
 
   private P2pNode(Vertx vertx, boolean ownsVertx, NodeOptions options) {
     this.vertx = vertx;
@@ -136,7 +139,8 @@ public final class P2pNode {
         new Coordinator(options.peerId(), new LocalPeerRegistry(options.coordinator().maxPeers()), Clock.SYSTEM,
           options.coordinator().registrationTtlMs(), new RelayLimiter(options.coordinator().relayRateBytesPerSec(),
           options.coordinator().relayMaxBytes())), counters,
-        in -> eb.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL), Scheduler.of(vertx)), controlBudget, probePort))
+        in -> eb.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL), Scheduler.of(vertx)), controlBudget, probePort,
+        vertx.isClustered() ? CoordinatorCluster.join(vertx, options.peerId(), listenerGroup::any, r -> sharedRegistry = r) : null))
         : Future.succeededFuture())
       .compose(v -> deploy(control = newControl(router)))
       .compose(v -> deploy(new HeartbeatVerticle(options.heartbeat())))
@@ -248,7 +252,8 @@ public final class P2pNode {
       .put("coordinators", r.status())
       .put("coordinator", new JsonObject().put("enabled", options.coordinator().enabled()).put("probePort", probePort))
       .put("cluster", new JsonObject().put("enabled", options.cluster().enabled())
-        .put("members", vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodes().size() : 1))
+        .put("members", vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodes().size() : 1)
+        .put("registry", sharedRegistry == null ? null : sharedRegistry.stats()))
       .put("sessions", control.plane().manager().size())
       .put("nativeTransport", vertx.isNativeTransportEnabled())
       .put("connectedSockets", options.listen().connectedSockets() && vertx.isNativeTransportEnabled())

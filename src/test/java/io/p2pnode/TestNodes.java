@@ -98,14 +98,20 @@ public final class TestNodes implements AutoCloseable {
    * closes: a peer that is known but never answers and never refreshes. Returns when acknowledged.
    */
   public static void registerGhost(P2pNode coordinator, String peerId) {
+    registerGhost(coordinator.udpAddress(), peerId);
+  }
+
+  /** As {@link #registerGhost(P2pNode, String)}, at a coordinator's address; returns the ghost's (closed) port. */
+  public static int registerGhost(java.net.InetSocketAddress coordinator, String peerId) {
     try (DatagramSocket ghost = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
       io.netty.buffer.ByteBuf buf = io.p2pnode.wire.ControlMessage.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT,
         new io.p2pnode.wire.ControlMessage.Register(1, io.p2pnode.wire.NatType.UNKNOWN, peerId, List.of()), 0);
       byte[] b = new byte[buf.readableBytes()];
       buf.readBytes(b);
-      ghost.send(new java.net.DatagramPacket(b, b.length, coordinator.udpAddress()));
+      ghost.send(new java.net.DatagramPacket(b, b.length, coordinator));
       ghost.setSoTimeout(5000);
       ghost.receive(new java.net.DatagramPacket(new byte[1500], 1500));
+      return ghost.getLocalPort();
     } catch (java.io.IOException e) {
       throw new RuntimeException(e);
     }

@@ -44,6 +44,15 @@ public final class Addresses {
   public static final String INTERNAL_COORDINATOR = "p2p.internal.coordinator";
   /** Internal, local only: the heartbeat tick, published once per heartbeat period. */
   public static final String INTERNAL_TICK = "p2p.internal.tick";
+  /** Clustered, between coordinators: prefix of each coordinator's mesh address (see {@link #mesh}). */
+  public static final String INTERNAL_MESH_PREFIX = "p2p.internal.mesh.";
+  /** Header on mesh messages: the peer the frame is for. */
+  public static final String HEADER_MESH_PEER = "peer";
+
+  /** The clustered address where coordinator {@code coordinatorId} takes frames for its registered peers. */
+  public static String mesh(String coordinatorId) {
+    return INTERNAL_MESH_PREFIX + coordinatorId;
+  }
 
   /**
    * Delivery options for everything the node publishes or delivers: its events and inbound

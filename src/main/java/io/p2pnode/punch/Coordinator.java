@@ -71,18 +71,40 @@ public final class Coordinator {
   }
 
   /**
-   * Checks a relay request from {@code sender}: the source must be registered from that address,
-   * the target registered with a public endpoint, and the source within its relay budget.
+   * Checks a relay request from {@code sender}: the source must be registered from that address
+   * and within its relay budget.
    *
-   * @return the forward, or {@code null} when refused
+   * @return the forward; its {@code to} is {@code null} when the target is not registered here
+   *     with a public endpoint (a clustered coordinator looks for it elsewhere); {@code null}
+   *     when refused
    */
   public Forward relay(ControlMessage.Relay r, InetSocketAddress sender) {
     long now = clock.millis();
     PeerRecord from = registry.get(r.from(), now);
-    PeerRecord to = registry.get(r.to(), now);
-    if (from == null || sender == null || !sender.equals(from.observed()) || to == null || to.observed() == null) return null;
+    if (from == null || sender == null || !sender.equals(from.observed())) return null;
     if (!relayLimiter.allow(r.from(), r.frame().length, now)) return null;
-    return new Forward(to.observed(), new ControlMessage.Relayed(r.from(), r.frame()));
+    return new Forward(reachable(r.to()), new ControlMessage.Relayed(r.from(), r.frame()));
+  }
+
+  /** Where a peer registered here can be sent to (its public endpoint), or {@code null}. */
+  public InetSocketAddress reachable(String peerId) {
+    PeerRecord to = registry.get(peerId, clock.millis());
+    return to == null ? null : to.observed();
+  }
+
+  /** The live record of a peer registered here, or {@code null}. */
+  public PeerRecord registered(String peerId) {
+    return registry.get(peerId, clock.millis());
+  }
+
+  /** Every live record registered here (the own node's included). */
+  public java.util.List<PeerRecord> registeredPeers() {
+    long now = clock.millis();
+    java.util.List<PeerRecord> out = new java.util.ArrayList<>();
+    registry.forEach(r -> {
+      if (r.expiresAtMs() > now) out.add(r);
+    });
+    return out;
   }
 
   /**
@@ -93,7 +115,7 @@ public final class Coordinator {
   public RegisterAck register(Register r, InetSocketAddress observed) {
     long now = clock.millis();
     if (observed != null && r.peerId().equals(selfPeerId)) return null;
-    PeerRecord rec = new PeerRecord(r.peerId(), observed, r.privateEndpoints(), r.natType(), selfPeerId, now, now + ttlMs);
+    PeerRecord rec = new PeerRecord(r.peerId(), observed, r.privateEndpoints(), r.natType(), selfPeerId, null, now, now + ttlMs);
     if (!registry.put(rec)) return null;
     return new RegisterAck(r.txn(), observed == null ? UNSPECIFIED : observed, ttlMs, probePort);
   }
@@ -113,8 +135,15 @@ public final class Coordinator {
    * @return an introduction, or the refusal to send back
    */
   public Outcome connect(Connect c, InetSocketAddress from) {
-    long now = clock.millis();
-    PeerRecord requester = registry.get(c.from(), now);
+    return introduce(c, from, registry.get(c.target(), clock.millis()));
+  }
+
+  /**
+   * Introduces {@code c.from()} (seen at {@code from}) to {@code target}, a record registered
+   * with another coordinator of the cluster ({@code null}: unknown there too).
+   */
+  public Outcome introduce(Connect c, InetSocketAddress from, PeerRecord target) {
+    PeerRecord requester = registry.get(c.from(), clock.millis());
     if (requester == null || !java.util.Objects.equals(requester.observed(), from)) {
       // not (or no longer) registered here: the coordinator restarted, the NAT re-mapped, a REGISTER was lost
       return refuse(c, Failure.UNREACHABLE, "peer " + c.from() + " is not registered at this coordinator from this address");
@@ -122,7 +151,6 @@ public final class Coordinator {
     if (c.target().equals(c.from())) {
       return refuse(c, Failure.BAD_REQUEST, "a peer cannot connect to itself");
     }
-    PeerRecord target = registry.get(c.target(), now);
     if (target == null) return refuse(c, Failure.NOT_FOUND, "unknown peer " + c.target());
     long token;
     do {

@@ -1,5 +1,11 @@
 package io.p2pnode.punch;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.p2pnode.bus.Failure;
+import io.p2pnode.registry.PeerRecord;
+import io.p2pnode.registry.SharedRegistry;
 import io.p2pnode.transport.Counters;
 import io.p2pnode.transport.Drop;
 import io.p2pnode.transport.InboundControl;
@@ -9,15 +15,20 @@ import io.p2pnode.wire.ControlMessage.Connect;
 import io.p2pnode.wire.ControlMessage.Register;
 import io.p2pnode.wire.ControlMessage.RegisterAck;
 import io.p2pnode.wire.ControlMessage.Unregister;
+import io.vertx.core.Future;
 
 import java.net.InetSocketAddress;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
  * The coordinator's protocol handling around {@link Coordinator}: answers go back on the socket
  * a request came in on; an introduction for the coordinator's own node goes to
  * {@code toOwnNode}. Requests of the own node itself (no sender) get their answer returned.
+ * When clustered ({@link #cluster}), registrations are published to the {@link SharedRegistry},
+ * and introductions and relayed frames for peers registered elsewhere cross the
+ * {@link CoordinatorMesh} to the coordinator that holds the peer's NAT mapping.
  * Single-threaded; used by {@link CoordinatorVerticle} and by the in-memory lab.
  */
 public final class CoordinatorEndpoint {
@@ -28,6 +39,9 @@ public final class CoordinatorEndpoint {
   private final io.p2pnode.time.Scheduler scheduler;
   private int probePort = -1;
   private int probesPending;
+  private SharedRegistry shared;
+  private CoordinatorMesh mesh;
+  private Supplier<PacketSocket> mainSocket;
   /** Answers to NAT idle-timeout probes waiting at once; more are dropped. */
   static final int MAX_PROBES = 10_000;
   /** Longest silence a probe may ask for. */
@@ -43,68 +57,140 @@ public final class CoordinatorEndpoint {
   }
 
   /**
+   * Joins a cluster of coordinators: registrations are shared through {@code shared}, frames for
+   * peers of other coordinators go through {@code mesh}, and frames other coordinators hand us
+   * leave on {@code mainSocket}. When a coordinator leaves, our registrations are published again.
+   */
+  public void cluster(SharedRegistry shared, CoordinatorMesh mesh, Supplier<PacketSocket> mainSocket) {
+    this.shared = shared;
+    this.mesh = mesh;
+    this.mainSocket = mainSocket;
+    shared.onMemberLeft(member -> {
+      int n = 0;
+      for (PeerRecord r : coordinator.registeredPeers()) {
+        if (r.observed() == null) continue; // the own node is introduced by this coordinator only
+        shared.publish(r);
+        n++;
+      }
+      int published = n;
+      LOG.info(() -> "cluster member " + member + " left: published our " + published + " registrations again");
+    });
+  }
+
+  /**
    * Handles one request.
    *
-   * @return for a request of the own node (no sender): the answer, or {@code null} if refused;
-   *         for a remote request: {@code null} (answers were sent)
+   * @return for a request of the own node (no sender): the answer, failed if refused;
+   *         for a remote request: {@code null} once handled (answers were sent)
    */
-  public ControlMessage handle(InboundControl in) {
+  public Future<ControlMessage> handle(InboundControl in) {
     ControlMessage msg = in.message();
-    ControlMessage answer;
     if (msg instanceof Register r && in.via() != null && in.via().localAddress().getPort() == probePort) {
       send(in.via(), coordinator.probe(r, in.sender()), in.sender());
-      return null;
+      return Future.succeededFuture();
     } else if (msg instanceof Register r) {
       RegisterAck ack = coordinator.register(r, in.sender());
       if (ack == null) {
         counters.drop(r.peerId().equals(coordinator.selfPeerId()) ? Drop.PEER_ID_CONFLICT : Drop.REGISTRY_FULL);
-        return null;
+        return answer(in, null);
       }
       LOG.fine(() -> "registered " + r.peerId() + " at " + in.sender());
-      answer = ack;
+      if (shared != null && in.sender() != null) shared.publish(coordinator.registered(r.peerId()));
+      return answer(in, ack);
     } else if (msg instanceof Connect c) {
-      Coordinator.Outcome out = coordinator.connect(c, in.sender());
-      if (out.failure() != null) {
-        answer = out.failure();
-      } else {
-        Coordinator.Introduction intro = out.introduction();
-        if (intro.targetIsLocal()) toOwnNode.accept(new InboundControl(intro.toTarget(), null, null));
-        else send(in.via(), intro.toTarget(), intro.targetAddress());
-        answer = intro.toRequester();
-      }
+      return connect(c, in);
     } else if (msg instanceof ControlMessage.Relay r) {
-      Coordinator.Forward f = coordinator.relay(r, in.sender());
-      if (f == null) {
-        counters.drop(Drop.RELAY_REFUSED);
-      } else {
-        counters.relayForwarded();
-        send(in.via(), f.message(), f.to());
-      }
-      return null;
+      relay(r, in);
     } else if (msg instanceof ControlMessage.ProbeAsk ask) {
-      // bounded: at most MAX_PROBES answers pending, none later than MAX_PROBE_DELAY_MS
-      if (scheduler == null || in.sender() == null || probesPending >= MAX_PROBES || ask.delayMs() > MAX_PROBE_DELAY_MS) {
-        counters.drop(Drop.UNEXPECTED_CONTROL);
-      } else {
-        probesPending++;
-        PacketSocket via = in.via();
-        InetSocketAddress to = in.sender();
-        scheduler.schedule(ask.delayMs(), () -> {
-          probesPending--;
-          send(via, new ControlMessage.ProbeEcho(ask.txn()), to);
-        });
-      }
-      return null;
+      probe(ask, in);
     } else if (msg instanceof Unregister u) {
-      coordinator.unregister(u.peerId(), in.sender());
-      return null;
+      if (coordinator.unregister(u.peerId(), in.sender()) && shared != null) shared.withdraw(u.peerId(), coordinator.selfPeerId());
     } else {
       counters.drop(Drop.UNEXPECTED_CONTROL);
-      return null;
     }
-    if (in.sender() == null) return answer;
-    send(in.via(), answer, in.sender());
-    return null;
+    return Future.succeededFuture();
+  }
+
+  private Future<ControlMessage> connect(Connect c, InboundControl in) {
+    Coordinator.Outcome out = coordinator.connect(c, in.sender());
+    if (shared != null && out.failure() != null && out.failure().code() == Failure.NOT_FOUND.code()) {
+      // not registered here: maybe with another coordinator of the cluster
+      return shared.lookup(c.target()).recover(err -> Future.succeededFuture()).compose(rec -> {
+        boolean elsewhere = rec != null && rec.observed() != null && !rec.owner().equals(coordinator.selfPeerId());
+        Coordinator.Outcome remote = elsewhere ? coordinator.introduce(c, in.sender(), rec) : out;
+        if (remote.failure() != null) return answer(in, remote.failure());
+        Coordinator.Introduction intro = remote.introduction();
+        // the target's coordinator tells the target first; the requester's punch then meets an open hole sooner
+        return mesh.deliver(rec.owner(), rec.peerId(), encode(intro.toTarget()))
+          .transform(ar -> answer(in, ar.succeeded() ? intro.toRequester()
+            : new ControlMessage.ConnectFail(c.txn(), Failure.UNREACHABLE.code(),
+              "coordinator " + rec.owner() + " of peer " + rec.peerId() + " did not take the introduction")));
+      });
+    }
+    if (out.failure() != null) return answer(in, out.failure());
+    Coordinator.Introduction intro = out.introduction();
+    if (intro.targetIsLocal()) toOwnNode.accept(new InboundControl(intro.toTarget(), null, null));
+    else send(in.via(), intro.toTarget(), intro.targetAddress());
+    return answer(in, intro.toRequester());
+  }
+
+  private void relay(ControlMessage.Relay r, InboundControl in) {
+    Coordinator.Forward f = coordinator.relay(r, in.sender());
+    if (f == null || (f.to() == null && shared == null)) {
+      counters.drop(Drop.RELAY_REFUSED);
+    } else if (f.to() != null) {
+      counters.relayForwarded();
+      send(in.via(), f.message(), f.to());
+    } else {
+      byte[] frame = encode(f.message());
+      shared.lookup(r.to()).onComplete(ar -> {
+        PeerRecord rec = ar.succeeded() ? ar.result() : null;
+        if (rec == null || rec.owner().equals(coordinator.selfPeerId())) {
+          counters.drop(Drop.RELAY_REFUSED);
+        } else {
+          counters.relayForwarded();
+          mesh.forward(rec.owner(), r.to(), frame);
+        }
+      });
+    }
+  }
+
+  /**
+   * Another coordinator of the cluster hands us {@code frame} (an encoded INTRODUCE or RELAYED)
+   * for {@code peerId}: sent from our main socket to where the peer registered with us.
+   *
+   * @return false when the peer is not registered here
+   */
+  public boolean deliverFromCluster(String peerId, byte[] frame) {
+    InetSocketAddress to = coordinator.reachable(peerId);
+    if (to == null || mainSocket == null) {
+      counters.drop(Drop.RELAY_REFUSED);
+      return false;
+    }
+    mainSocket.get().send(Unpooled.wrappedBuffer(frame), to);
+    return true;
+  }
+
+  private void probe(ControlMessage.ProbeAsk ask, InboundControl in) {
+    // bounded: at most MAX_PROBES answers pending, none later than MAX_PROBE_DELAY_MS
+    if (scheduler == null || in.sender() == null || probesPending >= MAX_PROBES || ask.delayMs() > MAX_PROBE_DELAY_MS) {
+      counters.drop(Drop.UNEXPECTED_CONTROL);
+      return;
+    }
+    probesPending++;
+    PacketSocket via = in.via();
+    InetSocketAddress to = in.sender();
+    scheduler.schedule(ask.delayMs(), () -> {
+      probesPending--;
+      send(via, new ControlMessage.ProbeEcho(ask.txn()), to);
+    });
+  }
+
+  /** Sends {@code answer} to a remote requester, or returns it to the own node (failed if {@code null}: refused). */
+  private static Future<ControlMessage> answer(InboundControl in, ControlMessage answer) {
+    if (in.sender() == null) return answer == null ? Future.failedFuture("registration refused") : Future.succeededFuture(answer);
+    if (answer != null) send(in.via(), answer, in.sender());
+    return Future.succeededFuture();
   }
 
   /** The probe socket is bound on {@code port}: REGISTERs arriving there are answered as probes. */
@@ -116,6 +202,20 @@ public final class CoordinatorEndpoint {
   /** Drops expired registrations (heartbeat tick). */
   public void tick() {
     coordinator.expire();
+  }
+
+  /** Peers registered here. */
+  public int registered() {
+    return coordinator.size();
+  }
+
+  private static byte[] encode(ControlMessage m) {
+    ByteBuf b = ControlMessage.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, m, 0);
+    try {
+      return ByteBufUtil.getBytes(b);
+    } finally {
+      b.release();
+    }
   }
 
   private static void send(PacketSocket via, ControlMessage msg, InetSocketAddress to) {

@@ -46,6 +46,11 @@ public final class LocalPeerRegistry implements PeerRegistry {
   }
 
   @Override
+  public void forEach(java.util.function.Consumer<PeerRecord> action) {
+    records.values().forEach(action);
+  }
+
+  @Override
   public int size() {
     return records.size();
   }

@@ -6,27 +6,50 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a coordinator knows about a registered peer.
+ * What a coordinator knows about a registered peer. Shared between clustered coordinators as
+ * its JSON form ({@link #toJson()} / {@link #fromJson(JsonObject)}).
  *
  * @param observed         the public endpoint the coordinator sees the peer's packets come from;
  *                         {@code null} for the coordinator's own node (reached at the coordinator's address)
  * @param privateEndpoints the endpoints the peer reports for itself (LAN addresses)
  * @param natType          the NAT mapping behaviour the peer detected
  * @param owner            id of the coordinator that holds the peer's NAT mapping
+ * @param key              the peer's public key (base64), {@code null} when the network runs without identities
+ * @param registeredAtMs   wall-clock time of the registration (or refresh) this record comes from;
+ *                         the newest one wins when partitioned registries merge
  * @param expiresAtMs      wall-clock expiry, refreshed by each registration
  */
 public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSocketAddress> privateEndpoints,
-                         NatType natType, String owner, long registeredAtMs, long expiresAtMs) {
+                         NatType natType, String owner, String key, long registeredAtMs, long expiresAtMs) {
 
   public JsonObject toJson() {
     JsonArray priv = new JsonArray();
     privateEndpoints.forEach(e -> priv.add(Endpoints.format(e)));
     return new JsonObject().put("peerId", peerId)
       .put("observed", observed == null ? null : Endpoints.format(observed))
-      .put("privateEndpoints", priv).put("natType", natType.wireName()).put("owner", owner)
+      .put("privateEndpoints", priv).put("natType", natType.wireName()).put("owner", owner).put("key", key)
       .put("registeredAtMs", registeredAtMs).put("expiresAtMs", expiresAtMs);
+  }
+
+  /**
+   * The record {@link #toJson()} wrote.
+   *
+   * @throws IllegalArgumentException when {@code json} is not such a record
+   */
+  public static PeerRecord fromJson(JsonObject json) {
+    try {
+      List<InetSocketAddress> priv = new ArrayList<>();
+      for (Object e : json.getJsonArray("privateEndpoints")) priv.add(Endpoints.parse("privateEndpoints", (String) e));
+      String observed = json.getString("observed");
+      return new PeerRecord(json.getString("peerId"), observed == null ? null : Endpoints.parse("observed", observed),
+        List.copyOf(priv), NatType.fromWireName(json.getString("natType")), json.getString("owner"), json.getString("key"),
+        json.getLong("registeredAtMs"), json.getLong("expiresAtMs"));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a peer record: " + e.getMessage(), e);
+    }
   }
 }

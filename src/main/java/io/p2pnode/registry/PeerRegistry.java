@@ -22,6 +22,9 @@ public interface PeerRegistry {
   /** Drops every record expired at {@code nowMs}; returns how many. */
   int expire(long nowMs);
 
+  /** Calls {@code action} with every record, expired ones not yet swept included. */
+  void forEach(java.util.function.Consumer<PeerRecord> action);
+
   /** Number of records, expired ones not yet swept included. */
   int size();
 }

@@ -36,4 +36,10 @@ public enum NatType {
     for (NatType t : values()) if (t.code == code) return t;
     return UNKNOWN;
   }
+
+  /** The type {@link #wireName()} names; unknown names give {@link #UNKNOWN}. */
+  public static NatType fromWireName(String name) {
+    for (NatType t : values()) if (t.wireName.equals(name)) return t;
+    return UNKNOWN;
+  }
 }

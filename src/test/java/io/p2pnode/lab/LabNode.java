@@ -82,10 +82,7 @@ public final class LabNode {
       host.bind(port + 1, new PacketRouter(counters, routes, sink, true));
       coordinator.probePort(port + 1);
     }
-    RendezvousClient.LocalCoordinator local = coordinator == null ? null : m -> {
-      var answer = coordinator.handle(new InboundControl(m, null, null));
-      return answer == null ? Future.failedFuture("refused") : Future.succeededFuture(answer);
-    };
+    RendezvousClient.LocalCoordinator local = coordinator == null ? null : m -> coordinator.handle(new InboundControl(m, null, null));
     rendezvous = new RendezvousClient(peerId, List.of(socket.localAddress()), coordinators, local,
       () -> prober.keepaliveMs(), net.clock, () -> socket, counters);
     if (o.heartbeat().measureNatTimeout() && !coordinators.isEmpty()) {

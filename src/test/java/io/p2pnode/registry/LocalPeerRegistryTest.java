@@ -15,7 +15,7 @@ class LocalPeerRegistryTest {
   private static final InetSocketAddress ADDR = new InetSocketAddress("127.0.0.1", 5000);
 
   private static PeerRecord record(String id, long expiresAtMs) {
-    return new PeerRecord(id, ADDR, List.of(), io.p2pnode.wire.NatType.UNKNOWN, "coord", 0, expiresAtMs);
+    return new PeerRecord(id, ADDR, List.of(), io.p2pnode.wire.NatType.UNKNOWN, "coord", null, 0, expiresAtMs);
   }
 
   @Test
