@@ -42,6 +42,8 @@ public final class CoordinatorEndpoint {
   private SharedRegistry shared;
   private CoordinatorMesh mesh;
   private Supplier<PacketSocket> mainSocket;
+  /** When each peer registered here was last published to the shared registry (wall-clock ms). */
+  private final java.util.Map<String, Long> publishedAt = new java.util.HashMap<>();
   /** Answers to NAT idle-timeout probes waiting at once; more are dropped. */
   static final int MAX_PROBES = 10_000;
   /** Longest silence a probe may ask for. */
@@ -89,13 +91,14 @@ public final class CoordinatorEndpoint {
       send(in.via(), coordinator.probe(r, in.sender()), in.sender());
       return Future.succeededFuture();
     } else if (msg instanceof Register r) {
+      PeerRecord before = shared == null ? null : coordinator.registered(r.peerId());
       RegisterAck ack = coordinator.register(r, in.sender());
       if (ack == null) {
         counters.drop(r.peerId().equals(coordinator.selfPeerId()) ? Drop.PEER_ID_CONFLICT : Drop.REGISTRY_FULL);
         return answer(in, null);
       }
       LOG.fine(() -> "registered " + r.peerId() + " at " + in.sender());
-      if (shared != null && in.sender() != null) shared.publish(coordinator.registered(r.peerId()));
+      if (shared != null && in.sender() != null) publish(before, coordinator.registered(r.peerId()));
       return answer(in, ack);
     } else if (msg instanceof Connect c) {
       return connect(c, in);
@@ -104,11 +107,28 @@ public final class CoordinatorEndpoint {
     } else if (msg instanceof ControlMessage.ProbeAsk ask) {
       probe(ask, in);
     } else if (msg instanceof Unregister u) {
-      if (coordinator.unregister(u.peerId(), in.sender()) && shared != null) shared.withdraw(u.peerId(), coordinator.selfPeerId());
+      if (coordinator.unregister(u.peerId(), in.sender()) && shared != null) {
+        publishedAt.remove(u.peerId());
+        shared.withdraw(u.peerId(), coordinator.selfPeerId());
+      }
     } else {
       counters.drop(Drop.UNEXPECTED_CONTROL);
     }
     return Future.succeededFuture();
+  }
+
+  /**
+   * Publishes a registration to the shared registry when it is new or changed, or when a third
+   * of its time-to-live has passed since it was last published: refreshes (every keepalive)
+   * mostly stay local, while the shared entry never lapses.
+   */
+  private void publish(PeerRecord before, PeerRecord now) {
+    Long last = publishedAt.get(now.peerId());
+    boolean same = before != null && last != null && before.observed().equals(now.observed()) && before.natType() == now.natType()
+      && before.privateEndpoints().equals(now.privateEndpoints());
+    if (same && now.registeredAtMs() - last < (now.expiresAtMs() - now.registeredAtMs()) / 3) return;
+    publishedAt.put(now.peerId(), now.registeredAtMs());
+    shared.publish(now);
   }
 
   private Future<ControlMessage> connect(Connect c, InboundControl in) {
@@ -201,7 +221,9 @@ public final class CoordinatorEndpoint {
 
   /** Drops expired registrations (heartbeat tick). */
   public void tick() {
-    coordinator.expire();
+    if (coordinator.expire() > 0 || publishedAt.size() > coordinator.size()) {
+      publishedAt.keySet().removeIf(peer -> coordinator.registered(peer) == null);
+    }
   }
 
   /** Peers registered here. */

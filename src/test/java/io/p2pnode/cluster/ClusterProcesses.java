@@ -18,30 +18,30 @@ import java.util.function.Predicate;
  * Clustered coordinators as separate JVM processes on loopback, each a plain node with
  * {@code cluster.enabled}, its bridge open for {@code p2p.status}. Closing kills what is left.
  */
-final class ClusterProcesses implements AutoCloseable {
+public final class ClusterProcesses implements AutoCloseable {
   /** One coordinator process: its id, UDP endpoint and bridge port. */
-  record Coordinator(String id, NodeProcess process, InetSocketAddress udp, int bridgePort) {
+  public record Coordinator(String id, NodeProcess process, InetSocketAddress udp, int bridgePort) {
     /** {@code p2p.status} through the bridge. */
-    JsonObject status() throws Exception {
+    public JsonObject status() throws Exception {
       try (BridgeClient c = new BridgeClient(new InetSocketAddress("127.0.0.1", bridgePort), 5_000)) {
         return c.request(Addresses.STATUS, null, new JsonObject(), 10_000).getJsonObject("body");
       }
     }
 
-    String rendezvous() {
+    public String rendezvous() {
       return "127.0.0.1:" + udp.getPort();
     }
   }
 
-  final List<Coordinator> coordinators = new ArrayList<>();
+  public final List<Coordinator> coordinators = new ArrayList<>();
 
   /** Starts coordinator {@code id} with the Hazelcast config at {@code hazelcastConfig}; waits for its ready line. */
-  Coordinator start(String id, String hazelcastConfig) throws Exception {
+  public Coordinator start(String id, String hazelcastConfig) throws Exception {
     return start(id, hazelcastConfig, new JsonObject());
   }
 
   /** As {@link #start(String, String)}, with {@code extra} top-level config sections merged in. */
-  Coordinator start(String id, String hazelcastConfig, JsonObject extra) throws Exception {
+  public Coordinator start(String id, String hazelcastConfig, JsonObject extra) throws Exception {
     int bridge = TestNodes.freeTcpPort();
     JsonObject config = new JsonObject().put("peerId", id)
       .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", TestNodes.freeUdpPort()).put("instances", 1))
@@ -63,7 +63,7 @@ final class ClusterProcesses implements AutoCloseable {
   }
 
   /** Polls {@code c}'s status every 100 ms until {@code ok}; fails after {@code seconds}. */
-  static JsonObject awaitStatus(Coordinator c, Predicate<JsonObject> ok, int seconds, String what) throws Exception {
+  public static JsonObject awaitStatus(Coordinator c, Predicate<JsonObject> ok, int seconds, String what) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     JsonObject last = null;
     while (System.nanoTime() < deadline) {
@@ -74,7 +74,7 @@ final class ClusterProcesses implements AutoCloseable {
     throw new AssertionError(c.id() + ": " + what + " not reached in " + seconds + " s; last status " + last);
   }
 
-  static int members(JsonObject status) {
+  public static int members(JsonObject status) {
     return status.getJsonObject("cluster").getInteger("members");
   }
 
@@ -84,7 +84,7 @@ final class ClusterProcesses implements AutoCloseable {
    * {@code outboundBase + 100 * index ..+99}, the members listed explicitly, so that firewall
    * rules can cut one member off by its ports.
    */
-  static String memberConfig(String name, int index, int members, int basePort, int outboundBase) throws Exception {
+  public static String memberConfig(String name, int index, int members, int basePort, int outboundBase) throws Exception {
     String xml = Files.readString(Path.of("cluster/hazelcast-local.xml"));
     StringBuilder list = new StringBuilder();
     for (int i = 1; i <= members; i++) list.append("<member>127.0.0.1:").append(basePort + i).append("</member>");

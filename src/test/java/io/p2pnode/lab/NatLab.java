@@ -43,11 +43,32 @@ final class NatLab implements AutoCloseable {
   /** Builds the topology and starts coordinator, alice and bob; waits until all are ready. */
   void up(String scenario, JsonObject peerExtra) throws Exception {
     run(List.of("bash", SCRIPT, "up", scenario), 60);
-    nodes.add(NodeProcess.startWithConfigIn(COORD_NS, new JsonObject().put("peerId", "coord")
-      .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 7701))));
+    nodes.add(NodeProcess.startWithConfigIn(COORD_NS, coordinatorConfig("coord", 7700, false)));
     nodes.add(NodeProcess.startWithConfigIn(ns("alice"), peerConfig("alice", peerExtra)));
     nodes.add(NodeProcess.startWithConfigIn(ns("bob"), peerConfig("bob", peerExtra)));
     for (NodeProcess n : nodes) n.awaitReady();
+  }
+
+  /**
+   * As {@link #up}, with two clustered coordinators in the coordinator's namespace (Hazelcast on
+   * its loopback): c1 on 7700, where alice registers, and c2 on 7800, where bob registers.
+   */
+  void upClustered(String scenario) throws Exception {
+    run(List.of("bash", SCRIPT, "up", scenario), 60);
+    NodeProcess c1 = NodeProcess.startWithConfigIn(COORD_NS, coordinatorConfig("c1", 7700, true));
+    nodes.add(c1);
+    c1.awaitReady(); // the first member forms the cluster; the second joins it
+    nodes.add(NodeProcess.startWithConfigIn(COORD_NS, coordinatorConfig("c2", 7800, true)));
+    nodes.add(NodeProcess.startWithConfigIn(ns("alice"), peerConfig("alice", new JsonObject())));
+    nodes.add(NodeProcess.startWithConfigIn(ns("bob"), peerConfig("bob", new JsonObject()
+      .put("rendezvous", new JsonArray().add("203.0.113.100:7800")))));
+    for (NodeProcess n : nodes) n.awaitReady();
+  }
+
+  private static JsonObject coordinatorConfig(String id, int port, boolean clustered) {
+    return new JsonObject().put("peerId", id)
+      .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", port)).put("bridge", new JsonObject().put("port", port + 1))
+      .put("cluster", new JsonObject().put("enabled", clustered));
   }
 
   /** Runs the command line inside {@code peer}'s namespace; returns exit code and output. */

@@ -52,6 +52,28 @@ class NatLabTest {
     }
   }
 
+  /**
+   * Alice registered with coordinator c1, bob with c2, c1 and c2 clustered: the introduction
+   * crosses the coordinators (cone NATs: direct) and so does relayed traffic (symmetric NATs).
+   */
+  @ParameterizedTest
+  @CsvSource({"cone, direct", "both-symmetric, relay"})
+  void peersOfClusteredCoordinatorsConnect(String scenario, String path) throws Exception {
+    requireLab();
+    try (NatLab lab = new NatLab()) {
+      lab.upClustered(scenario);
+      try {
+        JsonObject c = NatLab.connect("alice", "bob");
+        assertEquals(path, c.getString("path"), c.encode());
+        NatLab.delivers("alice", "bob", "across coordinators via " + path);
+        NatLab.delivers("bob", "alice", "back across coordinators via " + path);
+      } catch (AssertionError e) {
+        lab.nodes.forEach(n -> System.out.println("---- node output\n" + n.output()));
+        throw e;
+      }
+    }
+  }
+
   /** The public peer initiates: the coordinator's introduction makes the NATed side open towards it. */
   @Test
   void publicPeerReachesANattedPeerThroughTheReverseConnection() throws Exception {

@@ -233,4 +233,31 @@ class CoordinatorTest {
     assertNotEquals(t2, t3);
     assertNotEquals(t1, t3);
   }
+
+  /** A record another coordinator of the cluster holds: introduced with its public endpoint, both tokens equal. */
+  @Test
+  void introducesARecordOfAnotherCoordinator() {
+    assertNotNull(register(coordinator, "alice", ALICE_PRIV, ALICE_PUB));
+    PeerRecord remote = new PeerRecord("bob", BOB_PUB, BOB_PRIV, io.p2pnode.wire.NatType.ENDPOINT_INDEPENDENT, "c2", null, 0,
+      Long.MAX_VALUE);
+    assertFailure(coordinator.connect(new Connect(1, "alice", "bob"), ALICE_PUB), 404, 1);
+    Coordinator.Introduction intro = coordinator.introduce(new Connect(2, "alice", "bob"), ALICE_PUB, remote).introduction();
+    assertEquals(BOB_PUB, intro.toRequester().publicEndpoint());
+    assertEquals(BOB_PRIV, intro.toRequester().privateEndpoints());
+    assertEquals(ALICE_PUB, intro.toTarget().publicEndpoint());
+    assertEquals(intro.toRequester().token(), intro.toTarget().token());
+    // the requester must still be registered here, from where it asks
+    assertFailure(coordinator.introduce(new Connect(3, "alice", "bob"), MALLORY, remote), 503, 3);
+    assertFailure(coordinator.introduce(new Connect(4, "alice", "bob"), ALICE_PUB, null), 404, 4);
+  }
+
+  /** Relay to a peer not registered here: accepted (charged) with no local destination, for the cluster to route. */
+  @Test
+  void relayToAPeerOfAnotherCoordinatorHasNoLocalDestination() {
+    assertNotNull(register(coordinator, "alice", ALICE_PRIV, ALICE_PUB));
+    Coordinator.Forward f = coordinator.relay(new io.p2pnode.wire.ControlMessage.Relay("alice", "bob", new byte[10]), ALICE_PUB);
+    assertNotNull(f);
+    assertNull(f.to());
+    assertNull(coordinator.relay(new io.p2pnode.wire.ControlMessage.Relay("alice", "bob", new byte[10]), MALLORY));
+  }
 }
