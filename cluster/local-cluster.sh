@@ -30,15 +30,17 @@ if $NATLAB; then
   bash cluster/natlab.sh up cone
   HOST=0.0.0.0; CPORTS=(7700 7800 7900); CADDR=203.0.113.100; APORT=7700; BPORT=7700
   run_in() { local ns=$1; shift; ip netns exec "p2plab-$ns" "$@"; }
+  bg_java() { local ns=$1; shift; ip netns exec "p2plab-$ns" java -jar "$JAR" "$@" & }
   NS_C=coord; NS_A=alice; NS_B=bob
 else
   HOST=127.0.0.1; CPORTS=(7800 7810 7820); CADDR=127.0.0.1; APORT=7830; BPORT=7840
   run_in() { shift; "$@"; }
+  bg_java() { shift; java -jar "$JAR" "$@" & }
   NS_C=-; NS_A=-; NS_B=-
 fi
 
 start() { # NAME NAMESPACE CONFIG
-  run_in "$2" java -jar "$JAR" --conf "$3" > "$WORK/$1.log" 2>&1 &
+  bg_java "$2" --conf "$3" > "$WORK/$1.log" 2>&1 # a plain background command: $! is the JVM itself
   PIDS+=($!)
   for _ in $(seq 1 600); do
     grep -q "p2p-node ready" "$WORK/$1.log" && { echo "$1: $(grep -o 'p2p-node ready.*' "$WORK/$1.log")"; return; }
@@ -67,8 +69,9 @@ start alice "$NS_A" "$WORK/alice.json"
 start bob "$NS_B" "$WORK/bob.json"
 
 cli() { local ns=$1 port=$2; shift 2; run_in "$ns" java -jar "$JAR" "$@" --bridge "127.0.0.1:$port"; }
-run_in "$NS_B" java -jar "$JAR" listen --count 1 --bridge "127.0.0.1:$((BPORT+1))" > "$WORK/listen.out" 2>&1 &
+bg_java "$NS_B" listen --count 1 --bridge "127.0.0.1:$((BPORT+1))" > "$WORK/listen.out" 2>&1
 LISTEN=$!
+PIDS+=($LISTEN)
 for _ in $(seq 1 100); do # bob's registration reaches c3, and c3's record the shared registry
   if cli "$NS_A" $((APORT+1)) connect bob > "$WORK/connect.out" 2>&1; then break; fi
   sleep 0.2

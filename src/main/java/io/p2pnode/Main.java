@@ -66,6 +66,10 @@ public final class Main {
       node = P2pNode.start(options).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof ConfigException) { // found while starting (the identity key file): still a config error
+        System.err.println("p2p-node: " + cause.getMessage());
+        return 2;
+      }
       System.err.println("p2p-node: failed to start: " + cause.getMessage());
       return 1;
     }

@@ -6,7 +6,11 @@ import io.p2pnode.bus.EventBusDelivery;
 import io.p2pnode.cluster.CoordinatorCluster;
 import io.p2pnode.cluster.VertxFactory;
 import io.p2pnode.registry.SharedRegistry;
+import io.p2pnode.config.ConfigException;
 import io.p2pnode.config.Endpoints;
+import io.p2pnode.crypto.Identity;
+import io.p2pnode.crypto.PeerIds;
+import io.p2pnode.wire.PeerKey;
 import io.p2pnode.config.NodeOptions;
 import io.p2pnode.heartbeat.HeartbeatVerticle;
 import io.p2pnode.heartbeat.NatTimeoutProber;
@@ -62,7 +66,9 @@ public final class P2pNode {
 
   private final Vertx vertx;
   private final boolean ownsVertx;
-  private final NodeOptions options;
+  /** As configured, then with the peer id derived from the identity when none was configured. */
+  private NodeOptions options;
+  private Identity identity;
   private final Counters counters = new Counters();
   private final PunchStats punchStats = new PunchStats();
   private final java.util.concurrent.atomic.AtomicLong reassemblyBytes = new java.util.concurrent.atomic.AtomicLong();
@@ -110,6 +116,31 @@ public final class P2pNode {
   }
 
   private Future<P2pNode> deploy() {
+    return loadIdentity().compose(v -> deployVerticles());
+  }
+
+  /**
+   * The node's key pair: from {@code identity.keyFile} (created 0600 on first start) or fresh;
+   * the peer id is derived from it unless configured, and a configured id that looks
+   * self-certifying must be this key's.
+   */
+  private Future<Void> loadIdentity() {
+    String file = options.identity().keyFile();
+    return vertx.executeBlocking(() -> file.isEmpty() ? Identity.generate() : Identity.loadOrCreate(java.nio.file.Path.of(file)))
+      .recover(err -> Future.failedFuture(new ConfigException("identity.keyFile", err.getMessage())))
+      .compose(id -> {
+        identity = id;
+        if (options.peerId() == null) {
+          options = options.withPeerId(id.peerId());
+        } else if (PeerIds.isSelfCertifying(options.peerId()) && !PeerIds.matches(options.peerId(), id.publicKey())) {
+          return Future.failedFuture(new ConfigException("peerId", "\"" + options.peerId() + "\" has the form of a self-certifying"
+            + " id but is not the id of this node's key (" + id.peerId() + "); use that, or a name of another form"));
+        }
+        return Future.succeededFuture();
+      });
+  }
+
+  private Future<P2pNode> deployVerticles() {
     int instances = options.listen().instances();
     if (instances == 0) instances = eventLoops();
     if (instances > 1 && !vertx.isNativeTransportEnabled()) {
@@ -171,7 +202,8 @@ public final class P2pNode {
     Scheduler scheduler = Scheduler.of(vertx);
     natProber = new NatTimeoutProber(scheduler, options.heartbeat().intervalMs(), options.heartbeat().maxIntervalMs());
     return new ControlVerticle(ctx -> {
-      RendezvousClient rendezvous = new RendezvousClient(options.peerId(), LocalEndpoints.of(udp), options.rendezvousAddresses(),
+      RendezvousClient rendezvous = new RendezvousClient(options.peerId(), PeerKey.of(identity.publicKey()), LocalEndpoints.of(udp),
+        options.rendezvousAddresses(),
         options.coordinator().enabled() ? RendezvousClient.LocalCoordinator.eventBus(vertx.eventBus()) : null,
         natProber::keepaliveMs, scheduler, listenerGroup::any, counters);
       if (options.heartbeat().measureNatTimeout() && !options.rendezvousAddresses().isEmpty()) {
@@ -246,6 +278,7 @@ public final class P2pNode {
     InetSocketAddress pub = r.publicEndpoint();
     return new JsonObject()
       .put("peerId", options.peerId())
+      .put("key", PeerKey.of(identity.publicKey()).base64())
       .put("listen", Endpoints.format(udp))
       .put("publicEndpoint", pub == null ? null : Endpoints.format(pub))
       .put("natType", r.natType().wireName())

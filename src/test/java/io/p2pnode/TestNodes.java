@@ -105,7 +105,7 @@ public final class TestNodes implements AutoCloseable {
   public static int registerGhost(java.net.InetSocketAddress coordinator, String peerId) {
     try (DatagramSocket ghost = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
       io.netty.buffer.ByteBuf buf = io.p2pnode.wire.ControlMessage.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT,
-        new io.p2pnode.wire.ControlMessage.Register(1, io.p2pnode.wire.NatType.UNKNOWN, peerId, List.of()), 0);
+        new io.p2pnode.wire.ControlMessage.Register(1, io.p2pnode.wire.NatType.UNKNOWN, peerId, io.p2pnode.TestKeys.of(peerId), List.of()), 0);
       byte[] b = new byte[buf.readableBytes()];
       buf.readBytes(b);
       ghost.send(new java.net.DatagramPacket(b, b.length, coordinator));

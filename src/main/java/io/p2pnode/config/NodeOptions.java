@@ -9,9 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -26,7 +24,7 @@ public final class NodeOptions {
   public static final Pattern PEER_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   static final Set<String> KEYS = Set.of("peerId", "listen", "coordinator", "rendezvous", "bridge", "cluster",
-    "heartbeat", "session");
+    "heartbeat", "session", "identity");
 
   private String peerId;
   private ListenOptions listen = new ListenOptions();
@@ -37,8 +35,9 @@ public final class NodeOptions {
   private ClusterOptions cluster = new ClusterOptions();
   private HeartbeatOptions heartbeat = new HeartbeatOptions();
   private SessionOptions session = new SessionOptions();
+  private IdentityOptions identity = new IdentityOptions();
 
-  /** The embedded default: a standalone coordinator node on UDP 7700 with a random peer id. */
+  /** The embedded default: a standalone coordinator node on UDP 7700 whose peer id comes from a fresh key pair. */
   public static NodeOptions defaults() {
     return fromJson(new JsonObject());
   }
@@ -66,11 +65,7 @@ public final class NodeOptions {
     f.rejectUnknown(KEYS);
     NodeOptions o = new NodeOptions();
     o.peerId = f.string("peerId", null);
-    if (o.peerId == null) {
-      byte[] b = new byte[4];
-      new SecureRandom().nextBytes(b);
-      o.peerId = "node-" + HexFormat.of().formatHex(b);
-    } else if (!PEER_ID.matcher(o.peerId).matches()) {
+    if (o.peerId != null && !PEER_ID.matcher(o.peerId).matches()) {
       throw new ConfigException("peerId", "must be 1-64 characters of A-Z a-z 0-9 . _ -, got \"" + o.peerId + "\"");
     }
     o.listen = ListenOptions.fromJson(json);
@@ -83,7 +78,16 @@ public final class NodeOptions {
     o.cluster = ClusterOptions.fromJson(json);
     o.heartbeat = HeartbeatOptions.fromJson(json);
     o.session = SessionOptions.fromJson(json);
+    o.identity = IdentityOptions.fromJson(json);
     return o;
+  }
+
+  /**
+   * These options with {@code peerId} set: the node's self-certifying id from its identity key
+   * when the configuration names none.
+   */
+  public NodeOptions withPeerId(String id) {
+    return fromJson(toJson().put("peerId", id));
   }
 
   /** The effective configuration, defaults filled in; {@code fromJson(toJson())} is equivalent. */
@@ -91,10 +95,12 @@ public final class NodeOptions {
     return new JsonObject().put("peerId", peerId).put("listen", listen.toJson())
       .put("coordinator", coordinator.toJson()).put("rendezvous", new JsonArray(rendezvous))
       .put("bridge", bridge.toJson()).put("cluster", cluster.toJson()).put("heartbeat", heartbeat.toJson())
-      .put("session", session.toJson());
+      .put("session", session.toJson()).put("identity", identity.toJson());
   }
 
+  /** This node's id as configured; {@code null} until the node derives it from its identity key. */
   public String peerId() { return peerId; }
+  public IdentityOptions identity() { return identity; }
   public ListenOptions listen() { return listen; }
   public CoordinatorOptions coordinator() { return coordinator; }
   /** Coordinators to register with, as configured ({@code host:port}). */

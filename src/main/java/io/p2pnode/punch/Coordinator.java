@@ -1,6 +1,8 @@
 package io.p2pnode.punch;
 
 import io.p2pnode.bus.Failure;
+import io.p2pnode.crypto.PeerIds;
+import io.p2pnode.transport.Drop;
 import io.p2pnode.registry.PeerRecord;
 import io.p2pnode.registry.PeerRegistry;
 import io.p2pnode.time.Clock;
@@ -107,17 +109,26 @@ public final class Coordinator {
     return out;
   }
 
+  /** The outcome of a registration: the acknowledgement, or why it was refused. */
+  public record Registration(RegisterAck ack, Drop refused) {
+  }
+
   /**
-   * Registers or refreshes a peer seen at {@code observed} ({@code null} = this coordinator's own node).
-   *
-   * @return the acknowledgement, or {@code null} when the registry is full
+   * Registers or refreshes a peer seen at {@code observed} ({@code null} = this coordinator's own
+   * node). A self-certifying peer id must be the id of the registered key; any other id is bound
+   * to the key it first registered with for as long as that registration lives.
    */
-  public RegisterAck register(Register r, InetSocketAddress observed) {
+  public Registration register(Register r, InetSocketAddress observed) {
     long now = clock.millis();
-    if (observed != null && r.peerId().equals(selfPeerId)) return null;
-    PeerRecord rec = new PeerRecord(r.peerId(), observed, r.privateEndpoints(), r.natType(), selfPeerId, null, now, now + ttlMs);
-    if (!registry.put(rec)) return null;
-    return new RegisterAck(r.txn(), observed == null ? UNSPECIFIED : observed, ttlMs, probePort);
+    if (observed != null && r.peerId().equals(selfPeerId)) return new Registration(null, Drop.PEER_ID_CONFLICT);
+    if (PeerIds.isSelfCertifying(r.peerId()) && !PeerIds.matches(r.peerId(), r.key().bytes())) {
+      return new Registration(null, Drop.KEY_MISMATCH);
+    }
+    PeerRecord before = registry.get(r.peerId(), now);
+    if (before != null && !before.key().equals(r.key())) return new Registration(null, Drop.KEY_MISMATCH);
+    PeerRecord rec = new PeerRecord(r.peerId(), observed, r.privateEndpoints(), r.natType(), selfPeerId, r.key(), now, now + ttlMs);
+    if (!registry.put(rec)) return new Registration(null, Drop.REGISTRY_FULL);
+    return new Registration(new RegisterAck(r.txn(), observed == null ? UNSPECIFIED : observed, ttlMs, probePort), null);
   }
 
   /** Forgets {@code peerId} if the request comes from where it registered. */
@@ -156,9 +167,9 @@ public final class Coordinator {
     do {
       token = random.nextLong();
     } while (token == 0); // 0 means "no introduction yet" to a session
-    Introduce toRequester = new Introduce(c.txn(), token, target.natType(), target.peerId(), publicOf(target),
+    Introduce toRequester = new Introduce(c.txn(), token, target.natType(), target.peerId(), target.key(), publicOf(target),
       target.privateEndpoints());
-    Introduce toTarget = new Introduce(0, token, requester.natType(), requester.peerId(), publicOf(requester),
+    Introduce toTarget = new Introduce(0, token, requester.natType(), requester.peerId(), requester.key(), publicOf(requester),
       requester.privateEndpoints());
     return new Outcome(new Introduction(toRequester, toTarget, target.observed()), null);
   }

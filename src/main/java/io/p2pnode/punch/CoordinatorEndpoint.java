@@ -92,9 +92,10 @@ public final class CoordinatorEndpoint {
       return Future.succeededFuture();
     } else if (msg instanceof Register r) {
       PeerRecord before = shared == null ? null : coordinator.registered(r.peerId());
-      RegisterAck ack = coordinator.register(r, in.sender());
+      Coordinator.Registration reg = coordinator.register(r, in.sender());
+      RegisterAck ack = reg.ack();
       if (ack == null) {
-        counters.drop(r.peerId().equals(coordinator.selfPeerId()) ? Drop.PEER_ID_CONFLICT : Drop.REGISTRY_FULL);
+        counters.drop(reg.refused());
         return answer(in, null);
       }
       LOG.fine(() -> "registered " + r.peerId() + " at " + in.sender());

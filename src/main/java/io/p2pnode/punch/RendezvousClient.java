@@ -15,6 +15,7 @@ import io.p2pnode.wire.ControlMessage.Introduce;
 import io.p2pnode.wire.ControlMessage.Register;
 import io.p2pnode.wire.ControlMessage.RegisterAck;
 import io.p2pnode.wire.NatType;
+import io.p2pnode.wire.PeerKey;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.EventBus;
@@ -66,6 +67,7 @@ public final class RendezvousClient {
   }
 
   private final String selfPeerId;
+  private final PeerKey key;
   private final List<InetSocketAddress> privateEndpoints;
   private final List<Link> links = new ArrayList<>();
   private final Map<Integer, Promise<ControlMessage>> outstanding = new HashMap<>();
@@ -94,14 +96,16 @@ public final class RendezvousClient {
   }
 
   /**
+   * @param key    this node's public key, registered with its peer id
    * @param local  the node's own coordinator, or {@code null} when it runs none
    * @param refreshMs how often to refresh registrations (the keepalive interval: it holds the NAT mapping too)
    * @param socket the socket to send registrations and requests on
    */
-  public RendezvousClient(String selfPeerId, List<InetSocketAddress> privateEndpoints, List<InetSocketAddress> coordinators,
-                          LocalCoordinator local, java.util.function.LongSupplier refreshMs, Scheduler scheduler,
-                          Supplier<PacketSocket> socket, Counters counters) {
+  public RendezvousClient(String selfPeerId, PeerKey key, List<InetSocketAddress> privateEndpoints,
+                          List<InetSocketAddress> coordinators, LocalCoordinator local, java.util.function.LongSupplier refreshMs,
+                          Scheduler scheduler, Supplier<PacketSocket> socket, Counters counters) {
     this.selfPeerId = selfPeerId;
+    this.key = key;
     this.privateEndpoints = privateEndpoints;
     this.local = local;
     this.scheduler = scheduler;
@@ -119,7 +123,7 @@ public final class RendezvousClient {
       if (now - l.lastRegisterNanos < refreshMs.getAsLong() * 1_000_000L) continue;
       l.lastRegisterNanos = now;
       l.registerTxn = nextTxn();
-      Register r = new Register(l.registerTxn, natType(), selfPeerId, privateEndpoints);
+      Register r = new Register(l.registerTxn, natType(), selfPeerId, key, privateEndpoints);
       if (l.address == null) {
         local.ask(r).onSuccess(reply -> acked(l, (RegisterAck) reply));
       } else {
@@ -136,7 +140,7 @@ public final class RendezvousClient {
       if (from.equals(l.address)) {
         boolean first = l.probe == null && ack.probePort() != 0;
         acked(l, ack);
-        if (first) send(new Register(l.registerTxn, natType(), selfPeerId, privateEndpoints), l.probe);
+        if (first) send(new Register(l.registerTxn, natType(), selfPeerId, key, privateEndpoints), l.probe);
         return;
       }
       if (from.equals(l.probe)) {
@@ -220,7 +224,8 @@ public final class RendezvousClient {
       if (reply instanceof Introduce intro) {
         InetSocketAddress pub = intro.publicEndpoint().getPort() == 0 && l.address != null ? l.address : intro.publicEndpoint();
         return Future.succeededFuture(new Introduction(
-          new Introduce(intro.txn(), intro.token(), intro.natType(), intro.peerId(), pub, intro.privateEndpoints()), l.address));
+          new Introduce(intro.txn(), intro.token(), intro.natType(), intro.peerId(), intro.key(), pub, intro.privateEndpoints()),
+          l.address));
       }
       ConnectFail f = (ConnectFail) reply;
       ReplyException e = new ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, f.code(), f.reason());

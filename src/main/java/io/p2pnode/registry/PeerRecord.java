@@ -2,6 +2,7 @@ package io.p2pnode.registry;
 
 import io.p2pnode.config.Endpoints;
 import io.p2pnode.wire.NatType;
+import io.p2pnode.wire.PeerKey;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -18,20 +19,20 @@ import java.util.List;
  * @param privateEndpoints the endpoints the peer reports for itself (LAN addresses)
  * @param natType          the NAT mapping behaviour the peer detected
  * @param owner            id of the coordinator that holds the peer's NAT mapping
- * @param key              the peer's public key (base64), {@code null} when the network runs without identities
+ * @param key              the peer's X25519 public key, as it registered
  * @param registeredAtMs   wall-clock time of the registration (or refresh) this record comes from;
  *                         the newest one wins when partitioned registries merge
  * @param expiresAtMs      wall-clock expiry, refreshed by each registration
  */
 public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSocketAddress> privateEndpoints,
-                         NatType natType, String owner, String key, long registeredAtMs, long expiresAtMs) {
+                         NatType natType, String owner, PeerKey key, long registeredAtMs, long expiresAtMs) {
 
   public JsonObject toJson() {
     JsonArray priv = new JsonArray();
     privateEndpoints.forEach(e -> priv.add(Endpoints.format(e)));
     return new JsonObject().put("peerId", peerId)
       .put("observed", observed == null ? null : Endpoints.format(observed))
-      .put("privateEndpoints", priv).put("natType", natType.wireName()).put("owner", owner).put("key", key)
+      .put("privateEndpoints", priv).put("natType", natType.wireName()).put("owner", owner).put("key", key.base64())
       .put("registeredAtMs", registeredAtMs).put("expiresAtMs", expiresAtMs);
   }
 
@@ -46,7 +47,8 @@ public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSoc
       for (Object e : json.getJsonArray("privateEndpoints")) priv.add(Endpoints.parse("privateEndpoints", (String) e));
       String observed = json.getString("observed");
       return new PeerRecord(json.getString("peerId"), observed == null ? null : Endpoints.parse("observed", observed),
-        List.copyOf(priv), NatType.fromWireName(json.getString("natType")), json.getString("owner"), json.getString("key"),
+        List.copyOf(priv), NatType.fromWireName(json.getString("natType")), json.getString("owner"),
+        PeerKey.fromBase64(json.getString("key")),
         json.getLong("registeredAtMs"), json.getLong("expiresAtMs"));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("not a peer record: " + e.getMessage(), e);

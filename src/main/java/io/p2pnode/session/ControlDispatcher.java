@@ -7,6 +7,7 @@ import io.p2pnode.transport.InboundControl;
 import io.p2pnode.wire.ControlMessage;
 import io.p2pnode.wire.ControlMessage.ConnectFail;
 import io.p2pnode.wire.ControlMessage.Hello;
+import io.p2pnode.crypto.PeerIds;
 import io.p2pnode.wire.ControlMessage.Introduce;
 import io.p2pnode.wire.ControlMessage.RegisterAck;
 
@@ -35,7 +36,12 @@ public final class ControlDispatcher {
     } else if (msg instanceof Introduce intro) {
       // only a coordinator of ours may introduce: anyone else could steer our sessions
       if (!rendezvous.isCoordinator(in.sender())) counters.drop(Drop.UNTRUSTED_CONTROL);
-      else if (!rendezvous.onReply(intro)) manager.onIntroduce(intro, in.sender());
+      // a self-certifying id vouches for its key: not even our coordinator can swap it
+      else if (PeerIds.isSelfCertifying(intro.peerId()) && !PeerIds.matches(intro.peerId(), intro.key().bytes())) {
+        counters.drop(Drop.KEY_MISMATCH);
+      } else if (!rendezvous.onReply(intro)) {
+        manager.onIntroduce(intro, in.sender());
+      }
     } else if (msg instanceof ConnectFail f) {
       if (!rendezvous.isCoordinator(in.sender())) counters.drop(Drop.UNTRUSTED_CONTROL);
       else if (!rendezvous.onReply(f)) counters.drop(Drop.STALE_REPLY);

@@ -34,6 +34,11 @@ public enum Drop {
   REASSEMBLY_FULL,
   /** A reply (RESULT, PONG, REGISTER_ACK...) that matches nothing outstanding. */
   STALE_REPLY,
+  /**
+   * A registration whose key is not the one its peer id stands for: a self-certifying id that is
+   * not derived from the key, or a name bound to another key while that peer is registered.
+   */
+  KEY_MISMATCH,
   /** A registration under the coordinator's own peer id. */
   PEER_ID_CONFLICT,
   /** A relay request over the per-peer rate or byte limit, or for/from an unregistered peer. */

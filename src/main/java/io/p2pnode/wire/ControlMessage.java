@@ -14,10 +14,10 @@ import static io.p2pnode.wire.WireBuf.*;
  * {@code ep}/{@code eps} an endpoint / endpoint list, see {@link WireBuf}):
  *
  * <pre>
- * REGISTER      txn (32) | natType (8) | peerId str | private eps
+ * REGISTER      txn (32) | natType (8) | peerId str | key (256) | private eps
  * REGISTER_ACK  txn (32) | observed ep | ttlMs (32) | probe port (16, 0 = none)
  * CONNECT       txn (32) | from peerId str | target peerId str
- * INTRODUCE     txn (32) | token (64) | natType (8) | peerId str | public ep | private eps
+ * INTRODUCE     txn (32) | token (64) | natType (8) | peerId str | key (256) | public ep | private eps
  * CONNECT_FAIL  txn (32) | code (16) | reason str
  * UNREGISTER    peerId str
  * PROBE_ASK     txn (32) | delayMs (32)
@@ -26,6 +26,8 @@ import static io.p2pnode.wire.WireBuf.*;
  * RELAY         from peerId str | to peerId str | enclosed frame (to the end of the datagram)
  * RELAYED       from peerId str | enclosed frame (to the end of the datagram)
  * </pre>
+ * {@code key} is the peer's X25519 public key ({@link PeerKey}): what it registers with, and what
+ * an introduction tells the other side to expect.
  */
 public sealed interface ControlMessage {
   /** The frame type that carries this payload. */
@@ -35,12 +37,14 @@ public sealed interface ControlMessage {
   void writePayload(ByteBuf out);
 
   /** Registration (or refresh) of a peer at a coordinator, with the NAT behaviour it detected. */
-  record Register(int txn, NatType natType, String peerId, List<InetSocketAddress> privateEndpoints) implements ControlMessage {
+  record Register(int txn, NatType natType, String peerId, PeerKey key, List<InetSocketAddress> privateEndpoints)
+    implements ControlMessage {
     public FrameType type() { return FrameType.REGISTER; }
     public void writePayload(ByteBuf out) {
       out.writeInt(txn);
       out.writeByte(natType.code());
       writeShortString(out, peerId);
+      writeKey(out, key);
       writeEndpoints(out, privateEndpoints);
     }
   }
@@ -70,7 +74,7 @@ public sealed interface ControlMessage {
   }
 
   /** The coordinator tells a peer how to reach {@code peerId}; {@code token} authorises the punch. */
-  record Introduce(int txn, long token, NatType natType, String peerId, InetSocketAddress publicEndpoint,
+  record Introduce(int txn, long token, NatType natType, String peerId, PeerKey key, InetSocketAddress publicEndpoint,
                    List<InetSocketAddress> privateEndpoints) implements ControlMessage {
     public FrameType type() { return FrameType.INTRODUCE; }
     public void writePayload(ByteBuf out) {
@@ -78,6 +82,7 @@ public sealed interface ControlMessage {
       out.writeLong(token);
       out.writeByte(natType.code());
       writeShortString(out, peerId);
+      writeKey(out, key);
       writeEndpoint(out, publicEndpoint);
       writeEndpoints(out, privateEndpoints);
     }
@@ -196,10 +201,11 @@ public sealed interface ControlMessage {
    */
   static ControlMessage decode(FrameType type, ByteBuf in) {
     ControlMessage m = switch (type) {
-      case REGISTER -> new Register(i32(in), NatType.of(u8(in)), peerId(in), readEndpoints(in));
+      case REGISTER -> new Register(i32(in), NatType.of(u8(in)), peerId(in), readKey(in), readEndpoints(in));
       case REGISTER_ACK -> new RegisterAck(i32(in), readEndpoint(in), i32(in) & 0xFFFFFFFFL, u16(in));
       case CONNECT -> new Connect(i32(in), peerId(in), peerId(in));
-      case INTRODUCE -> new Introduce(i32(in), i64(in), NatType.of(u8(in)), peerId(in), readEndpoint(in), readEndpoints(in));
+      case INTRODUCE -> new Introduce(i32(in), i64(in), NatType.of(u8(in)), peerId(in), readKey(in), readEndpoint(in),
+        readEndpoints(in));
       case CONNECT_FAIL -> new ConnectFail(i32(in), u16(in), readShortString(in));
       case UNREGISTER -> new Unregister(peerId(in));
       case PROBE_ASK -> new ProbeAsk(i32(in), i32(in) & 0xFFFFFFFFL);
@@ -218,6 +224,17 @@ public sealed interface ControlMessage {
     byte[] frame = new byte[in.readableBytes()];
     in.readBytes(frame);
     return frame;
+  }
+
+  private static void writeKey(ByteBuf out, PeerKey key) {
+    out.writeBytes(key.bytes());
+  }
+
+  private static PeerKey readKey(ByteBuf in) {
+    byte[] k = new byte[PeerKey.BYTES];
+    WireBuf.need(in, k.length);
+    in.readBytes(k);
+    return PeerKey.of(k);
   }
 
   private static String peerId(ByteBuf in) {

@@ -65,7 +65,7 @@ final class SimPeers implements AutoCloseable {
       while (next < count && pending.size() < window) {
         int txn = txns.getAndIncrement();
         peerOfTxn.put(txn, next);
-        send(new ControlMessage.Register(txn, NatType.ENDPOINT_INDEPENDENT, id(next), List.of()), where.apply(next));
+        send(new ControlMessage.Register(txn, NatType.ENDPOINT_INDEPENDENT, id(next), io.p2pnode.TestKeys.of(id(next)), List.of()), where.apply(next));
         pending.put(txn, System.nanoTime());
         next++;
       }
@@ -73,7 +73,7 @@ final class SimPeers implements AutoCloseable {
       for (Map.Entry<Integer, Long> e : pending.entrySet()) {
         if (now - e.getValue() > TimeUnit.SECONDS.toNanos(1)) { // lost: ask again
           int peer = peerOfTxn.get(e.getKey());
-          send(new ControlMessage.Register(e.getKey(), NatType.ENDPOINT_INDEPENDENT, id(peer), List.of()), where.apply(peer));
+          send(new ControlMessage.Register(e.getKey(), NatType.ENDPOINT_INDEPENDENT, id(peer), io.p2pnode.TestKeys.of(id(peer)), List.of()), where.apply(peer));
           e.setValue(now);
         }
       }

@@ -100,6 +100,19 @@ public final class ClusterProcesses implements AutoCloseable {
     return f.toString();
   }
 
+  /**
+   * A copy of {@code cluster/hazelcast-local.xml} whose cluster is named {@code name}, so that a
+   * test never joins members another test (or a local cluster someone left running) started.
+   */
+  public static String localConfigNamed(String name) throws Exception {
+    String xml = Files.readString(Path.of("cluster/hazelcast-local.xml"))
+      .replace("<cluster-name>p2p-node-local</cluster-name>", "<cluster-name>" + name + "</cluster-name>");
+    Path f = Files.createTempFile("hz-" + name + "-", ".xml");
+    Files.writeString(f, xml);
+    f.toFile().deleteOnExit();
+    return f.toString();
+  }
+
   @Override
   public void close() {
     coordinators.forEach(c -> c.process().close());

@@ -12,15 +12,16 @@ import static org.junit.jupiter.api.Assertions.*;
 /** {@code cluster.enabled}: two coordinators join one Hazelcast cluster and still serve their own API. */
 class ClusterSmokeTest {
 
-  static JsonObject clustered(String id) {
+  static JsonObject clustered(String id) throws Exception {
     return new JsonObject().put("peerId", id)
       .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 1))
       .put("bridge", new JsonObject().put("port", 0))
-      .put("cluster", new JsonObject().put("enabled", true).put("config", "cluster/hazelcast-local.xml"));
+      .put("cluster", new JsonObject().put("enabled", true)
+        .put("config", ClusterProcesses.localConfigNamed("p2p-smoke-" + ProcessHandle.current().pid())));
   }
 
   @Test
-  void twoCoordinatorsFormOneClusterAndAnswerLocally() {
+  void twoCoordinatorsFormOneClusterAndAnswerLocally() throws Exception {
     P2pNode a = await(P2pNode.start(NodeOptions.fromJson(clustered("c1"))));
     try {
       P2pNode b = await(P2pNode.start(NodeOptions.fromJson(clustered("c2"))));

@@ -28,7 +28,8 @@ class NodeOptionsTest {
   void defaultsMatchDocumentedConstants() {
     NodeOptions o = NodeOptions.defaults();
 
-    assertTrue(o.peerId().matches("node-[0-9a-f]{8}"), o.peerId());
+    org.junit.jupiter.api.Assertions.assertNull(o.peerId(), "no peerId configured: the node derives it from its identity key");
+    assertEquals(IdentityOptions.DEFAULT_KEY_FILE, o.identity().keyFile());
 
     assertEquals(ListenOptions.DEFAULT_HOST, o.listen().host());
     assertEquals(ListenOptions.DEFAULT_PORT, o.listen().port());
@@ -61,8 +62,17 @@ class NodeOptionsTest {
   }
 
   @Test
-  void defaultPeerIdIsRandom() {
-    assertNotEquals(NodeOptions.defaults().peerId(), NodeOptions.defaults().peerId());
+  void peerIdCanBeSetOnceDerived() {
+    NodeOptions o = NodeOptions.defaults().withPeerId("abc");
+    assertEquals("abc", o.peerId());
+    assertEquals(NodeOptions.defaults().toJson().put("peerId", "abc"), o.toJson());
+  }
+
+  @Test
+  void identityKeyFileMustNameAFile() {
+    ConfigException e = assertThrows(ConfigException.class,
+      () -> NodeOptions.fromJson(new JsonObject().put("identity", new JsonObject().put("keyFile", "/tmp/"))));
+    assertEquals("identity.keyFile", e.key());
   }
 
   @Test

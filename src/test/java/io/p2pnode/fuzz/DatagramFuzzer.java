@@ -52,14 +52,14 @@ final class DatagramFuzzer {
 
   private byte[] valid() {
     return switch (random.nextInt(9)) {
-      case 0 -> control(new ControlMessage.Register(random.nextInt(), NatType.of(random.nextInt(4)), id(),
+      case 0 -> control(new ControlMessage.Register(random.nextInt(), NatType.of(random.nextInt(4)), id(), io.p2pnode.TestKeys.of(id()),
         List.of(new InetSocketAddress("192.168.1." + random.nextInt(255), 1 + random.nextInt(65535)))));
       case 1 -> control(new ControlMessage.Connect(random.nextInt(), id(), random.nextBoolean() ? "bob" : id()));
       case 2 -> control(new ControlMessage.Relay(id(), random.nextBoolean() ? "bob" : id(), bytes(random.nextInt(1100))));
       case 3 -> control(new ControlMessage.ProbeAsk(random.nextInt(), random.nextInt(5_000)));
       case 4 -> control(new ControlMessage.Unregister(id()));
       case 5 -> control(new ControlMessage.Hello(random.nextBoolean(), random.nextLong(), id(), random.nextInt(), random.nextLong()));
-      case 6 -> control(new ControlMessage.Introduce(random.nextInt(), random.nextLong(), NatType.of(random.nextInt(4)), id(),
+      case 6 -> control(new ControlMessage.Introduce(random.nextInt(), random.nextLong(), NatType.of(random.nextInt(4)), id(), io.p2pnode.TestKeys.of(id()),
         new InetSocketAddress("127.0.0.1", 1 + random.nextInt(65535)), List.of()));
       case 7 -> stun();
       default -> session();

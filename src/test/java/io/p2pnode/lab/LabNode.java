@@ -83,7 +83,7 @@ public final class LabNode {
       coordinator.probePort(port + 1);
     }
     RendezvousClient.LocalCoordinator local = coordinator == null ? null : m -> coordinator.handle(new InboundControl(m, null, null));
-    rendezvous = new RendezvousClient(peerId, List.of(socket.localAddress()), coordinators, local,
+    rendezvous = new RendezvousClient(peerId, io.p2pnode.TestKeys.of(peerId), List.of(socket.localAddress()), coordinators, local,
       () -> prober.keepaliveMs(), net.clock, () -> socket, counters);
     if (o.heartbeat().measureNatTimeout() && !coordinators.isEmpty()) {
       prober.start(coordinators.get(0), handler -> Future.succeededFuture(host.bind(port + 100, handler)));

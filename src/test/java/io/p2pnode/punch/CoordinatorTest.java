@@ -40,7 +40,7 @@ class CoordinatorTest {
   }
 
   private RegisterAck register(Coordinator c, String peerId, List<InetSocketAddress> priv, InetSocketAddress observed) {
-    return c.register(new Register(17, io.p2pnode.wire.NatType.UNKNOWN, peerId, priv), observed);
+    return c.register(new Register(17, io.p2pnode.wire.NatType.UNKNOWN, peerId, io.p2pnode.TestKeys.of(peerId), priv), observed).ack();
   }
 
   private void registerAliceAndBob() {
@@ -58,7 +58,8 @@ class CoordinatorTest {
 
   @Test
   void registerAcksObservedAddressAndStoresRecord() {
-    RegisterAck ack = coordinator.register(new Register(42, io.p2pnode.wire.NatType.UNKNOWN, "alice", ALICE_PRIV), ALICE_PUB);
+    RegisterAck ack = coordinator.register(new Register(42, io.p2pnode.wire.NatType.UNKNOWN, "alice", io.p2pnode.TestKeys.of("alice"),
+      ALICE_PRIV), ALICE_PUB).ack();
 
     assertEquals(new RegisterAck(42, ALICE_PUB, TTL_MS, 0), ack);
     PeerRecord rec = registry.get("alice", clock.millis());
@@ -259,5 +260,30 @@ class CoordinatorTest {
     assertNotNull(f);
     assertNull(f.to());
     assertNull(coordinator.relay(new io.p2pnode.wire.ControlMessage.Relay("alice", "bob", new byte[10]), MALLORY));
+  }
+
+  /** A self-certifying id registers only with its own key; a name stays bound to its key while registered. */
+  @Test
+  void peerIdsAreBoundToKeys() {
+    io.p2pnode.crypto.Identity real = io.p2pnode.crypto.Identity.generate();
+    io.p2pnode.wire.PeerKey realKey = io.p2pnode.wire.PeerKey.of(real.publicKey());
+    io.p2pnode.wire.PeerKey otherKey = io.p2pnode.wire.PeerKey.of(io.p2pnode.crypto.Identity.generate().publicKey());
+    // table: peer id, key, expected refusal (null = accepted); rows run in order against one registry
+    Object[][] rows = {
+      {real.peerId(), otherKey, io.p2pnode.transport.Drop.KEY_MISMATCH}, // someone else's self-certifying id
+      {real.peerId(), realKey, null},
+      {"carol", otherKey, null}, // a name binds to its first key...
+      {"carol", realKey, io.p2pnode.transport.Drop.KEY_MISMATCH}, // ...and nobody else's while registered
+      {"carol", otherKey, null}, // its owner refreshes
+    };
+    for (Object[] row : rows) {
+      Coordinator.Registration r = coordinator.register(new Register(1, io.p2pnode.wire.NatType.UNKNOWN, (String) row[0],
+        (io.p2pnode.wire.PeerKey) row[1], List.of()), MALLORY);
+      assertEquals(row[2], r.refused(), java.util.Arrays.toString(row));
+      assertEquals(row[2] == null, r.ack() != null);
+    }
+    advanceMs(TTL_MS + 1); // carol's registration lapsed: the name is free again
+    assertNull(coordinator.register(new Register(2, io.p2pnode.wire.NatType.UNKNOWN, "carol", realKey, List.of()), MALLORY).refused());
+    assertEquals(realKey, coordinator.registered("carol").key());
   }
 }

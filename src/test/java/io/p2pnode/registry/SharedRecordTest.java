@@ -14,14 +14,14 @@ class SharedRecordTest {
   static PeerRecord record(long registeredAtMs) {
     return new PeerRecord("alice", new InetSocketAddress("203.0.113.1", 40001),
       List.of(new InetSocketAddress("192.168.1.10", 7700), new InetSocketAddress("[fd00::1]", 7700)),
-      NatType.ENDPOINT_INDEPENDENT, "c1", "a2V5", registeredAtMs, registeredAtMs + 30_000);
+      NatType.ENDPOINT_INDEPENDENT, "c1", io.p2pnode.TestKeys.of("alice"), registeredAtMs, registeredAtMs + 30_000);
   }
 
   @Test
   void jsonRoundTrip() {
     PeerRecord r = record(1_700_000_000_000L);
     assertEquals(r, PeerRecord.fromJson(new JsonObject(r.toJson().encode())));
-    PeerRecord own = new PeerRecord("c1", null, List.of(), NatType.UNKNOWN, "c1", null, 5, 6);
+    PeerRecord own = new PeerRecord("c1", null, List.of(), NatType.UNKNOWN, "c1", io.p2pnode.TestKeys.of("c1"), 5, 6);
     assertEquals(own, PeerRecord.fromJson(own.toJson()));
   }
 

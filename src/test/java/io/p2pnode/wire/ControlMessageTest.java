@@ -60,11 +60,25 @@ class ControlMessageTest {
 
   // ---------------------------------------------------------------- golden bytes
 
+  /** The key 00 01 02 ... 1f. */
+  static final String KEY_HEX = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+  static final PeerKey KEY = PeerKey.of(java.util.HexFormat.of().parseHex(KEY_HEX));
+
+  @Test
+  void introduceGoldenBytes() {
+    Introduce i = new Introduce(7, 0x0102030405060708L, io.p2pnode.wire.NatType.ENDPOINT_INDEPENDENT, "b", KEY, ep("127.0.0.1", 7700),
+      List.of());
+    String expected = "d1130000" + "00000000" + "0000000000000000"
+      + "00000007" + "0102030405060708" + "02" + "0162" + KEY_HEX + "04" + "1e14" + "7f000001" + "00";
+    assertEquals(expected, encodeHex(i, 0));
+    assertEquals(i, decodeHex(FrameType.INTRODUCE, expected.substring(32)));
+  }
+
   @Test
   void registerGoldenBytes() {
-    Register r = new Register(1, io.p2pnode.wire.NatType.ENDPOINT_DEPENDENT, "a", List.of(ep("127.0.0.1", 7700)));
+    Register r = new Register(1, io.p2pnode.wire.NatType.ENDPOINT_DEPENDENT, "a", KEY, List.of(ep("127.0.0.1", 7700)));
     String expected = "d1100000" + "00000000" + "0000000000000000"
-      + "00000001" + "03" + "0161" + "01" + "04" + "1e14" + "7f000001";
+      + "00000001" + "03" + "0161" + KEY_HEX + "01" + "04" + "1e14" + "7f000001";
     assertEquals(expected, encodeHex(r, 0));
     assertEquals(r, decodeHex(FrameType.REGISTER, expected.substring(32)));
   }
@@ -152,10 +166,10 @@ class ControlMessageTest {
 
   private static ControlMessage randomMessage(Random rnd, int kind) {
     return switch (kind) {
-      case 0 -> new Register(rnd.nextInt(), io.p2pnode.wire.NatType.values()[rnd.nextInt(4)], randomPeerId(rnd), randomEndpoints(rnd));
+      case 0 -> new Register(rnd.nextInt(), io.p2pnode.wire.NatType.values()[rnd.nextInt(4)], randomPeerId(rnd), io.p2pnode.TestKeys.of(randomPeerId(rnd)), randomEndpoints(rnd));
       case 1 -> new RegisterAck(rnd.nextInt(), randomEndpoint(rnd), rnd.nextLong() & 0xFFFFFFFFL, rnd.nextInt(65536));
       case 2 -> new Connect(rnd.nextInt(), randomPeerId(rnd), randomPeerId(rnd));
-      case 3 -> new Introduce(rnd.nextInt(), rnd.nextLong(), io.p2pnode.wire.NatType.values()[rnd.nextInt(4)], randomPeerId(rnd), randomEndpoint(rnd), randomEndpoints(rnd));
+      case 3 -> new Introduce(rnd.nextInt(), rnd.nextLong(), io.p2pnode.wire.NatType.values()[rnd.nextInt(4)], randomPeerId(rnd), io.p2pnode.TestKeys.of(randomPeerId(rnd)), randomEndpoint(rnd), randomEndpoints(rnd));
       case 4 -> new ConnectFail(rnd.nextInt(), rnd.nextInt(65536), randomString(rnd, 0, 60));
       case 5 -> new Unregister(randomPeerId(rnd));
       case 6 -> new Hello(false, rnd.nextLong(), randomPeerId(rnd), rnd.nextInt(), rnd.nextLong());
@@ -221,7 +235,7 @@ class ControlMessageTest {
   void emptyPeerIdIsRejected() {
     // the encoder does not validate, so it produces what a hostile sender could send
     assertThrows(WireException.class,
-      () -> decode(FrameType.REGISTER, payload(new Register(1, io.p2pnode.wire.NatType.UNKNOWN, "", List.of()))));
+      () -> decode(FrameType.REGISTER, payload(new Register(1, io.p2pnode.wire.NatType.UNKNOWN, "", io.p2pnode.TestKeys.of(""), List.of()))));
     assertThrows(WireException.class, () -> decode(FrameType.UNREGISTER, payload(new Unregister(""))));
     assertThrows(WireException.class, () -> decode(FrameType.CONNECT, payload(new Connect(1, "a", ""))));
     assertThrows(WireException.class, () -> decode(FrameType.HELLO, payload(new Hello(false, 1, "", 1, 1))));
@@ -259,7 +273,7 @@ class ControlMessageTest {
   void endpointCountAtMaxIsAccepted() {
     List<InetSocketAddress> eps = new ArrayList<>();
     for (int i = 0; i < WireBuf.MAX_ENDPOINTS; i++) eps.add(ep("10.0.0." + i, 1000 + i));
-    Register r = new Register(1, io.p2pnode.wire.NatType.UNKNOWN, "a", List.copyOf(eps));
+    Register r = new Register(1, io.p2pnode.wire.NatType.UNKNOWN, "a", io.p2pnode.TestKeys.of("a"), List.copyOf(eps));
     assertEquals(r, decode(FrameType.REGISTER, payload(r)));
   }
 
@@ -275,7 +289,7 @@ class ControlMessageTest {
 
   @Test
   void nonControlTypesAreRejected() {
-    byte[] p = payload(new Register(1, io.p2pnode.wire.NatType.UNKNOWN, "a", List.of()));
+    byte[] p = payload(new Register(1, io.p2pnode.wire.NatType.UNKNOWN, "a", io.p2pnode.TestKeys.of("a"), List.of()));
     for (FrameType t : FrameType.values()) {
       if (t.isControl()) continue;
       assertThrows(WireException.class, () -> decode(t, p), t.toString());
