@@ -16,6 +16,7 @@ import io.p2pnode.heartbeat.HeartbeatVerticle;
 import io.p2pnode.heartbeat.NatTimeoutProber;
 import io.p2pnode.punch.Coordinator;
 import io.p2pnode.punch.CoordinatorVerticle;
+import io.p2pnode.punch.RegistrationGuard;
 import io.p2pnode.punch.RelayLimiter;
 import io.p2pnode.punch.RendezvousClient;
 import io.p2pnode.registry.LocalPeerRegistry;
@@ -166,11 +167,7 @@ public final class P2pNode {
       })
       .compose(v -> options.coordinator().enabled() && options.coordinator().probePort() >= 0 ? deployProbe(router)
         : Future.succeededFuture())
-      .compose(v -> options.coordinator().enabled() ? deploy(new CoordinatorVerticle(eb -> new CoordinatorEndpoint(
-        new Coordinator(options.peerId(), new LocalPeerRegistry(options.coordinator().maxPeers()), Clock.SYSTEM,
-          options.coordinator().registrationTtlMs(), new RelayLimiter(options.coordinator().relayRateBytesPerSec(),
-          options.coordinator().relayMaxBytes())), counters,
-        in -> eb.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL), Scheduler.of(vertx)), controlBudget, probePort,
+      .compose(v -> options.coordinator().enabled() ? deploy(new CoordinatorVerticle(this::newCoordinatorEndpoint, controlBudget, probePort,
         vertx.isClustered() ? CoordinatorCluster.join(vertx, options.peerId(), listenerGroup::any, r -> sharedRegistry = r) : null))
         : Future.succeededFuture())
       .compose(v -> deploy(control = newControl(router)))
@@ -202,7 +199,7 @@ public final class P2pNode {
     Scheduler scheduler = Scheduler.of(vertx);
     natProber = new NatTimeoutProber(scheduler, options.heartbeat().intervalMs(), options.heartbeat().maxIntervalMs());
     return new ControlVerticle(ctx -> {
-      RendezvousClient rendezvous = new RendezvousClient(options.peerId(), PeerKey.of(identity.publicKey()), LocalEndpoints.of(udp),
+      RendezvousClient rendezvous = new RendezvousClient(options.peerId(), identity, options.identity().networkKey(), LocalEndpoints.of(udp),
         options.rendezvousAddresses(),
         options.coordinator().enabled() ? RendezvousClient.LocalCoordinator.eventBus(vertx.eventBus()) : null,
         natProber::keepaliveMs, scheduler, listenerGroup::any, counters);
@@ -224,6 +221,18 @@ public final class P2pNode {
         (address, event) -> vertx.eventBus().publish(address, event, Addresses.LOCAL_ONLY));
       return new ControlPlane(rendezvous, manager, new ControlDispatcher(manager, rendezvous, counters));
     }, controlBudget);
+  }
+
+  /** The rendezvous server's logic: registry, registration guard (this node's key), relay limits. */
+  private CoordinatorEndpoint newCoordinatorEndpoint(io.vertx.core.eventbus.EventBus eb) {
+    var c = options.coordinator();
+    java.util.Set<PeerKey> allowed = new java.util.HashSet<>();
+    c.allowedKeys().forEach(k -> allowed.add(PeerKey.fromBase64(k)));
+    return new CoordinatorEndpoint(
+      new Coordinator(options.peerId(), new LocalPeerRegistry(c.maxPeers()), Clock.SYSTEM, c.registrationTtlMs(),
+        new RelayLimiter(c.relayRateBytesPerSec(), c.relayMaxBytes())),
+      new RegistrationGuard(identity.keyPair(), options.identity().networkKey(), allowed, c.maxPeers()), counters,
+      in -> eb.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL), Scheduler.of(vertx));
   }
 
   /** The coordinator's probe socket: same router, its own port, never used by sessions to send. */

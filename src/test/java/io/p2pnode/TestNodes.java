@@ -104,13 +104,9 @@ public final class TestNodes implements AutoCloseable {
   /** As {@link #registerGhost(P2pNode, String)}, at a coordinator's address; returns the ghost's (closed) port. */
   public static int registerGhost(java.net.InetSocketAddress coordinator, String peerId) {
     try (DatagramSocket ghost = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-      io.netty.buffer.ByteBuf buf = io.p2pnode.wire.ControlMessage.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT,
-        new io.p2pnode.wire.ControlMessage.Register(1, io.p2pnode.wire.NatType.UNKNOWN, peerId, io.p2pnode.TestKeys.of(peerId), List.of()), 0);
-      byte[] b = new byte[buf.readableBytes()];
-      buf.readBytes(b);
-      ghost.send(new java.net.DatagramPacket(b, b.length, coordinator));
-      ghost.setSoTimeout(5000);
-      ghost.receive(new java.net.DatagramPacket(new byte[1500], 1500));
+      var r = new io.p2pnode.wire.ControlMessage.Register(1, io.p2pnode.wire.NatType.UNKNOWN, peerId, TestKeys.of(peerId), List.of());
+      var answer = TestKeys.register(ghost, coordinator, r, TestKeys.identity(peerId), new byte[0]);
+      if (!(answer instanceof io.p2pnode.wire.ControlMessage.RegisterAck)) throw new AssertionError("ghost not registered: " + answer);
       return ghost.getLocalPort();
     } catch (java.io.IOException e) {
       throw new RuntimeException(e);

@@ -2,6 +2,7 @@ package io.p2pnode.config;
 
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
 import java.util.Set;
 
 /** Section {@code coordinator}: the rendezvous server role of this node. */
@@ -23,8 +24,10 @@ public final class CoordinatorOptions {
    * mappings with a single coordinator. 0 = any free port (announced in acks), -1 = none.
    */
   public static final int DEFAULT_PROBE_PORT = 0;
+  /** An open network: any key that proves itself may register (a network key or this list closes it). */
+  public static final List<String> DEFAULT_ALLOWED_KEYS = List.of();
 
-  static final Set<String> KEYS = Set.of("enabled", "registrationTtlMs", "maxPeers", "relayRateBytesPerSec", "relayMaxBytes",
+  static final Set<String> KEYS = Set.of("enabled", "registrationTtlMs", "maxPeers", "relayRateBytesPerSec", "relayMaxBytes", "allowedKeys",
     "probePort");
 
   private boolean enabled = DEFAULT_ENABLED;
@@ -33,6 +36,7 @@ public final class CoordinatorOptions {
   private long relayRateBytesPerSec = DEFAULT_RELAY_RATE_BYTES_PER_SEC;
   private long relayMaxBytes = DEFAULT_RELAY_MAX_BYTES;
   private int probePort = DEFAULT_PROBE_PORT;
+  private List<String> allowedKeys = DEFAULT_ALLOWED_KEYS;
 
   static CoordinatorOptions fromJson(JsonObject root) {
     JsonFields f = JsonFields.section(root, "coordinator");
@@ -44,12 +48,23 @@ public final class CoordinatorOptions {
     o.relayRateBytesPerSec = f.integer("relayRateBytesPerSec", DEFAULT_RELAY_RATE_BYTES_PER_SEC, 1, 1L << 40);
     o.relayMaxBytes = f.integer("relayMaxBytes", DEFAULT_RELAY_MAX_BYTES, 0, Long.MAX_VALUE);
     o.probePort = (int) f.integer("probePort", DEFAULT_PROBE_PORT, -1, 65535);
+    o.allowedKeys = f.strings("allowedKeys", DEFAULT_ALLOWED_KEYS);
+    for (String k : o.allowedKeys) {
+      byte[] raw;
+      try {
+        raw = java.util.Base64.getDecoder().decode(k);
+      } catch (IllegalArgumentException e) {
+        raw = new byte[0];
+      }
+      if (raw.length != 32) throw new ConfigException(f.key("allowedKeys"), "\"" + k + "\" is not a base64 X25519 public key (32 bytes)");
+    }
     return o;
   }
 
   JsonObject toJson() {
     return new JsonObject().put("enabled", enabled).put("registrationTtlMs", registrationTtlMs).put("maxPeers", maxPeers)
-      .put("relayRateBytesPerSec", relayRateBytesPerSec).put("relayMaxBytes", relayMaxBytes).put("probePort", probePort);
+      .put("relayRateBytesPerSec", relayRateBytesPerSec).put("relayMaxBytes", relayMaxBytes).put("probePort", probePort)
+      .put("allowedKeys", new io.vertx.core.json.JsonArray(allowedKeys));
   }
 
   public boolean enabled() { return enabled; }
@@ -59,5 +74,7 @@ public final class CoordinatorOptions {
   public long relayMaxBytes() { return relayMaxBytes; }
   /** Probe port: 0 any free port, -1 none. */
   public int probePort() { return probePort; }
+  /** Base64 public keys that may register; empty: any key. */
+  public List<String> allowedKeys() { return allowedKeys; }
   public CoordinatorOptions setEnabled(boolean enabled) { this.enabled = enabled; return this; }
 }

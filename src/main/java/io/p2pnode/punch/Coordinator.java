@@ -178,6 +178,11 @@ public final class Coordinator {
     return new Outcome(null, new ConnectFail(c.txn(), f.code(), why));
   }
 
+  /** The coordinator's clock, wall-clock ms. */
+  public long nowMs() {
+    return clock.millis();
+  }
+
   /** The coordinator's own peer id: nobody else may register under it. */
   public String selfPeerId() {
     return selfPeerId;

@@ -37,6 +37,7 @@ public final class CoordinatorEndpoint {
   private final Counters counters;
   private final Consumer<InboundControl> toOwnNode;
   private final io.p2pnode.time.Scheduler scheduler;
+  private final RegistrationGuard guard;
   private int probePort = -1;
   private int probesPending;
   private SharedRegistry shared;
@@ -49,10 +50,14 @@ public final class CoordinatorEndpoint {
   /** Longest silence a probe may ask for. */
   static final long MAX_PROBE_DELAY_MS = 600_000;
 
-  /** @param scheduler for the delayed answers to NAT idle-timeout probes ({@code null}: not answered) */
-  public CoordinatorEndpoint(Coordinator coordinator, Counters counters, Consumer<InboundControl> toOwnNode,
+  /**
+   * @param guard     checks remote registrations (proof of key possession, admission)
+   * @param scheduler for the delayed answers to NAT idle-timeout probes ({@code null}: not answered)
+   */
+  public CoordinatorEndpoint(Coordinator coordinator, RegistrationGuard guard, Counters counters, Consumer<InboundControl> toOwnNode,
                              io.p2pnode.time.Scheduler scheduler) {
     this.coordinator = coordinator;
+    this.guard = guard;
     this.counters = counters;
     this.toOwnNode = toOwnNode;
     this.scheduler = scheduler;
@@ -90,6 +95,8 @@ public final class CoordinatorEndpoint {
     if (msg instanceof Register r && in.via() != null && in.via().localAddress().getPort() == probePort) {
       send(in.via(), coordinator.probe(r, in.sender()), in.sender());
       return Future.succeededFuture();
+    } else if (msg instanceof Register r && in.sender() != null && !proven(r, in)) {
+      return Future.succeededFuture();
     } else if (msg instanceof Register r) {
       PeerRecord before = shared == null ? null : coordinator.registered(r.peerId());
       Coordinator.Registration reg = coordinator.register(r, in.sender());
@@ -116,6 +123,23 @@ public final class CoordinatorEndpoint {
       counters.drop(Drop.UNEXPECTED_CONTROL);
     }
     return Future.succeededFuture();
+  }
+
+  /** Whether a remote REGISTER proves its key; if not, it was challenged or counted as a drop. */
+  private boolean proven(Register r, InboundControl in) {
+    switch (guard.check(r, in.sender(), coordinator.nowMs())) {
+      case ACCEPT:
+        return true;
+      case CHALLENGE:
+        send(in.via(), guard.challenge(r, in.sender(), coordinator.nowMs()), in.sender());
+        return false;
+      case NOT_ADMITTED:
+        counters.drop(Drop.NOT_ADMITTED);
+        return false;
+      default:
+        counters.drop(Drop.AUTH_FAILED);
+        return false;
+    }
   }
 
   /**

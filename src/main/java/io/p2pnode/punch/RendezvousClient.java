@@ -16,6 +16,8 @@ import io.p2pnode.wire.ControlMessage.Register;
 import io.p2pnode.wire.ControlMessage.RegisterAck;
 import io.p2pnode.wire.NatType;
 import io.p2pnode.wire.PeerKey;
+import io.p2pnode.wire.Bits128;
+import io.p2pnode.crypto.Identity;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.EventBus;
@@ -51,6 +53,12 @@ public final class RendezvousClient {
     long lastAckNanos = -1;
     long lastRegisterNanos = Long.MIN_VALUE / 2;
     int registerTxn;
+    /** The coordinator's key, the MAC key shared with it and its current cookie (from its challenge). */
+    PeerKey coordinatorKey;
+    byte[] macKey;
+    Bits128 cookie = Bits128.ZERO;
+    /** The transaction whose challenge was answered: one answer per registration, never a loop. */
+    int answeredTxn;
 
     Link(InetSocketAddress address) {
       this.address = address;
@@ -68,6 +76,8 @@ public final class RendezvousClient {
 
   private final String selfPeerId;
   private final PeerKey key;
+  private final Identity identity;
+  private final byte[] networkKey;
   private final List<InetSocketAddress> privateEndpoints;
   private final List<Link> links = new ArrayList<>();
   private final Map<Integer, Promise<ControlMessage>> outstanding = new HashMap<>();
@@ -96,16 +106,19 @@ public final class RendezvousClient {
   }
 
   /**
-   * @param key    this node's public key, registered with its peer id
+   * @param identity   this node's key pair: its public key is registered, its private key proves it
+   * @param networkKey the network's shared secret, mixed into registration proofs (empty: open network)
    * @param local  the node's own coordinator, or {@code null} when it runs none
    * @param refreshMs how often to refresh registrations (the keepalive interval: it holds the NAT mapping too)
    * @param socket the socket to send registrations and requests on
    */
-  public RendezvousClient(String selfPeerId, PeerKey key, List<InetSocketAddress> privateEndpoints,
+  public RendezvousClient(String selfPeerId, Identity identity, byte[] networkKey, List<InetSocketAddress> privateEndpoints,
                           List<InetSocketAddress> coordinators, LocalCoordinator local, java.util.function.LongSupplier refreshMs,
                           Scheduler scheduler, Supplier<PacketSocket> socket, Counters counters) {
     this.selfPeerId = selfPeerId;
-    this.key = key;
+    this.identity = identity;
+    this.key = PeerKey.of(identity.publicKey());
+    this.networkKey = networkKey.clone();
     this.privateEndpoints = privateEndpoints;
     this.local = local;
     this.scheduler = scheduler;
@@ -127,10 +140,41 @@ public final class RendezvousClient {
       if (l.address == null) {
         local.ask(r).onSuccess(reply -> acked(l, (RegisterAck) reply));
       } else {
-        send(r, l.address);
+        send(proven(l, r), l.address);
         if (l.probe != null) send(r, l.probe);
       }
     }
+  }
+
+  /** {@code r} with the link's cookie and the proof of our key, once the coordinator challenged us. */
+  private Register proven(Link l, Register r) {
+    if (l.macKey == null || l.cookie.equals(Bits128.ZERO)) return r;
+    Register withCookie = r.proven(l.cookie, Bits128.ZERO);
+    return withCookie.proven(l.cookie, RegistrationProof.mac(l.macKey, withCookie));
+  }
+
+  /**
+   * A coordinator wants proof that we hold our key: the MAC key follows from its key and ours
+   * (one X25519, redone only when its key changes), the registration goes again at once.
+   */
+  public void onChallenge(ControlMessage.RegisterChallenge ch, InetSocketAddress from) {
+    for (Link l : links) {
+      if (l.address == null || !l.address.equals(from) || ch.txn() != l.registerTxn || l.answeredTxn == ch.txn()) continue;
+      if (!ch.coordinatorKey().equals(l.coordinatorKey)) {
+        try {
+          l.macKey = RegistrationProof.macKey(identity.keyPair().privateKey(), ch.coordinatorKey().bytes(), networkKey);
+          l.coordinatorKey = ch.coordinatorKey();
+        } catch (io.p2pnode.crypto.CryptoException e) {
+          counters.drop(Drop.AUTH_FAILED); // a coordinator key nobody can hold
+          return;
+        }
+      }
+      l.cookie = ch.cookie();
+      l.answeredTxn = ch.txn();
+      send(proven(l, new Register(l.registerTxn, natType(), selfPeerId, key, privateEndpoints)), l.address);
+      return;
+    }
+    counters.drop(Drop.STALE_REPLY);
   }
 
   /** A REGISTER_ACK from a coordinator. */

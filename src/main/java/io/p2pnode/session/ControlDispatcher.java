@@ -33,6 +33,8 @@ public final class ControlDispatcher {
       manager.onHello(h, in.sender());
     } else if (msg instanceof RegisterAck ack) {
       rendezvous.onRegisterAck(ack, in.sender());
+    } else if (msg instanceof ControlMessage.RegisterChallenge ch) {
+      rendezvous.onChallenge(ch, in.sender());
     } else if (msg instanceof Introduce intro) {
       // only a coordinator of ours may introduce: anyone else could steer our sessions
       if (!rendezvous.isCoordinator(in.sender())) counters.drop(Drop.UNTRUSTED_CONTROL);

@@ -39,6 +39,10 @@ public enum Drop {
    * not derived from the key, or a name bound to another key while that peer is registered.
    */
   KEY_MISMATCH,
+  /** A registration whose proof of key possession fails (wrong key or wrong network key). */
+  AUTH_FAILED,
+  /** A registration of a key not on {@code coordinator.allowedKeys}. */
+  NOT_ADMITTED,
   /** A registration under the coordinator's own peer id. */
   PEER_ID_CONFLICT,
   /** A relay request over the per-peer rate or byte limit, or for/from an unregistered peer. */

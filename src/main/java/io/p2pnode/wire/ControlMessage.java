@@ -14,7 +14,8 @@ import static io.p2pnode.wire.WireBuf.*;
  * {@code ep}/{@code eps} an endpoint / endpoint list, see {@link WireBuf}):
  *
  * <pre>
- * REGISTER      txn (32) | natType (8) | peerId str | key (256) | private eps
+ * REGISTER      txn (32) | natType (8) | peerId str | key (256) | private eps | cookie (128) | mac (128)
+ * REGISTER_CHALLENGE txn (32) | coordinator key (256) | cookie (128)
  * REGISTER_ACK  txn (32) | observed ep | ttlMs (32) | probe port (16, 0 = none)
  * CONNECT       txn (32) | from peerId str | target peerId str
  * INTRODUCE     txn (32) | token (64) | natType (8) | peerId str | key (256) | public ep | private eps
@@ -37,8 +38,19 @@ public sealed interface ControlMessage {
   void writePayload(ByteBuf out);
 
   /** Registration (or refresh) of a peer at a coordinator, with the NAT behaviour it detected. */
-  record Register(int txn, NatType natType, String peerId, PeerKey key, List<InetSocketAddress> privateEndpoints)
-    implements ControlMessage {
+  /**
+   * Registration (or refresh) of a peer at a coordinator, with the NAT behaviour it detected. A
+   * remote registration counts only with the coordinator's current {@code cookie} and a
+   * {@code mac} proving the sender holds {@code key} (see {@code punch.RegistrationGuard});
+   * without them the coordinator answers {@link RegisterChallenge}.
+   */
+  record Register(int txn, NatType natType, String peerId, PeerKey key, List<InetSocketAddress> privateEndpoints,
+                  Bits128 cookie, Bits128 mac) implements ControlMessage {
+    /** A registration without proof (the first one, or to the own coordinator or a probe port). */
+    public Register(int txn, NatType natType, String peerId, PeerKey key, List<InetSocketAddress> privateEndpoints) {
+      this(txn, natType, peerId, key, privateEndpoints, Bits128.ZERO, Bits128.ZERO);
+    }
+
     public FrameType type() { return FrameType.REGISTER; }
     public void writePayload(ByteBuf out) {
       out.writeInt(txn);
@@ -46,6 +58,26 @@ public sealed interface ControlMessage {
       writeShortString(out, peerId);
       writeKey(out, key);
       writeEndpoints(out, privateEndpoints);
+      writeBits(out, cookie);
+      writeBits(out, mac);
+    }
+
+    /** This registration with {@code cookie} and {@code mac}. */
+    public Register proven(Bits128 cookie, Bits128 mac) {
+      return new Register(txn, natType, peerId, key, privateEndpoints, cookie, mac);
+    }
+  }
+
+  /**
+   * The coordinator wants proof of key possession: its static key (for the key agreement behind
+   * the MAC) and a stateless cookie bound to the sender's address and the registration.
+   */
+  record RegisterChallenge(int txn, PeerKey coordinatorKey, Bits128 cookie) implements ControlMessage {
+    public FrameType type() { return FrameType.REGISTER_CHALLENGE; }
+    public void writePayload(ByteBuf out) {
+      out.writeInt(txn);
+      writeKey(out, coordinatorKey);
+      writeBits(out, cookie);
     }
   }
 
@@ -201,7 +233,9 @@ public sealed interface ControlMessage {
    */
   static ControlMessage decode(FrameType type, ByteBuf in) {
     ControlMessage m = switch (type) {
-      case REGISTER -> new Register(i32(in), NatType.of(u8(in)), peerId(in), readKey(in), readEndpoints(in));
+      case REGISTER -> new Register(i32(in), NatType.of(u8(in)), peerId(in), readKey(in), readEndpoints(in), readBits(in),
+        readBits(in));
+      case REGISTER_CHALLENGE -> new RegisterChallenge(i32(in), readKey(in), readBits(in));
       case REGISTER_ACK -> new RegisterAck(i32(in), readEndpoint(in), i32(in) & 0xFFFFFFFFL, u16(in));
       case CONNECT -> new Connect(i32(in), peerId(in), peerId(in));
       case INTRODUCE -> new Introduce(i32(in), i64(in), NatType.of(u8(in)), peerId(in), readKey(in), readEndpoint(in),
@@ -224,6 +258,15 @@ public sealed interface ControlMessage {
     byte[] frame = new byte[in.readableBytes()];
     in.readBytes(frame);
     return frame;
+  }
+
+  private static void writeBits(ByteBuf out, Bits128 b) {
+    out.writeLong(b.hi());
+    out.writeLong(b.lo());
+  }
+
+  private static Bits128 readBits(ByteBuf in) {
+    return new Bits128(i64(in), i64(in));
   }
 
   private static void writeKey(ByteBuf out, PeerKey key) {

@@ -39,6 +39,8 @@ public enum FrameType {
   PROBE_ASK(0x16),
   /** Coordinator to peer: the delayed answer to PROBE_ASK. */
   PROBE_ECHO(0x17),
+  /** Coordinator to peer: prove you hold your key (answer to a REGISTER without a valid proof). */
+  REGISTER_CHALLENGE(0x18),
   /** Peer to coordinator: forward the enclosed frame to a peer. */
   RELAY(0x20),
   /** Coordinator to peer: a frame forwarded from a peer. */

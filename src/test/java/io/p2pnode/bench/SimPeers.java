@@ -40,6 +40,16 @@ final class SimPeers implements AutoCloseable {
   final AtomicLong acks = new AtomicLong();
   final AtomicLong failures = new AtomicLong();
   private final AtomicInteger txns = new AtomicInteger(1);
+  /** One key pair for every simulated peer (named ids): the coordinator agrees one MAC key with it, not 100 000. */
+  private final io.p2pnode.crypto.Identity identity = io.p2pnode.crypto.Identity.generate();
+  private final io.p2pnode.wire.PeerKey key = io.p2pnode.wire.PeerKey.of(identity.publicKey());
+  /** Registrations by txn, to answer their challenges. */
+  private final Map<Integer, ControlMessage.Register> registers = new ConcurrentHashMap<>();
+  /** MAC keys by coordinator key, and by coordinator address once it challenged us. */
+  private final Map<io.p2pnode.wire.PeerKey, byte[]> macKeys = new ConcurrentHashMap<>();
+  private final Map<InetSocketAddress, byte[]> macKeyAt = new ConcurrentHashMap<>();
+  /** The cookie each simulated peer got: refreshes reuse it, as nodes do. */
+  private final Map<String, io.p2pnode.wire.Bits128> cookies = new ConcurrentHashMap<>();
 
   SimPeers() throws IOException {
     channel = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
@@ -65,7 +75,16 @@ final class SimPeers implements AutoCloseable {
       while (next < count && pending.size() < window) {
         int txn = txns.getAndIncrement();
         peerOfTxn.put(txn, next);
-        send(new ControlMessage.Register(txn, NatType.ENDPOINT_INDEPENDENT, id(next), io.p2pnode.TestKeys.of(id(next)), List.of()), where.apply(next));
+        ControlMessage.Register r = new ControlMessage.Register(txn, NatType.ENDPOINT_INDEPENDENT, id(next), key, List.of());
+        InetSocketAddress to = where.apply(next);
+        io.p2pnode.wire.Bits128 cookie = cookies.get(id(next));
+        byte[] mk = macKeyAt.get(to);
+        if (cookie != null && mk != null) {
+          r = r.proven(cookie, io.p2pnode.wire.Bits128.ZERO);
+          r = r.proven(cookie, io.p2pnode.punch.RegistrationProof.mac(mk, r));
+        }
+        registers.put(txn, r);
+        send(r, to);
         pending.put(txn, System.nanoTime());
         next++;
       }
@@ -73,7 +92,7 @@ final class SimPeers implements AutoCloseable {
       for (Map.Entry<Integer, Long> e : pending.entrySet()) {
         if (now - e.getValue() > TimeUnit.SECONDS.toNanos(1)) { // lost: ask again
           int peer = peerOfTxn.get(e.getKey());
-          send(new ControlMessage.Register(e.getKey(), NatType.ENDPOINT_INDEPENDENT, id(peer), io.p2pnode.TestKeys.of(id(peer)), List.of()), where.apply(peer));
+          send(registers.get(e.getKey()), where.apply(peer));
           e.setValue(now);
         }
       }
@@ -119,7 +138,7 @@ final class SimPeers implements AutoCloseable {
     while (channel.isOpen()) {
       try {
         in.clear();
-        channel.receive(in);
+        InetSocketAddress from = (InetSocketAddress) channel.receive(in);
         in.flip();
         long now = System.nanoTime();
         ByteBuf b = Unpooled.wrappedBuffer(in);
@@ -128,6 +147,21 @@ final class SimPeers implements AutoCloseable {
         ControlMessage m = ControlMessage.decode(type, b);
         if (m instanceof ControlMessage.RegisterAck ack) {
           if (pending.remove(ack.txn()) != null) acks.incrementAndGet();
+          registers.remove(ack.txn());
+        } else if (m instanceof ControlMessage.RegisterChallenge ch && registers.containsKey(ch.txn())) {
+          byte[] mk = macKeys.computeIfAbsent(ch.coordinatorKey(), k -> {
+            try {
+              return io.p2pnode.punch.RegistrationProof.macKey(identity.keyPair().privateKey(), k.bytes(), new byte[0]);
+            } catch (io.p2pnode.crypto.CryptoException e) {
+              throw new IllegalStateException(e);
+            }
+          });
+          ControlMessage.Register r = registers.get(ch.txn()).proven(ch.cookie(), io.p2pnode.wire.Bits128.ZERO);
+          r = r.proven(ch.cookie(), io.p2pnode.punch.RegistrationProof.mac(mk, r));
+          registers.put(ch.txn(), r); // a re-send goes with the proof
+          macKeyAt.put(from, mk);
+          cookies.put(r.peerId(), ch.cookie());
+          send(r, from);
         } else if (m instanceof ControlMessage.Introduce i && i.txn() == 0) {
           introduced.put(i.token(), now);
         } else if (m instanceof ControlMessage.Introduce i) {

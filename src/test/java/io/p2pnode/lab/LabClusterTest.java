@@ -39,7 +39,7 @@ class LabClusterTest {
   void peersOfDifferentCoordinatorsConnectDirect() {
     LabNode a = peer("alice", NatType.PORT_RESTRICTED_CONE, "203.0.113.1", LabTopology.COORDINATOR);
     LabNode b = peer("bob", NatType.PORT_RESTRICTED_CONE, "203.0.113.2", C2);
-    lab.run(50);
+    lab.run(LabTopology.REGISTERED_MS);
     assertEquals("coord2", cluster.record("bob").owner());
     assertEquals("direct", connect(lab, a, "bob"));
     delivers(lab, a, b, "across coordinators");
@@ -52,7 +52,7 @@ class LabClusterTest {
   void relayCrossesCoordinatorsBothWays() {
     LabNode a = peer("alice", NatType.SYMMETRIC, "203.0.113.1", LabTopology.COORDINATOR);
     LabNode b = peer("bob", NatType.SYMMETRIC, "203.0.113.2", C2);
-    lab.run(50);
+    lab.run(LabTopology.REGISTERED_MS);
     assertEquals("relay", connect(lab, a, "bob"));
     delivers(lab, a, b, "relayed out");
     delivers(lab, b, a, "relayed back");
@@ -63,7 +63,7 @@ class LabClusterTest {
   @Test
   void unknownPeerIsNotFoundAcrossTheCluster() {
     LabNode a = peer("alice", NatType.FULL_CONE, "203.0.113.1", LabTopology.COORDINATOR);
-    lab.run(50);
+    lab.run(LabTopology.REGISTERED_MS);
     assertTrue(connect(lab, a, "nobody").startsWith("failed: "));
     Future<JsonObject> c = a.connect("nobody");
     lab.runUntil(c, 5_000);
@@ -74,7 +74,7 @@ class LabClusterTest {
   void deadCoordinatorsPeersAreOwnedBySurvivorsAndReachable() {
     LabNode carol = peer("carol", NatType.PORT_RESTRICTED_CONE, "203.0.113.3", LabTopology.COORDINATOR, C2);
     LabNode dave = peer("dave", NatType.PORT_RESTRICTED_CONE, "203.0.113.4", C2);
-    lab.run(50);
+    lab.run(LabTopology.REGISTERED_MS);
     // make coord the owner of carol's shared record (as if its refresh came last), then let it die
     cluster.setOwner("carol", "coord");
     cluster.kill("coord");

@@ -57,6 +57,7 @@ public final class LabNode {
   public LabNode(LabNetwork net, LabHost host, int port, JsonObject config, List<InetSocketAddress> coordinators) {
     NodeOptions o = NodeOptions.fromJson(config);
     this.peerId = o.peerId();
+    io.p2pnode.crypto.Identity identity = io.p2pnode.crypto.Identity.generate();
     prober = new NatTimeoutProber(net.clock, o.heartbeat().intervalMs(), o.heartbeat().maxIntervalMs());
     Map<Integer, SessionHandle> routes = new HashMap<>();
     ControlDispatcher[] dispatcher = new ControlDispatcher[1];
@@ -74,7 +75,8 @@ public final class LabNode {
     coordinator = o.coordinator().enabled()
       ? new CoordinatorEndpoint(new Coordinator(peerId, new LocalPeerRegistry(o.coordinator().maxPeers()), net.clock.clock(),
         o.coordinator().registrationTtlMs(), new RelayLimiter(o.coordinator().relayRateBytesPerSec(),
-        o.coordinator().relayMaxBytes())), counters, in -> dispatcher[0].handle(in), net.clock)
+        o.coordinator().relayMaxBytes())), new io.p2pnode.punch.RegistrationGuard(identity.keyPair(), o.identity().networkKey(),
+        java.util.Set.of(), o.coordinator().maxPeers()), counters, in -> dispatcher[0].handle(in), net.clock)
       : null;
     coord[0] = coordinator;
     if (coordinator != null) {
@@ -83,7 +85,7 @@ public final class LabNode {
       coordinator.probePort(port + 1);
     }
     RendezvousClient.LocalCoordinator local = coordinator == null ? null : m -> coordinator.handle(new InboundControl(m, null, null));
-    rendezvous = new RendezvousClient(peerId, io.p2pnode.TestKeys.of(peerId), List.of(socket.localAddress()), coordinators, local,
+    rendezvous = new RendezvousClient(peerId, identity, o.identity().networkKey(), List.of(socket.localAddress()), coordinators, local,
       () -> prober.keepaliveMs(), net.clock, () -> socket, counters);
     if (o.heartbeat().measureNatTimeout() && !coordinators.isEmpty()) {
       prober.start(coordinators.get(0), handler -> Future.succeededFuture(host.bind(port + 100, handler)));

@@ -34,7 +34,7 @@ class LabScenariosTest {
       LabNetwork.Realm lan = net.internet.nat("home", "203.0.113.1", NatBehavior.portRestrictedCone().withHairpin(hairpin));
       LabNode a = new LabNode(net, lan.host("192.168.1.10"), 7700, LabTopology.config("alice", false), List.of(LabTopology.COORDINATOR));
       LabNode b = new LabNode(net, lan.host("192.168.1.11"), 7700, LabTopology.config("bob", false), List.of(LabTopology.COORDINATOR));
-      lab.run(50);
+      lab.run(LabTopology.REGISTERED_MS);
       assertEquals("direct-lan", connect(lab, a, "bob"), "hairpin " + hairpin);
       delivers(lab, a, b, "same lan, hairpin " + hairpin);
     }
@@ -49,7 +49,7 @@ class LabScenariosTest {
     LabNetwork.Realm home = cgn.nat("home", "100.64.0.10", NatBehavior.portRestrictedCone());
     LabNode a = new LabNode(net, home.host("192.168.1.10"), 7700, LabTopology.config("alice", false), List.of(LabTopology.COORDINATOR));
     LabNode b = lab.peer("bob", NatType.PORT_RESTRICTED_CONE, "203.0.113.2");
-    lab.run(50);
+    lab.run(LabTopology.REGISTERED_MS);
     assertEquals("direct", connect(lab, a, "bob"));
     delivers(lab, a, b, "through two NATs");
     delivers(lab, b, a, "and back");
@@ -62,7 +62,7 @@ class LabScenariosTest {
     LabTopology lab = new LabTopology(net);
     LabNode pub = lab.peer("pub", NatType.NONE, "203.0.113.9");
     LabNode natted = lab.peer("natted", NatType.SYMMETRIC, "203.0.113.2");
-    lab.run(50);
+    lab.run(LabTopology.REGISTERED_MS);
     assertEquals("direct", connect(lab, pub, "natted"), "public side initiates: the NATed side connects out");
     delivers(lab, pub, natted, "reverse");
   }
@@ -77,7 +77,7 @@ class LabScenariosTest {
     JsonObject conf = LabTopology.config("alice", false).put("heartbeat", new JsonObject().put("intervalMs", 5000).put("timeoutMs", 15000));
     LabNode a = new LabNode(net, lanA.host("192.168.1.10"), 7700, conf, List.of(LabTopology.COORDINATOR));
     LabNode b = new LabNode(net, lanB.host("192.168.1.10"), 7700, conf.copy().put("peerId", "bob"), List.of(LabTopology.COORDINATOR));
-    lab.run(50);
+    lab.run(LabTopology.REGISTERED_MS);
     assertEquals("direct", connect(lab, a, "bob"));
     lab.run(60_000);
     assertTrue(a.events.stream().noneMatch(e -> e.startsWith("p2p.peer.down")), a.events.toString());
@@ -110,7 +110,7 @@ class LabScenariosTest {
     LabTopology lab = new LabTopology(net);
     LabNode a = lab.peer("alice", NatType.PORT_RESTRICTED_CONE, "203.0.113.1");
     LabNode b = lab.peer("bob", NatType.FULL_CONE, "203.0.113.2");
-    lab.run(50);
+    lab.run(LabTopology.REGISTERED_MS);
     assertEquals("direct", connect(lab, a, "bob"));
     // the network drops everything for longer than two keepalive intervals but less than the timeout;
     // a message sent into the outage is kept and re-sent once the path is back
@@ -132,7 +132,7 @@ class LabScenariosTest {
     LabTopology lab = new LabTopology(net);
     LabNode a = lab.peer("alice", NatType.SYMMETRIC, "203.0.113.1");
     LabNode b = lab.peer("bob", NatType.SYMMETRIC, "203.0.113.2");
-    lab.run(50);
+    lab.run(LabTopology.REGISTERED_MS);
     assertEquals("relay", connect(lab, a, "bob"));
     lab.run(40_000);
     delivers(lab, a, b, "relayed");
@@ -150,7 +150,7 @@ class LabScenariosTest {
     LabTopology lab = new LabTopology(net, coord);
     LabNode a = lab.peer("alice", NatType.SYMMETRIC, "203.0.113.1");
     lab.peer("bob", NatType.SYMMETRIC, "203.0.113.2");
-    lab.run(50);
+    lab.run(LabTopology.REGISTERED_MS);
     assertEquals("relay", connect(lab, a, "bob"));
     Future<Object> big = a.send("bob", "app", "x".repeat(900));
     lab.runUntil(big, 15_000);
@@ -168,7 +168,7 @@ class LabScenariosTest {
     LabTopology lab = new LabTopology(net);
     LabNode a = lab.peer("alice", NatType.PORT_RESTRICTED_CONE, "203.0.113.1");
     LabNode b = lab.peer("bob", NatType.PORT_RESTRICTED_CONE, "203.0.113.2");
-    lab.run(50);
+    lab.run(LabTopology.REGISTERED_MS);
     assertEquals("direct", connect(lab, a, "bob"));
     net.block("203.0.113.1", "203.0.113.2", true); // the two NATs can no longer reach each other
     Future<Object> during = a.send("bob", "app", "sent as the path died");

@@ -25,6 +25,12 @@ public final class LabTopology {
     }
   }
 
+  /**
+   * Time for peers to register and detect their NAT type: REGISTER, the coordinator's challenge,
+   * the proven REGISTER and its ack, then the probe REGISTER; three round trips of up to 30 ms.
+   */
+  public static final long REGISTERED_MS = 100;
+
   public final LabNetwork net;
   public final LabNode coordinator;
 

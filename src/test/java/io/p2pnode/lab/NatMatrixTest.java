@@ -53,7 +53,7 @@ class NatMatrixTest {
     LabTopology lab = new LabTopology(net);
     LabNode alice = lab.peer("alice", a, "203.0.113.1");
     LabNode bob = lab.peer("bob", b, "203.0.113.2");
-    lab.run(50); // registrations and probes
+    lab.run(LabTopology.REGISTERED_MS); // registrations and probes
     assertEquals(detected(a), alice.natType(), "alice's NAT type");
     assertEquals(detected(b), bob.natType(), "bob's NAT type");
     Future<JsonObject> c = alice.connect("bob");
