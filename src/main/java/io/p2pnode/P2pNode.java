@@ -211,7 +211,8 @@ public final class P2pNode {
       }
       SessionDeps deps = new SessionDeps(options.peerId(), options.session(), options.heartbeat(),
         options.listen().maxDatagramBytes(), scheduler, counters, new EventBusDelivery(vertx.eventBus()),
-        rendezvous::natType, rendezvous::publicEndpoint, punchStats, reassemblyBytes, natProber::keepaliveMs);
+        rendezvous::natType, rendezvous::publicEndpoint, punchStats, reassemblyBytes, natProber::keepaliveMs,
+        options.session().encryption() ? identity.keyPair() : null);
       PathSocketConfig connected = options.listen().connectedSockets() && vertx.isNativeTransportEnabled()
         ? new PathSocketConfig(new InetSocketAddress(options.listen().host(), udp.getPort()), options.listen().socketBufferBytes(),
           options.listen().maxDatagramBytes(), router, counters)

@@ -25,6 +25,12 @@ public final class SessionOptions {
   /** After a public candidate answered, wait this long for a LAN candidate, which wins. */
   public static final long DEFAULT_LAN_GRACE_MS = 100;
 
+  /**
+   * Sessions run a Noise IK handshake and seal every frame (AES-GCM): off only for benchmarks and
+   * trusted links, and then on both sides alike.
+   */
+  public static final boolean DEFAULT_ENCRYPTION = true;
+
   /** Bound on sessions (each is a verticle and some state): introductions beyond it are refused. */
   public static final int DEFAULT_MAX_SESSIONS = 65_536;
 
@@ -41,7 +47,7 @@ public final class SessionOptions {
 
   static final Set<String> KEYS = Set.of("sendTimeoutMs", "maxInFlight", "punchIntervalMs", "connectTimeoutMs",
     "relayAfterMs", "upgradeIntervalMs", "lanGraceMs", "maxSessions", "maxMessageBytes", "sendBufferBytes",
-    "windowMessages", "reassemblyBytesPerPeer", "reassemblyBytesPerNode");
+    "windowMessages", "reassemblyBytesPerPeer", "reassemblyBytesPerNode", "encryption");
 
   private long sendTimeoutMs = DEFAULT_SEND_TIMEOUT_MS;
   private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
@@ -50,6 +56,7 @@ public final class SessionOptions {
   private long relayAfterMs = DEFAULT_RELAY_AFTER_MS;
   private long upgradeIntervalMs = DEFAULT_UPGRADE_INTERVAL_MS;
   private long lanGraceMs = DEFAULT_LAN_GRACE_MS;
+  private boolean encryption = DEFAULT_ENCRYPTION;
   private int maxSessions = DEFAULT_MAX_SESSIONS;
   private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
   private long sendBufferBytes = DEFAULT_SEND_BUFFER_BYTES;
@@ -68,6 +75,7 @@ public final class SessionOptions {
     o.relayAfterMs = f.integer("relayAfterMs", DEFAULT_RELAY_AFTER_MS, 0, 600_000);
     o.upgradeIntervalMs = f.integer("upgradeIntervalMs", DEFAULT_UPGRADE_INTERVAL_MS, 100, 86_400_000L);
     o.lanGraceMs = f.integer("lanGraceMs", DEFAULT_LAN_GRACE_MS, 0, 10_000);
+    o.encryption = f.bool("encryption", DEFAULT_ENCRYPTION);
     o.maxSessions = (int) f.integer("maxSessions", DEFAULT_MAX_SESSIONS, 1, 10_000_000);
     o.maxMessageBytes = (int) f.integer("maxMessageBytes", DEFAULT_MAX_MESSAGE_BYTES, 1, 1 << 30);
     o.sendBufferBytes = f.integer("sendBufferBytes", DEFAULT_SEND_BUFFER_BYTES, 1024, 1L << 40);
@@ -82,7 +90,8 @@ public final class SessionOptions {
       .put("punchIntervalMs", punchIntervalMs).put("connectTimeoutMs", connectTimeoutMs).put("relayAfterMs", relayAfterMs)
       .put("upgradeIntervalMs", upgradeIntervalMs).put("lanGraceMs", lanGraceMs).put("maxSessions", maxSessions)
       .put("maxMessageBytes", maxMessageBytes).put("sendBufferBytes", sendBufferBytes).put("windowMessages", windowMessages)
-      .put("reassemblyBytesPerPeer", reassemblyBytesPerPeer).put("reassemblyBytesPerNode", reassemblyBytesPerNode);
+      .put("reassemblyBytesPerPeer", reassemblyBytesPerPeer).put("reassemblyBytesPerNode", reassemblyBytesPerNode)
+      .put("encryption", encryption);
   }
 
   public long sendTimeoutMs() { return sendTimeoutMs; }
@@ -92,6 +101,8 @@ public final class SessionOptions {
   public long relayAfterMs() { return relayAfterMs; }
   public long upgradeIntervalMs() { return upgradeIntervalMs; }
   public long lanGraceMs() { return lanGraceMs; }
+  /** Whether sessions are authenticated and encrypted (Noise IK, AES-GCM). */
+  public boolean encryption() { return encryption; }
   public int maxSessions() { return maxSessions; }
   public int maxMessageBytes() { return maxMessageBytes; }
   public long sendBufferBytes() { return sendBufferBytes; }

@@ -43,6 +43,8 @@ public final class RendezvousClient {
   static final long CONNECT_RETRY_MS = 300;
   /** ...this many times before the coordinator counts as unreachable. */
   static final int CONNECT_TRIES = 4;
+  /** A connect right after start waits this long for the first registration to be acknowledged. */
+  static final long REGISTRATION_WAIT_MS = 3_000;
 
   /** One coordinator as seen from this node. */
   private final class Link {
@@ -281,9 +283,20 @@ public final class RendezvousClient {
   private Future<ControlMessage> ask(Link l, Connect c) {
     if (l.address == null) return local.ask(c);
     Promise<ControlMessage> p = Promise.promise();
-    outstanding.put(c.txn(), p);
-    resend(l.address, c, p, CONNECT_TRIES);
+    afterFirstAck(l, REGISTRATION_WAIT_MS / CONNECT_RETRY_MS, () -> {
+      outstanding.put(c.txn(), p);
+      resend(l.address, c, p, CONNECT_TRIES);
+    });
     return p.future();
+  }
+
+  /**
+   * Runs {@code then} once the coordinator acknowledged our registration (a CONNECT before that
+   * is refused), or after {@code checksLeft} checks {@link #CONNECT_RETRY_MS} apart.
+   */
+  private void afterFirstAck(Link l, long checksLeft, Runnable then) {
+    if (l.lastAckNanos >= 0 || checksLeft <= 0) then.run();
+    else scheduler.schedule(CONNECT_RETRY_MS, () -> afterFirstAck(l, checksLeft - 1, then));
   }
 
   private void resend(InetSocketAddress to, Connect c, Promise<ControlMessage> p, int triesLeft) {

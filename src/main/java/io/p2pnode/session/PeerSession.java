@@ -10,6 +10,8 @@ import io.p2pnode.wire.ControlMessage;
 import io.p2pnode.wire.FrameCodec;
 import io.p2pnode.wire.FrameType;
 import io.p2pnode.wire.NatType;
+import io.p2pnode.wire.Opaque;
+import io.p2pnode.wire.PeerKey;
 import io.p2pnode.wire.SessionCodec;
 import io.p2pnode.wire.WireException;
 import io.vertx.core.Future;
@@ -41,6 +43,7 @@ public final class PeerSession {
   private final PacketSocket socket;
   private final RttEstimator rtt = new RttEstimator();
   private final MessageExchange messages;
+  private final SessionCrypto crypto;
   private final List<Promise<PeerSession>> upWaiters = new ArrayList<>();
 
   private State state = State.CONNECTING;
@@ -75,6 +78,7 @@ public final class PeerSession {
     this.listener = listener;
     this.lastReceived = now();
     this.lastSent = lastReceived;
+    this.crypto = new SessionCrypto(deps.localKey(), peerId, deps.counters());
     this.messages = new MessageExchange(deps, peerId, new FrameLink() {
       public ByteBuf newFrame(FrameType type, int initialCapacity, int maxCapacity) {
         return PeerSession.this.newFrame(type, initialCapacity, maxCapacity);
@@ -93,7 +97,7 @@ public final class PeerSession {
       }
 
       public boolean canSend() {
-        return state == State.UP && !recovering;
+        return state == State.UP && !recovering && crypto.ready();
       }
     }, rtt);
   }
@@ -108,10 +112,12 @@ public final class PeerSession {
   /**
    * An introduction arrived: punch towards {@code candidates} with {@code token}, also through
    * the coordinator at {@code relayVia} after {@code session.relayAfterMs} (when not null),
-   * until one answers or {@code session.connectTimeoutMs} passes. An UP session re-punches.
+   * until one answers or {@code session.connectTimeoutMs} passes, and agree keys with the peer
+   * that holds {@code remoteKey} ({@link SessionCrypto}). An UP session re-punches.
    */
-  public void introduce(long token, List<Candidate> candidates, InetSocketAddress relayVia, NatType remoteNat) {
+  public void introduce(long token, List<Candidate> candidates, InetSocketAddress relayVia, NatType remoteNat, PeerKey remoteKey) {
     if (state == State.CLOSED) return;
+    crypto.introduced(remoteKey, token);
     if (state == State.CONNECTING && attemptStart == 0) {
       natPair = deps.localNat().get().wireName() + "/" + remoteNat.wireName();
       attemptStart = now();
@@ -141,7 +147,7 @@ public final class PeerSession {
       return;
     }
     for (InetSocketAddress to : targets) {
-      sendTo(ControlMessage.encode(socket.alloc(), new ControlMessage.Hello(false, token, deps.localPeerId(), localSid, now()), 0), to);
+      sendTo(ControlMessage.encode(socket.alloc(), hello(false, now(), crypto.helloNoise()), 0), to);
     }
     punchTimer = deps.scheduler().schedule(deps.session().punchIntervalMs(), this::punchRound);
   }
@@ -152,9 +158,15 @@ public final class PeerSession {
       deps.counters().drop(Drop.HELLO_REJECTED);
       return;
     }
+    Opaque answer = crypto.onHello(hello.noise());
+    if (answer == null) return; // counted: a handshake that does not hold
     lastReceived = now();
-    ControlMessage ack = new ControlMessage.Hello(true, token, deps.localPeerId(), localSid, hello.timestamp());
-    sendTo(ControlMessage.encode(socket.alloc(), ack, hello.senderSessionId()), from);
+    sendTo(ControlMessage.encode(socket.alloc(), hello(true, hello.timestamp(), answer), hello.senderSessionId()), from);
+    if (!crypto.ready()) {
+      // answered, not locked: the handshake has to cross first; as initiator, send it on this path now that it is open
+      if (crypto.initiating()) sendTo(ControlMessage.encode(socket.alloc(), hello(false, now(), crypto.helloNoise()), 0), from);
+      return;
+    }
     // the peer punches through the relay while we are on it: it is trying to upgrade, join in
     if (state == State.UP && from instanceof RelayEndpoint && winner.path() == Path.RELAY
       && (attempt == null || !attempt.active())) {
@@ -170,6 +182,7 @@ public final class PeerSession {
       deps.counters().drop(Drop.HELLO_REJECTED);
       return;
     }
+    if (!crypto.onHelloAck(ack.noise())) return;
     lastReceived = now();
     rtt.sample(now() - ack.timestamp());
     lock(from, ack.senderSessionId());
@@ -273,7 +286,7 @@ public final class PeerSession {
     if (candidates.isEmpty()) return;
     startAttempt(null, 0, Math.max(deps.session().punchIntervalMs() * 3, deps.session().relayAfterMs()));
     if (relay != null) {
-      sendTo(ControlMessage.encode(socket.alloc(), new ControlMessage.Hello(false, token, deps.localPeerId(), localSid, now()), 0), relay);
+      sendTo(ControlMessage.encode(socket.alloc(), hello(false, now(), crypto.helloNoise()), 0), relay);
     }
   }
 
@@ -294,6 +307,7 @@ public final class PeerSession {
         deps.counters().drop(Drop.UNEXPECTED_CONTROL);
         return;
       }
+      if (!crypto.open(frame)) return; // counted: forged, corrupted or replayed
       lastReceived = now();
       if (recovering && RelayEndpoint.same(sender, remote)) {
         recovering = false; // the path came back by itself
@@ -427,14 +441,24 @@ public final class PeerSession {
 
   /** A frame for the current path: header with the peer's session id and the next packet number. */
   private ByteBuf newFrame(FrameType type, int initialCapacity, int maxCapacity) {
-    ByteBuf out = socket.alloc().directBuffer(initialCapacity, maxCapacity);
+    // room for the AEAD tag sealing appends
+    ByteBuf out = socket.alloc().directBuffer(initialCapacity, maxCapacity == Integer.MAX_VALUE ? maxCapacity
+      : maxCapacity + crypto.overhead());
     FrameCodec.writeHeader(out, type, 0, remoteSid, ++packetNumber);
     return out;
   }
 
   private void transmit(ByteBuf out) {
+    if (!crypto.seal(out)) {
+      out.release();
+      return;
+    }
     lastSent = now();
     sendTo(out, remote);
+  }
+
+  private ControlMessage.Hello hello(boolean ack, long timestamp, Opaque noise) {
+    return new ControlMessage.Hello(ack, token, deps.localPeerId(), localSid, timestamp, noise);
   }
 
   /** A connected socket for a direct path; on failure the session keeps sending through the listener socket. */
@@ -482,7 +506,7 @@ public final class PeerSession {
 
   /** The frame size budget of the current path: a relay wrapper takes its share. */
   private int budget() {
-    return deps.maxDatagramBytes() - (remote instanceof RelayEndpoint ? ControlMessage.RELAY_OVERHEAD : 0);
+    return deps.maxDatagramBytes() - crypto.overhead() - (remote instanceof RelayEndpoint ? ControlMessage.RELAY_OVERHEAD : 0);
   }
 
   private long now() {

@@ -17,11 +17,13 @@ import java.util.function.Supplier;
  * @param stats            punch attempts and outcomes by NAT pair
  * @param reassemblyBytes  reassembly memory held by all sessions of the node
  * @param keepaliveMs      the keepalive interval now (measured NAT timeout, else {@code heartbeat.intervalMs})
+ * @param localKey         this node's static key pair for session handshakes; {@code null}: sessions unencrypted
  */
 public record SessionDeps(String localPeerId, SessionOptions session, HeartbeatOptions heartbeat, int maxDatagramBytes,
                           Scheduler scheduler, Counters counters, Deliverer deliverer, Supplier<NatType> localNat,
                           Supplier<java.net.InetSocketAddress> localPublic, PunchStats stats,
-                          java.util.concurrent.atomic.AtomicLong reassemblyBytes, java.util.function.LongSupplier keepaliveMs) {
+                          java.util.concurrent.atomic.AtomicLong reassemblyBytes, java.util.function.LongSupplier keepaliveMs,
+                          io.p2pnode.crypto.X25519KeyPair localKey) {
 
   /** Silence after which a peer is down: {@code heartbeat.timeoutMs}, at least three keepalive intervals. */
   public long liveTimeoutMs() {

@@ -77,7 +77,7 @@ public final class SessionManager implements SessionListener {
     return create(peerId).compose(v -> rendezvous.introduce(peerId)
       .compose(in -> v.call(s -> {
         s.introduce(in.introduce().token(), Candidate.of(in.introduce().publicEndpoint(), in.introduce().privateEndpoints()),
-          in.via(), in.introduce().natType());
+          in.via(), in.introduce().natType(), in.introduce().key());
         return s.whenUp();
       }))
       .recover(err -> {
@@ -107,7 +107,7 @@ public final class SessionManager implements SessionListener {
       }
       f = create(intro.peerId());
     }
-    f.onSuccess(v -> v.run(s -> s.introduce(intro.token(), candidates, coordinator, intro.natType())));
+    f.onSuccess(v -> v.run(s -> s.introduce(intro.token(), candidates, coordinator, intro.natType(), intro.key())));
   }
 
   /** A HELLO with session id 0. Manager thread. */

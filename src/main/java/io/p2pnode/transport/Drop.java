@@ -39,8 +39,13 @@ public enum Drop {
    * not derived from the key, or a name bound to another key while that peer is registered.
    */
   KEY_MISMATCH,
-  /** A registration whose proof of key possession fails (wrong key or wrong network key). */
+  /**
+   * Does not authenticate: a registration whose proof of key possession fails (wrong key or
+   * network key), or a session frame that fails AEAD verification (forged, corrupted, stale keys).
+   */
   AUTH_FAILED,
+  /** An authenticated session frame whose packet number was seen already or fell out of the replay window. */
+  REPLAYED,
   /** A registration of a key not on {@code coordinator.allowedKeys}. */
   NOT_ADMITTED,
   /** A registration under the coordinator's own peer id. */

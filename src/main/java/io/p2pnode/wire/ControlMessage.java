@@ -23,7 +23,7 @@ import static io.p2pnode.wire.WireBuf.*;
  * UNREGISTER    peerId str
  * PROBE_ASK     txn (32) | delayMs (32)
  * PROBE_ECHO    txn (32)
- * HELLO/_ACK    token (64) | peerId str | sender session id (32) | timestamp (64)
+ * HELLO/_ACK    token (64) | peerId str | sender session id (32) | timestamp (64) | noise length (16) | noise
  * RELAY         from peerId str | to peerId str | enclosed frame (to the end of the datagram)
  * RELAYED       from peerId str | enclosed frame (to the end of the datagram)
  * </pre>
@@ -155,14 +155,26 @@ public sealed interface ControlMessage {
     }
   }
 
-  /** Punch / first contact ({@code ack=false}) and its answer ({@code ack=true}). */
-  record Hello(boolean ack, long token, String peerId, int senderSessionId, long timestamp) implements ControlMessage {
+  /**
+   * Punch / first contact ({@code ack=false}) and its answer ({@code ack=true}); {@code noise}
+   * carries the session's Noise handshake (the initiator's first message in HELLO, the
+   * responder's answer in HELLO_ACK), empty when there is none to carry.
+   */
+  record Hello(boolean ack, long token, String peerId, int senderSessionId, long timestamp, Opaque noise) implements ControlMessage {
+    /** Without a handshake message. */
+    public Hello(boolean ack, long token, String peerId, int senderSessionId, long timestamp) {
+      this(ack, token, peerId, senderSessionId, timestamp, Opaque.EMPTY);
+    }
+
     public FrameType type() { return ack ? FrameType.HELLO_ACK : FrameType.HELLO; }
     public void writePayload(ByteBuf out) {
       out.writeLong(token);
       writeShortString(out, peerId);
       out.writeInt(senderSessionId);
       out.writeLong(timestamp);
+      byte[] n = noise.bytes();
+      out.writeShort(n.length);
+      out.writeBytes(n);
     }
   }
 
@@ -244,7 +256,7 @@ public sealed interface ControlMessage {
       case UNREGISTER -> new Unregister(peerId(in));
       case PROBE_ASK -> new ProbeAsk(i32(in), i32(in) & 0xFFFFFFFFL);
       case PROBE_ECHO -> new ProbeEcho(i32(in));
-      case HELLO, HELLO_ACK -> new Hello(type == FrameType.HELLO_ACK, i64(in), peerId(in), i32(in), i64(in));
+      case HELLO, HELLO_ACK -> new Hello(type == FrameType.HELLO_ACK, i64(in), peerId(in), i32(in), i64(in), readOpaque(in));
       case RELAY -> new Relay(peerId(in), peerId(in), rest(in));
       case RELAYED -> new Relayed(peerId(in), rest(in));
       default -> throw new WireException(type + " is not a control frame");
@@ -258,6 +270,13 @@ public sealed interface ControlMessage {
     byte[] frame = new byte[in.readableBytes()];
     in.readBytes(frame);
     return frame;
+  }
+
+  private static Opaque readOpaque(ByteBuf in) {
+    byte[] b = new byte[u16(in)];
+    WireBuf.need(in, b.length);
+    in.readBytes(b);
+    return Opaque.of(b);
   }
 
   private static void writeBits(ByteBuf out, Bits128 b) {

@@ -41,6 +41,30 @@ public final class BenchPeer {
       .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0))
       .put("bridge", new JsonObject().put("port", 0)));
     P2pNode node = P2pNode.start(o).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    serve(node);
+    // on loopback, a second far side with unencrypted sessions ("bench-b-plain", registered with the first)
+    P2pNode plain = lab ? null : P2pNode.start(NodeOptions.fromJson(new JsonObject().put("peerId", "bench-b-plain")
+      .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+      .put("coordinator", new JsonObject().put("enabled", false))
+      .put("rendezvous", new io.vertx.core.json.JsonArray().add("127.0.0.1:" + node.udpAddress().getPort()))
+      .put("session", new JsonObject().put("encryption", false))
+      .put("bridge", new JsonObject().put("port", 0)))).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    if (plain != null) serve(plain);
+    try (RawUdp raw = lab ? RawUdp.server(new InetSocketAddress("0.0.0.0", LAB_RAW_PORT)) : RawUdp.server()) {
+      if (args.length >= 3) raw.punch(Endpoints.parse("rawPunchTarget", args[2]), 900);
+      System.out.println("BENCH-PEER node=" + node.udpAddress().getPort() + " raw=" + raw.port());
+      System.out.flush();
+      while (System.in.read() >= 0) {
+        // run until the driver closes our stdin
+      }
+    }
+    if (plain != null) plain.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    node.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    System.exit(0);
+  }
+
+  /** The measuring consumers on {@code node}. */
+  private static void serve(P2pNode node) {
     node.vertx().eventBus().<Object>localConsumer(ECHO, m -> m.reply(m.body()));
     java.util.concurrent.atomic.AtomicLong sunk = new java.util.concurrent.atomic.AtomicLong();
     node.vertx().eventBus().<Object>localConsumer(SINK, m -> sunk.incrementAndGet());
@@ -63,15 +87,5 @@ public final class BenchPeer {
       java.time.Instant now = java.time.Instant.now();
       m.reply(String.valueOf(now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000));
     });
-    try (RawUdp raw = lab ? RawUdp.server(new InetSocketAddress("0.0.0.0", LAB_RAW_PORT)) : RawUdp.server()) {
-      if (args.length >= 3) raw.punch(Endpoints.parse("rawPunchTarget", args[2]), 900);
-      System.out.println("BENCH-PEER node=" + node.udpAddress().getPort() + " raw=" + raw.port());
-      System.out.flush();
-      while (System.in.read() >= 0) {
-        // run until the driver closes our stdin
-      }
-    }
-    node.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    System.exit(0);
   }
 }

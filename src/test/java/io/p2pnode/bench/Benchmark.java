@@ -70,68 +70,89 @@ public final class Benchmark {
       raw1k = raw.blast(rawServer, 1000, THROUGHPUT_NANOS);
     }
 
-    NodeOptions o = NodeOptions.fromJson(new JsonObject().put("peerId", "bench-a")
+    Figures enc = measure(nodePort, "bench-a", "bench-b", true);
+    Figures plain = measure(nodePort, "bench-a-plain", "bench-b-plain", false);
+
+    System.out.println();
+    System.out.printf("%-46s %12s %12s %12s %8s %8s%n", "measure", "raw UDP", "encrypted", "plain", "enc/raw", "enc/plain");
+    row("request/reply RTT p50 (us), 64 B", rawRtt.p50Micros(), enc.rtt64.p50Micros(), plain.rtt64.p50Micros());
+    row("request/reply RTT p99 (us), 64 B", rawRtt.p99Micros(), enc.rtt64.p99Micros(), plain.rtt64.p99Micros());
+    row("request/reply RTT p50 (us), 1 KB", rawRtt1k.p50Micros(), enc.rtt1k.p50Micros(), plain.rtt1k.p50Micros());
+    row("unreliable ping-pong RTT p50 (us), 64 B", rawRtt.p50Micros(), enc.urtt64.p50Micros(), plain.urtt64.p50Micros());
+    row("unreliable ping-pong RTT p99 (us), 64 B", rawRtt.p99Micros(), enc.urtt64.p99Micros(), plain.urtt64.p99Micros());
+    row("unreliable ping-pong RTT p50 (us), 1 KB", rawRtt1k.p50Micros(), enc.urtt1k.p50Micros(), plain.urtt1k.p50Micros());
+    row("one-way throughput (msg/s), 64 B", raw64, enc.send64, plain.send64);
+    row("one-way throughput (msg/s), 1 KB", raw1k, enc.send1k, plain.send1k);
+    row("unreliable one-way (delivered msg/s), 64 B", raw64, enc.un64, plain.un64);
+    row("unreliable one-way (delivered msg/s), 1 KB", raw1k, enc.un1k, plain.un1k);
+    System.out.println();
+    System.out.printf("%-46s %12s %12s %12s%n", "p2p-node reliable, encrypted, by size", "64 B", "1 KB", "64 KB");
+    System.out.printf(Locale.ROOT, "%-46s %12.1f %12.1f %12.1f%n", "request/reply RTT p50 (us)", enc.rtt64.p50Micros(),
+      enc.rtt1k.p50Micros(), enc.rtt64k.p50Micros());
+    System.out.printf(Locale.ROOT, "%-46s %12.1f %12.1f %12.1f%n", "request/reply RTT p99 (us)", enc.rtt64.p99Micros(),
+      enc.rtt1k.p99Micros(), enc.rtt64k.p99Micros());
+    System.out.printf(Locale.ROOT, "%-46s %12.1f %12.1f %12.1f%n", "one-way throughput (msg/s)", enc.send64, enc.send1k, enc.send64k);
+    System.out.printf(Locale.ROOT, "%-46s %12.1f %12.1f %12.1f%n", "one-way throughput (MB/s)", enc.send64 * 64 / 1e6,
+      enc.send1k * 1000 / 1e6, enc.send64k * 65536 / 1e6);
+    System.out.printf(Locale.ROOT, "%-46s %12.1f %12s %12.1f%n", "64 KB throughput, plain (msg/s; MB/s)", plain.send64k, "",
+      plain.send64k * 65536 / 1e6);
+    System.out.printf(Locale.ROOT, "%-46s %12.0f %12.0f%n", "first connect (ms, incl. registration): enc, plain",
+      enc.connectMs, plain.connectMs);
+    System.out.printf(Locale.ROOT, "%-46s %12.0f%n", "Noise IK handshakes/s (both sides, one core)",
+      io.p2pnode.crypto.CryptoBench.handshakesPerSecond(2));
+    System.out.printf("%nraw = Netty epoll UDP ping-pong / blast (delivered, counted by the receiver);%n"
+      + "p2p = p2p.request round trips / p2p.send with %d in flight, each confirmed by the remote node;%n"
+      + "unreliable = p2p.send reliable=false, echoed back the same way / counted by the receiver;%n"
+      + "encrypted = Noise IK sessions, AES-256-GCM per frame (the default); plain = session.encryption=false.%n", WINDOW);
+  }
+
+  /** One mode's figures. */
+  private record Figures(RawUdp.Rtt rtt64, RawUdp.Rtt rtt1k, RawUdp.Rtt rtt64k, RawUdp.Rtt urtt64, RawUdp.Rtt urtt1k,
+                         double send64, double send1k, double send64k, double un64, double un1k, double connectMs) {
+  }
+
+  /** Starts node {@code self} (sessions encrypted or not), connects to {@code far} and measures everything. */
+  private static Figures measure(int nodePort, String self, String far, boolean encryption) throws Exception {
+    NodeOptions o = NodeOptions.fromJson(new JsonObject().put("peerId", self)
       .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0))
       .put("coordinator", new JsonObject().put("enabled", false))
       .put("rendezvous", new JsonArray().add("127.0.0.1:" + nodePort))
+      .put("session", new JsonObject().put("encryption", encryption))
       .put("bridge", new JsonObject().put("port", 0)));
     P2pNode node = await(P2pNode.start(o));
     try {
       Vertx vertx = node.vertx();
-      await(retryConnect(vertx));
-      P2pMeasure p2p = new P2pMeasure(vertx, "bench-b");
-      RawUdp.Rtt rtt64 = p2p.requestRtt(64, RTT_WARMUP / 5, RTT_SAMPLES);
-      RawUdp.Rtt rtt1k = p2p.requestRtt(1000, RTT_WARMUP / 5, RTT_SAMPLES);
-      RawUdp.Rtt rtt64k = p2p.requestRtt(64 * 1024, RTT_WARMUP / 50, RTT_SAMPLES / 10);
-      RawUdp.Rtt urtt64 = p2p.unreliableRtt(64, RTT_WARMUP / 5, RTT_SAMPLES, 1_000);
-      RawUdp.Rtt urtt1k = p2p.unreliableRtt(1000, RTT_WARMUP / 5, RTT_SAMPLES, 1_000);
-      double p2p64 = p2p.sendRate(64, WINDOW, true, WARMUP_NANOS, THROUGHPUT_NANOS);
-      double p2p1k = p2p.sendRate(1000, WINDOW, true, WARMUP_NANOS, THROUGHPUT_NANOS);
-      double p2p64k = p2p.sendRate(64 * 1024, 128, true, WARMUP_NANOS, THROUGHPUT_NANOS);
-      double un64 = p2p.sendRate(64, WINDOW, false, WARMUP_NANOS, THROUGHPUT_NANOS);
-      double un1k = p2p.sendRate(1000, WINDOW, false, WARMUP_NANOS, THROUGHPUT_NANOS);
+      long t0 = System.nanoTime();
+      await(retryConnect(vertx, far));
+      double connectMs = (System.nanoTime() - t0) / 1e6;
+      P2pMeasure p2p = new P2pMeasure(vertx, far);
+      Figures f = new Figures(p2p.requestRtt(64, RTT_WARMUP, RTT_SAMPLES), p2p.requestRtt(1000, RTT_WARMUP / 5, RTT_SAMPLES),
+        p2p.requestRtt(64 * 1024, RTT_WARMUP / 50, RTT_SAMPLES / 10),
+        p2p.unreliableRtt(64, RTT_WARMUP / 5, RTT_SAMPLES, 1_000), p2p.unreliableRtt(1000, RTT_WARMUP / 5, RTT_SAMPLES, 1_000),
+        p2p.sendRate(64, WINDOW, true, WARMUP_NANOS, THROUGHPUT_NANOS), p2p.sendRate(1000, WINDOW, true, WARMUP_NANOS, THROUGHPUT_NANOS),
+        p2p.sendRate(64 * 1024, 128, true, WARMUP_NANOS, THROUGHPUT_NANOS),
+        p2p.sendRate(64, WINDOW, false, WARMUP_NANOS, THROUGHPUT_NANOS), p2p.sendRate(1000, WINDOW, false, WARMUP_NANOS, THROUGHPUT_NANOS),
+        connectMs);
       JsonObject t = await(P2pClient.create(vertx).peers()).getJsonArray("peers").getJsonObject(0).getJsonObject("transport");
-      System.out.println("session transport after the run: " + t.encode());
-
-      System.out.println();
-      System.out.printf("%-46s %12s %12s %8s%n", "measure", "raw UDP", "p2p-node", "ratio");
-      row("request/reply RTT p50 (us), 64 B", rawRtt.p50Micros(), rtt64.p50Micros());
-      row("request/reply RTT p99 (us), 64 B", rawRtt.p99Micros(), rtt64.p99Micros());
-      row("request/reply RTT p50 (us), 1 KB", rawRtt1k.p50Micros(), rtt1k.p50Micros());
-      row("unreliable ping-pong RTT p50 (us), 64 B", rawRtt.p50Micros(), urtt64.p50Micros());
-      row("unreliable ping-pong RTT p99 (us), 64 B", rawRtt.p99Micros(), urtt64.p99Micros());
-      row("unreliable ping-pong RTT p50 (us), 1 KB", rawRtt1k.p50Micros(), urtt1k.p50Micros());
-      row("one-way throughput (msg/s), 64 B", raw64, p2p64);
-      row("one-way throughput (msg/s), 1 KB", raw1k, p2p1k);
-      row("unreliable one-way (delivered msg/s), 64 B", raw64, un64);
-      row("unreliable one-way (delivered msg/s), 1 KB", raw1k, un1k);
-      System.out.println();
-      System.out.printf("%-46s %12s %12s %12s%n", "p2p-node reliable, by size", "64 B", "1 KB", "64 KB");
-      System.out.printf(Locale.ROOT, "%-46s %12.1f %12.1f %12.1f%n", "request/reply RTT p50 (us)", rtt64.p50Micros(), rtt1k.p50Micros(),
-        rtt64k.p50Micros());
-      System.out.printf(Locale.ROOT, "%-46s %12.1f %12.1f %12.1f%n", "request/reply RTT p99 (us)", rtt64.p99Micros(), rtt1k.p99Micros(),
-        rtt64k.p99Micros());
-      System.out.printf(Locale.ROOT, "%-46s %12.1f %12.1f %12.1f%n", "one-way throughput (msg/s)", p2p64, p2p1k, p2p64k);
-      System.out.printf(Locale.ROOT, "%-46s %12.1f %12.1f %12.1f%n", "one-way throughput (MB/s)", p2p64 * 64 / 1e6, p2p1k * 1000 / 1e6,
-        p2p64k * 65536 / 1e6);
-      if (urtt64.lost() + urtt1k.lost() > 0) System.out.printf("unreliable pings lost: %d (64 B), %d (1 KB)%n", urtt64.lost(), urtt1k.lost());
-      System.out.printf("%nraw = Netty epoll UDP ping-pong / blast (delivered, counted by the receiver);%n"
-        + "p2p = p2p.request round trips / p2p.send with %d in flight, each confirmed by the remote node;%n"
-        + "unreliable = p2p.send reliable=false, echoed back the same way / counted by the receiver.%n", WINDOW);
+      System.out.println((encryption ? "encrypted" : "plain") + " session transport after the run: " + t.encode());
+      if (f.urtt64.lost() + f.urtt1k.lost() > 0) {
+        System.out.printf("unreliable pings lost: %d (64 B), %d (1 KB)%n", f.urtt64.lost(), f.urtt1k.lost());
+      }
+      return f;
     } finally {
       await(node.stop());
     }
   }
 
-  private static void row(String name, double raw, double p2p) {
-    System.out.printf(Locale.ROOT, "%-46s %12.1f %12.1f %8.2f%n", name, raw, p2p, p2p / raw);
+  private static void row(String name, double raw, double enc, double plain) {
+    System.out.printf(Locale.ROOT, "%-46s %12.1f %12.1f %12.1f %8.2f %8.2f%n", name, raw, enc, plain, enc / raw, enc / plain);
   }
 
-  private static Future<JsonObject> retryConnect(Vertx vertx) {
-    return P2pClient.create(vertx).connect("bench-b").recover(err -> {
+  private static Future<JsonObject> retryConnect(Vertx vertx, String far) {
+    return P2pClient.create(vertx).connect(far).recover(err -> {
       Promise<Void> p = Promise.promise();
       vertx.setTimer(50, t -> p.complete());
-      return p.future().compose(v -> retryConnect(vertx));
+      return p.future().compose(v -> retryConnect(vertx, far));
     });
   }
 

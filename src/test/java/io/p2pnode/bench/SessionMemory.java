@@ -45,7 +45,7 @@ public final class SessionMemory {
     await(vertx.deployVerticle(new UdpListenerVerticle(new InetSocketAddress("127.0.0.1", 0), true, 1 << 20, 1200,
       (s, d, f) -> { }, counters, group)));
     SessionDeps deps = new SessionDeps("mem", o.session(), o.heartbeat(), 1200, Scheduler.of(vertx), counters,
-      (from, d) -> Future.succeededFuture(), () -> NatType.UNKNOWN, () -> null, new PunchStats(), new AtomicLong(), () -> o.heartbeat().intervalMs());
+      (from, d) -> Future.succeededFuture(), () -> NatType.UNKNOWN, () -> null, new PunchStats(), new AtomicLong(), () -> o.heartbeat().intervalMs(), null);
     VerticleSessionHost host = new VerticleSessionHost(vertx, group, null);
     SessionListener quiet = new SessionListener() {
       public void onUp(PeerSession s) { }
@@ -61,7 +61,7 @@ public final class SessionMemory {
       int sid = i + 1;
       SessionHandle h = await(host.open(socket -> new PeerSession(deps, peer, sid, socket, quiet)));
       PeerSession.State st = await(h.call(s -> {
-        s.introduce(7, List.of(new Candidate(nowhere, Path.DIRECT)), null, NatType.UNKNOWN);
+        s.introduce(7, List.of(new Candidate(nowhere, Path.DIRECT)), null, NatType.UNKNOWN, io.p2pnode.TestKeys.of(peer));
         s.onHello(new ControlMessage.Hello(false, 7, peer, 1000 + sid, 0), nowhere);
         return Future.succeededFuture(s.state());
       }));

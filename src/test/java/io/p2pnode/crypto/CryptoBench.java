@@ -40,6 +40,14 @@ public final class CryptoBench {
     if (sink == 42) System.out.println();
   }
 
+  /** Complete Noise IK handshakes (initiator and responder, one thread) per second, over {@code seconds}. */
+  public static double handshakesPerSecond(double seconds) throws Exception {
+    SecureRandom random = new SecureRandom();
+    X25519KeyPair a = X25519KeyPair.generate(random);
+    X25519KeyPair b = X25519KeyPair.generate(random);
+    return run(seconds, () -> handshake(a, b));
+  }
+
   private static void handshake(X25519KeyPair a, X25519KeyPair b) throws CryptoException {
     NoiseHandshake init = NoiseHandshake.initiator(HandshakePattern.IK).localStatic(a).remoteStatic(b.publicKeyRef()).build();
     NoiseHandshake resp = NoiseHandshake.responder(HandshakePattern.IK).localStatic(b).build();

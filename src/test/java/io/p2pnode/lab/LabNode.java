@@ -94,7 +94,8 @@ public final class LabNode {
       (from, data) -> {
         inbound.add(data);
         return Future.succeededFuture(data.kind() == SessionCodec.KIND_REQUEST ? data.body() : null);
-      }, rendezvous::natType, rendezvous::publicEndpoint, stats, new java.util.concurrent.atomic.AtomicLong(), prober::keepaliveMs);
+      }, rendezvous::natType, rendezvous::publicEndpoint, stats, new java.util.concurrent.atomic.AtomicLong(), prober::keepaliveMs,
+      o.session().encryption() ? identity.keyPair() : null);
     manager = new SessionManager(deps, new InlineHost(socket), rendezvous, routes, Runnable::run,
       (address, event) -> events.add(address + " " + event.encode()));
     dispatcher[0] = new ControlDispatcher(manager, rendezvous, counters);

@@ -74,6 +74,57 @@ class NatLabTest {
     }
   }
 
+  /**
+   * A capture on bob's NAT router (tcpdump on its WAN side) while alice sends bob a message: the
+   * session's datagrams are there, the message is not (sealed with AES-GCM after the Noise
+   * handshake); with {@code session.encryption=false} it is.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void aLabPacketCaptureShowsNoPlaintext(boolean encryption) throws Exception {
+    requireLab();
+    assumeTrue(new java.io.File("/usr/bin/tcpdump").canExecute() || new java.io.File("/usr/sbin/tcpdump").canExecute(),
+      "tcpdump missing (.ci/run installs it)");
+    String secret = "SECRET-lab-payload-7c1e";
+    java.nio.file.Path pcap = java.nio.file.Files.createTempFile("p2plab-", ".pcap");
+    java.nio.file.Path log = java.nio.file.Files.createTempFile("p2plab-tcpdump-", ".log");
+    try (NatLab lab = new NatLab()) {
+      lab.up("cone", new JsonObject().put("session", new JsonObject().put("encryption", encryption)));
+      NatLab.connect("alice", "bob");
+      Process capture = new ProcessBuilder("ip", "netns", "exec", "p2plab-natb", "tcpdump", "-Z", "root", "-i", "wan", "-U", "-s", "0", "-w",
+        pcap.toString(), "udp").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      try {
+        java.util.concurrent.TimeUnit.MILLISECONDS.sleep(500); // tcpdump attaches (no event to wait on)
+        NatLab.delivers("alice", "bob", secret);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (pcapRecords(java.nio.file.Files.readAllBytes(pcap)) < 2 && System.nanoTime() < deadline) {
+          java.util.concurrent.TimeUnit.MILLISECONDS.sleep(50); // tcpdump writes what it took (-U): wait for the file
+        }
+      } finally {
+        capture.toHandle().destroy(); // SIGTERM: tcpdump flushes and exits
+        capture.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      byte[] captured = java.nio.file.Files.readAllBytes(pcap);
+      String tcpdump = java.nio.file.Files.readString(log);
+      assertTrue(pcapRecords(captured) >= 2, "the capture holds the session's datagrams (message and ack): "
+        + pcapRecords(captured) + " packets, " + captured.length + " bytes; tcpdump said: " + tcpdump);
+      // unencrypted sessions (the sanity case) do show it
+      assertEquals(!encryption, new String(captured, java.nio.charset.StandardCharsets.ISO_8859_1).contains(secret),
+        encryption ? "plaintext on the wire" : "the capture misses the message");
+    } finally {
+      java.nio.file.Files.deleteIfExists(pcap);
+      java.nio.file.Files.deleteIfExists(log);
+    }
+  }
+
+  /** Packets in a pcap file (24-byte global header, then records of a 16-byte header and the packet). */
+  static int pcapRecords(byte[] pcap) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(pcap).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int n = 0;
+    for (int at = 24; at + 16 <= pcap.length; n++) at += 16 + b.getInt(at + 8);
+    return n;
+  }
+
   /** The public peer initiates: the coordinator's introduction makes the NATed side open towards it. */
   @Test
   void publicPeerReachesANattedPeerThroughTheReverseConnection() throws Exception {

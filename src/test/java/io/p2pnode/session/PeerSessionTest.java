@@ -64,7 +64,8 @@ class PeerSessionTest {
       delivered.add(data);
       nextDelivery = Promise.promise();
       return nextDelivery.future();
-    }, () -> io.p2pnode.wire.NatType.ENDPOINT_INDEPENDENT, () -> null, stats, new java.util.concurrent.atomic.AtomicLong(), hb::intervalMs);
+    }, () -> io.p2pnode.wire.NatType.ENDPOINT_INDEPENDENT, () -> null, stats, new java.util.concurrent.atomic.AtomicLong(), hb::intervalMs,
+      null); // unencrypted: these tests drive the path logic with hand-made HELLOs (SessionPair runs encrypted)
     s = new PeerSession(deps, "peer", LOCAL_SID, socket, new SessionListener() {
       public void onUp(PeerSession x) { events.add("up " + x.path().wireName()); }
       public void onDown(PeerSession x, String reason) { events.add("down " + reason); }
@@ -86,7 +87,7 @@ class PeerSessionTest {
   }
 
   void up() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
     s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
     assertEquals(PeerSession.State.UP, s.state());
     socket.drain();
@@ -123,7 +124,7 @@ class PeerSessionTest {
   @ParameterizedTest
   @EnumSource(FromConnecting.class)
   void transitionsFromConnecting(FromConnecting event) {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
     switch (event) {
       case HELLO_ACK_WITH_TOKEN -> s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
       case HELLO_WITH_TOKEN -> s.onHello(new ControlMessage.Hello(false, TOKEN, "peer", REMOTE_SID, 0), LAN);
@@ -178,7 +179,7 @@ class PeerSessionTest {
 
   @Test
   void punchesEveryCandidateAtThePacedIntervalUntilAnswered() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)), null, io.p2pnode.wire.NatType.UNKNOWN);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
     assertEquals(2, socket.sent.size());
     assertEquals(List.of(PUBLIC, LAN), socket.sent.stream().map(RecordingSocket.Sent::to).toList());
     assertTrue(socket.sent.stream().allMatch(x -> typeOf(x) == FrameType.HELLO));
@@ -194,7 +195,7 @@ class PeerSessionTest {
 
   @Test
   void helloFromPeerIsAnsweredWithAckCarryingOurSessionId() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
     socket.drain();
     s.onHello(new ControlMessage.Hello(false, TOKEN, "peer", REMOTE_SID, 99), PUBLIC);
     RecordingSocket.Sent ack = socket.sent.get(0);
@@ -209,7 +210,7 @@ class PeerSessionTest {
 
   @Test
   void wrongTokenIsCountedAndIgnored() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
     s.onHello(new ControlMessage.Hello(false, 666, "peer", REMOTE_SID, 0), PUBLIC);
     assertEquals(1, counters.drops(Drop.HELLO_REJECTED));
     assertNull(s.remote());
@@ -218,7 +219,7 @@ class PeerSessionTest {
   @Test
   void connectTimeoutFailsWaitersWith503() {
     Future<PeerSession> w = s.whenUp();
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
     clock.advance(1100);
     assertEquals(503, code(w));
     assertTrue(events.get(0).startsWith("down no candidate answered"), events.toString());
@@ -226,7 +227,7 @@ class PeerSessionTest {
 
   @Test
   void helloAckSamplesRtt() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
     long sentAt = clock.clock().nanoTime();
     clock.advance(30);
     s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, sentAt), PUBLIC);
@@ -236,7 +237,7 @@ class PeerSessionTest {
   @Test
   void movedPeerChangesPath() {
     up();
-    s.introduce(TOKEN + 1, Candidate.of(PUBLIC, List.of(LAN)), null, io.p2pnode.wire.NatType.UNKNOWN);
+    s.introduce(TOKEN + 1, Candidate.of(PUBLIC, List.of(LAN)), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
     s.onHello(new ControlMessage.Hello(false, TOKEN + 1, "peer", REMOTE_SID, 0), LAN);
     assertEquals(PeerSession.State.UP, s.state());
     assertEquals(LAN, s.remote());
@@ -298,7 +299,7 @@ class PeerSessionTest {
 
   @Test
   void lanCandidateAnsweringWithinGraceWins() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)), null, io.p2pnode.wire.NatType.UNKNOWN);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
     s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
     assertEquals(PeerSession.State.CONNECTING, s.state(), "public answer waits for the LAN grace");
     clock.advance(50);
@@ -309,7 +310,7 @@ class PeerSessionTest {
 
   @Test
   void publicCandidateWinsWhenNoLanAnswerWithinGrace() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)), null, io.p2pnode.wire.NatType.UNKNOWN);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(LAN)), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
     s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
     clock.advance(100);
     assertEquals(PeerSession.State.UP, s.state());
@@ -319,7 +320,7 @@ class PeerSessionTest {
   @Test
   void fallsBackToRelayAfterRelayAfterMs() {
     build(5000);
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), COORD, io.p2pnode.wire.NatType.UNKNOWN);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), COORD, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
     clock.advance(SessionOptions.DEFAULT_RELAY_AFTER_MS - 1);
     assertTrue(socket.sent.stream().noneMatch(x -> x.to().equals(COORD)), "no relay before relayAfterMs");
     clock.advance(1);
@@ -344,7 +345,7 @@ class PeerSessionTest {
   @Test
   void relaySessionUpgradesToDirectInTheBackground() {
     build(5000);
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), COORD, io.p2pnode.wire.NatType.UNKNOWN);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), COORD, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
     clock.advance(SessionOptions.DEFAULT_RELAY_AFTER_MS);
     s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), new io.p2pnode.transport.RelayEndpoint(COORD, "peer"));
     assertEquals(Path.RELAY, s.path());
@@ -386,8 +387,8 @@ class PeerSessionTest {
 
   @Test
   void reIntroductionDoesNotStackPunchTimers() {
-    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
-    s.introduce(TOKEN + 1, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
+    s.introduce(TOKEN + 1, Candidate.of(PUBLIC, List.of()), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
     socket.drain();
     clock.advance(100);
     assertEquals(1, socket.sent.size(), "one punch chain, not two");

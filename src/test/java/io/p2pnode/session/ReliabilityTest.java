@@ -140,7 +140,8 @@ class ReliabilityTest {
 
   @Test
   void malformedBundleIsCountedNotThrown() {
-    SessionPair p = new SessionPair(new JsonObject());
+    // unencrypted, so that the malformed bundle reaches the parser (SessionCryptoTest covers forged frames)
+    SessionPair p = new SessionPair(new JsonObject().put("encryption", false));
     ByteBuf bad = Unpooled.buffer();
     io.p2pnode.wire.FrameCodec.writeHeader(bad, FrameType.BUNDLE, 0, 2, 1000);
     bad.writeByte(FrameType.DATA.code()).writeShort(500).writeByte(1); // length beyond the datagram

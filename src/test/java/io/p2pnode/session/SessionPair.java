@@ -45,12 +45,23 @@ final class SessionPair {
   long delayMs = 1;
   long jitterMs;
   long datagramsAtoB;
+  /** When set, every datagram a sends to b is kept here, as it travelled. */
+  List<byte[]> capturedAtoB;
   /** How b's consumers answer; by default at once, echoing a request's body. */
   BiFunction<String, SessionCodec.Data, Future<Object>> consumerB =
     (from, d) -> Future.succeededFuture(d.kind() == SessionCodec.KIND_REQUEST ? d.body() : null);
 
   /** @param session extra {@code session} config of both sides */
   SessionPair(JsonObject session) {
+    this(session, io.p2pnode.TestKeys.of("b"), io.p2pnode.TestKeys.of("a"), true);
+  }
+
+  /**
+   * @param bKey     the key a's introduction names for b (b holds {@code TestKeys.identity("b")})
+   * @param aKey     the key b's introduction names for a
+   * @param mustConnect whether to fail unless both are up after 50 ms
+   */
+  SessionPair(JsonObject session, io.p2pnode.wire.PeerKey bKey, io.p2pnode.wire.PeerKey aKey, boolean mustConnect) {
     NodeOptions o = NodeOptions.fromJson(new JsonObject().put("session", session)
       .put("heartbeat", new JsonObject().put("intervalMs", 1000).put("timeoutMs", 30_000)));
     PeerSession[] peers = new PeerSession[2];
@@ -64,15 +75,16 @@ final class SessionPair {
     }), "a", 2, new Link(B, A, () -> peers[0]), listener());
     peers[0] = a;
     peers[1] = b;
-    a.introduce(99, List.of(new Candidate(B, Path.DIRECT)), null, NatType.UNKNOWN);
-    b.introduce(99, List.of(new Candidate(A, Path.DIRECT)), null, NatType.UNKNOWN);
+    a.introduce(99, List.of(new Candidate(B, Path.DIRECT)), null, NatType.UNKNOWN, bKey);
+    b.introduce(99, List.of(new Candidate(A, Path.DIRECT)), null, NatType.UNKNOWN, aKey);
     clock.advance(50);
-    if (a.state() != PeerSession.State.UP || b.state() != PeerSession.State.UP) throw new IllegalStateException("pair did not connect");
+    if (mustConnect && (a.state() != PeerSession.State.UP || b.state() != PeerSession.State.UP)) throw new IllegalStateException("pair did not connect");
   }
 
   private SessionDeps deps(String id, NodeOptions o, Counters counters, Deliverer deliverer) {
     return new SessionDeps(id, o.session(), o.heartbeat(), o.listen().maxDatagramBytes(), clock, counters, deliverer,
-      () -> NatType.UNKNOWN, () -> null, new PunchStats(), new AtomicLong(), () -> o.heartbeat().intervalMs());
+      () -> NatType.UNKNOWN, () -> null, new PunchStats(), new AtomicLong(), () -> o.heartbeat().intervalMs(),
+      o.session().encryption() ? io.p2pnode.TestKeys.identity(id).keyPair() : null); // encrypted, as nodes run
   }
 
   private static SessionListener listener() {
@@ -107,6 +119,7 @@ final class SessionPair {
       data.readBytes(bytes);
       data.release();
       if (local.equals(A)) datagramsAtoB++;
+      if (local.equals(A) && capturedAtoB != null) capturedAtoB.add(bytes.clone());
       if (random.nextDouble() < loss) return;
       int copies = random.nextDouble() < duplication ? 2 : 1;
       for (int i = 0; i < copies; i++) {

@@ -96,9 +96,9 @@ class ControlMessageTest {
 
   @Test
   void helloGoldenBytes() {
-    Hello h = new Hello(false, 0x0102030405060708L, "a", 0x0A0B0C0D, 0x1122334455667788L);
+    Hello h = new Hello(false, 0x0102030405060708L, "a", 0x0A0B0C0D, 0x1122334455667788L, Opaque.of(new byte[] {(byte) 0xEE, 0x01}));
     String expected = "d1010000" + "00000000" + "0000000000000000"
-      + "0102030405060708" + "0161" + "0a0b0c0d" + "1122334455667788";
+      + "0102030405060708" + "0161" + "0a0b0c0d" + "1122334455667788" + "0002" + "ee01";
     assertEquals(expected, encodeHex(h, 0));
     assertEquals(h, decodeHex(FrameType.HELLO, expected.substring(32)));
   }
@@ -107,7 +107,7 @@ class ControlMessageTest {
   void helloAckGoldenBytesDifferOnlyInType() {
     Hello h = new Hello(true, 0x0102030405060708L, "a", 0x0A0B0C0D, 0x1122334455667788L);
     String expected = "d1020000" + "00000000" + "0000000000000000"
-      + "0102030405060708" + "0161" + "0a0b0c0d" + "1122334455667788";
+      + "0102030405060708" + "0161" + "0a0b0c0d" + "1122334455667788" + "0000"; // no handshake message
     assertEquals(expected, encodeHex(h, 0));
     assertEquals(h, decodeHex(FrameType.HELLO_ACK, expected.substring(32)));
   }
@@ -184,11 +184,17 @@ class ControlMessageTest {
       case 3 -> new Introduce(rnd.nextInt(), rnd.nextLong(), io.p2pnode.wire.NatType.values()[rnd.nextInt(4)], randomPeerId(rnd), randomKey(rnd), randomEndpoint(rnd), randomEndpoints(rnd));
       case 4 -> new ConnectFail(rnd.nextInt(), rnd.nextInt(65536), randomString(rnd, 0, 60));
       case 5 -> new Unregister(randomPeerId(rnd));
-      case 6 -> new Hello(false, rnd.nextLong(), randomPeerId(rnd), rnd.nextInt(), rnd.nextLong());
+      case 6 -> new Hello(false, rnd.nextLong(), randomPeerId(rnd), rnd.nextInt(), rnd.nextLong(), randomOpaque(rnd));
       case 7 -> new Hello(true, rnd.nextLong(), randomPeerId(rnd), rnd.nextInt(), rnd.nextLong());
       case 8 -> new ControlMessage.RegisterChallenge(rnd.nextInt(), randomKey(rnd), new Bits128(rnd.nextLong(), rnd.nextLong()));
       default -> throw new IllegalArgumentException();
     };
+  }
+
+  private static Opaque randomOpaque(Random rnd) {
+    byte[] b = new byte[rnd.nextInt(200)];
+    rnd.nextBytes(b);
+    return Opaque.of(b);
   }
 
   private static PeerKey randomKey(Random rnd) {
