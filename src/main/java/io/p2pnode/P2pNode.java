@@ -154,7 +154,8 @@ public final class P2pNode {
     if (portProblem != null) return Future.failedFuture(new IllegalStateException(portProblem));
     InboundControl.registerCodec(vertx.eventBus());
     PacketRouter router = new PacketRouter(counters, routes, PacketRouter.eventBusSink(vertx.eventBus(), controlBudget, counters),
-      options.coordinator().enabled());
+      options.coordinator().enabled(), new io.p2pnode.transport.SourceRateLimiter(options.listen().controlRatePerIp(),
+        io.p2pnode.transport.SourceRateLimiter.DEFAULT_MAX_SOURCES, Clock.SYSTEM));
     boolean reusePort = vertx.isNativeTransportEnabled();
     InetSocketAddress first = new InetSocketAddress(options.listen().host(), options.listen().port());
     int more = instances - 1;

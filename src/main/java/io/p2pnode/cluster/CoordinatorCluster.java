@@ -32,7 +32,7 @@ public final class CoordinatorCluster {
       if (!(((VertxInternal) vertx).clusterManager() instanceof HazelcastClusterManager hz)) {
         return Future.failedFuture(new IllegalStateException("cluster.enabled needs the Hazelcast cluster manager"));
       }
-      HazelcastRegistry shared = new HazelcastRegistry(hz.getHazelcastInstance(), context, Clock.SYSTEM);
+      HazelcastRegistry shared = new HazelcastRegistry(hz.getHazelcastInstance(), context, Clock.SYSTEM, java.time.Clock.systemUTC());
       return EventBusMesh.start(vertx.eventBus(), self, endpoint::deliverFromCluster).map(mesh -> {
         endpoint.cluster(shared, mesh, mainSocket);
         registry.accept(shared);

@@ -22,9 +22,15 @@ public final class ListenOptions {
    * every session sends and receives through the listeners (other platforms, debugging).
    */
   public static final boolean DEFAULT_CONNECTED_SOCKETS = true;
+  /**
+   * Control frames (registrations, handshakes, introductions) and STUN requests handled per
+   * second from one source IP, burst twice that: a peer refreshes every few seconds, so this
+   * serves thousands of peers behind one carrier NAT while one flooding host costs little.
+   */
+  public static final long DEFAULT_CONTROL_RATE_PER_IP = 1000;
 
   static final Set<String> KEYS = Set.of("host", "port", "instances", "maxDatagramBytes", "socketBufferBytes",
-    "connectedSockets");
+    "connectedSockets", "controlRatePerIp");
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -32,6 +38,7 @@ public final class ListenOptions {
   private int maxDatagramBytes = DEFAULT_MAX_DATAGRAM_BYTES;
   private int socketBufferBytes = DEFAULT_SOCKET_BUFFER_BYTES;
   private boolean connectedSockets = DEFAULT_CONNECTED_SOCKETS;
+  private long controlRatePerIp = DEFAULT_CONTROL_RATE_PER_IP;
 
   static ListenOptions fromJson(JsonObject root) {
     JsonFields f = JsonFields.section(root, "listen");
@@ -43,13 +50,14 @@ public final class ListenOptions {
     o.maxDatagramBytes = (int) f.integer("maxDatagramBytes", DEFAULT_MAX_DATAGRAM_BYTES, 576, 65507);
     o.socketBufferBytes = (int) f.integer("socketBufferBytes", DEFAULT_SOCKET_BUFFER_BYTES, 65536, 1 << 30);
     o.connectedSockets = f.bool("connectedSockets", DEFAULT_CONNECTED_SOCKETS);
+    o.controlRatePerIp = f.integer("controlRatePerIp", DEFAULT_CONTROL_RATE_PER_IP, 0, 10_000_000);
     return o;
   }
 
   JsonObject toJson() {
     return new JsonObject().put("host", host).put("port", port).put("instances", instances)
       .put("maxDatagramBytes", maxDatagramBytes).put("socketBufferBytes", socketBufferBytes)
-      .put("connectedSockets", connectedSockets);
+      .put("connectedSockets", connectedSockets).put("controlRatePerIp", controlRatePerIp);
   }
 
   public String host() { return host; }
@@ -60,6 +68,8 @@ public final class ListenOptions {
   public int socketBufferBytes() { return socketBufferBytes; }
   /** Whether sessions use connected per-peer sockets (also needs the native epoll transport). */
   public boolean connectedSockets() { return connectedSockets; }
+  /** Control frames per second per source IP; 0: unlimited. */
+  public long controlRatePerIp() { return controlRatePerIp; }
 
   public ListenOptions setHost(String host) { this.host = host; return this; }
   public ListenOptions setPort(int port) { this.port = port; return this; }

@@ -39,6 +39,9 @@ public final class Coordinator {
     }
   }
 
+  /** The reason given to a CONNECT from an address no registration of that peer was proven from. */
+  public static final String NOT_REGISTERED = "not registered here";
+
   private final String selfPeerId;
   private final PeerRegistry registry;
   private final Clock clock;
@@ -156,8 +159,9 @@ public final class Coordinator {
   public Outcome introduce(Connect c, InetSocketAddress from, PeerRecord target) {
     PeerRecord requester = registry.get(c.from(), clock.millis());
     if (requester == null || !java.util.Objects.equals(requester.observed(), from)) {
-      // not (or no longer) registered here: the coordinator restarted, the NAT re-mapped, a REGISTER was lost
-      return refuse(c, Failure.UNREACHABLE, "peer " + c.from() + " is not registered at this coordinator from this address");
+      // not (or no longer) registered here: the coordinator restarted, the NAT re-mapped, a REGISTER was lost.
+      // Short: the sender is not validated, and the answer must stay far below 3x its request
+      return refuse(c, Failure.UNREACHABLE, NOT_REGISTERED);
     }
     if (c.target().equals(c.from())) {
       return refuse(c, Failure.BAD_REQUEST, "a peer cannot connect to itself");

@@ -33,13 +33,20 @@ public final class HazelcastRegistry implements SharedRegistry {
   private final IMap<String, String> map;
   private final Context context;
   private final Clock clock;
+  private final java.time.Clock wall;
   private final UUID membershipListener;
   private final AtomicLong failedWrites = new AtomicLong();
   private final AtomicLong unreadable = new AtomicLong();
   private volatile Consumer<String> memberLeft = id -> { };
 
-  /** @param context where lookups complete and the member-left handler runs */
-  public HazelcastRegistry(HazelcastInstance hazelcast, Context context, Clock clock) {
+  /**
+   * @param context where lookups complete and the member-left handler runs
+   * @param clock   the coordinator's (monotonic) clock, in which local records are stamped
+   * @param wall    wall-clock time: shared records are stamped in it, so that coordinators on
+   *                different machines compare registrations (newest wins) on one time line
+   */
+  public HazelcastRegistry(HazelcastInstance hazelcast, Context context, Clock clock, java.time.Clock wall) {
+    this.wall = wall;
     this.hazelcast = hazelcast;
     this.map = hazelcast.getMap(MAP);
     this.context = context;
@@ -59,9 +66,13 @@ public final class HazelcastRegistry implements SharedRegistry {
 
   @Override
   public void publish(PeerRecord record) {
-    long ttl = record.expiresAtMs() - clock.millis();
+    long now = clock.millis();
+    long ttl = record.expiresAtMs() - now;
     if (ttl <= 0) return;
-    map.setAsync(record.peerId(), record.toJson().encode(), ttl, TimeUnit.MILLISECONDS).whenComplete((v, err) -> {
+    long shift = wall.millis() - now; // monotonic -> wall clock
+    PeerRecord shared = new PeerRecord(record.peerId(), record.observed(), record.privateEndpoints(), record.natType(),
+      record.owner(), record.key(), record.registeredAtMs() + shift, record.expiresAtMs() + shift);
+    map.setAsync(record.peerId(), shared.toJson().encode(), ttl, TimeUnit.MILLISECONDS).whenComplete((v, err) -> {
       if (err != null) failed("publish " + record.peerId(), err);
     });
   }

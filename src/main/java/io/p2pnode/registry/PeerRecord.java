@@ -20,9 +20,10 @@ import java.util.List;
  * @param natType          the NAT mapping behaviour the peer detected
  * @param owner            id of the coordinator that holds the peer's NAT mapping
  * @param key              the peer's X25519 public key, as it registered
- * @param registeredAtMs   wall-clock time of the registration (or refresh) this record comes from;
- *                         the newest one wins when partitioned registries merge
- * @param expiresAtMs      wall-clock expiry, refreshed by each registration
+ * @param registeredAtMs   time of the registration (or refresh) this record comes from: the
+ *                         coordinator's clock locally, wall-clock time in the shared registry,
+ *                         where the newest one wins when partitioned registries merge
+ * @param expiresAtMs      expiry, refreshed by each registration (same clock as {@code registeredAtMs})
  */
 public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSocketAddress> privateEndpoints,
                          NatType natType, String owner, PeerKey key, long registeredAtMs, long expiresAtMs) {

@@ -188,6 +188,20 @@ public final class PeerSession {
     lock(from, ack.senderSessionId());
   }
 
+  /**
+   * Roaming: an authenticated frame of this session from another direct address (the peer's NAT
+   * re-mapped it, or the peer moved) makes that address the path at once. Only sealed frames
+   * count: a spoofed source cannot produce one, and a replayed one is dropped before this.
+   */
+  private void roamIfMoved(InetSocketAddress sender) {
+    if (deps.localKey() == null || state != State.UP || sender instanceof RelayEndpoint || remote instanceof RelayEndpoint
+      || sender.equals(remote)) {
+      return;
+    }
+    LOG.info(() -> "session " + peerId + " roamed: " + Endpoints.format(remote) + " -> " + Endpoints.format(sender));
+    finishLock(new Candidate(sender, winner.path() == Path.DIRECT_LAN ? Path.DIRECT_LAN : Path.DIRECT));
+  }
+
   /** Which candidate {@code from} is: a relay, one we punched, or a peer-reflexive public address. */
   private Candidate candidateFor(InetSocketAddress from) {
     if (from instanceof RelayEndpoint) return new Candidate(from, Path.RELAY);
@@ -309,6 +323,7 @@ public final class PeerSession {
       }
       if (!crypto.open(frame)) return; // counted: forged, corrupted or replayed
       lastReceived = now();
+      roamIfMoved(sender);
       if (recovering && RelayEndpoint.same(sender, remote)) {
         recovering = false; // the path came back by itself
         if (attempt != null) attempt.locked();

@@ -24,6 +24,8 @@ public enum Drop {
   UNTRUSTED_CONTROL,
   /** A new session beyond {@code session.maxSessions}. */
   SESSION_LIMIT,
+  /** Control frames or STUN requests from one source IP beyond {@code listen.controlRatePerIp}. */
+  RATE_LIMITED,
   /** Control frames arriving faster than the control plane handles them. */
   OVERLOAD,
   /** HELLO without a matching introduction token, or from ourselves. */

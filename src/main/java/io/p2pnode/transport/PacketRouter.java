@@ -31,13 +31,16 @@ public final class PacketRouter implements PacketHandler {
   private final Map<Integer, ? extends FrameReceiver> sessions;
   private final ControlSink control;
   private final boolean coordinator;
+  private final SourceRateLimiter perSource;
 
+  /** @param perSource limits control frames and STUN requests per source IP */
   public PacketRouter(Counters counters, Map<Integer, ? extends FrameReceiver> sessions, ControlSink control,
-                      boolean coordinator) {
+                      boolean coordinator, SourceRateLimiter perSource) {
     this.counters = counters;
     this.sessions = sessions;
     this.control = control;
     this.coordinator = coordinator;
+    this.perSource = perSource;
   }
 
   /**
@@ -100,6 +103,11 @@ public final class PacketRouter implements PacketHandler {
       counters.drop(Drop.MALFORMED);
       return;
     }
+    // relayed frames come in the name of the coordinator's address: limited at their origin
+    if (!(sender instanceof RelayEndpoint) && !perSource.allow(sender.getAddress())) {
+      counters.drop(Drop.RATE_LIMITED);
+      return;
+    }
     ControlMessage msg;
     try {
       data.skipBytes(FrameCodec.HEADER_BYTES);
@@ -137,6 +145,10 @@ public final class PacketRouter implements PacketHandler {
   private void onStun(PacketSocket socket, ByteBuf data, InetSocketAddress sender) {
     if (!coordinator) {
       counters.drop(Drop.STUN_DISABLED);
+      return;
+    }
+    if (!perSource.allow(sender.getAddress())) {
+      counters.drop(Drop.RATE_LIMITED);
       return;
     }
     StunCodec.StunMessage m;

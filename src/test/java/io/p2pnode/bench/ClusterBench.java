@@ -34,8 +34,9 @@ public final class ClusterBench {
 
   public static void main(String[] args) throws Exception {
     int peers = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    // all simulated peers share one source IP here: no per-IP control limit for this benchmark
     JsonObject coordinator = new JsonObject().put("coordinator", new JsonObject().put("registrationTtlMs", 3_600_000)
-      .put("maxPeers", 10_000_000));
+      .put("maxPeers", 10_000_000)).put("listen", new JsonObject().put("controlRatePerIp", 0));
     System.out.printf("clustered registry benchmark: %d simulated peers, %d cores%n", peers, Runtime.getRuntime().availableProcessors());
 
     double soloRegs;

@@ -47,7 +47,7 @@ public final class ClusterProcesses implements AutoCloseable {
       .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", TestNodes.freeUdpPort()).put("instances", 1))
       .put("bridge", new JsonObject().put("host", "127.0.0.1").put("port", bridge))
       .put("cluster", new JsonObject().put("enabled", true).put("config", hazelcastConfig));
-    config.mergeIn(extra);
+    config.mergeIn(extra, true);
     NodeProcess p = NodeProcess.startWithConfig(config);
     try {
       var ready = p.awaitReady();

@@ -57,7 +57,7 @@ public final class LabNode {
   public LabNode(LabNetwork net, LabHost host, int port, JsonObject config, List<InetSocketAddress> coordinators) {
     NodeOptions o = NodeOptions.fromJson(config);
     this.peerId = o.peerId();
-    io.p2pnode.crypto.Identity identity = io.p2pnode.crypto.Identity.generate();
+    io.p2pnode.crypto.Identity identity = io.p2pnode.TestKeys.identity(peerId); // deterministic: the same roles every run
     prober = new NatTimeoutProber(net.clock, o.heartbeat().intervalMs(), o.heartbeat().maxIntervalMs());
     Map<Integer, SessionHandle> routes = new HashMap<>();
     ControlDispatcher[] dispatcher = new ControlDispatcher[1];
@@ -71,7 +71,9 @@ public final class LabNode {
         dispatcher[0].handle(in);
       }
     };
-    socket = host.bind(port, new PacketRouter(counters, routes, sink, o.coordinator().enabled()));
+    io.p2pnode.transport.SourceRateLimiter perSource = new io.p2pnode.transport.SourceRateLimiter(o.listen().controlRatePerIp(),
+      io.p2pnode.transport.SourceRateLimiter.DEFAULT_MAX_SOURCES, net.clock.clock());
+    socket = host.bind(port, new PacketRouter(counters, routes, sink, o.coordinator().enabled(), perSource));
     coordinator = o.coordinator().enabled()
       ? new CoordinatorEndpoint(new Coordinator(peerId, new LocalPeerRegistry(o.coordinator().maxPeers()), net.clock.clock(),
         o.coordinator().registrationTtlMs(), new RelayLimiter(o.coordinator().relayRateBytesPerSec(),
@@ -81,7 +83,7 @@ public final class LabNode {
     coord[0] = coordinator;
     if (coordinator != null) {
       // the probe socket: same router on the next port, so peers can detect their NAT's mapping behaviour
-      host.bind(port + 1, new PacketRouter(counters, routes, sink, true));
+      host.bind(port + 1, new PacketRouter(counters, routes, sink, true, perSource));
       coordinator.probePort(port + 1);
     }
     RendezvousClient.LocalCoordinator local = coordinator == null ? null : m -> coordinator.handle(new InboundControl(m, null, null));

@@ -18,6 +18,12 @@ class LabScenariosTest {
     return c.succeeded() ? c.result().getString("path") : "failed: " + c.cause().getMessage();
   }
 
+  /** The path of {@code node}'s first session, or null when it has none up. */
+  static String pathOf(LabNode node) {
+    var peers = node.peers().result().getJsonArray("peers");
+    return peers.isEmpty() ? null : peers.getJsonObject(0).getString("path");
+  }
+
   static void delivers(LabTopology lab, LabNode from, LabNode to, String text) {
     Future<Object> f = from.send(to.peerId, "app", text);
     lab.runUntil(f, 10_000);
@@ -161,17 +167,25 @@ class LabScenariosTest {
     assertTrue(over.failed(), "the send over the relay budget does not arrive");
   }
 
-  /** A direct path that dies for good falls back to the relay; nothing sent meanwhile is lost. */
-  @Test
-  void permanentlyDeadDirectPathFallsBackToRelayWithoutLoss() {
+  /**
+   * A direct path that dies for good falls back to the relay; nothing sent meanwhile is lost.
+   * Both ways round: the sender initiates the session's handshake (alice's key is the smaller) or
+   * answers it.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"alice, bob", "bob, alice"})
+  void permanentlyDeadDirectPathFallsBackToRelayWithoutLoss(String sender, String receiver) {
     LabNetwork net = new LabNetwork();
     LabTopology lab = new LabTopology(net);
-    LabNode a = lab.peer("alice", NatType.PORT_RESTRICTED_CONE, "203.0.113.1");
-    LabNode b = lab.peer("bob", NatType.PORT_RESTRICTED_CONE, "203.0.113.2");
+    LabNode a = lab.peer(sender, NatType.PORT_RESTRICTED_CONE, "203.0.113.1");
+    LabNode b = lab.peer(receiver, NatType.PORT_RESTRICTED_CONE, "203.0.113.2");
     lab.run(LabTopology.REGISTERED_MS);
-    assertEquals("direct", connect(lab, a, "bob"));
+    assertEquals("direct", connect(lab, a, receiver));
+    // the sender is up; the receiver too once the handshake's last message reached it
+    for (int i = 0; i < 2_000 && !"direct".equals(pathOf(b)); i++) lab.run(1);
+    assertEquals("direct", pathOf(b), "the receiver's side of the session is up too");
     net.block("203.0.113.1", "203.0.113.2", true); // the two NATs can no longer reach each other
-    Future<Object> during = a.send("bob", "app", "sent as the path died");
+    Future<Object> during = a.send(receiver, "app", "sent as the path died");
     lab.runUntil(during, 10_000);
     assertTrue(during.succeeded(), String.valueOf(during.cause()));
     assertEquals(1, b.inbound.stream().filter(d -> d.body().equals("sent as the path died")).count());
@@ -213,5 +227,31 @@ class LabScenariosTest {
     long keepalives = a.peers().result().getJsonArray("peers").getJsonObject(0).getLong("keepalivesSent");
     assertTrue(keepalives > 0 && keepalives <= 180 / 12, "keepalives every ~14 s, not every 5 s: " + keepalives);
     delivers(lab, a, b, "alive after 3 idle minutes with stretched keepalives");
+  }
+
+  /**
+   * Roaming: alice's NAT reboots and maps her to a new port; her next sealed frame reaches bob from
+   * there and bob's session moves to it at once (no silence, no re-punch); a spoofed frame from
+   * elsewhere would not authenticate.
+   */
+  @Test
+  void aPeerWhoseNatRemapsKeepsItsSession() {
+    LabNetwork net = new LabNetwork();
+    LabTopology lab = new LabTopology(net);
+    LabNetwork.Realm lan = net.internet.nat("nat-alice", "203.0.113.1", NatBehavior.fullCone());
+    LabNode a = new LabNode(net, lan.host("192.168.1.10"), 7700, LabTopology.config("alice", false), List.of(LabTopology.COORDINATOR));
+    LabNode b = lab.peer("bob", NatType.FULL_CONE, "203.0.113.2");
+    lab.run(LabTopology.REGISTERED_MS);
+    assertEquals("direct", connect(lab, a, "bob"));
+    String before = b.peers().result().getJsonArray("peers").getJsonObject(0).getString("remote");
+    lan.uplink.reboot();
+    Future<Object> f = a.send("bob", "app", "from a new port");
+    long ms = lab.runUntil(f, 10_000);
+    assertTrue(f.succeeded(), String.valueOf(f.cause()));
+    String after = b.peers().result().getJsonArray("peers").getJsonObject(0).getString("remote");
+    assertNotEquals(before, after, "bob follows alice to her new mapping");
+    assertTrue(after.startsWith("203.0.113.1:"), after);
+    assertTrue(ms < 1_000, "delivered without waiting for a re-punch: " + ms + " ms");
+    assertTrue(b.events.stream().anyMatch(e -> e.startsWith("p2p.path.changed")), b.events.toString());
   }
 }

@@ -21,6 +21,7 @@ final class Nat {
   private final Map<String, Mapping> byKey = new HashMap<>();
   private final Map<Integer, Mapping> byPort = new HashMap<>();
   private int nextPort = 40_000;
+  private boolean rebooted;
   long created;
   long filtered;
 
@@ -77,7 +78,7 @@ final class Nat {
     }
     if (m == null) {
       // preserve the source port when free (Linux MASQUERADE does), else the next free port
-      int port = !byPort.containsKey(src.getPort()) && behavior.mapping() == NatBehavior.Dependence.ENDPOINT_INDEPENDENT
+      int port = !rebooted && !byPort.containsKey(src.getPort()) && behavior.mapping() == NatBehavior.Dependence.ENDPOINT_INDEPENDENT
         ? src.getPort() : nextFreePort();
       m = new Mapping(src, port);
       byKey.put(k, m);
@@ -93,6 +94,16 @@ final class Nat {
     } else {
       net.send(outside, translated, dst, data);
     }
+  }
+
+  /**
+   * The router reboots: every mapping is gone and new ones get new public ports (no port
+   * preservation any more), so peers see their sessions' packets come from elsewhere.
+   */
+  void reboot() {
+    byKey.clear();
+    byPort.clear();
+    rebooted = true;
   }
 
   private int nextFreePort() {
