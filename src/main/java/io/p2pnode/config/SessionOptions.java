@@ -30,6 +30,10 @@ public final class SessionOptions {
    * trusted links, and then on both sides alike.
    */
   public static final boolean DEFAULT_ENCRYPTION = true;
+  /** Frames sealed under one key set before it is renewed: far below any AES-GCM limit, reached only by long heavy sessions. */
+  public static final long DEFAULT_REKEY_AFTER_PACKETS = 1L << 30;
+  /** Age of a key set after which it is renewed (WireGuard's REKEY_AFTER_TIME). */
+  public static final long DEFAULT_REKEY_AFTER_MS = 120_000;
 
   /** Bound on sessions (each is a verticle and some state): introductions beyond it are refused. */
   public static final int DEFAULT_MAX_SESSIONS = 65_536;
@@ -47,7 +51,8 @@ public final class SessionOptions {
 
   static final Set<String> KEYS = Set.of("sendTimeoutMs", "maxInFlight", "punchIntervalMs", "connectTimeoutMs",
     "relayAfterMs", "upgradeIntervalMs", "lanGraceMs", "maxSessions", "maxMessageBytes", "sendBufferBytes",
-    "windowMessages", "reassemblyBytesPerPeer", "reassemblyBytesPerNode", "encryption");
+    "windowMessages", "reassemblyBytesPerPeer", "reassemblyBytesPerNode", "encryption",
+    "rekeyAfterPackets", "rekeyAfterMs");
 
   private long sendTimeoutMs = DEFAULT_SEND_TIMEOUT_MS;
   private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
@@ -57,6 +62,8 @@ public final class SessionOptions {
   private long upgradeIntervalMs = DEFAULT_UPGRADE_INTERVAL_MS;
   private long lanGraceMs = DEFAULT_LAN_GRACE_MS;
   private boolean encryption = DEFAULT_ENCRYPTION;
+  private long rekeyAfterPackets = DEFAULT_REKEY_AFTER_PACKETS;
+  private long rekeyAfterMs = DEFAULT_REKEY_AFTER_MS;
   private int maxSessions = DEFAULT_MAX_SESSIONS;
   private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
   private long sendBufferBytes = DEFAULT_SEND_BUFFER_BYTES;
@@ -76,6 +83,8 @@ public final class SessionOptions {
     o.upgradeIntervalMs = f.integer("upgradeIntervalMs", DEFAULT_UPGRADE_INTERVAL_MS, 100, 86_400_000L);
     o.lanGraceMs = f.integer("lanGraceMs", DEFAULT_LAN_GRACE_MS, 0, 10_000);
     o.encryption = f.bool("encryption", DEFAULT_ENCRYPTION);
+    o.rekeyAfterPackets = f.integer("rekeyAfterPackets", DEFAULT_REKEY_AFTER_PACKETS, 16, 1L << 60);
+    o.rekeyAfterMs = f.integer("rekeyAfterMs", DEFAULT_REKEY_AFTER_MS, 1_000, 86_400_000L);
     o.maxSessions = (int) f.integer("maxSessions", DEFAULT_MAX_SESSIONS, 1, 10_000_000);
     o.maxMessageBytes = (int) f.integer("maxMessageBytes", DEFAULT_MAX_MESSAGE_BYTES, 1, 1 << 30);
     o.sendBufferBytes = f.integer("sendBufferBytes", DEFAULT_SEND_BUFFER_BYTES, 1024, 1L << 40);
@@ -91,7 +100,7 @@ public final class SessionOptions {
       .put("upgradeIntervalMs", upgradeIntervalMs).put("lanGraceMs", lanGraceMs).put("maxSessions", maxSessions)
       .put("maxMessageBytes", maxMessageBytes).put("sendBufferBytes", sendBufferBytes).put("windowMessages", windowMessages)
       .put("reassemblyBytesPerPeer", reassemblyBytesPerPeer).put("reassemblyBytesPerNode", reassemblyBytesPerNode)
-      .put("encryption", encryption);
+      .put("encryption", encryption).put("rekeyAfterPackets", rekeyAfterPackets).put("rekeyAfterMs", rekeyAfterMs);
   }
 
   public long sendTimeoutMs() { return sendTimeoutMs; }
@@ -103,6 +112,10 @@ public final class SessionOptions {
   public long lanGraceMs() { return lanGraceMs; }
   /** Whether sessions are authenticated and encrypted (Noise IK, AES-GCM). */
   public boolean encryption() { return encryption; }
+  /** Frames sealed under one key set before the session renews its keys. */
+  public long rekeyAfterPackets() { return rekeyAfterPackets; }
+  /** Age of a key set after which the session renews its keys. */
+  public long rekeyAfterMs() { return rekeyAfterMs; }
   public int maxSessions() { return maxSessions; }
   public int maxMessageBytes() { return maxMessageBytes; }
   public long sendBufferBytes() { return sendBufferBytes; }

@@ -78,7 +78,8 @@ public final class PeerSession {
     this.listener = listener;
     this.lastReceived = now();
     this.lastSent = lastReceived;
-    this.crypto = new SessionCrypto(deps.localKey(), peerId, deps.counters());
+    this.crypto = new SessionCrypto(deps.localKey(), peerId, deps.counters(), deps.session().rekeyAfterPackets(),
+      deps.session().rekeyAfterMs(), deps.scheduler().clock());
     this.messages = new MessageExchange(deps, peerId, new FrameLink() {
       public ByteBuf newFrame(FrameType type, int initialCapacity, int maxCapacity) {
         return PeerSession.this.newFrame(type, initialCapacity, maxCapacity);
@@ -396,6 +397,10 @@ public final class PeerSession {
       keepalives++;
       sendTimestamp(FrameType.PING, now);
     }
+    if (crypto.rekeyDue()) crypto.startRekey();
+    if (crypto.rekeyPending() && !recovering) {
+      sendTo(ControlMessage.encode(socket.alloc(), hello(false, now, crypto.helloNoise()), 0), remote);
+    }
   }
 
   private void sendTimestamp(FrameType type, long timestamp) {
@@ -551,6 +556,7 @@ public final class PeerSession {
       .put("rttMs", rtt.hasSample() ? rtt.srttMs() : null).put("rttVarMs", rtt.hasSample() ? rtt.rttvarMs() : null)
       .put("sessionId", Integer.toUnsignedString(localSid)).put("remoteSessionId", Integer.toUnsignedString(remoteSid))
       .put("inFlight", messages.inFlight())
+      .put("keySets", crypto.keySets())
       .put("transport", messages.toJson())
       .put("upForMs", state == State.UP ? (now() - upSince) / 1_000_000L : 0);
   }

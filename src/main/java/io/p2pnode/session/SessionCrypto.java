@@ -28,6 +28,10 @@ import java.util.logging.Logger;
  * answers in HELLO_ACK with message 2 (the same for every copy of message 1). The prologue binds
  * the handshake to the introduction token. A session locks a path only once {@link #ready()}.
  *
+ * <p>Keys are renewed (a new IK handshake over the session's path, started by the initiator)
+ * after {@code session.rekeyAfterPackets} frames or {@code session.rekeyAfterMs}; each set has a
+ * key phase, the header flag bit that tells the receiver which set sealed a frame.
+ *
  * <p>States: {@code IDLE} (no introduction) → {@code HANDSHAKING} → {@code READY}, or
  * {@code FAILED} when the peer does not prove the introduced key; a new introduction (new
  * token) starts over. {@link #to} is the one place that changes state. With encryption off
@@ -52,11 +56,30 @@ final class SessionCrypto {
   private byte[] message1;
   private byte[] message2;
   private FrameCipher sender;
-  private FrameCipher receiver;
-  private ReplayWindow replay;
+  private int sendPhase;
+  /** Receive keys by key phase (the header's {@link FrameCodec#FLAG_KEY_PHASE} bit): the current and the previous set. */
+  private final FrameCipher[] receivers = new FrameCipher[2];
+  private final ReplayWindow[] replays = new ReplayWindow[2];
+  private final long rekeyAfterPackets;
+  private final long rekeyAfterNanos;
+  private final io.p2pnode.time.Clock clock;
+  private long sealedWithKeys;
+  private long keysSince;
+  private long keySets;
+  /** A rekey in progress (initiator): the new handshake and its first message. */
+  private NoiseHandshake rekey;
+  private byte[] rekeyMessage1;
 
-  /** @param local this node's static key pair, {@code null} when encryption is off */
-  SessionCrypto(X25519KeyPair local, String peerId, Counters counters) {
+  /**
+   * @param local this node's static key pair, {@code null} when encryption is off
+   * @param rekeyAfterPackets frames sealed under one key set before the initiator renews it
+   * @param rekeyAfterMs      age of a key set after which the initiator renews it
+   */
+  SessionCrypto(X25519KeyPair local, String peerId, Counters counters, long rekeyAfterPackets, long rekeyAfterMs,
+                io.p2pnode.time.Clock clock) {
+    this.rekeyAfterPackets = rekeyAfterPackets;
+    this.rekeyAfterNanos = rekeyAfterMs * 1_000_000L;
+    this.clock = clock;
     this.enabled = local != null;
     this.local = local;
     this.localPublic = enabled ? local.publicKey() : null;
@@ -94,6 +117,7 @@ final class SessionCrypto {
     message1 = null;
     message2 = null;
     handshake = null;
+    rekey = null;
     try {
       if (initiator) {
         handshake = NoiseHandshake.initiator(HandshakePattern.IK).prologue(prologue()).localStatic(local)
@@ -108,7 +132,40 @@ final class SessionCrypto {
 
   /** What this side's HELLO carries: message 1 from the initiator, nothing from the responder. */
   Opaque helloNoise() {
+    if (enabled && rekey != null) return Opaque.of(rekeyMessage1);
     return enabled && initiator && message1 != null ? Opaque.of(message1) : Opaque.EMPTY;
+  }
+
+  /**
+   * Whether the initiator should renew the keys now: {@code session.rekeyAfterPackets} frames
+   * sealed or {@code session.rekeyAfterMs} passed under the current set, and no renewal running.
+   */
+  boolean rekeyDue() {
+    return enabled && initiator && state == State.READY && rekey == null
+      && (sealedWithKeys >= rekeyAfterPackets || clock.nanoTime() - keysSince >= rekeyAfterNanos);
+  }
+
+  /** Whether a key renewal waits for the peer's answer (its HELLO is sent again each tick). */
+  boolean rekeyPending() {
+    return rekey != null;
+  }
+
+  /**
+   * Starts renewing the keys (initiator): a fresh IK handshake whose first message the next
+   * HELLOs carry (on the session's path); frames keep flowing under the current keys until the
+   * answer arrives. Returns that HELLO's handshake part.
+   */
+  Opaque startRekey() {
+    try {
+      rekey = NoiseHandshake.initiator(HandshakePattern.IK).prologue(prologue()).localStatic(local).remoteStatic(remoteKey.bytes())
+        .build();
+      rekeyMessage1 = rekey.writeMessage(new byte[0]);
+      LOG.fine(() -> "session " + peerId + " renewing keys after " + sealedWithKeys + " frames");
+      return Opaque.of(rekeyMessage1);
+    } catch (CryptoException | RuntimeException e) {
+      rekey = null;
+      return Opaque.EMPTY;
+    }
   }
 
   /**
@@ -121,7 +178,7 @@ final class SessionCrypto {
     if (noise.isEmpty()) return state == State.READY ? Opaque.of(message2) : null;
     byte[] m1 = noise.bytes();
     if (message1 != null && Arrays.equals(m1, message1)) return Opaque.of(message2); // another copy
-    if (state != State.HANDSHAKING) {
+    if (state != State.HANDSHAKING && state != State.READY) { // READY: the initiator renews the keys
       counters.drop(Drop.HELLO_REJECTED);
       return null;
     }
@@ -148,6 +205,21 @@ final class SessionCrypto {
     if (!enabled) return true;
     if (!initiator) return state == State.READY; // the initiator's answer to our punch
     byte[] m2 = noise.bytes();
+    if (state == State.READY && rekey != null && m2.length > 0 && !Arrays.equals(m2, message2)) {
+      try {
+        rekey.readMessage(m2);
+        message1 = rekeyMessage1;
+        message2 = m2;
+        keys(rekey.result());
+        return true;
+      } catch (CryptoException | RuntimeException e) {
+        counters.drop(Drop.HELLO_REJECTED);
+        return false;
+      } finally {
+        rekey = null;
+        rekeyMessage1 = null;
+      }
+    }
     if (state == State.READY) return Arrays.equals(m2, message2); // the same answer on another path
     if (state != State.HANDSHAKING || handshake == null || m2.length == 0) {
       counters.drop(Drop.HELLO_REJECTED);
@@ -166,11 +238,27 @@ final class SessionCrypto {
     }
   }
 
+  /**
+   * Installs a key set. Its phase is a bit of the handshake hash, the same on both sides without
+   * counting: frames carry it in their header, so frames of the previous set still in flight
+   * open with the previous receive key (unless both sets drew the same bit; then they are lost
+   * and resent).
+   */
   private void keys(HandshakeResult r) {
+    int phase = r.handshakeHash()[0] & 1;
     sender = new FrameCipher(r.sendKey());
-    receiver = new FrameCipher(r.receiveKey());
-    replay = new ReplayWindow();
-    to(State.READY, "handshake complete");
+    sendPhase = phase;
+    receivers[phase] = new FrameCipher(r.receiveKey());
+    replays[phase] = new ReplayWindow();
+    sealedWithKeys = 0;
+    keysSince = clock.nanoTime();
+    keySets++;
+    to(State.READY, keySets == 1 ? "handshake complete" : "keys renewed");
+  }
+
+  /** Key sets agreed so far in this session (1 after the handshake, more after renewals). */
+  long keySets() {
+    return keySets;
   }
 
   private byte[] prologue() {
@@ -190,6 +278,7 @@ final class SessionCrypto {
     frame.ensureWritable(FrameCipher.TAG_BYTES);
     int payload = frame.readableBytes() - FrameCodec.HEADER_BYTES;
     int at = frame.readerIndex();
+    frame.setByte(at + 2, (frame.getByte(at + 2) & ~FrameCodec.FLAG_KEY_PHASE) | sendPhase);
     ByteBuffer header = frame.nioBuffer(at, FrameCodec.HEADER_BYTES);
     ByteBuffer region = frame.nioBuffer(at + FrameCodec.HEADER_BYTES, payload + FrameCipher.TAG_BYTES);
     ByteBuffer plain = region.duplicate();
@@ -201,6 +290,7 @@ final class SessionCrypto {
       return false;
     }
     frame.writerIndex(frame.writerIndex() + FrameCipher.TAG_BYTES);
+    sealedWithKeys++;
     return true;
   }
 
@@ -220,13 +310,15 @@ final class SessionCrypto {
       counters.drop(Drop.AUTH_FAILED);
       return false;
     }
+    int phase = frame.getByte(at + 2) & FrameCodec.FLAG_KEY_PHASE;
+    FrameCipher receiver = receivers[phase];
     ByteBuffer header = frame.nioBuffer(at, FrameCodec.HEADER_BYTES);
     ByteBuffer region = frame.nioBuffer(at + FrameCodec.HEADER_BYTES, sealed);
-    if (!receiver.open(header, region.duplicate(), region)) {
+    if (receiver == null || !receiver.open(header, region.duplicate(), region)) {
       counters.drop(Drop.AUTH_FAILED);
       return false;
     }
-    if (!replay.accept(FrameCodec.packetNumber(frame))) {
+    if (!replays[phase].accept(FrameCodec.packetNumber(frame))) {
       counters.drop(Drop.REPLAYED);
       return false;
     }

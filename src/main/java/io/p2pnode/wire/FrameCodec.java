@@ -35,6 +35,8 @@ public final class FrameCodec {
   public static final int MARKER = 0xD0;
   /** The only version this build speaks. */
   public static final int VERSION = 1;
+  /** Flag bit of sealed session frames: which of the session's two key sets sealed it (key phase). */
+  public static final int FLAG_KEY_PHASE = 0x01;
 
   private FrameCodec() {
   }

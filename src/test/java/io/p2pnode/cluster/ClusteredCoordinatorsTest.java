@@ -32,6 +32,10 @@ class ClusteredCoordinatorsTest {
       .put("heartbeat", new JsonObject().put("intervalMs", 1_000).put("timeoutMs", HEARTBEAT_TIMEOUT_MS));
   }
 
+  private static long owned(ClusterProcesses.Coordinator c) throws Exception {
+    return c.status().getJsonObject("cluster").getJsonObject("registry").getLong("ownedEntries");
+  }
+
   @Test
   void introductionsCrossCoordinatorsAndSurviveAKilledOne() throws Exception {
     String name = "p2p-failover-" + ProcessHandle.current().pid();
@@ -86,6 +90,15 @@ class ClusteredCoordinatorsTest {
       // new connections between survivors' peers still work
       assertEquals("direct", TestNodes.connectEventually(erin, "bob").getString("path"));
       ClusterProcesses.awaitStatus(c2, s -> ClusterProcesses.members(s) == 2, 30, "c1 gone from the cluster");
+      // the registry converged on the survivors: all five peers' records, c1's primary copies restored from backups
+      long convergedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      long held = 0;
+      while (System.nanoTime() < convergedBy) {
+        held = owned(c2) + owned(c3);
+        if (held == 5) break;
+        TimeUnit.MILLISECONDS.sleep(100); // polling other processes
+      }
+      assertEquals(5, held, "records held by the surviving coordinators");
 
       alice.vertx().cancelTimer(timer);
       long sent = await(io.vertx.core.Future.<Long>future(p -> alice.vertx().runOnContext(v -> p.complete(next[0]))));

@@ -95,6 +95,15 @@ final class SessionPair {
     };
   }
 
+  /** Runs both sessions' heartbeat tick every {@code everyMs} from now on (keepalives, key renewal). */
+  void startTicks(long everyMs) {
+    clock.schedule(everyMs, () -> {
+      a.tick();
+      b.tick();
+      startTicks(everyMs);
+    });
+  }
+
   /** Runs the clock until {@code f} completes or {@code maxMs} pass. */
   void runUntil(Future<?> f, long maxMs) {
     long end = clock.clock().millis() + maxMs;
