@@ -264,9 +264,23 @@ public final class RendezvousClient {
   }
 
   private Future<Introduction> tryLink(int i, String target, ReplyException last) {
+    return tryLink(i, target, last, true);
+  }
+
+  /**
+   * @param mayReregister whether a refusal because our registration is missing there (the
+   *     coordinator restarted, or lost it) may make us register again and ask once more
+   */
+  private Future<Introduction> tryLink(int i, String target, ReplyException last, boolean mayReregister) {
     if (i >= links.size()) return Future.failedFuture(last);
     Link l = links.get(i);
     return ask(l, new Connect(nextTxn(), selfPeerId, target)).compose(reply -> {
+      if (reply instanceof ConnectFail f && mayReregister && l.address != null && Coordinator.NOT_REGISTERED.equals(f.reason())) {
+        l.lastAckNanos = -1;
+        l.lastRegisterNanos = Long.MIN_VALUE / 2;
+        refresh();
+        return tryLink(i, target, last, false);
+      }
       if (reply instanceof Introduce intro) {
         InetSocketAddress pub = intro.publicEndpoint().getPort() == 0 && l.address != null ? l.address : intro.publicEndpoint();
         return Future.succeededFuture(new Introduction(
