@@ -103,8 +103,12 @@ public final class LabNetwork {
     return new Realm(name, uplink);
   }
 
+  /** When set, sees every datagram put on the internet (a capture point, like tcpdump on a router's WAN side). */
+  public java.util.function.Consumer<byte[]> tap;
+
   /** Sends one datagram from {@code src} (an endpoint of {@code realm}) to {@code dst} after one hop. */
   void send(Realm realm, InetSocketAddress src, InetSocketAddress dst, byte[] data) {
+    if (realm == internet && tap != null) tap.accept(data);
     if (Boolean.getBoolean("lab.trace")) System.out.println(clock.clock().millis() + " SEND " + realm + " " + src + " -> " + dst);
     if (random.nextDouble() < loss) {
       dropped++;

@@ -147,6 +147,29 @@ class LabScenariosTest {
     assertEquals("relay", peers.result().getJsonArray("peers").getJsonObject(0).getString("path"));
   }
 
+  /**
+   * A relay cannot read payloads: every datagram on the simulated internet (to and from the
+   * coordinator included) is captured while a relayed session carries a message; the message
+   * is in none of them, though it arrives.
+   */
+  @Test
+  void relayedPayloadsStaySealed() {
+    LabNetwork net = new LabNetwork();
+    LabTopology lab = new LabTopology(net);
+    LabNode a = lab.peer("alice", NatType.SYMMETRIC, "203.0.113.1");
+    LabNode b = lab.peer("bob", NatType.SYMMETRIC, "203.0.113.2");
+    lab.run(LabTopology.REGISTERED_MS);
+    assertEquals("relay", connect(lab, a, "bob"));
+    List<byte[]> captured = new java.util.ArrayList<>();
+    net.tap = captured::add;
+    String secret = "SECRET-relayed-4411";
+    delivers(lab, a, b, secret);
+    assertTrue(captured.size() >= 2, "the relayed datagrams were captured");
+    String all = captured.stream().map(d -> new String(d, java.nio.charset.StandardCharsets.ISO_8859_1))
+      .collect(java.util.stream.Collectors.joining("|"));
+    assertFalse(all.contains(secret), "the relay saw the payload");
+  }
+
   /** Relay budgets: a peer over its byte limit is refused and counted. */
   @Test
   void relayIsLimitedPerPeer() {
