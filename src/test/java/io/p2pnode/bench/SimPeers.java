@@ -84,15 +84,16 @@ final class SimPeers implements AutoCloseable {
           r = r.proven(cookie, io.p2pnode.punch.RegistrationProof.mac(mk, r));
         }
         registers.put(txn, r);
+        pending.put(txn, System.nanoTime()); // before sending: the answer may come back at once
         send(r, to);
-        pending.put(txn, System.nanoTime());
         next++;
       }
       long now = System.nanoTime();
       for (Map.Entry<Integer, Long> e : pending.entrySet()) {
         if (now - e.getValue() > TimeUnit.SECONDS.toNanos(1)) { // lost: ask again
           int peer = peerOfTxn.get(e.getKey());
-          send(registers.get(e.getKey()), where.apply(peer));
+          ControlMessage.Register again = registers.get(e.getKey());
+          if (again != null) send(again, where.apply(peer)); // null: answered meanwhile
           e.setValue(now);
         }
       }
