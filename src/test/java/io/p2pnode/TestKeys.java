@@ -60,10 +60,7 @@ public final class TestKeys {
 
   /** Sends {@code m} and waits (5 s) for one control message back. */
   public static ControlMessage exchange(DatagramSocket socket, InetSocketAddress to, ControlMessage m) throws IOException {
-    ByteBuf buf = ControlMessage.encode(UnpooledByteBufAllocator.DEFAULT, m, 0);
-    byte[] b = new byte[buf.readableBytes()];
-    buf.readBytes(b);
-    buf.release();
+    byte[] b = ControlMessage.toBytes(m);
     socket.send(new DatagramPacket(b, b.length, to));
     socket.setSoTimeout(5000);
     DatagramPacket in = new DatagramPacket(new byte[1500], 1500);

@@ -40,7 +40,7 @@ public final class Coordinator {
   }
 
   /** The reason given to a CONNECT from an address no registration of that peer was proven from. */
-  public static final String NOT_REGISTERED = "not registered here";
+  static final String NOT_REGISTERED = "not registered here";
 
   private final String selfPeerId;
   private final PeerRegistry registry;

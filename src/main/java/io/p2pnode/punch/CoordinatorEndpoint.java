@@ -1,7 +1,5 @@
 package io.p2pnode.punch;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.p2pnode.bus.Failure;
 import io.p2pnode.registry.PeerRecord;
@@ -166,7 +164,7 @@ public final class CoordinatorEndpoint {
         if (remote.failure() != null) return answer(in, remote.failure());
         Coordinator.Introduction intro = remote.introduction();
         // the target's coordinator tells the target first; the requester's punch then meets an open hole sooner
-        return mesh.deliver(rec.owner(), rec.peerId(), encode(intro.toTarget()))
+        return mesh.deliver(rec.owner(), rec.peerId(), ControlMessage.toBytes(intro.toTarget()))
           .transform(ar -> answer(in, ar.succeeded() ? intro.toRequester()
             : new ControlMessage.ConnectFail(c.txn(), Failure.UNREACHABLE.code(),
               "coordinator " + rec.owner() + " of peer " + rec.peerId() + " did not take the introduction")));
@@ -187,7 +185,7 @@ public final class CoordinatorEndpoint {
       counters.relayForwarded();
       send(in.via(), f.message(), f.to());
     } else {
-      byte[] frame = encode(f.message());
+      byte[] frame = ControlMessage.toBytes(f.message());
       shared.lookup(r.to()).onComplete(ar -> {
         PeerRecord rec = ar.succeeded() ? ar.result() : null;
         if (rec == null || rec.owner().equals(coordinator.selfPeerId())) {
@@ -256,14 +254,6 @@ public final class CoordinatorEndpoint {
     return coordinator.size();
   }
 
-  private static byte[] encode(ControlMessage m) {
-    ByteBuf b = ControlMessage.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, m, 0);
-    try {
-      return ByteBufUtil.getBytes(b);
-    } finally {
-      b.release();
-    }
-  }
 
   private static void send(PacketSocket via, ControlMessage msg, InetSocketAddress to) {
     via.send(ControlMessage.encode(via.alloc(), msg, 0), to);

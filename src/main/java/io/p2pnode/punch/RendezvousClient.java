@@ -268,14 +268,16 @@ public final class RendezvousClient {
   }
 
   /**
-   * @param mayReregister whether a refusal because our registration is missing there (the
-   *     coordinator restarted, or lost it) may make us register again and ask once more
+   * @param mayReregister whether a 503 from that coordinator may make us register again there
+   *     and ask once more
    */
   private Future<Introduction> tryLink(int i, String target, ReplyException last, boolean mayReregister) {
     if (i >= links.size()) return Future.failedFuture(last);
     Link l = links.get(i);
     return ask(l, new Connect(nextTxn(), selfPeerId, target)).compose(reply -> {
-      if (reply instanceof ConnectFail f && mayReregister && l.address != null && Coordinator.NOT_REGISTERED.equals(f.reason())) {
+      // 503 from a coordinator: our registration is missing there (it restarted or lost it), or it
+      // could not reach the target's coordinator; registering again and asking once more serves both
+      if (reply instanceof ConnectFail f && mayReregister && l.address != null && f.code() == Failure.UNREACHABLE.code()) {
         l.lastAckNanos = -1;
         l.lastRegisterNanos = Long.MIN_VALUE / 2;
         refresh();

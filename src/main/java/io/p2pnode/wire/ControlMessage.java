@@ -238,6 +238,16 @@ public sealed interface ControlMessage {
     return out;
   }
 
+  /** A whole datagram as a byte array (for the cluster mesh, tests and tools off the hot path). */
+  static byte[] toBytes(ControlMessage m) {
+    ByteBuf b = encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, m, 0);
+    try {
+      return io.netty.buffer.ByteBufUtil.getBytes(b);
+    } finally {
+      b.release();
+    }
+  }
+
   /**
    * Decodes the payload of a control frame; the reader index must be at the payload start.
    *

@@ -85,19 +85,14 @@ public final class ClusterProcesses implements AutoCloseable {
    * rules can cut one member off by its ports.
    */
   public static String memberConfig(String name, int index, int members, int basePort, int outboundBase) throws Exception {
-    String xml = Files.readString(Path.of("cluster/hazelcast-local.xml"));
     StringBuilder list = new StringBuilder();
     for (int i = 1; i <= members; i++) list.append("<member>127.0.0.1:").append(basePort + i).append("</member>");
     int out = outboundBase + 100 * index;
-    xml = xml.replace("<cluster-name>p2p-node-local</cluster-name>", "<cluster-name>" + name + "</cluster-name>")
+    return localConfig(name, xml -> xml
       .replaceFirst("<port auto-increment=\"true\" port-count=\"20\">5701</port>",
         "<port auto-increment=\"false\">" + (basePort + index) + "</port><outbound-ports><ports>" + out + "-" + (out + 99)
           + "</ports></outbound-ports>")
-      .replaceFirst("<member>127.0.0.1</member>", list.toString());
-    Path f = Files.createTempFile("hz-" + name + "-" + index + "-", ".xml");
-    Files.writeString(f, xml);
-    f.toFile().deleteOnExit();
-    return f.toString();
+      .replaceFirst("<member>127.0.0.1</member>", list.toString()));
   }
 
   /**
@@ -105,10 +100,15 @@ public final class ClusterProcesses implements AutoCloseable {
    * test never joins members another test (or a local cluster someone left running) started.
    */
   public static String localConfigNamed(String name) throws Exception {
+    return localConfig(name, xml -> xml);
+  }
+
+  /** {@code cluster/hazelcast-local.xml} with the cluster named {@code name}, edited, in a temporary file; its path. */
+  private static String localConfig(String name, java.util.function.UnaryOperator<String> edit) throws Exception {
     String xml = Files.readString(Path.of("cluster/hazelcast-local.xml"))
       .replace("<cluster-name>p2p-node-local</cluster-name>", "<cluster-name>" + name + "</cluster-name>");
     Path f = Files.createTempFile("hz-" + name + "-", ".xml");
-    Files.writeString(f, xml);
+    Files.writeString(f, edit.apply(xml));
     f.toFile().deleteOnExit();
     return f.toString();
   }

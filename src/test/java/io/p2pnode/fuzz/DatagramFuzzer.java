@@ -52,14 +52,14 @@ final class DatagramFuzzer {
 
   private byte[] valid() {
     return switch (random.nextInt(9)) {
-      case 0 -> control(new ControlMessage.Register(random.nextInt(), NatType.of(random.nextInt(4)), id(), io.p2pnode.TestKeys.of(id()),
+      case 0 -> ControlMessage.toBytes(new ControlMessage.Register(random.nextInt(), NatType.of(random.nextInt(4)), id(), io.p2pnode.wire.PeerKey.of(bytes(32)),
         List.of(new InetSocketAddress("192.168.1." + random.nextInt(255), 1 + random.nextInt(65535)))));
-      case 1 -> control(new ControlMessage.Connect(random.nextInt(), id(), random.nextBoolean() ? "bob" : id()));
-      case 2 -> control(new ControlMessage.Relay(id(), random.nextBoolean() ? "bob" : id(), bytes(random.nextInt(1100))));
-      case 3 -> control(new ControlMessage.ProbeAsk(random.nextInt(), random.nextInt(5_000)));
-      case 4 -> control(new ControlMessage.Unregister(id()));
-      case 5 -> control(new ControlMessage.Hello(random.nextBoolean(), random.nextLong(), id(), random.nextInt(), random.nextLong()));
-      case 6 -> control(new ControlMessage.Introduce(random.nextInt(), random.nextLong(), NatType.of(random.nextInt(4)), id(), io.p2pnode.TestKeys.of(id()),
+      case 1 -> ControlMessage.toBytes(new ControlMessage.Connect(random.nextInt(), id(), random.nextBoolean() ? "bob" : id()));
+      case 2 -> ControlMessage.toBytes(new ControlMessage.Relay(id(), random.nextBoolean() ? "bob" : id(), bytes(random.nextInt(1100))));
+      case 3 -> ControlMessage.toBytes(new ControlMessage.ProbeAsk(random.nextInt(), random.nextInt(5_000)));
+      case 4 -> ControlMessage.toBytes(new ControlMessage.Unregister(id()));
+      case 5 -> ControlMessage.toBytes(new ControlMessage.Hello(random.nextBoolean(), random.nextLong(), id(), random.nextInt(), random.nextLong()));
+      case 6 -> ControlMessage.toBytes(new ControlMessage.Introduce(random.nextInt(), random.nextLong(), NatType.of(random.nextInt(4)), id(), io.p2pnode.wire.PeerKey.of(bytes(32)),
         new InetSocketAddress("127.0.0.1", 1 + random.nextInt(65535)), List.of()));
       case 7 -> stun();
       default -> session();
@@ -80,14 +80,6 @@ final class DatagramFuzzer {
     return ByteBufUtil.getBytes(b);
   }
 
-  private static byte[] control(ControlMessage m) {
-    ByteBuf b = ControlMessage.encode(UnpooledByteBufAllocator.DEFAULT, m, 0);
-    try {
-      return ByteBufUtil.getBytes(b);
-    } finally {
-      b.release();
-    }
-  }
 
   private byte[] flip(byte[] d) {
     if (d.length == 0) return d;

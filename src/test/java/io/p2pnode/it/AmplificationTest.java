@@ -30,14 +30,6 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class AmplificationTest {
 
-  static byte[] control(ControlMessage m) {
-    ByteBuf b = ControlMessage.encode(UnpooledByteBufAllocator.DEFAULT, m, 0);
-    try {
-      return ByteBufUtil.getBytes(b);
-    } finally {
-      b.release();
-    }
-  }
 
   @Test
   void unvalidatedSendersGetAtMostThreeTimesWhatTheySent() throws Exception {
@@ -45,11 +37,11 @@ class AmplificationTest {
     ByteBuf stun = Unpooled.buffer();
     StunCodec.writeBindingRequest(stun, new byte[12]);
     requests.put("STUN binding", ByteBufUtil.getBytes(stun));
-    requests.put("REGISTER (no proof)", control(new ControlMessage.Register(1, NatType.UNKNOWN, "x", TestKeys.of("x"), List.of())));
-    requests.put("CONNECT", control(new ControlMessage.Connect(2, "x", "bob")));
-    requests.put("PROBE_ASK", control(new ControlMessage.ProbeAsk(3, 0)));
-    requests.put("HELLO (unknown token)", control(new ControlMessage.Hello(false, 42, "bob", 7, 0)));
-    requests.put("RELAY", control(new ControlMessage.Relay("x", "bob", new byte[100])));
+    requests.put("REGISTER (no proof)", ControlMessage.toBytes(new ControlMessage.Register(1, NatType.UNKNOWN, "x", TestKeys.of("x"), List.of())));
+    requests.put("CONNECT", ControlMessage.toBytes(new ControlMessage.Connect(2, "x", "bob")));
+    requests.put("PROBE_ASK", ControlMessage.toBytes(new ControlMessage.ProbeAsk(3, 0)));
+    requests.put("HELLO (unknown token)", ControlMessage.toBytes(new ControlMessage.Hello(false, 42, "bob", 7, 0)));
+    requests.put("RELAY", ControlMessage.toBytes(new ControlMessage.Relay("x", "bob", new byte[100])));
     ByteBuf frame = Unpooled.buffer();
     FrameCodec.writeHeader(frame, FrameType.BUNDLE, 0, 12345, 1);
     frame.writeZero(100);

@@ -265,9 +265,7 @@ class MessagingTest {
     try (var mallory = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
       var intro = new io.p2pnode.wire.ControlMessage.Introduce(0, 42, io.p2pnode.wire.NatType.UNKNOWN, "bob", io.p2pnode.TestKeys.of("bob"),
         new java.net.InetSocketAddress("127.0.0.1", mallory.getLocalPort()), java.util.List.of());
-      var buf = io.p2pnode.wire.ControlMessage.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, intro, 0);
-      byte[] b = new byte[buf.readableBytes()];
-      buf.readBytes(b);
+      byte[] b = io.p2pnode.wire.ControlMessage.toBytes(intro);
       mallory.send(new java.net.DatagramPacket(b, b.length, alice.udpAddress()));
     }
     alice.vertx().setPeriodic(10, id -> {
