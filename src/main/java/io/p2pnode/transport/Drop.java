@@ -59,5 +59,9 @@ public enum Drop {
   /** A socket write failed. */
   SEND_ERROR,
   /** A handler threw; the datagram was dropped and the event loop carried on. */
-  HANDLER_ERROR
+  HANDLER_ERROR,
+  /** A frame for a TCP connection that has closed (the session moves on to another path). */
+  TCP_CLOSED,
+  /** An accepted TCP connection on which nothing authenticated in time: closed. */
+  TCP_UNCLAIMED
 }
