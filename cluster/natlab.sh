@@ -8,6 +8,8 @@
 #   bash cluster/natlab.sh duplicate NS P HOST
 #                                          copy a fraction P of the packets router NS forwards from its WAN to
 #                                          HOST on its LAN (iptables TEE): duplicates, delivered out of turn
+#   bash cluster/natlab.sh blockudp NS...     router(s) NS drop every UDP packet they would forward (networks that
+#                                          block UDP: peers behind them must register, punch and relay over TCP)
 #   bash cluster/natlab.sh delay NS MS [JITTER_MS]
 #                                          hold every packet router NS forwards for MS (+ up to JITTER_MS,
 #                                          which reorders): iptables NFQUEUE + cluster/nfq-delay.c, since this
@@ -145,6 +147,12 @@ impair() { # ROUTER-NS LOSS: random loss on everything the router forwards
   ns "$1" iptables -I FORWARD -m statistic --mode random --probability "$2" -j DROP
 }
 
+blockudp() { # ROUTER-NS...: no UDP through these routers, either way
+  for r in "$@"; do
+    ns "$r" iptables -I FORWARD -p udp -j DROP
+  done
+}
+
 duplicate() { # ROUTER-NS P HOST
   ns "$1" iptables -t mangle -A FORWARD -i wan -m statistic --mode random --probability "$2" -j TEE --gateway "$3"
 }
@@ -169,6 +177,7 @@ case "$cmd" in
   hosts) ip netns list | grep "^$P-" || true ;;
   impair) impair "${2:?router namespace}" "${3:?loss 0..1}" ;;
   delay) delay "${2:?router namespace}" "${3:?ms}" "${4:-0}" ;;
+  blockudp) shift; blockudp "${@:?router namespace}" ;;
   duplicate) duplicate "${2:?router namespace}" "${3:?fraction 0..1}" "${4:?lan host}" ;;
-  *) sed -n '2,31p' "$0"; exit 2 ;;
+  *) sed -n '2,33p' "$0"; exit 2 ;;
 esac

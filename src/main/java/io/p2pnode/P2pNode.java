@@ -82,6 +82,7 @@ public final class P2pNode {
   private ControlVerticle control;
   private BridgeServer bridge;
   private InetSocketAddress udp;
+  private io.p2pnode.transport.TcpListenerVerticle tcpListener;
   private int probePort;
   private volatile SharedRegistry sharedRegistry;
 
@@ -166,6 +167,7 @@ public final class P2pNode {
         for (int i = 0; i < more; i++) rest.add(deployListener(udp, reusePort, router));
         return Future.all(rest);
       })
+      .compose(v -> deployTcp(router))
       .compose(v -> options.coordinator().enabled() && options.coordinator().probePort() >= 0 ? deployProbe(router)
         : Future.succeededFuture())
       .compose(v -> options.coordinator().enabled() ? deploy(new CoordinatorVerticle(this::newCoordinatorEndpoint, controlBudget, probePort,
@@ -196,6 +198,52 @@ public final class P2pNode {
     }
   }
 
+  /** Connections idle this many keepalive maxima are dead whatever their owner thinks. */
+  private static final int TCP_IDLE_KEEPALIVES = 3;
+  /** An accepted connection must carry a proven registration or an authenticated handshake this soon. */
+  private static final long TCP_UNCLAIMED_MS = 10_000;
+  /** How long a closing connection may take to deliver what it owes. */
+  private static final long TCP_DRAIN_MS = 1_000;
+
+  /**
+   * The TCP side ({@code listen.tcp}): listener on {@code listen.tcpPort} (the UDP port's number
+   * by default), whose frames go through the same router as datagrams. Needs epoll for
+   * SO_REUSEPORT (the port is shared by the listener and every outgoing connection); without it
+   * the node runs on UDP alone and says so.
+   */
+  private Future<Void> deployTcp(PacketRouter router) {
+    if (!options.listen().tcp()) return Future.succeededFuture();
+    if (!vertx.isNativeTransportEnabled()) {
+      LOG.warning("listen.tcp: TCP punching needs SO_REUSEPORT on the native epoll transport, which is unavailable; UDP only");
+      return Future.succeededFuture();
+    }
+    int port = options.listen().tcpPort() == 0 ? udp.getPort() : options.listen().tcpPort();
+    var h = options.heartbeat();
+    io.p2pnode.transport.TcpTransport.Config cfg = new io.p2pnode.transport.TcpTransport.Config(options.listen().maxDatagramBytes(),
+      TCP_UNCLAIMED_MS, TCP_IDLE_KEEPALIVES * Math.max(h.maxIntervalMs(), h.timeoutMs()), TCP_DRAIN_MS,
+      options.listen().socketBufferBytes());
+    io.p2pnode.transport.TcpListenerVerticle v = new io.p2pnode.transport.TcpListenerVerticle(
+      new InetSocketAddress(options.listen().host(), port), cfg, router, listenerGroup::any, counters);
+    return deploy(v).<Void>mapEmpty().onSuccess(x -> {
+      tcpListener = v;
+      LOG.info("tcp listening on " + Endpoints.format(v.transport().localAddress()));
+    }).recover(err -> {
+      if (options.listen().port() == 0 && options.listen().tcpPort() == 0) {
+        // "any port" for both: the number UDP got may be taken over TCP; any TCP port will do (registrations report it)
+        LOG.warning("TCP port " + port + " (the UDP port's number) is taken: listening on any free TCP port instead");
+        io.p2pnode.transport.TcpListenerVerticle any = new io.p2pnode.transport.TcpListenerVerticle(
+          new InetSocketAddress(options.listen().host(), 0), cfg, router, listenerGroup::any, counters);
+        return deploy(any).<Void>mapEmpty().onSuccess(y -> tcpListener = any);
+      }
+      return Future.failedFuture(new IllegalStateException("cannot listen on TCP " + options.listen().host() + ":" + port
+        + " (listen.tcpPort; listen.tcp=false runs without TCP): " + err.getMessage(), err));
+    });
+  }
+
+  private io.p2pnode.transport.TcpTransport tcp() {
+    return tcpListener == null ? null : tcpListener.transport();
+  }
+
   private ControlVerticle newControl(PacketRouter router) {
     Scheduler scheduler = Scheduler.of(vertx);
     natProber = new NatTimeoutProber(scheduler, options.heartbeat().intervalMs(), options.heartbeat().maxIntervalMs());
@@ -204,6 +252,10 @@ public final class P2pNode {
         options.rendezvousAddresses(),
         options.coordinator().enabled() ? RendezvousClient.LocalCoordinator.eventBus(vertx.eventBus()) : null,
         natProber::keepaliveMs, scheduler, listenerGroup::any, counters);
+      if (tcp() != null) {
+        rendezvous.tcp(tcp().localAddress().getPort(),
+          remote -> tcp().connect((ContextInternal) ctx, remote, io.p2pnode.punch.RendezvousClient.TCP_CONNECT_TIMEOUT_MS));
+      }
       if (options.heartbeat().measureNatTimeout() && !options.rendezvousAddresses().isEmpty()) {
         // its own socket, so its NAT mapping stays silent between probes
         natProber.start(options.rendezvousAddresses().get(0), handler -> NettyUdpSocket.bind((ContextInternal) ctx,
@@ -218,7 +270,7 @@ public final class P2pNode {
         ? new PathSocketConfig(new InetSocketAddress(options.listen().host(), udp.getPort()), options.listen().socketBufferBytes(),
           options.listen().maxDatagramBytes(), router, counters)
         : null;
-      SessionManager manager = new SessionManager(deps, new VerticleSessionHost(vertx, listenerGroup, connected), rendezvous, routes,
+      SessionManager manager = new SessionManager(deps, new VerticleSessionHost(vertx, listenerGroup, connected, this::tcp), rendezvous, routes,
         task -> ctx.runOnContext(x -> task.run()),
         (address, event) -> vertx.eventBus().publish(address, event, Addresses.LOCAL_ONLY));
       return new ControlPlane(rendezvous, manager, new ControlDispatcher(manager, rendezvous, counters));
@@ -302,6 +354,7 @@ public final class P2pNode {
       .put("nativeTransport", vertx.isNativeTransportEnabled())
       .put("connectedSockets", options.listen().connectedSockets() && vertx.isNativeTransportEnabled())
       .put("listeners", perListener)
+      .put("tcp", tcp() == null ? null : tcp().stats())
       .put("counters", counters.toJson())
       .put("punch", punchStats.toJson())
       .put("natTimeout", natProber.toJson());

@@ -110,6 +110,11 @@ public final class NodeProcess implements AutoCloseable {
     process.destroyForcibly();
   }
 
+  /** The process id (of the JVM: {@code ip netns exec} execs it). */
+  public long pid() {
+    return process.pid();
+  }
+
   public String output() {
     return String.join("\n", lines);
   }

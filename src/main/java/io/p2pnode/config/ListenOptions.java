@@ -29,8 +29,17 @@ public final class ListenOptions {
    */
   public static final long DEFAULT_CONTROL_RATE_PER_IP = 1000;
 
+  /**
+   * TCP beside UDP: a listener that shares its port with outgoing connections, registration
+   * connections to coordinators, TCP hole punching and relay over TCP, for networks that block
+   * or mangle UDP. Needs the native epoll transport (SO_REUSEPORT); without it TCP stays off.
+   */
+  public static final boolean DEFAULT_TCP = true;
+  /** 0 = the number of the bound UDP port: one number to open in firewalls and to punch. */
+  public static final int DEFAULT_TCP_PORT = 0;
+
   static final Set<String> KEYS = Set.of("host", "port", "instances", "maxDatagramBytes", "socketBufferBytes",
-    "connectedSockets", "controlRatePerIp");
+    "connectedSockets", "controlRatePerIp", "tcp", "tcpPort");
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -39,6 +48,8 @@ public final class ListenOptions {
   private int socketBufferBytes = DEFAULT_SOCKET_BUFFER_BYTES;
   private boolean connectedSockets = DEFAULT_CONNECTED_SOCKETS;
   private long controlRatePerIp = DEFAULT_CONTROL_RATE_PER_IP;
+  private boolean tcp = DEFAULT_TCP;
+  private int tcpPort = DEFAULT_TCP_PORT;
 
   static ListenOptions fromJson(JsonObject root) {
     JsonFields f = JsonFields.section(root, "listen");
@@ -51,13 +62,15 @@ public final class ListenOptions {
     o.socketBufferBytes = (int) f.integer("socketBufferBytes", DEFAULT_SOCKET_BUFFER_BYTES, 65536, 1 << 30);
     o.connectedSockets = f.bool("connectedSockets", DEFAULT_CONNECTED_SOCKETS);
     o.controlRatePerIp = f.integer("controlRatePerIp", DEFAULT_CONTROL_RATE_PER_IP, 0, 10_000_000);
+    o.tcp = f.bool("tcp", DEFAULT_TCP);
+    o.tcpPort = (int) f.integer("tcpPort", DEFAULT_TCP_PORT, 0, 65535);
     return o;
   }
 
   JsonObject toJson() {
     return new JsonObject().put("host", host).put("port", port).put("instances", instances)
       .put("maxDatagramBytes", maxDatagramBytes).put("socketBufferBytes", socketBufferBytes)
-      .put("connectedSockets", connectedSockets).put("controlRatePerIp", controlRatePerIp);
+      .put("connectedSockets", connectedSockets).put("controlRatePerIp", controlRatePerIp).put("tcp", tcp).put("tcpPort", tcpPort);
   }
 
   public String host() { return host; }
@@ -70,8 +83,13 @@ public final class ListenOptions {
   public boolean connectedSockets() { return connectedSockets; }
   /** Control frames per second per source IP; 0: unlimited. */
   public long controlRatePerIp() { return controlRatePerIp; }
+  /** Whether the node also listens, registers, punches and relays over TCP. */
+  public boolean tcp() { return tcp; }
+  /** The configured TCP port; 0: the bound UDP port's number. */
+  public int tcpPort() { return tcpPort; }
 
   public ListenOptions setHost(String host) { this.host = host; return this; }
   public ListenOptions setPort(int port) { this.port = port; return this; }
   public ListenOptions setInstances(int instances) { this.instances = instances; return this; }
+  public ListenOptions setTcp(boolean tcp) { this.tcp = tcp; return this; }
 }

@@ -20,6 +20,12 @@ public final class SessionOptions {
    * No relay when it is not less than {@code connectTimeoutMs}.
    */
   public static final long DEFAULT_RELAY_AFTER_MS = 1_500;
+  /**
+   * Punch over UDP this long before also punching over TCP: UDP answers within a few round trips
+   * where it works, and TCP still gets a try well before the relay. Both sides without a UDP
+   * registration (UDP blocked) punch over TCP at once.
+   */
+  public static final long DEFAULT_TCP_AFTER_MS = 500;
   /** While on relay, try a direct path again this often. */
   public static final long DEFAULT_UPGRADE_INTERVAL_MS = 15_000;
   /** After a public candidate answered, wait this long for a LAN candidate, which wins. */
@@ -50,7 +56,7 @@ public final class SessionOptions {
   public static final long DEFAULT_REASSEMBLY_BYTES_PER_NODE = 256L * 1024 * 1024;
 
   static final Set<String> KEYS = Set.of("sendTimeoutMs", "maxInFlight", "punchIntervalMs", "connectTimeoutMs",
-    "relayAfterMs", "upgradeIntervalMs", "lanGraceMs", "maxSessions", "maxMessageBytes", "sendBufferBytes",
+    "relayAfterMs", "tcpAfterMs", "upgradeIntervalMs", "lanGraceMs", "maxSessions", "maxMessageBytes", "sendBufferBytes",
     "windowMessages", "reassemblyBytesPerPeer", "reassemblyBytesPerNode", "encryption",
     "rekeyAfterPackets", "rekeyAfterMs");
 
@@ -59,6 +65,7 @@ public final class SessionOptions {
   private long punchIntervalMs = DEFAULT_PUNCH_INTERVAL_MS;
   private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
   private long relayAfterMs = DEFAULT_RELAY_AFTER_MS;
+  private long tcpAfterMs = DEFAULT_TCP_AFTER_MS;
   private long upgradeIntervalMs = DEFAULT_UPGRADE_INTERVAL_MS;
   private long lanGraceMs = DEFAULT_LAN_GRACE_MS;
   private boolean encryption = DEFAULT_ENCRYPTION;
@@ -80,6 +87,7 @@ public final class SessionOptions {
     o.punchIntervalMs = f.integer("punchIntervalMs", DEFAULT_PUNCH_INTERVAL_MS, 5, 60_000);
     o.connectTimeoutMs = f.integer("connectTimeoutMs", DEFAULT_CONNECT_TIMEOUT_MS, 10, 600_000);
     o.relayAfterMs = f.integer("relayAfterMs", DEFAULT_RELAY_AFTER_MS, 0, 600_000);
+    o.tcpAfterMs = f.integer("tcpAfterMs", DEFAULT_TCP_AFTER_MS, 0, 600_000);
     o.upgradeIntervalMs = f.integer("upgradeIntervalMs", DEFAULT_UPGRADE_INTERVAL_MS, 100, 86_400_000L);
     o.lanGraceMs = f.integer("lanGraceMs", DEFAULT_LAN_GRACE_MS, 0, 10_000);
     o.encryption = f.bool("encryption", DEFAULT_ENCRYPTION);
@@ -96,7 +104,7 @@ public final class SessionOptions {
 
   JsonObject toJson() {
     return new JsonObject().put("sendTimeoutMs", sendTimeoutMs).put("maxInFlight", maxInFlight)
-      .put("punchIntervalMs", punchIntervalMs).put("connectTimeoutMs", connectTimeoutMs).put("relayAfterMs", relayAfterMs)
+      .put("punchIntervalMs", punchIntervalMs).put("connectTimeoutMs", connectTimeoutMs).put("relayAfterMs", relayAfterMs).put("tcpAfterMs", tcpAfterMs)
       .put("upgradeIntervalMs", upgradeIntervalMs).put("lanGraceMs", lanGraceMs).put("maxSessions", maxSessions)
       .put("maxMessageBytes", maxMessageBytes).put("sendBufferBytes", sendBufferBytes).put("windowMessages", windowMessages)
       .put("reassemblyBytesPerPeer", reassemblyBytesPerPeer).put("reassemblyBytesPerNode", reassemblyBytesPerNode)
@@ -108,6 +116,8 @@ public final class SessionOptions {
   public long punchIntervalMs() { return punchIntervalMs; }
   public long connectTimeoutMs() { return connectTimeoutMs; }
   public long relayAfterMs() { return relayAfterMs; }
+  /** How long UDP punching goes on alone before TCP punching joins it. */
+  public long tcpAfterMs() { return tcpAfterMs; }
   public long upgradeIntervalMs() { return upgradeIntervalMs; }
   public long lanGraceMs() { return lanGraceMs; }
   /** Whether sessions are authenticated and encrypted (Noise IK, AES-GCM). */

@@ -3,6 +3,7 @@ package io.p2pnode.punch;
 import io.p2pnode.bus.Failure;
 import io.p2pnode.crypto.PeerIds;
 import io.p2pnode.transport.Drop;
+import io.p2pnode.transport.TcpEndpoint;
 import io.p2pnode.registry.PeerRecord;
 import io.p2pnode.registry.PeerRegistry;
 import io.p2pnode.time.Clock;
@@ -31,9 +32,12 @@ public final class Coordinator {
   public record Outcome(Introduction introduction, ConnectFail failure) {
   }
 
-  /** An introduction: what to tell the requester, and what to tell the target (and where). */
+  /**
+   * An introduction: what to tell the requester, and what to tell the target (and where: its
+   * TCP registration connection or its UDP endpoint, {@code null} for this coordinator's own node).
+   */
   public record Introduction(Introduce toRequester, Introduce toTarget, InetSocketAddress targetAddress) {
-    /** Whether the target is this coordinator's own node (tell it locally, not over UDP). */
+    /** Whether the target is this coordinator's own node (tell it locally, not over the network). */
     public boolean targetIsLocal() {
       return targetAddress == null;
     }
@@ -86,15 +90,15 @@ public final class Coordinator {
   public Forward relay(ControlMessage.Relay r, InetSocketAddress sender) {
     long now = clock.millis();
     PeerRecord from = registry.get(r.from(), now);
-    if (from == null || sender == null || !sender.equals(from.observed())) return null;
+    if (from == null || !from.registeredFrom(sender)) return null;
     if (!relayLimiter.allow(r.from(), r.frame().length, now)) return null;
     return new Forward(reachable(r.to()), new ControlMessage.Relayed(r.from(), r.frame()));
   }
 
-  /** Where a peer registered here can be sent to (its public endpoint), or {@code null}. */
+  /** Where a peer registered here can be sent to ({@link PeerRecord#reachAt}), or {@code null}. */
   public InetSocketAddress reachable(String peerId) {
     PeerRecord to = registry.get(peerId, clock.millis());
-    return to == null ? null : to.observed();
+    return to == null ? null : to.reachAt();
   }
 
   /** The live record of a peer registered here, or {@code null}. */
@@ -119,7 +123,9 @@ public final class Coordinator {
   /**
    * Registers or refreshes a peer seen at {@code observed} ({@code null} = this coordinator's own
    * node). A self-certifying peer id must be the id of the registered key; any other id is bound
-   * to the key it first registered with for as long as that registration lives.
+   * to the key it first registered with for as long as that registration lives. A registration
+   * over TCP ({@code observed} a {@link TcpEndpoint}) sets the peer's TCP endpoint and keeps its
+   * UDP one, and the other way round, so a peer registered over both is reachable over both.
    */
   public Registration register(Register r, InetSocketAddress observed) {
     long now = clock.millis();
@@ -129,7 +135,12 @@ public final class Coordinator {
     }
     PeerRecord before = registry.get(r.peerId(), now);
     if (before != null && !before.key().equals(r.key())) return new Registration(null, Drop.KEY_MISMATCH);
-    PeerRecord rec = new PeerRecord(r.peerId(), observed, r.privateEndpoints(), r.natType(), selfPeerId, r.key(), now, now + ttlMs);
+    boolean tcp = observed instanceof TcpEndpoint;
+    InetSocketAddress udpSeen = tcp ? (before == null ? null : before.observed()) : observed;
+    InetSocketAddress tcpSeen = tcp ? observed
+      : before != null && before.observedTcp() instanceof TcpEndpoint t && t.link().isOpen() ? t : null;
+    PeerRecord rec = new PeerRecord(r.peerId(), udpSeen, r.privateEndpoints(), r.natType(), selfPeerId, r.key(), now, now + ttlMs,
+      tcpSeen, r.tcpPort());
     if (!registry.put(rec)) return new Registration(null, Drop.REGISTRY_FULL);
     return new Registration(new RegisterAck(r.txn(), observed == null ? UNSPECIFIED : observed, ttlMs, probePort), null);
   }
@@ -137,7 +148,7 @@ public final class Coordinator {
   /** Forgets {@code peerId} if the request comes from where it registered. */
   public boolean unregister(String peerId, InetSocketAddress from) {
     PeerRecord rec = registry.get(peerId, clock.millis());
-    if (rec == null || !java.util.Objects.equals(rec.observed(), from)) return false;
+    if (rec == null || !rec.registeredFrom(from)) return false;
     registry.remove(peerId);
     relayLimiter.forget(peerId);
     return true;
@@ -158,7 +169,7 @@ public final class Coordinator {
    */
   public Outcome introduce(Connect c, InetSocketAddress from, PeerRecord target) {
     PeerRecord requester = registry.get(c.from(), clock.millis());
-    if (requester == null || !java.util.Objects.equals(requester.observed(), from)) {
+    if (requester == null || (from == null ? !requester.ownNode() : !requester.registeredFrom(from))) {
       // not (or no longer) registered here: the coordinator restarted, the NAT re-mapped, a REGISTER was lost.
       // Short: the sender is not validated, and the answer must stay far below 3x its request
       return refuse(c, Failure.UNREACHABLE, NOT_REGISTERED);
@@ -171,11 +182,14 @@ public final class Coordinator {
     do {
       token = random.nextLong();
     } while (token == 0); // 0 means "no introduction yet" to a session
+    if (!target.ownNode() && target.owner().equals(selfPeerId) && target.reachAt() == null) {
+      return refuse(c, Failure.UNREACHABLE, "peer " + c.target() + " lost its registration connection");
+    }
     Introduce toRequester = new Introduce(c.txn(), token, target.natType(), target.peerId(), target.key(), publicOf(target),
-      target.privateEndpoints());
+      target.privateEndpoints(), publicTcpOf(target), target.tcpPort());
     Introduce toTarget = new Introduce(0, token, requester.natType(), requester.peerId(), requester.key(), publicOf(requester),
-      requester.privateEndpoints());
-    return new Outcome(new Introduction(toRequester, toTarget, target.observed()), null);
+      requester.privateEndpoints(), publicTcpOf(requester), requester.tcpPort());
+    return new Outcome(new Introduction(toRequester, toTarget, target.ownNode() ? null : target.reachAt()), null);
   }
 
   private static Outcome refuse(Connect c, Failure f, String why) {
@@ -203,6 +217,14 @@ public final class Coordinator {
   }
 
   private static InetSocketAddress publicOf(PeerRecord r) {
-    return r.observed() == null ? UNSPECIFIED : r.observed();
+    if (r.ownNode()) return UNSPECIFIED;
+    return r.observed() == null ? ControlMessage.NO_ENDPOINT : r.observed();
+  }
+
+  /** The public TCP endpoint of {@code r} as a plain address (a {@link TcpEndpoint} is local to this coordinator). */
+  private static InetSocketAddress publicTcpOf(PeerRecord r) {
+    if (r.ownNode()) return r.tcpPort() == 0 ? ControlMessage.NO_ENDPOINT : UNSPECIFIED;
+    InetSocketAddress t = r.observedTcp();
+    return t == null ? ControlMessage.NO_ENDPOINT : new InetSocketAddress(t.getAddress(), t.getPort());
   }
 }

@@ -73,7 +73,7 @@ public final class CoordinatorEndpoint {
     shared.onMemberLeft(member -> {
       int n = 0;
       for (PeerRecord r : coordinator.registeredPeers()) {
-        if (r.observed() == null) continue; // the own node is introduced by this coordinator only
+        if (r.ownNode()) continue; // the own node is introduced by this coordinator only
         shared.publish(r);
         n++;
       }
@@ -104,6 +104,8 @@ public final class CoordinatorEndpoint {
         return answer(in, null);
       }
       LOG.fine(() -> "registered " + r.peerId() + " at " + in.sender());
+      // a registration connection: held open (it holds the peer's NAT mapping) until it closes or idles out
+      if (in.sender() instanceof io.p2pnode.transport.TcpEndpoint t) t.link().claim();
       if (shared != null && in.sender() != null) publish(before, coordinator.registered(r.peerId()));
       return answer(in, ack);
     } else if (msg instanceof Connect c) {
@@ -147,8 +149,9 @@ public final class CoordinatorEndpoint {
    */
   private void publish(PeerRecord before, PeerRecord now) {
     Long last = publishedAt.get(now.peerId());
-    boolean same = before != null && last != null && before.observed().equals(now.observed()) && before.natType() == now.natType()
-      && before.privateEndpoints().equals(now.privateEndpoints());
+    boolean same = before != null && last != null && java.util.Objects.equals(before.observed(), now.observed())
+      && java.util.Objects.equals(before.observedTcp(), now.observedTcp()) && before.tcpPort() == now.tcpPort()
+      && before.natType() == now.natType() && before.privateEndpoints().equals(now.privateEndpoints());
     if (same && now.registeredAtMs() - last < (now.expiresAtMs() - now.registeredAtMs()) / 3) return;
     publishedAt.put(now.peerId(), now.registeredAtMs());
     shared.publish(now);
@@ -159,7 +162,7 @@ public final class CoordinatorEndpoint {
     if (shared != null && out.failure() != null && out.failure().code() == Failure.NOT_FOUND.code()) {
       // not registered here: maybe with another coordinator of the cluster
       return shared.lookup(c.target()).recover(err -> Future.succeededFuture()).compose(rec -> {
-        boolean elsewhere = rec != null && rec.observed() != null && !rec.owner().equals(coordinator.selfPeerId());
+        boolean elsewhere = rec != null && !rec.ownNode() && !rec.owner().equals(coordinator.selfPeerId());
         Coordinator.Outcome remote = elsewhere ? coordinator.introduce(c, in.sender(), rec) : out;
         if (remote.failure() != null) return answer(in, remote.failure());
         Coordinator.Introduction intro = remote.introduction();

@@ -8,6 +8,7 @@ import io.p2pnode.transport.Counters;
 import io.p2pnode.transport.Drop;
 import io.p2pnode.transport.InboundControl;
 import io.p2pnode.transport.PacketSocket;
+import io.p2pnode.transport.TcpEndpoint;
 import io.p2pnode.wire.ControlMessage;
 import io.p2pnode.wire.ControlMessage.Connect;
 import io.p2pnode.wire.ControlMessage.ConnectFail;
@@ -31,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -45,6 +47,8 @@ public final class RendezvousClient {
   static final int CONNECT_TRIES = 4;
   /** A connect right after start waits this long for the first registration to be acknowledged. */
   static final long REGISTRATION_WAIT_MS = 3_000;
+  /** How long a registration connection to a coordinator may take to open. */
+  public static final long TCP_CONNECT_TIMEOUT_MS = 3_000;
 
   /** One coordinator as seen from this node. */
   private final class Link {
@@ -61,18 +65,52 @@ public final class RendezvousClient {
     Bits128 cookie = Bits128.ZERO;
     /** The transaction whose challenge was answered: one answer per registration, never a loop. */
     int answeredTxn;
+    /** The registration connection over TCP (to the coordinator's port number over TCP), its state. */
+    TcpEndpoint tcp;
+    boolean tcpConnecting;
+    int tcpTxn;
+    int tcpAnsweredTxn;
+    Bits128 tcpCookie = Bits128.ZERO;
+    long tcpAckNanos = -1;
+    long tcpRegisterNanos = Long.MIN_VALUE / 2;
+    InetSocketAddress tcpObserved;
+    String tcpError;
 
     Link(InetSocketAddress address) {
       this.address = address;
     }
 
+    boolean udpRegistered() {
+      return recent(lastAckNanos);
+    }
+
+    boolean tcpRegistered() {
+      return tcp != null && tcp.link().isOpen() && recent(tcpAckNanos);
+    }
+
+    private boolean recent(long ackNanos) {
+      return ackNanos >= 0 && scheduler.clock().nanoTime() - ackNanos < 3 * refreshMs.getAsLong() * 1_000_000L;
+    }
+
+    /** Where to send this coordinator requests: UDP while registered over it, else the TCP connection. */
+    InetSocketAddress via() {
+      return address == null || udpRegistered() || !tcpRegistered() ? address : tcp;
+    }
+
     JsonObject status() {
       long now = scheduler.clock().nanoTime();
-      return new JsonObject().put("address", address == null ? "self" : Endpoints.format(address))
-        .put("registered", lastAckNanos >= 0 && now - lastAckNanos < 3 * refreshMs.getAsLong() * 1_000_000L)
+      JsonObject st = new JsonObject().put("address", address == null ? "self" : Endpoints.format(address))
+        .put("registered", address == null ? udpRegistered() : udpRegistered() || tcpRegistered())
         .put("observed", observed == null ? null : Endpoints.format(observed))
         .put("probeObserved", probeObserved == null ? null : Endpoints.format(probeObserved))
         .put("lastAckAgoMs", lastAckNanos < 0 ? null : (now - lastAckNanos) / 1_000_000L);
+      if (address != null && tcpConnect != null) {
+        st.put("udp", new JsonObject().put("registered", udpRegistered()))
+          .put("tcp", new JsonObject().put("registered", tcpRegistered()).put("connected", tcp != null && tcp.link().isOpen())
+            .put("observed", tcpObserved == null ? null : Endpoints.format(tcpObserved)).put("lastError", tcpError)
+            .put("lastAckAgoMs", tcpAckNanos < 0 ? null : (now - tcpAckNanos) / 1_000_000L));
+      }
+      return st;
     }
   }
 
@@ -91,6 +129,10 @@ public final class RendezvousClient {
   /** Recomputed on every acknowledgement; read by sessions on other threads. */
   private volatile NatType natType = NatType.UNKNOWN;
   private volatile InetSocketAddress publicEndpoint;
+  /** Whether a UDP registration with a remote coordinator holds (or there is none to hold); read by sessions. */
+  private volatile boolean udpWorks = true;
+  private int tcpPort;
+  private Function<InetSocketAddress, Future<TcpEndpoint>> tcpConnect;
 
   /**
    * The coordinator running in this node, asked directly.
@@ -131,28 +173,79 @@ public final class RendezvousClient {
     coordinators.forEach(a -> links.add(new Link(a)));
   }
 
+  /**
+   * Also register over TCP: a connection from this node's TCP port (made by {@code connect}, which
+   * completes on this client's context) to each coordinator's port number over TCP, kept open to
+   * hold the NAT mapping; registrations report {@code tcpPort}.
+   */
+  public void tcp(int tcpPort, Function<InetSocketAddress, Future<TcpEndpoint>> connect) {
+    this.tcpPort = tcpPort;
+    this.tcpConnect = connect;
+  }
+
   /** Registers with every coordinator whose refresh is due (all of them on the first call). */
   public void refresh() {
     long now = scheduler.clock().nanoTime();
     for (Link l : links) {
+      if (tcpConnect != null && l.address != null) refreshTcp(l, now);
       if (now - l.lastRegisterNanos < refreshMs.getAsLong() * 1_000_000L) continue;
       l.lastRegisterNanos = now;
       l.registerTxn = nextTxn();
-      Register r = new Register(l.registerTxn, natType(), selfPeerId, key, privateEndpoints);
+      Register r = register(l.registerTxn);
       if (l.address == null) {
         local.ask(r).onSuccess(reply -> acked(l, (RegisterAck) reply));
       } else {
-        send(proven(l, r), l.address);
+        send(proven(l, l.cookie, r), l.address);
         if (l.probe != null) send(r, l.probe);
       }
     }
+    boolean remote = links.stream().anyMatch(l -> l.address != null);
+    udpWorks = !remote || links.stream().anyMatch(l -> l.address != null && l.udpRegistered());
   }
 
-  /** {@code r} with the link's cookie and the proof of our key, once the coordinator challenged us. */
-  private Register proven(Link l, Register r) {
-    if (l.macKey == null || l.cookie.equals(Bits128.ZERO)) return r;
-    Register withCookie = r.proven(l.cookie, Bits128.ZERO);
-    return withCookie.proven(l.cookie, RegistrationProof.mac(l.macKey, withCookie));
+  private Register register(int txn) {
+    return new Register(txn, natType(), selfPeerId, key, privateEndpoints, tcpPort);
+  }
+
+  /**
+   * The TCP registration: connect when there is no connection (again on the next refresh after a
+   * failure), register when due, and drop a connection the coordinator stopped answering on.
+   */
+  private void refreshTcp(Link l, long now) {
+    if (l.tcp != null && (!l.tcp.link().isOpen()
+      || (l.tcpAckNanos >= 0 && now - l.tcpAckNanos > 3 * refreshMs.getAsLong() * 1_000_000L))) {
+      l.tcpError = l.tcp.link().isOpen() ? "coordinator stopped answering" : l.tcp.link().closeReason();
+      l.tcp.link().close();
+      l.tcp = null;
+      l.tcpAckNanos = -1;
+    }
+    if (l.tcp == null) {
+      if (l.tcpConnecting) return;
+      l.tcpConnecting = true;
+      tcpConnect.apply(new InetSocketAddress(l.address.getAddress(), l.address.getPort())).onComplete(ar -> {
+        l.tcpConnecting = false;
+        if (ar.failed()) {
+          l.tcpError = ar.cause().getMessage();
+          return;
+        }
+        l.tcp = ar.result();
+        l.tcpError = null;
+        l.tcpRegisterNanos = Long.MIN_VALUE / 2;
+        refreshTcp(l, scheduler.clock().nanoTime());
+      });
+      return;
+    }
+    if (now - l.tcpRegisterNanos < refreshMs.getAsLong() * 1_000_000L) return;
+    l.tcpRegisterNanos = now;
+    l.tcpTxn = nextTxn();
+    send(proven(l, l.tcpCookie, register(l.tcpTxn)), l.tcp);
+  }
+
+  /** {@code r} with {@code cookie} and the proof of our key, once the coordinator challenged us. */
+  private Register proven(Link l, Bits128 cookie, Register r) {
+    if (l.macKey == null || cookie.equals(Bits128.ZERO)) return r;
+    Register withCookie = r.proven(cookie, Bits128.ZERO);
+    return withCookie.proven(cookie, RegistrationProof.mac(l.macKey, withCookie));
   }
 
   /**
@@ -161,32 +254,55 @@ public final class RendezvousClient {
    */
   public void onChallenge(ControlMessage.RegisterChallenge ch, InetSocketAddress from) {
     for (Link l : links) {
-      if (l.address == null || !l.address.equals(from) || ch.txn() != l.registerTxn || l.answeredTxn == ch.txn()) continue;
-      if (!ch.coordinatorKey().equals(l.coordinatorKey)) {
-        try {
-          l.macKey = RegistrationProof.macKey(identity.keyPair().privateKey(), ch.coordinatorKey().bytes(), networkKey);
-          l.coordinatorKey = ch.coordinatorKey();
-        } catch (io.p2pnode.crypto.CryptoException e) {
-          counters.drop(Drop.AUTH_FAILED); // a coordinator key nobody can hold
-          return;
-        }
+      if (l.tcp != null && TcpEndpoint.same(from, l.tcp) && ch.txn() == l.tcpTxn && l.tcpAnsweredTxn != ch.txn()) {
+        if (!learnKey(l, ch)) return;
+        l.tcpCookie = ch.cookie();
+        l.tcpAnsweredTxn = ch.txn();
+        send(proven(l, l.tcpCookie, register(l.tcpTxn)), l.tcp);
+        return;
       }
+      if (l.address == null || from instanceof TcpEndpoint || !l.address.equals(from) || ch.txn() != l.registerTxn
+        || l.answeredTxn == ch.txn()) {
+        continue;
+      }
+      if (!learnKey(l, ch)) return;
       l.cookie = ch.cookie();
       l.answeredTxn = ch.txn();
-      send(proven(l, new Register(l.registerTxn, natType(), selfPeerId, key, privateEndpoints)), l.address);
+      send(proven(l, l.cookie, register(l.registerTxn)), l.address);
       return;
     }
     counters.drop(Drop.STALE_REPLY);
   }
 
+  /** The MAC key shared with the coordinator of {@code ch}; false (counted) when its key is unusable. */
+  private boolean learnKey(Link l, ControlMessage.RegisterChallenge ch) {
+    if (ch.coordinatorKey().equals(l.coordinatorKey)) return true;
+    try {
+      l.macKey = RegistrationProof.macKey(identity.keyPair().privateKey(), ch.coordinatorKey().bytes(), networkKey);
+      l.coordinatorKey = ch.coordinatorKey();
+      return true;
+    } catch (io.p2pnode.crypto.CryptoException e) {
+      counters.drop(Drop.AUTH_FAILED); // a coordinator key nobody can hold
+      return false;
+    }
+  }
+
   /** A REGISTER_ACK from a coordinator. */
   public void onRegisterAck(RegisterAck ack, InetSocketAddress from) {
     for (Link l : links) {
-      if (ack.txn() != l.registerTxn) continue;
+      if (l.tcp != null && TcpEndpoint.same(from, l.tcp) && ack.txn() == l.tcpTxn) {
+        boolean first = l.tcpAckNanos < 0;
+        l.tcpAckNanos = scheduler.clock().nanoTime();
+        l.tcpObserved = ack.observed();
+        if (first) udpWorks = udpWorks && links.stream().anyMatch(x -> x.address != null && x.udpRegistered());
+        return;
+      }
+      if (ack.txn() != l.registerTxn || from instanceof TcpEndpoint) continue;
       if (from.equals(l.address)) {
         boolean first = l.probe == null && ack.probePort() != 0;
         acked(l, ack);
-        if (first) send(new Register(l.registerTxn, natType(), selfPeerId, key, privateEndpoints), l.probe);
+        udpWorks = true;
+        if (first) send(register(l.registerTxn), l.probe);
         return;
       }
       if (from.equals(l.probe)) {
@@ -284,10 +400,7 @@ public final class RendezvousClient {
         return tryLink(i, target, last, false);
       }
       if (reply instanceof Introduce intro) {
-        InetSocketAddress pub = intro.publicEndpoint().getPort() == 0 && l.address != null ? l.address : intro.publicEndpoint();
-        return Future.succeededFuture(new Introduction(
-          new Introduce(intro.txn(), intro.token(), intro.natType(), intro.peerId(), intro.key(), pub, intro.privateEndpoints()),
-          l.address));
+        return Future.succeededFuture(new Introduction(resolve(intro, l), l.via()));
       }
       ConnectFail f = (ConnectFail) reply;
       ReplyException e = new ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, f.code(), f.reason());
@@ -296,22 +409,52 @@ public final class RendezvousClient {
       : Failure.UNREACHABLE.exception(err.getMessage())));
   }
 
+  /**
+   * {@code intro} with "the coordinator's own address" ({@link Coordinator#UNSPECIFIED}) replaced by
+   * the address of the coordinator that sent it ({@code from}: its UDP address or TCP connection).
+   */
+  public Introduce resolve(Introduce intro, InetSocketAddress from) {
+    for (Link l : links) {
+      if (l.address != null && (TcpEndpoint.same(from, l.tcp) || (!(from instanceof TcpEndpoint) && l.address.equals(from)))) {
+        return resolve(intro, l);
+      }
+    }
+    return intro;
+  }
+
+  private static Introduce resolve(Introduce intro, Link l) {
+    if (l.address == null) return intro;
+    InetSocketAddress udp = Coordinator.UNSPECIFIED.equals(intro.publicEndpoint()) ? l.address : intro.publicEndpoint();
+    InetSocketAddress tcp = Coordinator.UNSPECIFIED.equals(intro.publicTcp())
+      ? new InetSocketAddress(l.address.getAddress(), intro.tcpPort()) : intro.publicTcp();
+    return intro.withPublic(udp, tcp);
+  }
+
+  /**
+   * Whether this node's UDP reaches a coordinator it registers with (true when it has none, or
+   * before any answer): when not, its network blocks UDP and sessions punch over TCP at once.
+   */
+  public boolean udpWorks() {
+    return udpWorks;
+  }
+
   private Future<ControlMessage> ask(Link l, Connect c) {
     if (l.address == null) return local.ask(c);
     Promise<ControlMessage> p = Promise.promise();
     afterFirstAck(l, REGISTRATION_WAIT_MS / CONNECT_RETRY_MS, () -> {
       outstanding.put(c.txn(), p);
-      resend(l.address, c, p, CONNECT_TRIES);
+      // over TCP once: the connection delivers it or dies; over UDP again and again
+      resend(l.via(), c, p, l.via() instanceof TcpEndpoint ? 1 : CONNECT_TRIES);
     });
     return p.future();
   }
 
   /**
-   * Runs {@code then} once the coordinator acknowledged our registration (a CONNECT before that
-   * is refused), or after {@code checksLeft} checks {@link #CONNECT_RETRY_MS} apart.
+   * Runs {@code then} once the coordinator acknowledged our registration over either transport
+   * (a CONNECT before that is refused), or after {@code checksLeft} checks {@link #CONNECT_RETRY_MS} apart.
    */
   private void afterFirstAck(Link l, long checksLeft, Runnable then) {
-    if (l.lastAckNanos >= 0 || checksLeft <= 0) then.run();
+    if (l.lastAckNanos >= 0 || l.tcpRegistered() || checksLeft <= 0) then.run();
     else scheduler.schedule(CONNECT_RETRY_MS, () -> afterFirstAck(l, checksLeft - 1, then));
   }
 
@@ -323,13 +466,18 @@ public final class RendezvousClient {
       return;
     }
     send(c, to);
-    scheduler.schedule(CONNECT_RETRY_MS, () -> resend(to, c, p, triesLeft - 1));
+    // the last try waits as long as all UDP tries together would have
+    long wait = triesLeft == 1 && to instanceof TcpEndpoint ? CONNECT_RETRY_MS * CONNECT_TRIES : CONNECT_RETRY_MS;
+    scheduler.schedule(wait, () -> resend(to, c, p, triesLeft - 1));
   }
 
   /** Whether {@code address} is one of the coordinators this node registers with ({@code null}: its own). */
   public boolean isCoordinator(InetSocketAddress address) {
     for (Link l : links) {
-      if (address == null ? l.address == null : address.equals(l.address)) return true;
+      if (address == null ? l.address == null
+        : address instanceof TcpEndpoint ? TcpEndpoint.same(address, l.tcp) : address.equals(l.address)) {
+        return true;
+      }
     }
     return false;
   }
@@ -338,6 +486,10 @@ public final class RendezvousClient {
   public void unregisterAll() {
     for (Link l : links) {
       if (l.address != null) send(new ControlMessage.Unregister(selfPeerId), l.address);
+      if (l.tcp != null) {
+        send(new ControlMessage.Unregister(selfPeerId), l.tcp);
+        l.tcp.link().close();
+      }
     }
   }
 

@@ -70,8 +70,7 @@ public final class HazelcastRegistry implements SharedRegistry {
     long ttl = record.expiresAtMs() - now;
     if (ttl <= 0) return;
     long shift = wall.millis() - now; // monotonic -> wall clock
-    PeerRecord shared = new PeerRecord(record.peerId(), record.observed(), record.privateEndpoints(), record.natType(),
-      record.owner(), record.key(), record.registeredAtMs() + shift, record.expiresAtMs() + shift);
+    PeerRecord shared = record.at(record.registeredAtMs() + shift, record.expiresAtMs() + shift);
     map.setAsync(record.peerId(), shared.toJson().encode(), ttl, TimeUnit.MILLISECONDS).whenComplete((v, err) -> {
       if (err != null) failed("publish " + record.peerId(), err);
     });

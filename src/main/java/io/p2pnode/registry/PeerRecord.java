@@ -24,9 +24,43 @@ import java.util.List;
  *                         coordinator's clock locally, wall-clock time in the shared registry,
  *                         where the newest one wins when partitioned registries merge
  * @param expiresAtMs      expiry, refreshed by each registration (same clock as {@code registeredAtMs})
+ * @param observedTcp      the public endpoint of the peer's TCP registration connection, or {@code null};
+ *                         on the coordinator holding that connection, its {@code transport.TcpEndpoint}
+ * @param tcpPort          the peer's TCP port (its private TCP endpoints: private addresses with this port); 0 = no TCP
  */
 public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSocketAddress> privateEndpoints,
-                         NatType natType, String owner, PeerKey key, long registeredAtMs, long expiresAtMs) {
+                         NatType natType, String owner, PeerKey key, long registeredAtMs, long expiresAtMs,
+                         InetSocketAddress observedTcp, int tcpPort) {
+
+  /** A record of a peer that registered over UDP only. */
+  public PeerRecord(String peerId, InetSocketAddress observed, List<InetSocketAddress> privateEndpoints,
+                    NatType natType, String owner, PeerKey key, long registeredAtMs, long expiresAtMs) {
+    this(peerId, observed, privateEndpoints, natType, owner, key, registeredAtMs, expiresAtMs, null, 0);
+  }
+
+  /** The coordinator's own node: no endpoint observed over either transport. */
+  public boolean ownNode() {
+    return observed == null && observedTcp == null;
+  }
+
+  /**
+   * Where the coordinator sends to this peer: its TCP registration connection while that is
+   * open (reliable, and the only way in when the peer's network blocks UDP), else its UDP endpoint.
+   */
+  public InetSocketAddress reachAt() {
+    if (observedTcp instanceof io.p2pnode.transport.TcpEndpoint t && t.link().isOpen()) return t;
+    return observed;
+  }
+
+  /** Whether {@code sender} is where this peer registered from, over either transport. */
+  public boolean registeredFrom(InetSocketAddress sender) {
+    return sender != null && (sender.equals(observed) || sender.equals(observedTcp));
+  }
+
+  /** The same record with another time of registration and expiry (moving it to another clock). */
+  public PeerRecord at(long registeredAtMs, long expiresAtMs) {
+    return new PeerRecord(peerId, observed, privateEndpoints, natType, owner, key, registeredAtMs, expiresAtMs, observedTcp, tcpPort);
+  }
 
   public JsonObject toJson() {
     JsonArray priv = new JsonArray();
@@ -34,7 +68,8 @@ public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSoc
     return new JsonObject().put("peerId", peerId)
       .put("observed", observed == null ? null : Endpoints.format(observed))
       .put("privateEndpoints", priv).put("natType", natType.wireName()).put("owner", owner).put("key", key.base64())
-      .put("registeredAtMs", registeredAtMs).put("expiresAtMs", expiresAtMs);
+      .put("registeredAtMs", registeredAtMs).put("expiresAtMs", expiresAtMs)
+      .put("observedTcp", observedTcp == null ? null : Endpoints.format(observedTcp)).put("tcpPort", tcpPort);
   }
 
   /**
@@ -47,10 +82,14 @@ public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSoc
       List<InetSocketAddress> priv = new ArrayList<>();
       for (Object e : json.getJsonArray("privateEndpoints")) priv.add(Endpoints.parse("privateEndpoints", (String) e));
       String observed = json.getString("observed");
+      String tcp = json.getString("observedTcp");
+      int tcpPort = json.getInteger("tcpPort", 0);
+      if (tcpPort < 0 || tcpPort > 65_535) throw new IllegalArgumentException("tcpPort " + tcpPort);
       return new PeerRecord(json.getString("peerId"), observed == null ? null : Endpoints.parse("observed", observed),
         List.copyOf(priv), NatType.fromWireName(json.getString("natType")), json.getString("owner"),
         PeerKey.fromBase64(json.getString("key")),
-        json.getLong("registeredAtMs"), json.getLong("expiresAtMs"));
+        json.getLong("registeredAtMs"), json.getLong("expiresAtMs"),
+        tcp == null ? null : Endpoints.parse("observedTcp", tcp), tcpPort);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("not a peer record: " + e.getMessage(), e);
     }

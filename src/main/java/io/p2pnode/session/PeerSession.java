@@ -6,6 +6,7 @@ import io.p2pnode.config.Endpoints;
 import io.p2pnode.transport.Drop;
 import io.p2pnode.transport.PacketSocket;
 import io.p2pnode.transport.RelayEndpoint;
+import io.p2pnode.transport.TcpEndpoint;
 import io.p2pnode.wire.ControlMessage;
 import io.p2pnode.wire.FrameCodec;
 import io.p2pnode.wire.FrameType;
@@ -69,6 +70,10 @@ public final class PeerSession {
   private long attemptStart;
   private long keepalives;
   private String natPair = "unknown/unknown";
+  private TcpPunch tcp;
+  private List<Candidate> tcpCandidates = List.of();
+  private boolean tcpAtOnce;
+  private long tcpTimer = -1;
 
   public PeerSession(SessionDeps deps, String peerId, int localSid, PacketSocket socket, SessionListener listener) {
     this.deps = deps;
@@ -108,6 +113,11 @@ public final class PeerSession {
     this.pathSockets = sockets;
   }
 
+  /** Punch over TCP too, with connections from {@code paths}; without, this session uses UDP and the relay only. */
+  public void tcpPaths(TcpPaths paths) {
+    this.tcp = paths == null ? null : new TcpPunch(peerId, paths, deps.scheduler(), this::onTcpConnected, this::onTcpClosed);
+  }
+
   // ---------------------------------------------------------------- finding a path
 
   /**
@@ -117,7 +127,20 @@ public final class PeerSession {
    * that holds {@code remoteKey} ({@link SessionCrypto}). An UP session re-punches.
    */
   public void introduce(long token, List<Candidate> candidates, InetSocketAddress relayVia, NatType remoteNat, PeerKey remoteKey) {
+    introduce(token, candidates, List.of(), false, relayVia, remoteNat, remoteKey);
+  }
+
+  /**
+   * As {@link #introduce(long, List, InetSocketAddress, NatType, PeerKey)}, punching over TCP
+   * towards {@code tcpCandidates} as well: at once when {@code tcpAtOnce} (UDP is blocked on one
+   * side), else once UDP has not answered for {@code session.tcpAfterMs}. UDP stays preferred: a
+   * UDP path that answers later replaces a TCP one.
+   */
+  public void introduce(long token, List<Candidate> candidates, List<Candidate> tcpCandidates, boolean tcpAtOnce,
+                        InetSocketAddress relayVia, NatType remoteNat, PeerKey remoteKey) {
     if (state == State.CLOSED) return;
+    this.tcpCandidates = tcpCandidates;
+    this.tcpAtOnce = tcpAtOnce;
     crypto.introduced(remoteKey, token);
     if (state == State.CONNECTING && attemptStart == 0) {
       natPair = deps.localNat().get().wireName() + "/" + remoteNat.wireName();
@@ -127,14 +150,51 @@ public final class PeerSession {
     this.token = token;
     this.candidates = candidates;
     this.relay = relayVia == null ? null : new RelayEndpoint(relayVia, peerId);
-    startAttempt(relay, deps.session().relayAfterMs(), deps.session().connectTimeoutMs());
+    startAttempt(relay, deps.session().relayAfterMs(), deps.session().connectTimeoutMs(), tcpDelay());
   }
 
-  private void startAttempt(RelayEndpoint via, long relayAfterMs, long timeoutMs) {
+  /** When TCP punching joins an attempt: at once, after {@code session.tcpAfterMs}, or never (-1: no TCP here or there). */
+  private long tcpDelay() {
+    if (tcp == null || tcpCandidates.isEmpty()) return -1;
+    return tcpAtOnce ? 0 : deps.session().tcpAfterMs();
+  }
+
+  /** @param tcpAfterMs when to punch over TCP as well; -1: not in this attempt */
+  private void startAttempt(RelayEndpoint via, long relayAfterMs, long timeoutMs, long tcpAfterMs) {
     if (attempt != null) attempt.abandon();
     attempt = new PunchAttempt(peerId, token, candidates, via, now(), relayAfterMs, timeoutMs);
     if (punchTimer >= 0) deps.scheduler().cancel(punchTimer);
+    if (tcpTimer >= 0) deps.scheduler().cancel(tcpTimer);
+    tcpTimer = -1;
+    if (tcpAfterMs >= 0 && tcp != null && !tcpCandidates.isEmpty()) {
+      long deadline = now() + timeoutMs * 1_000_000L;
+      PunchAttempt current = attempt;
+      Runnable startTcp = () -> {
+        tcpTimer = -1;
+        if (state != State.CLOSED && attempt == current && current.active() && !onUdpPath()) tcp.start(tcpCandidates, deadline);
+      };
+      if (tcpAfterMs == 0) startTcp.run();
+      else tcpTimer = deps.scheduler().schedule(tcpAfterMs, startTcp);
+    }
     punchRound();
+  }
+
+  private boolean onUdpPath() {
+    return winner != null && (winner.path() == Path.DIRECT || winner.path() == Path.DIRECT_LAN) && state == State.UP && !recovering;
+  }
+
+  /** A TCP connection made here is up: first contact on it, as a punch would be. */
+  private void onTcpConnected(TcpEndpoint link) {
+    if (state == State.CLOSED) return;
+    sendTo(ControlMessage.encode(socket.alloc(), hello(false, now(), crypto.helloNoise()), 0), link);
+  }
+
+  /** A TCP connection closed: when it carried the session, find a path again (TCP at once, relay after its delay). */
+  private void onTcpClosed(TcpEndpoint link) {
+    if (state != State.UP || winner == null || !RelayEndpoint.same(link, remote)) return;
+    LOG.info(() -> "session " + peerId + " TCP path closed (" + link.link().closeReason() + "), punching again");
+    recovering = true;
+    startAttempt(relay, deps.session().relayAfterMs(), deps.liveTimeoutMs(), tcp == null || tcpCandidates.isEmpty() ? -1 : 0);
   }
 
   private void punchRound() {
@@ -150,6 +210,10 @@ public final class PeerSession {
     for (InetSocketAddress to : targets) {
       sendTo(ControlMessage.encode(socket.alloc(), hello(false, now(), crypto.helloNoise()), 0), to);
     }
+    // TCP connections not yet authenticated: HELLO again (the peer may not have had its introduction yet)
+    if (tcp != null) {
+      for (TcpEndpoint link : tcp.open()) sendTo(ControlMessage.encode(socket.alloc(), hello(false, now(), crypto.helloNoise()), 0), link);
+    }
     punchTimer = deps.scheduler().schedule(deps.session().punchIntervalMs(), this::punchRound);
   }
 
@@ -159,6 +223,7 @@ public final class PeerSession {
       deps.counters().drop(Drop.HELLO_REJECTED);
       return;
     }
+    if (from instanceof TcpEndpoint link && tcp != null) tcp.accepted(link);
     Opaque answer = crypto.onHello(hello.noise());
     if (answer == null) return; // counted: a handshake that does not hold
     lastReceived = now();
@@ -168,9 +233,10 @@ public final class PeerSession {
       if (crypto.initiating()) sendTo(ControlMessage.encode(socket.alloc(), hello(false, now(), crypto.helloNoise()), 0), from);
       return;
     }
-    // the peer punches through the relay while we are on it: it is trying to upgrade, join in
-    if (state == State.UP && from instanceof RelayEndpoint && winner.path() == Path.RELAY
-      && (attempt == null || !attempt.active())) {
+    // the peer punches through the relay (or our TCP path) while we are on it: it is trying to upgrade, join in
+    boolean nudge = from instanceof RelayEndpoint && winner != null && winner.path() == Path.RELAY
+      || from instanceof TcpEndpoint && winner != null && winner.path() == Path.DIRECT_TCP && RelayEndpoint.same(from, remote);
+    if (state == State.UP && nudge && (attempt == null || !attempt.active())) {
       startUpgrade();
     }
     lock(from, hello.senderSessionId());
@@ -196,16 +262,21 @@ public final class PeerSession {
    */
   private void roamIfMoved(InetSocketAddress sender) {
     if (deps.localKey() == null || state != State.UP || sender instanceof RelayEndpoint || remote instanceof RelayEndpoint
-      || sender.equals(remote)) {
+      || RelayEndpoint.same(sender, remote)) {
       return;
     }
-    LOG.info(() -> "session " + peerId + " roamed: " + Endpoints.format(remote) + " -> " + Endpoints.format(sender));
-    finishLock(new Candidate(sender, winner.path() == Path.DIRECT_LAN ? Path.DIRECT_LAN : Path.DIRECT));
+    // UDP is preferred: a frame over TCP moves only a TCP path (to the connection the peer uses);
+    // a frame over UDP moves a TCP path to UDP
+    if (sender instanceof TcpEndpoint && !(remote instanceof TcpEndpoint)) return;
+    Path p = sender instanceof TcpEndpoint ? Path.DIRECT_TCP : winner.path() == Path.DIRECT_LAN ? Path.DIRECT_LAN : Path.DIRECT;
+    LOG.info(() -> "session " + peerId + " roamed: " + remote + " -> " + sender);
+    finishLock(new Candidate(sender, p));
   }
 
   /** Which candidate {@code from} is: a relay, one we punched, or a peer-reflexive public address. */
   private Candidate candidateFor(InetSocketAddress from) {
     if (from instanceof RelayEndpoint) return new Candidate(from, Path.RELAY);
+    if (from instanceof TcpEndpoint) return new Candidate(from, Path.DIRECT_TCP);
     for (Candidate c : candidates) if (RelayEndpoint.same(c.address(), from)) return c;
     return new Candidate(from, Path.DIRECT);
   }
@@ -266,13 +337,20 @@ public final class PeerSession {
       deps.scheduler().cancel(graceTimer);
       graceTimer = -1;
     }
-    // keep punching direct candidates while only the relay answered
-    if (attempt != null && c.path() != Path.RELAY) {
+    // keep punching UDP candidates while only the relay or TCP answered
+    if (attempt != null && c.path() != Path.RELAY && c.path() != Path.DIRECT_TCP) {
       attempt.locked();
       if (punchTimer >= 0) {
         deps.scheduler().cancel(punchTimer);
         punchTimer = -1;
       }
+    }
+    if (tcp != null && c.address() instanceof TcpEndpoint link) {
+      tcp.won(link);
+    } else if (tcp != null && c.path() != Path.RELAY) {
+      tcp.stopAll("UDP path " + c + " preferred");
+      if (tcpTimer >= 0) deps.scheduler().cancel(tcpTimer);
+      tcpTimer = -1;
     }
     if (state == State.CONNECTING) {
       deps.stats().outcome(natPair, c.path().wireName(), (now() - attemptStart) / 1_000_000L);
@@ -283,7 +361,7 @@ public final class PeerSession {
       listener.onPathChanged(this, previous);
     }
     if (moved || pathSocket == null) openPathSocket();
-    if (c.path() == Path.RELAY && upgradeTimer < 0) {
+    if ((c.path() == Path.RELAY || c.path() == Path.DIRECT_TCP) && upgradeTimer < 0) {
       upgradeTimer = deps.scheduler().schedule(deps.session().upgradeIntervalMs(), this::upgradeDue);
     }
     if (resend) messages.onPathChange();
@@ -291,17 +369,22 @@ public final class PeerSession {
 
   private void upgradeDue() {
     upgradeTimer = -1;
-    if (state != State.UP || winner.path() != Path.RELAY) return;
+    if (state != State.UP || (winner.path() != Path.RELAY && winner.path() != Path.DIRECT_TCP)) return;
     startUpgrade();
     upgradeTimer = deps.scheduler().schedule(deps.session().upgradeIntervalMs(), this::upgradeDue);
   }
 
-  /** Punches the direct candidates again for {@code session.relayAfterMs}; one HELLO through the relay makes the peer join in. */
+  /**
+   * Punches the direct candidates again for {@code session.relayAfterMs} (from the relay: over TCP
+   * too); one HELLO through the current path makes the peer join in.
+   */
   private void startUpgrade() {
-    if (candidates.isEmpty()) return;
-    startAttempt(null, 0, Math.max(deps.session().punchIntervalMs() * 3, deps.session().relayAfterMs()));
-    if (relay != null) {
-      sendTo(ControlMessage.encode(socket.alloc(), hello(false, now(), crypto.helloNoise()), 0), relay);
+    boolean fromRelay = winner.path() == Path.RELAY;
+    if (candidates.isEmpty() && !(fromRelay && tcpDelay() >= 0)) return;
+    startAttempt(null, 0, Math.max(deps.session().punchIntervalMs() * 3, deps.session().relayAfterMs()), fromRelay ? tcpDelay() : -1);
+    InetSocketAddress through = fromRelay ? relay : remote;
+    if (through != null) {
+      sendTo(ControlMessage.encode(socket.alloc(), hello(false, now(), crypto.helloNoise()), 0), through);
     }
   }
 
@@ -391,7 +474,7 @@ public final class PeerSession {
       recovering = true;
       LOG.info(() -> "session " + peerId + " path " + winner + " silent, punching again");
       startAttempt(winner.path() == Path.RELAY ? null : relay, deps.session().relayAfterMs(),
-        timeout - 2 * interval);
+        timeout - 2 * interval, winner.path() == Path.DIRECT_TCP ? 0 : tcpDelay());
     }
     if (now - lastSent >= interval * 1_000_000L) {
       keepalives++;
@@ -427,11 +510,12 @@ public final class PeerSession {
       transmit(out);
     }
     if (attempt != null) attempt.abandon();
-    for (long t : new long[] {punchTimer, graceTimer, upgradeTimer}) {
+    for (long t : new long[] {punchTimer, graceTimer, upgradeTimer, tcpTimer}) {
       if (t >= 0) deps.scheduler().cancel(t);
     }
     transition(State.CLOSED, reason);
     closePathSocket();
+    if (tcp != null) tcp.stopAll("session closed"); // a TCP link flushes (the BYE) before it closes
     messages.failAll(reason);
   }
 
@@ -485,7 +569,7 @@ public final class PeerSession {
   private void openPathSocket() {
     closePathSocket();
     InetSocketAddress to = remote;
-    if (pathSockets == null || to instanceof RelayEndpoint) return;
+    if (pathSockets == null || to instanceof RelayEndpoint || to instanceof TcpEndpoint) return;
     long epoch = ++pathEpoch;
     pathSockets.open(to, this::onUnreachable).onComplete(ar -> {
       if (ar.failed()) {
@@ -509,9 +593,12 @@ public final class PeerSession {
     close("ICMP port unreachable from " + Endpoints.format(remote), false);
   }
 
-  /** Sends a whole frame to {@code to}, wrapped in RELAY when {@code to} is a relay endpoint. */
+  /**
+   * Sends a whole frame to {@code to}, wrapped in RELAY when {@code to} is a relay endpoint; a
+   * {@link TcpEndpoint} (or a relay reached through one) goes over its TCP connection.
+   */
   private void sendTo(ByteBuf frame, InetSocketAddress to) {
-    if (pathSocket != null && !(to instanceof RelayEndpoint) && to.equals(remote)) {
+    if (pathSocket != null && !(to instanceof RelayEndpoint) && !(to instanceof TcpEndpoint) && RelayEndpoint.same(to, remote)) {
       pathSocket.send(frame, to);
     } else if (to instanceof RelayEndpoint r) {
       byte[] inner = new byte[frame.readableBytes()];
@@ -535,6 +622,23 @@ public final class PeerSession {
 
   // ---------------------------------------------------------------- views
 
+  /** Which transports this session tried and what became of each ({@code p2p.peers}). */
+  private JsonObject transports() {
+    Path p = winner == null ? null : winner.path();
+    boolean trying = attempt != null && attempt.active();
+    String udp = p == Path.DIRECT || p == Path.DIRECT_LAN ? "won" : candidates.isEmpty() ? "no candidates"
+      : trying ? "punching" : attempt == null ? "not tried" : "no answer";
+    JsonObject tcpJson = tcp == null ? new JsonObject().put("tried", false).put("connections", new io.vertx.core.json.JsonArray())
+      : tcp.toJson();
+    tcpJson.put("outcome", p == Path.DIRECT_TCP ? "won" : tcp == null ? "off" : tcpCandidates.isEmpty() ? "no candidates"
+      : !tcp.started() ? "not needed" : trying ? "punching" : "no connection");
+    return new JsonObject()
+      .put("udp", new JsonObject().put("candidates", candidates.size()).put("outcome", udp))
+      .put("tcp", tcpJson.put("candidates", tcpCandidates.size()))
+      .put("relay", new JsonObject().put("via", relay == null ? null : relay.toString())
+        .put("outcome", p == Path.RELAY ? "won" : relay == null ? "none" : "standby"));
+  }
+
   public String peerId() { return peerId; }
   public int localSessionId() { return localSid; }
   public State state() { return state; }
@@ -557,6 +661,7 @@ public final class PeerSession {
       .put("sessionId", Integer.toUnsignedString(localSid)).put("remoteSessionId", Integer.toUnsignedString(remoteSid))
       .put("inFlight", messages.inFlight())
       .put("keySets", crypto.keySets())
+      .put("transports", transports())
       .put("transport", messages.toJson())
       .put("upForMs", state == State.UP ? (now() - upSince) / 1_000_000L : 0);
   }

@@ -76,8 +76,7 @@ public final class SessionManager implements SessionListener {
     }
     return create(peerId).compose(v -> rendezvous.introduce(peerId)
       .compose(in -> v.call(s -> {
-        s.introduce(in.introduce().token(), Candidate.of(in.introduce().publicEndpoint(), in.introduce().privateEndpoints()),
-          in.via(), in.introduce().natType(), in.introduce().key());
+        introduce(s, in.introduce(), in.via());
         return s.whenUp();
       }))
       .recover(err -> {
@@ -92,9 +91,8 @@ public final class SessionManager implements SessionListener {
    *
    * @param coordinator the coordinator that sent it ({@code null}: this node's own), used as relay
    */
-  public void onIntroduce(Introduce intro, InetSocketAddress coordinator) {
-    InetSocketAddress pub = intro.publicEndpoint().getPort() == 0 && coordinator != null ? coordinator : intro.publicEndpoint();
-    List<Candidate> candidates = Candidate.of(pub, intro.privateEndpoints());
+  public void onIntroduce(Introduce unresolved, InetSocketAddress coordinator) {
+    Introduce intro = coordinator == null ? unresolved : rendezvous.resolve(unresolved, coordinator);
     if (intro.peerId().equals(deps.localPeerId())) {
       deps.counters().drop(Drop.HELLO_REJECTED);
       return;
@@ -107,7 +105,18 @@ public final class SessionManager implements SessionListener {
       }
       f = create(intro.peerId());
     }
-    f.onSuccess(v -> v.run(s -> s.introduce(intro.token(), candidates, coordinator, intro.natType(), intro.key())));
+    f.onSuccess(v -> v.run(s -> introduce(s, intro, coordinator)));
+  }
+
+  /**
+   * Starts punching: UDP candidates, TCP candidates (at once when UDP is blocked on either side:
+   * the peer registered without a UDP endpoint, or ours reaches no coordinator) and the relay.
+   * Runs on the session's thread.
+   */
+  private void introduce(PeerSession s, Introduce intro, InetSocketAddress relayVia) {
+    boolean tcpAtOnce = !io.p2pnode.wire.ControlMessage.known(intro.publicEndpoint()) || !rendezvous.udpWorks();
+    s.introduce(intro.token(), Candidate.of(intro.publicEndpoint(), intro.privateEndpoints()),
+      Candidate.tcp(intro.publicTcp(), intro.privateEndpoints(), intro.tcpPort()), tcpAtOnce, relayVia, intro.natType(), intro.key());
   }
 
   /** A HELLO with session id 0. Manager thread. */

@@ -24,6 +24,7 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
   private final ListenerGroup listeners;
   private final PathSocketConfig connected;
   private final Function<io.p2pnode.transport.PacketSocket, PeerSession> factory;
+  private final io.p2pnode.transport.TcpTransport tcp;
   private volatile PeerSession session;
   private volatile boolean up;
   private MessageConsumer<Object> ticks;
@@ -33,8 +34,15 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
    */
   public SessionVerticle(ListenerGroup listeners, PathSocketConfig connected,
                          Function<io.p2pnode.transport.PacketSocket, PeerSession> factory) {
+    this(listeners, connected, null, factory);
+  }
+
+  /** @param tcp the node's TCP transport, or {@code null} when it has none */
+  public SessionVerticle(ListenerGroup listeners, PathSocketConfig connected, io.p2pnode.transport.TcpTransport tcp,
+                         Function<io.p2pnode.transport.PacketSocket, PeerSession> factory) {
     this.listeners = listeners;
     this.connected = connected;
+    this.tcp = tcp;
     this.factory = factory;
   }
 
@@ -46,6 +54,17 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
       session.pathSockets((remote, onUnreachable) -> NettyUdpSocket.connect(ctx, connected.bind(), remote,
         connected.socketBufferBytes(), connected.maxDatagramBytes(), connected.router(), connected.counters(),
         icmp -> onUnreachable.run()).map(s -> (io.p2pnode.transport.PacketSocket) s));
+    }
+    if (tcp != null) {
+      session.tcpPaths(new TcpPaths() {
+        public Future<io.p2pnode.transport.TcpEndpoint> connect(InetSocketAddress remote, long timeoutMs) {
+          return tcp.connect(ctx, remote, timeoutMs);
+        }
+
+        public void onClose(io.p2pnode.transport.TcpEndpoint link, Runnable action) {
+          link.link().onClose(() -> run(s -> action.run()));
+        }
+      });
     }
     ticks = vertx.eventBus().localConsumer(Addresses.INTERNAL_TICK, m -> session.tick());
     return ticks.completion();

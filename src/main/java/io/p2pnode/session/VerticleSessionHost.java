@@ -15,18 +15,26 @@ public final class VerticleSessionHost implements SessionHost {
   private final Vertx vertx;
   private final ListenerGroup listeners;
   private final PathSocketConfig connected;
+  private final java.util.function.Supplier<io.p2pnode.transport.TcpTransport> tcp;
   private final Map<SessionHandle, String> deployments = new ConcurrentHashMap<>();
 
   /** @param connected how sessions open connected per-peer sockets, or {@code null} for unconnected mode */
   public VerticleSessionHost(Vertx vertx, ListenerGroup listeners, PathSocketConfig connected) {
+    this(vertx, listeners, connected, () -> null);
+  }
+
+  /** @param tcp the node's TCP transport ({@code null} inside: no TCP) */
+  public VerticleSessionHost(Vertx vertx, ListenerGroup listeners, PathSocketConfig connected,
+                             java.util.function.Supplier<io.p2pnode.transport.TcpTransport> tcp) {
     this.vertx = vertx;
     this.listeners = listeners;
     this.connected = connected;
+    this.tcp = tcp;
   }
 
   @Override
   public Future<SessionHandle> open(Function<PacketSocket, PeerSession> factory) {
-    SessionVerticle v = new SessionVerticle(listeners, connected, factory);
+    SessionVerticle v = new SessionVerticle(listeners, connected, tcp.get(), factory);
     return vertx.deployVerticle(v).map(id -> {
       deployments.put(v, id);
       return v;

@@ -141,6 +141,10 @@ public final class NettyUdpSocket implements PacketSocket {
    */
   @Override
   public void send(ByteBuf data, InetSocketAddress to) {
+    if (to instanceof TcpEndpoint tcp) { // see PacketSocket#send: a TCP connection's address
+      tcp.link().send(data);
+      return;
+    }
     counters.frameOut();
     // a connected socket takes the bytes as they are: no address, no DatagramPacket per datagram
     Object msg = connectedTo != null && connectedTo.equals(to) ? data : new DatagramPacket(data, to);

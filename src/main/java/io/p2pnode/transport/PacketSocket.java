@@ -14,7 +14,12 @@ import java.net.InetSocketAddress;
  * {@link PacketHandler} gets a buffer that is valid only during the call.
  */
 public interface PacketSocket {
-  /** Sends one datagram; ownership of {@code data} passes to the socket. Never throws on I/O errors (they are counted). */
+  /**
+   * Sends one datagram; ownership of {@code data} passes to the socket. Never throws on I/O errors
+   * (they are counted). A {@link TcpEndpoint} destination is not a UDP address: the frame goes
+   * over that TCP connection instead, so code that answers "whoever sent this" works alike for
+   * frames that came over TCP.
+   */
   void send(ByteBuf data, InetSocketAddress to);
 
   /** Allocator for datagrams this socket will send. */

@@ -14,11 +14,11 @@ import static io.p2pnode.wire.WireBuf.*;
  * {@code ep}/{@code eps} an endpoint / endpoint list, see {@link WireBuf}):
  *
  * <pre>
- * REGISTER      txn (32) | natType (8) | peerId str | key (256) | private eps | cookie (128) | mac (128)
+ * REGISTER      txn (32) | natType (8) | peerId str | key (256) | private eps | tcp port (16, 0 = none) | cookie (128) | mac (128)
  * REGISTER_CHALLENGE txn (32) | coordinator key (256) | cookie (128)
  * REGISTER_ACK  txn (32) | observed ep | ttlMs (32) | probe port (16, 0 = none)
  * CONNECT       txn (32) | from peerId str | target peerId str
- * INTRODUCE     txn (32) | token (64) | natType (8) | peerId str | key (256) | public ep | private eps
+ * INTRODUCE     txn (32) | token (64) | natType (8) | peerId str | key (256) | public ep | private eps | public tcp ep | tcp port (16)
  * CONNECT_FAIL  txn (32) | code (16) | reason str
  * UNREGISTER    peerId str
  * PROBE_ASK     txn (32) | delayMs (32)
@@ -28,27 +28,47 @@ import static io.p2pnode.wire.WireBuf.*;
  * RELAYED       from peerId str | enclosed frame (to the end of the datagram)
  * </pre>
  * {@code key} is the peer's X25519 public key ({@link PeerKey}): what it registers with, and what
- * an introduction tells the other side to expect.
+ * an introduction tells the other side to expect. A {@code tcp port} is the port the peer's TCP
+ * listener shares with its outgoing connections (its private TCP endpoints are its private
+ * addresses with that port); a public (tcp) endpoint {@link #NO_ENDPOINT} means "none known".
  */
 public sealed interface ControlMessage {
+  /** "No such endpoint": a peer that registered over one transport only. */
+  InetSocketAddress NO_ENDPOINT = new InetSocketAddress("0.0.0.0", 0);
+
+  /** Whether {@code ep} names an endpoint (not {@link #NO_ENDPOINT} nor another port 0 marker). */
+  static boolean known(InetSocketAddress ep) {
+    return ep != null && ep.getPort() != 0;
+  }
+
   /** The frame type that carries this payload. */
   FrameType type();
 
   /** Appends the payload (no header). */
   void writePayload(ByteBuf out);
 
-  /** Registration (or refresh) of a peer at a coordinator, with the NAT behaviour it detected. */
   /**
    * Registration (or refresh) of a peer at a coordinator, with the NAT behaviour it detected. A
    * remote registration counts only with the coordinator's current {@code cookie} and a
    * {@code mac} proving the sender holds {@code key} (see {@code punch.RegistrationGuard});
    * without them the coordinator answers {@link RegisterChallenge}.
    */
-  record Register(int txn, NatType natType, String peerId, PeerKey key, List<InetSocketAddress> privateEndpoints,
+  record Register(int txn, NatType natType, String peerId, PeerKey key, List<InetSocketAddress> privateEndpoints, int tcpPort,
                   Bits128 cookie, Bits128 mac) implements ControlMessage {
     /** A registration without proof (the first one, or to the own coordinator or a probe port). */
+    public Register(int txn, NatType natType, String peerId, PeerKey key, List<InetSocketAddress> privateEndpoints, int tcpPort) {
+      this(txn, natType, peerId, key, privateEndpoints, tcpPort, Bits128.ZERO, Bits128.ZERO);
+    }
+
+    /** A registration of a peer without TCP, without proof. */
     public Register(int txn, NatType natType, String peerId, PeerKey key, List<InetSocketAddress> privateEndpoints) {
-      this(txn, natType, peerId, key, privateEndpoints, Bits128.ZERO, Bits128.ZERO);
+      this(txn, natType, peerId, key, privateEndpoints, 0);
+    }
+
+    /** A registration of a peer without TCP. */
+    public Register(int txn, NatType natType, String peerId, PeerKey key, List<InetSocketAddress> privateEndpoints,
+                    Bits128 cookie, Bits128 mac) {
+      this(txn, natType, peerId, key, privateEndpoints, 0, cookie, mac);
     }
 
     public FrameType type() { return FrameType.REGISTER; }
@@ -58,13 +78,14 @@ public sealed interface ControlMessage {
       writeShortString(out, peerId);
       writeKey(out, key);
       writeEndpoints(out, privateEndpoints);
+      out.writeShort(tcpPort);
       writeBits(out, cookie);
       writeBits(out, mac);
     }
 
     /** This registration with {@code cookie} and {@code mac}. */
     public Register proven(Bits128 cookie, Bits128 mac) {
-      return new Register(txn, natType, peerId, key, privateEndpoints, cookie, mac);
+      return new Register(txn, natType, peerId, key, privateEndpoints, tcpPort, cookie, mac);
     }
   }
 
@@ -105,9 +126,24 @@ public sealed interface ControlMessage {
     }
   }
 
-  /** The coordinator tells a peer how to reach {@code peerId}; {@code token} authorises the punch. */
+  /**
+   * The coordinator tells a peer how to reach {@code peerId}; {@code token} authorises the punch.
+   * {@code publicTcp} is the peer's public TCP endpoint as the coordinator sees its TCP
+   * registration connection, {@code tcpPort} the port of its private TCP endpoints (0: no TCP).
+   */
   record Introduce(int txn, long token, NatType natType, String peerId, PeerKey key, InetSocketAddress publicEndpoint,
-                   List<InetSocketAddress> privateEndpoints) implements ControlMessage {
+                   List<InetSocketAddress> privateEndpoints, InetSocketAddress publicTcp, int tcpPort) implements ControlMessage {
+    /** An introduction of a peer without TCP. */
+    public Introduce(int txn, long token, NatType natType, String peerId, PeerKey key, InetSocketAddress publicEndpoint,
+                     List<InetSocketAddress> privateEndpoints) {
+      this(txn, token, natType, peerId, key, publicEndpoint, privateEndpoints, NO_ENDPOINT, 0);
+    }
+
+    /** The same introduction with the endpoints a requester resolved. */
+    public Introduce withPublic(InetSocketAddress udp, InetSocketAddress tcp) {
+      return new Introduce(txn, token, natType, peerId, key, udp, privateEndpoints, tcp, tcpPort);
+    }
+
     public FrameType type() { return FrameType.INTRODUCE; }
     public void writePayload(ByteBuf out) {
       out.writeInt(txn);
@@ -117,6 +153,8 @@ public sealed interface ControlMessage {
       writeKey(out, key);
       writeEndpoint(out, publicEndpoint);
       writeEndpoints(out, privateEndpoints);
+      writeEndpoint(out, publicTcp);
+      out.writeShort(tcpPort);
     }
   }
 
@@ -255,13 +293,13 @@ public sealed interface ControlMessage {
    */
   static ControlMessage decode(FrameType type, ByteBuf in) {
     ControlMessage m = switch (type) {
-      case REGISTER -> new Register(i32(in), NatType.of(u8(in)), peerId(in), readKey(in), readEndpoints(in), readBits(in),
-        readBits(in));
+      case REGISTER -> new Register(i32(in), NatType.of(u8(in)), peerId(in), readKey(in), readEndpoints(in), u16(in),
+        readBits(in), readBits(in));
       case REGISTER_CHALLENGE -> new RegisterChallenge(i32(in), readKey(in), readBits(in));
       case REGISTER_ACK -> new RegisterAck(i32(in), readEndpoint(in), i32(in) & 0xFFFFFFFFL, u16(in));
       case CONNECT -> new Connect(i32(in), peerId(in), peerId(in));
       case INTRODUCE -> new Introduce(i32(in), i64(in), NatType.of(u8(in)), peerId(in), readKey(in), readEndpoint(in),
-        readEndpoints(in));
+        readEndpoints(in), readEndpoint(in), u16(in));
       case CONNECT_FAIL -> new ConnectFail(i32(in), u16(in), readShortString(in));
       case UNREGISTER -> new Unregister(peerId(in));
       case PROBE_ASK -> new ProbeAsk(i32(in), i32(in) & 0xFFFFFFFFL);

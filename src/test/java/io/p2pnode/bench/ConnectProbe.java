@@ -25,15 +25,12 @@ public final class ConnectProbe {
     int trials = Integer.parseInt(args[0]);
     String coordinator = args[1];
     String target = args[2];
+    int basePort = args.length > 3 ? Integer.parseInt(args[3]) : 7700;
     for (int i = 1; i <= trials; i++) {
-      P2pNode node = LabPeer.start("probe-" + i, 7700 + i, coordinator, new JsonObject());
+      P2pNode node = LabPeer.start("probe-" + basePort + "-" + i, basePort + i, coordinator, new JsonObject());
       try {
         P2pClient api = P2pClient.create(node.vertx());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline
-          && "unknown".equals(LabPeer.await(api.status()).getString("natType"))) {
-          LabPeer.await(LabPeer.delay(node, 20));
-        }
+        LabPeer.awaitRegistered(node, api);
         Instant t0 = Instant.now();
         long n0 = System.nanoTime();
         Message<Object> reply = LabPeer.await(node.vertx().eventBus().request(Addresses.REQUEST, "t0",

@@ -24,6 +24,24 @@ final class LabPeer {
     return await(P2pNode.start(o));
   }
 
+  /**
+   * Waits (up to 30 s) until the node is registered with its coordinator over UDP or TCP and, when
+   * over UDP, until it knows its NAT type.
+   */
+  static void awaitRegistered(P2pNode node, io.p2pnode.bus.P2pClient api) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      JsonObject st = await(api.status());
+      JsonObject c = st.getJsonArray("coordinators").getJsonObject(0);
+      boolean udp = c.getJsonObject("udp") == null ? c.getBoolean("registered") : c.getJsonObject("udp").getBoolean("registered");
+      boolean tcp = c.getJsonObject("tcp") != null && c.getJsonObject("tcp").getBoolean("registered");
+      if (udp && !"unknown".equals(st.getString("natType")) || tcp && !udp && System.nanoTime() > deadline - TimeUnit.SECONDS.toNanos(27)) {
+        return;
+      }
+      await(delay(node, 20));
+    }
+  }
+
   static Future<Void> delay(P2pNode node, long ms) {
     Promise<Void> p = Promise.promise();
     node.vertx().setTimer(ms, t -> p.complete());

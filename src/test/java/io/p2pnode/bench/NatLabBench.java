@@ -33,6 +33,10 @@ public final class NatLabBench {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("tcp")) {
+      tcp(args.length > 1 ? Integer.parseInt(args[1]) : 20, args.length > 2 ? Integer.parseInt(args[2]) : 5);
+      return;
+    }
     if (args.length > 0 && args[0].equals("impaired")) {
       impaired(args.length > 1 ? Double.parseDouble(args[1]) : 0.01, args.length > 2 ? Integer.parseInt(args[2]) : 10);
       return;
@@ -104,6 +108,83 @@ public final class NatLabBench {
       run("bash", "cluster/natlab.sh", "down");
     }
     System.exit(0);
+  }
+
+  /**
+   * TCP against UDP in one run: time from {@code p2p.connect} to the first delivered message
+   * between two cone NATs ({@code delayMs} per router hop) with UDP open ({@code direct}), then
+   * with UDP dropped at both routers ({@code direct-tcp}); then, without delay, RTT and
+   * confirmed throughput over each path ({@link PathProbe}).
+   */
+  private static void tcp(int delayMs, int trials) throws Exception {
+    run("bash", "cluster/natlab.sh", "up", "cone");
+    List<Process> procs = new ArrayList<>();
+    try {
+      run("bash", "cluster/natlab.sh", "delay", "p2plab-nata", String.valueOf(delayMs));
+      run("bash", "cluster/natlab.sh", "delay", "p2plab-natb", String.valueOf(delayMs));
+      startCoordinatorAndBob(procs, null);
+      TimeUnit.SECONDS.sleep(3); // let bob register
+      List<Double> udp = connectTrials(trials, "udp");
+      run("bash", "cluster/natlab.sh", "blockudp", "p2plab-nata", "p2plab-natb");
+      TimeUnit.SECONDS.sleep(16); // bob notices that its UDP registration lapsed (3 refreshes of 5 s)
+      List<Double> tcp = connectTrials(trials, "tcp");
+      System.out.printf(Locale.ROOT, "%nNAT lab, two cone NATs, %d ms per router hop, %d trials (median):%n", delayMs, trials);
+      System.out.printf(Locale.ROOT, "%-40s %10s %12s %8s%n", "measure", "measured", "lower bound", "ratio");
+      row("UDP: connect -> first delivery (ms)", median(udp), 6.0 * delayMs);
+      row("TCP: connect -> first delivery (ms)", median(tcp), 6.0 * delayMs);
+      System.out.printf(Locale.ROOT, "%-40s %10.2f%n", "TCP / UDP connect time", median(tcp) / median(udp));
+    } finally {
+      procs.forEach(Process::destroyForcibly);
+      run("bash", "cluster/natlab.sh", "down");
+    }
+    run("bash", "cluster/natlab.sh", "up", "cone");
+    try {
+      startCoordinatorAndBob(procs, null);
+      TimeUnit.SECONDS.sleep(3);
+      System.out.printf(Locale.ROOT, "%nNAT lab, two cone NATs, no delay: RTT and throughput by path%n");
+      pathProbe("udp-open", 7792);
+      run("bash", "cluster/natlab.sh", "blockudp", "p2plab-nata", "p2plab-natb");
+      TimeUnit.SECONDS.sleep(16);
+      pathProbe("udp-blocked", 7793);
+    } finally {
+      procs.forEach(Process::destroyForcibly);
+      run("bash", "cluster/natlab.sh", "down");
+    }
+    System.exit(0);
+  }
+
+  private static List<Double> connectTrials(int trials, String label) throws Exception {
+    List<String> cmd = NodeProcess.javaIn("p2plab-alice", ConnectProbe.class.getName());
+    cmd.addAll(List.of(String.valueOf(trials), "203.0.113.100:7700", "bob", label.equals("tcp") ? "7750" : "7700"));
+    Process probe = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    List<Double> delivered = new ArrayList<>();
+    Pattern trial = Pattern.compile("TRIAL (\\d+) deliveredMs=([\\d.]+) roundTripMs=([\\d.]+) path=(\\S+)");
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(probe.getInputStream()))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        Matcher m = trial.matcher(line);
+        if (!m.find()) continue;
+        System.out.println(label + " " + line);
+        delivered.add(Double.parseDouble(m.group(2)));
+      }
+    }
+    probe.waitFor(120, TimeUnit.SECONDS);
+    if (delivered.isEmpty()) throw new IllegalStateException("no " + label + " trial completed");
+    return delivered;
+  }
+
+  private static void pathProbe(String label, int port) throws Exception {
+    List<String> cmd = NodeProcess.javaIn("p2plab-alice", PathProbe.class.getName());
+    cmd.addAll(List.of("203.0.113.100:7700", label, String.valueOf(port)));
+    Process probe = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(probe.getInputStream()))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.startsWith("RESULT ")) System.out.println(line.substring(7));
+        else if (line.contains("Exception")) System.out.println("probe: " + line);
+      }
+    }
+    probe.waitFor(300, TimeUnit.SECONDS);
   }
 
   /**

@@ -40,9 +40,18 @@ final class NatLab implements AutoCloseable {
       .mergeIn(extra, true);
   }
 
-  /** Builds the topology and starts coordinator, alice and bob; waits until all are ready. */
-  void up(String scenario, JsonObject peerExtra) throws Exception {
+  /**
+   * Builds the topology, makes {@code udpBlockedRouters} drop all UDP they forward, and starts
+   * coordinator, alice and bob; waits until all are ready.
+   */
+  void up(String scenario, JsonObject peerExtra, String... udpBlockedRouters) throws Exception {
     run(List.of("bash", SCRIPT, "up", scenario), 60);
+    if (udpBlockedRouters.length > 0) {
+      List<String> cmd = new ArrayList<>(List.of("bash", SCRIPT, "blockudp"));
+      cmd.addAll(List.of(udpBlockedRouters));
+      CliResult r = run(cmd, 60);
+      if (r.code() != 0) throw new AssertionError("blockudp: " + r.out());
+    }
     nodes.add(NodeProcess.startWithConfigIn(COORD_NS, coordinatorConfig("coord", 7700, false)));
     nodes.add(NodeProcess.startWithConfigIn(ns("alice"), peerConfig("alice", peerExtra)));
     nodes.add(NodeProcess.startWithConfigIn(ns("bob"), peerConfig("bob", peerExtra)));

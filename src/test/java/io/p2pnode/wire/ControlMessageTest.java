@@ -76,19 +76,20 @@ class ControlMessageTest {
   @Test
   void introduceGoldenBytes() {
     Introduce i = new Introduce(7, 0x0102030405060708L, io.p2pnode.wire.NatType.ENDPOINT_INDEPENDENT, "b", KEY, ep("127.0.0.1", 7700),
-      List.of());
+      List.of(), ep("127.0.0.2", 7701), 7702);
     String expected = "d1130000" + "00000000" + "0000000000000000"
-      + "00000007" + "0102030405060708" + "02" + "0162" + KEY_HEX + "04" + "1e14" + "7f000001" + "00";
+      + "00000007" + "0102030405060708" + "02" + "0162" + KEY_HEX + "04" + "1e14" + "7f000001" + "00"
+      + "04" + "1e15" + "7f000002" + "1e16";
     assertEquals(expected, encodeHex(i, 0));
     assertEquals(i, decodeHex(FrameType.INTRODUCE, expected.substring(32)));
   }
 
   @Test
   void registerGoldenBytes() {
-    Register r = new Register(1, io.p2pnode.wire.NatType.ENDPOINT_DEPENDENT, "a", KEY, List.of(ep("127.0.0.1", 7700)),
+    Register r = new Register(1, io.p2pnode.wire.NatType.ENDPOINT_DEPENDENT, "a", KEY, List.of(ep("127.0.0.1", 7700)), 7701,
       new Bits128(0x1112131415161718L, 0x191a1b1c1d1e1f20L), new Bits128(-1L, 2L));
     String expected = "d1100000" + "00000000" + "0000000000000000"
-      + "00000001" + "03" + "0161" + KEY_HEX + "01" + "04" + "1e14" + "7f000001"
+      + "00000001" + "03" + "0161" + KEY_HEX + "01" + "04" + "1e14" + "7f000001" + "1e15"
       + "1112131415161718191a1b1c1d1e1f20" + "ffffffffffffffff0000000000000002";
     assertEquals(expected, encodeHex(r, 0));
     assertEquals(r, decodeHex(FrameType.REGISTER, expected.substring(32)));
@@ -178,10 +179,11 @@ class ControlMessageTest {
   private static ControlMessage randomMessage(Random rnd, int kind) {
     return switch (kind) {
       case 0 -> new Register(rnd.nextInt(), io.p2pnode.wire.NatType.values()[rnd.nextInt(4)], randomPeerId(rnd), randomKey(rnd),
-        randomEndpoints(rnd), new Bits128(rnd.nextLong(), rnd.nextLong()), new Bits128(rnd.nextLong(), rnd.nextLong()));
+        randomEndpoints(rnd), rnd.nextInt(65536), new Bits128(rnd.nextLong(), rnd.nextLong()), new Bits128(rnd.nextLong(), rnd.nextLong()));
       case 1 -> new RegisterAck(rnd.nextInt(), randomEndpoint(rnd), rnd.nextLong() & 0xFFFFFFFFL, rnd.nextInt(65536));
       case 2 -> new Connect(rnd.nextInt(), randomPeerId(rnd), randomPeerId(rnd));
-      case 3 -> new Introduce(rnd.nextInt(), rnd.nextLong(), io.p2pnode.wire.NatType.values()[rnd.nextInt(4)], randomPeerId(rnd), randomKey(rnd), randomEndpoint(rnd), randomEndpoints(rnd));
+      case 3 -> new Introduce(rnd.nextInt(), rnd.nextLong(), io.p2pnode.wire.NatType.values()[rnd.nextInt(4)], randomPeerId(rnd), randomKey(rnd), randomEndpoint(rnd), randomEndpoints(rnd),
+        randomEndpoint(rnd), rnd.nextInt(65536));
       case 4 -> new ConnectFail(rnd.nextInt(), rnd.nextInt(65536), randomString(rnd, 0, 60));
       case 5 -> new Unregister(randomPeerId(rnd));
       case 6 -> new Hello(false, rnd.nextLong(), randomPeerId(rnd), rnd.nextInt(), rnd.nextLong(), randomOpaque(rnd));

@@ -1,0 +1,19 @@
+package io.p2pnode.session;
+
+import io.p2pnode.transport.TcpEndpoint;
+import io.vertx.core.Future;
+
+import java.net.InetSocketAddress;
+
+/**
+ * TCP for one session: connections from the node's TCP port (the one its listener shares), and
+ * notice of their end, both on the session's own thread. {@link SessionVerticle} implements it
+ * over the node's {@code transport.TcpTransport}; tests fake it.
+ */
+public interface TcpPaths {
+  /** Connects from the node's TCP port to {@code remote}; fails with a {@code transport.TcpConnectException}. */
+  Future<TcpEndpoint> connect(InetSocketAddress remote, long timeoutMs);
+
+  /** Runs {@code action} on the session's thread once {@code link} has closed (at once if it has). */
+  void onClose(TcpEndpoint link, Runnable action);
+}
