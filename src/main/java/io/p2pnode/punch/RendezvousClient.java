@@ -188,7 +188,10 @@ public final class RendezvousClient {
     long now = scheduler.clock().nanoTime();
     for (Link l : links) {
       if (tcpConnect != null && l.address != null) refreshTcp(l, now);
-      if (now - l.lastRegisterNanos < refreshMs.getAsLong() * 1_000_000L) continue;
+      // an unanswered registration goes again on every tick (a quarter of the interval): the coordinator may
+      // have come up after us, and until UDP registers, introductions make sessions punch over TCP alone
+      long due = l.udpRegistered() ? refreshMs.getAsLong() : refreshMs.getAsLong() / 4;
+      if (now - l.lastRegisterNanos < due * 1_000_000L) continue;
       l.lastRegisterNanos = now;
       l.registerTxn = nextTxn();
       Register r = register(l.registerTxn);
