@@ -10,6 +10,7 @@
 #                                          HOST on its LAN (iptables TEE): duplicates, delivered out of turn
 #   bash cluster/natlab.sh blockudp NS...     router(s) NS drop every UDP packet they would forward (networks that
 #                                          block UDP: peers behind them must register, punch and relay over TCP)
+#   bash cluster/natlab.sh unblockudp NS...   undo blockudp
 #   bash cluster/natlab.sh delay NS MS [JITTER_MS]
 #                                          hold every packet router NS forwards for MS (+ up to JITTER_MS,
 #                                          which reorders): iptables NFQUEUE + cluster/nfq-delay.c, since this
@@ -153,6 +154,12 @@ blockudp() { # ROUTER-NS...: no UDP through these routers, either way
   done
 }
 
+unblockudp() { # ROUTER-NS...
+  for r in "$@"; do
+    ns "$r" iptables -D FORWARD -p udp -j DROP
+  done
+}
+
 duplicate() { # ROUTER-NS P HOST
   ns "$1" iptables -t mangle -A FORWARD -i wan -m statistic --mode random --probability "$2" -j TEE --gateway "$3"
 }
@@ -178,6 +185,7 @@ case "$cmd" in
   impair) impair "${2:?router namespace}" "${3:?loss 0..1}" ;;
   delay) delay "${2:?router namespace}" "${3:?ms}" "${4:-0}" ;;
   blockudp) shift; blockudp "${@:?router namespace}" ;;
+  unblockudp) shift; unblockudp "${@:?router namespace}" ;;
   duplicate) duplicate "${2:?router namespace}" "${3:?fraction 0..1}" "${4:?lan host}" ;;
-  *) sed -n '2,33p' "$0"; exit 2 ;;
+  *) sed -n '2,34p' "$0"; exit 2 ;;
 esac

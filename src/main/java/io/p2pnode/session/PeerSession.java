@@ -202,6 +202,7 @@ public final class PeerSession {
     if (state == State.CLOSED || attempt == null) return;
     List<InetSocketAddress> targets = attempt.round(now());
     if (attempt.state() == PunchAttempt.State.FAILED) {
+      if (tcp != null && (winner == null || winner.path() != Path.DIRECT_TCP)) tcp.stopAll("attempt over without a TCP path");
       if (state == State.CONNECTING) deps.stats().outcome(natPair, "failed", (now() - attemptStart) / 1_000_000L);
       if (state == State.CONNECTING) close("no candidate answered within " + deps.session().connectTimeoutMs() + " ms", false);
       recovering = false;

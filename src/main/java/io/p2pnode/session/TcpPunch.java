@@ -112,6 +112,12 @@ final class TcpPunch {
         if (ar.succeeded()) ar.result().link().close();
         return;
       }
+      if (ar.succeeded() && ar.result().equals(ar.result().link().localAddress())) {
+        // a private candidate that is our own address (both LANs use the same range): TCP connected us to ourselves
+        ar.result().link().close();
+        transition(t, State.FAILED, "connected to itself");
+        return;
+      }
       if (ar.succeeded()) {
         t.link = ar.result();
         transition(t, State.CONNECTED, "connect() returned");

@@ -15,7 +15,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Last inbound handler of a {@link TcpLink}'s pipeline: creates the link once the channel is
+ * Last inbound handler of a {@link NettyTcpLink}'s pipeline: creates the link once the channel is
  * connected, hands decoded frames to the transport, and turns EOF, idleness, oversize frames and
  * I/O errors into the link's close.
  */
@@ -23,7 +23,7 @@ final class TcpFrameHandler extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = Logger.getLogger(TcpFrameHandler.class.getName());
   private final TcpTransport transport;
   private final boolean inbound;
-  private TcpLink link; // loop only
+  private NettyTcpLink link; // loop only
 
   TcpFrameHandler(TcpTransport transport, boolean inbound) {
     this.transport = transport;
@@ -34,7 +34,7 @@ final class TcpFrameHandler extends ChannelInboundHandlerAdapter {
    * The channel's link, created on first use: the connect listener runs before channelActive,
    * so whichever comes first creates it. On the channel's loop.
    */
-  TcpLink link(Channel ch) {
+  NettyTcpLink link(Channel ch) {
     if (link == null) link = transport.newLink((EpollSocketChannel) ch, inbound);
     return link;
   }
@@ -55,7 +55,7 @@ final class TcpFrameHandler extends ChannelInboundHandlerAdapter {
     if (evt instanceof ChannelInputShutdownEvent) {
       link(ctx.channel()).inputClosed();
     } else if (evt instanceof IdleStateEvent e && e.state() == IdleState.READER_IDLE) {
-      TcpLink l = link(ctx.channel());
+      NettyTcpLink l = link(ctx.channel());
       if (!l.closing()) {
         transport.idleClosed();
         l.close("idle");
@@ -71,7 +71,7 @@ final class TcpFrameHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    TcpLink l = link(ctx.channel());
+    NettyTcpLink l = link(ctx.channel());
     if (cause instanceof TooLongFrameException) {
       if (!l.closing()) {
         transport.counters().drop(Drop.OVERSIZE);

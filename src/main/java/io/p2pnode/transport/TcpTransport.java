@@ -55,7 +55,7 @@ public final class TcpTransport {
    * Settings.
    *
    * @param maxFrameBytes     largest frame in either direction, 1-65535 (the length prefix is 2 bytes)
-   * @param unclaimedMs       an accepted link not {@link TcpLink#claim claimed} within this closes; 0: never
+   * @param unclaimedMs       an accepted link not {@link NettyTcpLink#claim claimed} within this closes; 0: never
    * @param idleMs            a link with no inbound frame for this long closes; 0: never
    * @param drainMs           longest a close waits for the peer to acknowledge what was sent
    * @param socketBufferBytes SO_RCVBUF / SO_SNDBUF; 0: kernel default
@@ -74,7 +74,7 @@ public final class TcpTransport {
   private final PacketHandler handler;
   private final Supplier<PacketSocket> handlerSocket;
   private final Counters counters;
-  private final Set<TcpLink> links = ConcurrentHashMap.newKeySet();
+  private final Set<NettyTcpLink> links = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Promise<Void> closeDone = Promise.promise();
   private final LongAdder open = new LongAdder(), accepted = new LongAdder(), connected = new LongAdder(),
@@ -210,7 +210,7 @@ public final class TcpTransport {
     server.close().addListener(f -> serverClosed.complete());
     serverClosed.future().compose(v -> {
       List<Future<Void>> all = new ArrayList<>();
-      for (TcpLink l : links) {
+      for (NettyTcpLink l : links) {
         l.close("transport closed");
         all.add(l.closedFuture());
       }
@@ -230,14 +230,14 @@ public final class TcpTransport {
   }
 
   /** The links open now (a snapshot). */
-  List<TcpLink> links() {
+  List<NettyTcpLink> links() {
     return new ArrayList<>(links);
   }
 
-  // ---- called by TcpLink / TcpFrameHandler, on the link's loop ----
+  // ---- called by NettyTcpLink / TcpFrameHandler, on the link's loop ----
 
-  TcpLink newLink(EpollSocketChannel ch, boolean inbound) {
-    TcpLink l = new TcpLink(this, ch, inbound);
+  NettyTcpLink newLink(EpollSocketChannel ch, boolean inbound) {
+    NettyTcpLink l = new NettyTcpLink(this, ch, inbound);
     links.add(l);
     open.increment();
     (inbound ? accepted : connected).increment();
@@ -246,7 +246,7 @@ public final class TcpTransport {
     return l;
   }
 
-  void linkClosed(TcpLink l) {
+  void linkClosed(NettyTcpLink l) {
     if (links.remove(l)) {
       open.decrement();
       closedLinks.increment();
@@ -254,7 +254,7 @@ public final class TcpTransport {
   }
 
   /** One inbound frame: to the handler unless empty (keepalive) or the link is closing; released after. */
-  void deliver(TcpLink link, ByteBuf frame) {
+  void deliver(NettyTcpLink link, ByteBuf frame) {
     try {
       if (!frame.isReadable()) return;
       if (link.closing()) {

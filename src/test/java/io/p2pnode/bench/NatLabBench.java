@@ -114,7 +114,7 @@ public final class NatLabBench {
    * TCP against UDP in one run: time from {@code p2p.connect} to the first delivered message
    * between two cone NATs ({@code delayMs} per router hop) with UDP open ({@code direct}), then
    * with UDP dropped at both routers ({@code direct-tcp}); then, without delay, RTT and
-   * confirmed throughput over each path ({@link PathProbe}).
+   * confirmed throughput over each path ({@link PathProbe}): UDP, TCP, then UDP again (warm).
    */
   private static void tcp(int delayMs, int trials) throws Exception {
     run("bash", "cluster/natlab.sh", "up", "cone");
@@ -146,6 +146,9 @@ public final class NatLabBench {
       run("bash", "cluster/natlab.sh", "blockudp", "p2plab-nata", "p2plab-natb");
       TimeUnit.SECONDS.sleep(16);
       pathProbe("udp-blocked", 7793);
+      run("bash", "cluster/natlab.sh", "unblockudp", "p2plab-nata", "p2plab-natb");
+      TimeUnit.SECONDS.sleep(6); // bob's UDP registration is back
+      pathProbe("udp-open", 7794); // again, both JVMs warm: the first run paid for JIT compilation
     } finally {
       procs.forEach(Process::destroyForcibly);
       run("bash", "cluster/natlab.sh", "down");
