@@ -63,6 +63,9 @@ class NatLabTest {
     try (NatLab lab = new NatLab()) {
       lab.upClustered(scenario);
       try {
+        // registered over UDP too (over TCP alone, a connect would rightly punch over TCP at once)
+        NatLab.awaitNatType("alice");
+        NatLab.awaitNatType("bob");
         JsonObject c = NatLab.connect("alice", "bob");
         assertEquals(path, c.getString("path"), c.encode());
         NatLab.delivers("alice", "bob", "across coordinators via " + path);
