@@ -52,9 +52,28 @@ class TcpLabTest {
           assertTrue(peer.getString("candidate").startsWith("direct-tcp@"), peer.encode());
         }
         if (scenario.equals("public") && from.equals("bob")) {
-          // the public side's own connects die in alice's NAT: the connection it won is the one alice made (reverse connection)
-          assertTrue(connections(tcp).stream().anyMatch(x -> x.getString("direction").equals("accepted") && x.getString("state").equals("won")),
-            tcp.encode());
+          // reverse connection: the public side's SYN passes alice's NAT only once alice's own connect
+          // opened it, so alice (asked by the coordinator's introduction) connected out to bob; the
+          // connection then came out of bob's accept() or, when the SYNs crossed, both connect()s
+          JsonObject aliceTcp = peerEntry("alice", "bob").getJsonObject("transports").getJsonObject("tcp");
+          assertTrue(connections(aliceTcp).stream().anyMatch(x -> x.getString("to").equals("203.0.113.20:7700")
+            && x.getString("direction").equals("connect")
+            && (List.of("won", "connected").contains(x.getString("state")) || x.getString("detail").startsWith("in_use"))),
+            aliceTcp.encode());
+          assertTrue(connections(tcp).stream().anyMatch(x -> x.getString("state").equals("won")), tcp.encode());
+        }
+        if (scenario.equals("cone")) {
+          // bob leaves (BYE over the TCP path, registration connection closed): no socket on the
+          // shared port is left in CLOSE_WAIT or TIME_WAIT on either side
+          lab.nodes.get(2).terminate();
+          assertEquals(0, lab.nodes.get(2).awaitExit(), lab.nodes.get(2).output());
+          awaitNoPeers(from);
+          for (String ns : List.of("p2plab-alice", "p2plab-bob")) {
+            for (String state : List.of("close-wait", "time-wait")) {
+              String ss = NatLab.run(List.of("ip", "netns", "exec", ns, "ss", "-tanH", "state", state, "( sport = :7700 )"), 10).out();
+              assertEquals("", ss.trim(), state + " sockets in " + ns + ": " + ss);
+            }
+          }
         }
         if (path.equals("relay")) {
           assertTrue(peer.getJsonObject("transports").getJsonObject("relay").getString("via").contains("relay:"), peer.encode());
@@ -120,6 +139,16 @@ class TcpLabTest {
       String ss = NatLab.run(List.of("ip", "netns", "exec", "p2plab-alice", "ss", "-tanH", "state", "close-wait"), 10).out();
       assertEquals("", ss.trim(), "CLOSE_WAIT sockets at alice: " + ss);
     }
+  }
+
+  /** Waits until {@code node} has no session left (its peer said goodbye). */
+  static void awaitNoPeers(String node) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    JsonObject peers;
+    do {
+      peers = new JsonObject(NatLab.cli(node, "peers").out());
+    } while (!peers.getJsonArray("peers").isEmpty() && System.nanoTime() < deadline);
+    assertTrue(peers.getJsonArray("peers").isEmpty(), peers.encode());
   }
 
   static JsonObject peerEntry(String node, String peer) throws Exception {
