@@ -46,6 +46,6 @@ public final class RelayEndpoint extends InetSocketAddress {
 
   @Override
   public String toString() {
-    return "relay:" + Endpoints.format(this) + "/" + peerId;
+    return "relay:" + Endpoints.format(this) + "/" + peerId + (via instanceof TcpEndpoint ? " over tcp" : "");
   }
 }

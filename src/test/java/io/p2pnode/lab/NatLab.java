@@ -46,12 +46,7 @@ final class NatLab implements AutoCloseable {
    */
   void up(String scenario, JsonObject peerExtra, String... udpBlockedRouters) throws Exception {
     run(List.of("bash", SCRIPT, "up", scenario), 60);
-    if (udpBlockedRouters.length > 0) {
-      List<String> cmd = new ArrayList<>(List.of("bash", SCRIPT, "blockudp"));
-      cmd.addAll(List.of(udpBlockedRouters));
-      CliResult r = run(cmd, 60);
-      if (r.code() != 0) throw new AssertionError("blockudp: " + r.out());
-    }
+    blockUdp(udpBlockedRouters);
     nodes.add(NodeProcess.startWithConfigIn(COORD_NS, coordinatorConfig("coord", 7700, false)));
     nodes.add(NodeProcess.startWithConfigIn(ns("alice"), peerConfig("alice", peerExtra)));
     nodes.add(NodeProcess.startWithConfigIn(ns("bob"), peerConfig("bob", peerExtra)));
@@ -62,8 +57,9 @@ final class NatLab implements AutoCloseable {
    * As {@link #up}, with two clustered coordinators in the coordinator's namespace (Hazelcast on
    * its loopback): c1 on 7700, where alice registers, and c2 on 7800, where bob registers.
    */
-  void upClustered(String scenario) throws Exception {
+  void upClustered(String scenario, String... udpBlockedRouters) throws Exception {
     run(List.of("bash", SCRIPT, "up", scenario), 60);
+    blockUdp(udpBlockedRouters);
     NodeProcess c1 = NodeProcess.startWithConfigIn(COORD_NS, coordinatorConfig("c1", 7700, true));
     nodes.add(c1);
     c1.awaitReady(); // the first member forms the cluster; the second joins it
@@ -72,6 +68,14 @@ final class NatLab implements AutoCloseable {
     nodes.add(NodeProcess.startWithConfigIn(ns("bob"), peerConfig("bob", new JsonObject()
       .put("rendezvous", new JsonArray().add("203.0.113.100:7800")))));
     for (NodeProcess n : nodes) n.awaitReady();
+  }
+
+  private static void blockUdp(String... routers) throws Exception {
+    if (routers.length == 0) return;
+    List<String> cmd = new ArrayList<>(List.of("bash", SCRIPT, "blockudp"));
+    cmd.addAll(List.of(routers));
+    CliResult r = run(cmd, 60);
+    if (r.code() != 0) throw new AssertionError("blockudp: " + r.out());
   }
 
   private static JsonObject coordinatorConfig(String id, int port, boolean clustered) {

@@ -76,9 +76,34 @@ class TcpLabTest {
           }
         }
         if (path.equals("relay")) {
-          assertTrue(peer.getJsonObject("transports").getJsonObject("relay").getString("via").contains("relay:"), peer.encode());
+          assertTrue(peer.getJsonObject("transports").getJsonObject("relay").getString("via").endsWith(" over tcp"), peer.encode());
           assertTrue(connections(tcp).stream().noneMatch(x -> x.getString("state").equals("won")), tcp.encode());
         }
+      } catch (AssertionError | RuntimeException e) {
+        lab.nodes.forEach(n -> System.out.println("---- node output\n" + n.output()));
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Alice registered with coordinator c1, bob with c2 (clustered), UDP blocked at both NATs: the
+   * introduction crosses the coordinators and reaches each peer over its TCP registration
+   * connection; cone NATs punch over TCP, symmetric ones relay over TCP through both coordinators.
+   */
+  @ParameterizedTest(name = "clustered {0} -> {1}")
+  @CsvSource({"cone, direct-tcp", "both-symmetric, relay"})
+  void clusteredCoordinatorsWithUdpBlocked(String scenario, String path) throws Exception {
+    NatLabTest.requireLab();
+    try (NatLab lab = new NatLab()) {
+      lab.upClustered(scenario, "p2plab-nata", "p2plab-natb");
+      try {
+        awaitTcpRegistered("alice");
+        awaitTcpRegistered("bob");
+        JsonObject c = NatLab.connect("alice", "bob");
+        assertEquals(path, c.getString("path"), c.encode());
+        NatLab.delivers("alice", "bob", "across coordinators over tcp");
+        NatLab.delivers("bob", "alice", "back across coordinators over tcp");
       } catch (AssertionError | RuntimeException e) {
         lab.nodes.forEach(n -> System.out.println("---- node output\n" + n.output()));
         throw e;
