@@ -61,6 +61,10 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
           return tcp.connect(ctx, remote, timeoutMs);
         }
 
+        public io.p2pnode.transport.TcpEndpoint existing(InetSocketAddress remote) {
+          return tcp.existing(remote);
+        }
+
         public void onClose(io.p2pnode.transport.TcpEndpoint link, Runnable action) {
           link.link().onClose(() -> run(s -> action.run()));
         }

@@ -14,6 +14,9 @@ public interface TcpPaths {
   /** Connects from the node's TCP port to {@code remote}; fails with a {@code transport.TcpConnectException}. */
   Future<TcpEndpoint> connect(InetSocketAddress remote, long timeoutMs);
 
+  /** An open connection with {@code remote} there already is (e.g. to our coordinator), or {@code null}. */
+  TcpEndpoint existing(InetSocketAddress remote);
+
   /** Runs {@code action} on the session's thread once {@code link} has closed (at once if it has). */
   void onClose(TcpEndpoint link, Runnable action);
 }

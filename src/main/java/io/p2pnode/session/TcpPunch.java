@@ -22,7 +22,10 @@ import java.util.logging.Logger;
  * (RST), unreachable or timed out is tried again after {@link #RETRY_MS} (doubling up to
  * {@link #MAX_RETRY_MS}) until the attempt's deadline. Connections that arrive from the peer
  * ({@link #accepted}) join the ones made here; once the session authenticated one of them
- * ({@link #won}) every other is closed. Single-threaded: the session's thread.
+ * ({@link #won}) every other is closed. A connection with the candidate that exists already
+ * (this node's registration connection to its coordinator, whose own node the peer is, or the
+ * coordinator's end of the peer's one) is used as it is and never closed here: it is shared.
+ * Single-threaded: the session's thread.
  *
  * <pre>
  * per candidate:  CONNECTING --ok--> CONNECTED --won--> WON
@@ -51,6 +54,8 @@ final class TcpPunch {
     long timer = -1;
     String detail = "";
     TcpEndpoint link;
+    /** Someone else's connection (a registration connection): used, never closed from here. */
+    boolean shared;
 
     Try(InetSocketAddress to, State state) {
       this.to = to;
@@ -105,6 +110,7 @@ final class TcpPunch {
       transition(t, State.FAILED, "deadline passed after " + t.tries + " tries");
       return;
     }
+    if (useExisting(t, paths.existing(t.to), "")) return;
     t.tries++;
     transition(t, State.CONNECTING, "try " + t.tries);
     paths.connect(t.to, Math.min(CONNECT_TIMEOUT_MS, left)).onComplete(ar -> {
@@ -126,6 +132,7 @@ final class TcpPunch {
         return;
       }
       TcpConnectException.Kind kind = ar.cause() instanceof TcpConnectException e ? e.kind() : TcpConnectException.Kind.OTHER;
+      if (kind == TcpConnectException.Kind.IN_USE && useExisting(t, paths.existing(t.to), "in_use: ")) return;
       String why = kind.name().toLowerCase(java.util.Locale.ROOT) + ": " + ar.cause().getMessage();
       boolean retry = kind == TcpConnectException.Kind.REFUSED || kind == TcpConnectException.Kind.UNREACHABLE
         || kind == TcpConnectException.Kind.TIMEOUT;
@@ -139,13 +146,36 @@ final class TcpPunch {
     });
   }
 
+  /**
+   * A connection with the candidate exists already: one the peer made that our listener accepted
+   * (its HELLO follows on it: tracked as accepted), or someone else's, such as a registration
+   * connection (used as it is, shared: never closed from here; HELLO goes on it at once).
+   *
+   * @return false when there is none
+   */
+  private boolean useExisting(Try t, TcpEndpoint there, String why) {
+    if (there == null) return false;
+    if (there.link().inbound() && !there.link().claimed()) {
+      accepted(there);
+      transition(t, State.FAILED, why + "the peer's connection was accepted here");
+      return true;
+    }
+    t.link = there;
+    t.shared = true;
+    transition(t, State.CONNECTED, why + "a connection there is (shared)");
+    watch(t);
+    onConnected.accept(there);
+    return true;
+  }
+
   /** A connection the peer made (our listener accepted it) carried its HELLO. */
   void accepted(TcpEndpoint link) {
     for (Try t : inbound) if (t.link == link) return;
     for (Try t : byTarget.values()) if (t.link == link) return;
     Try t = new Try(link, State.ACCEPTED);
     t.link = link;
-    t.detail = "accept() returned";
+    t.shared = link.link().claimed(); // the peer's registration connection, held by our coordinator
+    t.detail = t.shared ? "accept() returned (registration connection)" : "accept() returned";
     inbound.add(t);
     watch(t);
   }
@@ -195,7 +225,7 @@ final class TcpPunch {
     }
     if (t.state == State.FAILED || t.state == State.CLOSED || t.state == State.LOST) return;
     transition(t, to, why);
-    if (t.link != null) t.link.link().close();
+    if (t.link != null && !t.shared) t.link.link().close();
   }
 
   /** Whether TCP punching ran at all. */
@@ -223,6 +253,7 @@ final class TcpPunch {
   JsonObject toJson() {
     JsonArray a = new JsonArray();
     forEach(t -> a.add(new JsonObject().put("to", Endpoints.format(t.to)).put("direction", inbound.contains(t) ? "accepted" : "connect")
+      .put("shared", t.shared)
       .put("state", t.state.name().toLowerCase(java.util.Locale.ROOT)).put("tries", t.tries).put("detail", t.detail)));
     return new JsonObject().put("tried", started || !inbound.isEmpty()).put("connections", a);
   }

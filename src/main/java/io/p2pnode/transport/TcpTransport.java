@@ -229,6 +229,19 @@ public final class TcpTransport {
       .put("framesIn", framesIn.sum()).put("framesOut", framesOut.sum());
   }
 
+  /**
+   * The open connection with {@code remote}, whichever side made it, or {@code null}: a second
+   * connection between the same two ports cannot exist (same 4-tuple), so a session towards a
+   * node this one is already connected to (its coordinator) uses the connection there is.
+   */
+  public TcpEndpoint existing(InetSocketAddress remote) {
+    for (NettyTcpLink l : links) {
+      TcpEndpoint e = l.endpoint();
+      if (l.isOpen() && e.getPort() == remote.getPort() && e.getAddress().equals(remote.getAddress())) return e;
+    }
+    return null;
+  }
+
   /** The links open now (a snapshot). */
   List<NettyTcpLink> links() {
     return new ArrayList<>(links);

@@ -112,6 +112,27 @@ class TcpLabTest {
   }
 
   /**
+   * With UDP blocked, a peer reaches the coordinator's own node over the connection it registered
+   * on (a second connection between the same two ports cannot exist): both sessions share it
+   * with the registration, and neither closes it.
+   */
+  @Test
+  void aPeerReachesItsCoordinatorsOwnNodeOverItsRegistrationConnection() throws Exception {
+    NatLabTest.requireLab();
+    try (NatLab lab = new NatLab()) {
+      lab.up("cone", new JsonObject(), "p2plab-nata", "p2plab-natb");
+      awaitTcpRegistered("alice");
+      JsonObject c = NatLab.connect("alice", "coord");
+      assertEquals("direct-tcp", c.getString("path"), c.encode());
+      NatLab.delivers("alice", "coord", "to the coordinator's own node");
+      NatLab.delivers("coord", "alice", "back from the coordinator's node");
+      JsonObject tcp = peerEntry("alice", "coord").getJsonObject("transports").getJsonObject("tcp");
+      assertTrue(connections(tcp).stream().anyMatch(x -> x.getBoolean("shared") && x.getString("state").equals("won")), tcp.encode());
+      awaitTcpRegistered("alice"); // the registration goes on over the same connection
+    }
+  }
+
+  /**
    * Both transports work (nothing blocked) and TCP punching starts at once: the session may well
    * ride TCP first, but ends on UDP, and the TCP connections are closed.
    */

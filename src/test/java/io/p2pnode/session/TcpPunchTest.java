@@ -53,6 +53,7 @@ class TcpPunchTest {
 
   final ManualScheduler clock = new ManualScheduler();
   final Map<InetSocketAddress, List<Promise<TcpEndpoint>>> connects = new HashMap<>();
+  final Map<InetSocketAddress, TcpEndpoint> existing = new HashMap<>();
   final List<TcpEndpoint> connected = new ArrayList<>();
   final List<TcpEndpoint> closed = new ArrayList<>();
   final TcpPunch punch = new TcpPunch("bob", new TcpPaths() {
@@ -60,6 +61,10 @@ class TcpPunchTest {
       Promise<TcpEndpoint> p = Promise.promise();
       connects.computeIfAbsent(remote, k -> new ArrayList<>()).add(p);
       return p.future();
+    }
+
+    public TcpEndpoint existing(InetSocketAddress remote) {
+      return existing.get(remote);
     }
 
     public void onClose(TcpEndpoint link, Runnable action) {
@@ -164,6 +169,34 @@ class TcpPunchTest {
     FakeLink late = succeed(LAN);
     assertEquals(1, late.closes, "a connect that completes after the stop is closed at once");
     assertTrue(connected.isEmpty());
+  }
+
+  @Test
+  void aRegistrationConnectionToThePeerIsUsedAndNeverClosedHere() {
+    FakeLink registration = new FakeLink(PUB, false); // this node's registration connection to its coordinator, the peer
+    existing.put(PUB, registration.endpoint);
+    punch.start(List.of(new Candidate(PUB, Path.DIRECT_TCP), new Candidate(LAN, Path.DIRECT_TCP)),
+      clock.clock().nanoTime() + 5_000_000_000L);
+    assertEquals(0, tries(PUB), "no connect: there is a connection");
+    assertEquals(List.of(registration.endpoint), connected, "HELLO goes on it at once");
+    assertTrue(entry("203.0.113.2:7700", "connect").getBoolean("shared"));
+    FakeLink lan = succeed(LAN);
+    punch.won(lan.endpoint);
+    punch.stopAll("session closed");
+    assertEquals(0, registration.closes, "a shared connection is not ours to close");
+    assertEquals(1, lan.closes, "a connection made here closes with the session");
+  }
+
+  @Test
+  void aConnectionThePeerMadeFirstIsTakenAsAccepted() {
+    FakeLink theirs = new FakeLink(PUB, true);
+    existing.put(PUB, theirs.endpoint);
+    punch.start(List.of(new Candidate(PUB, Path.DIRECT_TCP)), clock.clock().nanoTime() + 5_000_000_000L);
+    assertEquals(0, tries(PUB));
+    assertEquals("accepted", entry("203.0.113.2:7700", "accepted").getString("state"));
+    assertEquals(List.of(theirs.endpoint), punch.open(), "our HELLO goes on it");
+    punch.stopAll("UDP won");
+    assertEquals(1, theirs.closes, "not shared: closed with the rest");
   }
 
   @Test
