@@ -218,6 +218,8 @@ public final class P2pNode {
       return Future.succeededFuture();
     }
     int port = options.listen().tcpPort() == 0 ? udp.getPort() : options.listen().tcpPort();
+    String taken = tcpPortTakenByAnotherProcess(port);
+    if (taken != null) return Future.failedFuture(new IllegalStateException(taken));
     var h = options.heartbeat();
     io.p2pnode.transport.TcpTransport.Config cfg = new io.p2pnode.transport.TcpTransport.Config(options.listen().maxDatagramBytes(),
       TCP_UNCLAIMED_MS, TCP_IDLE_KEEPALIVES * Math.max(h.maxIntervalMs(), h.timeoutMs()), TCP_DRAIN_MS,
@@ -238,6 +240,24 @@ public final class P2pNode {
       return Future.failedFuture(new IllegalStateException("cannot listen on TCP " + options.listen().host() + ":" + port
         + " (listen.tcpPort; listen.tcp=false runs without TCP): " + err.getMessage(), err));
     });
+  }
+
+  /**
+   * As for UDP: SO_REUSEPORT would let another process of the same user listen on our TCP port
+   * too (and take half the connections). A bind without it fails on a port someone listens on;
+   * SO_REUSEADDR lets it pass a TIME_WAIT left by an earlier run. Not checked for an ephemeral
+   * UDP port's number (the fallback below handles a taken one).
+   */
+  private String tcpPortTakenByAnotherProcess(int port) {
+    if (options.listen().port() == 0 && options.listen().tcpPort() == 0) return null;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(options.listen().host(), port));
+      return null;
+    } catch (java.io.IOException e) {
+      return "listen.tcpPort " + port + " on " + options.listen().host() + " is in use (" + e.getMessage()
+        + "); set listen.tcpPort to a free port, or listen.tcp=false";
+    }
   }
 
   private io.p2pnode.transport.TcpTransport tcp() {

@@ -197,4 +197,13 @@ class ListenerTest {
       assertTrue(e.getMessage().contains("listen.port " + taken.getLocalPort()), e.getMessage());
     }
   }
+
+  @Test
+  void refusesATcpPortAnotherProcessListensOn() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      RuntimeException e = assertThrows(RuntimeException.class, () -> nodes.start(TestNodes.config("dup").put("listen",
+        new JsonObject().put("host", "127.0.0.1").put("port", 0).put("tcpPort", taken.getLocalPort()))));
+      assertTrue(e.getMessage().contains("listen.tcpPort " + taken.getLocalPort()), e.getMessage());
+    }
+  }
 }
