@@ -219,6 +219,10 @@ public final class P2pNode {
     }
     int port = options.listen().tcpPort() == 0 ? udp.getPort() : options.listen().tcpPort();
     String taken = tcpPortTakenByAnotherProcess(port);
+    if (taken != null && options.listen().tcpPort() == 0) {
+      LOG.warning(taken + "; running on UDP only"); // TCP was not asked for by number: a UDP node still starts
+      return Future.succeededFuture();
+    }
     if (taken != null) return Future.failedFuture(new IllegalStateException(taken));
     var h = options.heartbeat();
     io.p2pnode.transport.TcpTransport.Config cfg = new io.p2pnode.transport.TcpTransport.Config(options.listen().maxDatagramBytes(),
@@ -290,7 +294,8 @@ public final class P2pNode {
         ? new PathSocketConfig(new InetSocketAddress(options.listen().host(), udp.getPort()), options.listen().socketBufferBytes(),
           options.listen().maxDatagramBytes(), router, counters)
         : null;
-      SessionManager manager = new SessionManager(deps, new VerticleSessionHost(vertx, listenerGroup, connected, this::tcp), rendezvous, routes,
+      SessionManager manager = new SessionManager(deps, new VerticleSessionHost(vertx, listenerGroup, connected, this::tcp,
+        rendezvous::coordinatorNow), rendezvous, routes,
         task -> ctx.runOnContext(x -> task.run()),
         (address, event) -> vertx.eventBus().publish(address, event, Addresses.LOCAL_ONLY));
       return new ControlPlane(rendezvous, manager, new ControlDispatcher(manager, rendezvous, counters));

@@ -52,6 +52,8 @@ public final class Coordinator {
   private final long ttlMs;
   private final SecureRandom random = new SecureRandom();
   private final RelayLimiter relayLimiter;
+  /** When each peer last registered over UDP (ms): a UDP endpoint not refreshed for a TTL is not passed on. */
+  private final java.util.Map<String, Long> udpSeenAtMs = new java.util.HashMap<>();
   private int probePort;
 
   public Coordinator(String selfPeerId, PeerRegistry registry, Clock clock, long ttlMs, RelayLimiter relayLimiter) {
@@ -136,12 +138,15 @@ public final class Coordinator {
     PeerRecord before = registry.get(r.peerId(), now);
     if (before != null && !before.key().equals(r.key())) return new Registration(null, Drop.KEY_MISMATCH);
     boolean tcp = observed instanceof TcpEndpoint;
-    InetSocketAddress udpSeen = tcp ? (before == null ? null : before.observed()) : observed;
+    // a TCP refresh keeps the UDP endpoint only while UDP registrations keep coming (UDP may have become blocked)
+    boolean udpFresh = now - udpSeenAtMs.getOrDefault(r.peerId(), Long.MIN_VALUE / 2) <= ttlMs;
+    InetSocketAddress udpSeen = tcp ? (before == null || !udpFresh ? null : before.observed()) : observed;
     InetSocketAddress tcpSeen = tcp ? observed
       : before != null && before.observedTcp() instanceof TcpEndpoint t && t.link().isOpen() ? t : null;
     PeerRecord rec = new PeerRecord(r.peerId(), udpSeen, r.privateEndpoints(), r.natType(), selfPeerId, r.key(), now, now + ttlMs,
       tcpSeen, r.tcpPort());
     if (!registry.put(rec)) return new Registration(null, Drop.REGISTRY_FULL);
+    if (!tcp && observed != null) udpSeenAtMs.put(r.peerId(), now);
     return new Registration(new RegisterAck(r.txn(), observed == null ? UNSPECIFIED : observed, ttlMs, probePort), null);
   }
 
@@ -151,6 +156,7 @@ public final class Coordinator {
     if (rec == null || !rec.registeredFrom(from)) return false;
     registry.remove(peerId);
     relayLimiter.forget(peerId);
+    udpSeenAtMs.remove(peerId);
     return true;
   }
 
@@ -208,7 +214,10 @@ public final class Coordinator {
 
   /** Drops expired registrations. */
   public int expire() {
-    return registry.expire(clock.millis());
+    long now = clock.millis();
+    int n = registry.expire(now);
+    if (n > 0 || udpSeenAtMs.size() > registry.size()) udpSeenAtMs.keySet().removeIf(p -> registry.get(p, now) == null);
+    return n;
   }
 
   /** Registered peers. */

@@ -72,6 +72,7 @@ public final class RendezvousClient {
     int tcpAnsweredTxn;
     Bits128 tcpCookie = Bits128.ZERO;
     long tcpAckNanos = -1;
+    long tcpConnectedNanos;
     long tcpRegisterNanos = Long.MIN_VALUE / 2;
     InetSocketAddress tcpObserved;
     String tcpError;
@@ -133,6 +134,8 @@ public final class RendezvousClient {
   private volatile boolean udpWorks = true;
   private int tcpPort;
   private Function<InetSocketAddress, Future<TcpEndpoint>> tcpConnect;
+  /** Per coordinator (its UDP address): how it is reached now ({@link Link#via}); read by sessions on other threads. */
+  private final Map<InetSocketAddress, InetSocketAddress> viaNow = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * The coordinator running in this node, asked directly.
@@ -204,6 +207,21 @@ public final class RendezvousClient {
     }
     boolean remote = links.stream().anyMatch(l -> l.address != null);
     udpWorks = !remote || links.stream().anyMatch(l -> l.address != null && l.udpRegistered());
+    publishVias();
+  }
+
+  private void publishVias() {
+    for (Link l : links) if (l.address != null) viaNow.put(l.address, l.via());
+  }
+
+  /**
+   * How {@code coordinator} (its UDP address, or a registration connection to it, perhaps closed
+   * since) is best reached now: over UDP while registered there, else over the current
+   * registration connection. Any thread.
+   */
+  public InetSocketAddress coordinatorNow(InetSocketAddress coordinator) {
+    InetSocketAddress v = viaNow.get(new InetSocketAddress(coordinator.getAddress(), coordinator.getPort()));
+    return v == null ? coordinator : v;
   }
 
   private Register register(int txn) {
@@ -215,8 +233,8 @@ public final class RendezvousClient {
    * failure), register when due, and drop a connection the coordinator stopped answering on.
    */
   private void refreshTcp(Link l, long now) {
-    if (l.tcp != null && (!l.tcp.link().isOpen()
-      || (l.tcpAckNanos >= 0 && now - l.tcpAckNanos > 3 * refreshMs.getAsLong() * 1_000_000L))) {
+    long stale = 3 * refreshMs.getAsLong() * 1_000_000L;
+    if (l.tcp != null && (!l.tcp.link().isOpen() || now - (l.tcpAckNanos >= 0 ? l.tcpAckNanos : l.tcpConnectedNanos) > stale)) {
       l.tcpError = l.tcp.link().isOpen() ? "coordinator stopped answering" : l.tcp.link().closeReason();
       l.tcp.link().close();
       l.tcp = null;
@@ -232,6 +250,8 @@ public final class RendezvousClient {
           return;
         }
         l.tcp = ar.result();
+        l.tcp.link().claim(); // ours: the transport's timeouts for unclaimed connections do not apply, nor may a session close it
+        l.tcpConnectedNanos = scheduler.clock().nanoTime();
         l.tcpError = null;
         l.tcpRegisterNanos = Long.MIN_VALUE / 2;
         refreshTcp(l, scheduler.clock().nanoTime());
@@ -297,7 +317,7 @@ public final class RendezvousClient {
         boolean first = l.tcpAckNanos < 0;
         l.tcpAckNanos = scheduler.clock().nanoTime();
         l.tcpObserved = ack.observed();
-        if (first) udpWorks = udpWorks && links.stream().anyMatch(x -> x.address != null && x.udpRegistered());
+        if (first) publishVias();
         return;
       }
       if (ack.txn() != l.registerTxn || from instanceof TcpEndpoint) continue;
@@ -305,6 +325,7 @@ public final class RendezvousClient {
         boolean first = l.probe == null && ack.probePort() != 0;
         acked(l, ack);
         udpWorks = true;
+        viaNow.put(l.address, l.via());
         if (first) send(register(l.registerTxn), l.probe);
         return;
       }

@@ -71,6 +71,7 @@ public final class PeerSession {
   private long keepalives;
   private String natPair = "unknown/unknown";
   private TcpPunch tcp;
+  private TcpPaths tcpPaths;
   private List<Candidate> tcpCandidates = List.of();
   private boolean tcpAtOnce;
   private long tcpTimer = -1;
@@ -115,6 +116,7 @@ public final class PeerSession {
 
   /** Punch over TCP too, with connections from {@code paths}; without, this session uses UDP and the relay only. */
   public void tcpPaths(TcpPaths paths) {
+    this.tcpPaths = paths;
     this.tcp = paths == null ? null : new TcpPunch(peerId, paths, deps.scheduler(), this::onTcpConnected, this::onTcpClosed);
   }
 
@@ -151,6 +153,18 @@ public final class PeerSession {
     this.candidates = candidates;
     this.relay = relayVia == null ? null : new RelayEndpoint(relayVia, peerId);
     startAttempt(relay, deps.session().relayAfterMs(), deps.session().connectTimeoutMs(), tcpDelay());
+  }
+
+  /** The path is back without a new lock (frames arrived on it again): no more punching, over TCP neither. */
+  private void stopPunching() {
+    for (long t : new long[] {punchTimer, tcpTimer}) {
+      if (t >= 0) deps.scheduler().cancel(t);
+    }
+    punchTimer = -1;
+    tcpTimer = -1;
+    if (tcp == null) return;
+    if (remote instanceof TcpEndpoint link) tcp.won(link);
+    else if (winner.path() != Path.RELAY) tcp.stopAll("the path came back");
   }
 
   /** When TCP punching joins an attempt: at once, after {@code session.tcpAfterMs}, or never (-1: no TCP here or there). */
@@ -200,6 +214,7 @@ public final class PeerSession {
   private void punchRound() {
     punchTimer = -1;
     if (state == State.CLOSED || attempt == null) return;
+    if (!attempt.active()) return; // locked or abandoned meanwhile: no round, no reschedule
     List<InetSocketAddress> targets = attempt.round(now());
     if (attempt.state() == PunchAttempt.State.FAILED) {
       if (tcp != null && (winner == null || winner.path() != Path.DIRECT_TCP)) tcp.stopAll("attempt over without a TCP path");
@@ -412,6 +427,7 @@ public final class PeerSession {
       if (recovering && RelayEndpoint.same(sender, remote)) {
         recovering = false; // the path came back by itself
         if (attempt != null) attempt.locked();
+        stopPunching();
       }
       long pn = FrameCodec.packetNumber(frame);
       frame.skipBytes(FrameCodec.HEADER_BYTES);
@@ -605,8 +621,9 @@ public final class PeerSession {
       byte[] inner = new byte[frame.readableBytes()];
       frame.readBytes(inner);
       frame.release();
-      socket.send(ControlMessage.encode(socket.alloc(), new ControlMessage.Relay(deps.localPeerId(), r.peerId(), inner), 0),
-        r.coordinator());
+      // the coordinator as it is reached now: over UDP, or its current registration connection
+      InetSocketAddress via = tcpPaths == null ? r.coordinator() : tcpPaths.coordinatorNow(r.coordinator());
+      socket.send(ControlMessage.encode(socket.alloc(), new ControlMessage.Relay(deps.localPeerId(), r.peerId(), inner), 0), via);
     } else {
       socket.send(frame, to);
     }

@@ -25,6 +25,7 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
   private final PathSocketConfig connected;
   private final Function<io.p2pnode.transport.PacketSocket, PeerSession> factory;
   private final io.p2pnode.transport.TcpTransport tcp;
+  private final java.util.function.UnaryOperator<InetSocketAddress> coordinatorNow;
   private volatile PeerSession session;
   private volatile boolean up;
   private MessageConsumer<Object> ticks;
@@ -34,15 +35,20 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
    */
   public SessionVerticle(ListenerGroup listeners, PathSocketConfig connected,
                          Function<io.p2pnode.transport.PacketSocket, PeerSession> factory) {
-    this(listeners, connected, null, factory);
+    this(listeners, connected, null, c -> c, factory);
   }
 
-  /** @param tcp the node's TCP transport, or {@code null} when it has none */
+  /**
+   * @param tcp            the node's TCP transport, or {@code null} when it has none
+   * @param coordinatorNow how a coordinator is best reached now ({@link TcpPaths#coordinatorNow}); any thread
+   */
   public SessionVerticle(ListenerGroup listeners, PathSocketConfig connected, io.p2pnode.transport.TcpTransport tcp,
+                         java.util.function.UnaryOperator<InetSocketAddress> coordinatorNow,
                          Function<io.p2pnode.transport.PacketSocket, PeerSession> factory) {
     this.listeners = listeners;
     this.connected = connected;
     this.tcp = tcp;
+    this.coordinatorNow = coordinatorNow;
     this.factory = factory;
   }
 
@@ -59,6 +65,10 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
       session.tcpPaths(new TcpPaths() {
         public Future<io.p2pnode.transport.TcpEndpoint> connect(InetSocketAddress remote, long timeoutMs) {
           return tcp.connect(ctx, remote, timeoutMs);
+        }
+
+        public InetSocketAddress coordinatorNow(InetSocketAddress coordinator) {
+          return SessionVerticle.this.coordinatorNow.apply(coordinator);
         }
 
         public io.p2pnode.transport.TcpEndpoint existing(InetSocketAddress remote) {

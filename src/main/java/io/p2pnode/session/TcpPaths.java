@@ -14,6 +14,13 @@ public interface TcpPaths {
   /** Connects from the node's TCP port to {@code remote}; fails with a {@code transport.TcpConnectException}. */
   Future<TcpEndpoint> connect(InetSocketAddress remote, long timeoutMs);
 
+  /**
+   * How a coordinator is best reached now: its UDP address while this node is registered over
+   * UDP, else its current registration connection (which may have been replaced since the
+   * session learned of the coordinator).
+   */
+  InetSocketAddress coordinatorNow(InetSocketAddress coordinator);
+
   /** An open connection with {@code remote} there already is (e.g. to our coordinator), or {@code null}. */
   TcpEndpoint existing(InetSocketAddress remote);
 

@@ -31,7 +31,8 @@ import java.util.logging.Logger;
  * per candidate:  CONNECTING --ok--> CONNECTED --won--> WON
  *                 CONNECTING --RST/unreachable/timeout, before deadline--> WAITING --delay--> CONNECTING
  *                 CONNECTING --4-tuple in use (its SYN was accepted) | deadline | other error--> FAILED
- *                 CONNECTED | WON --closed--> CLOSED;  CONNECTED --another won--> LOST
+ *                 CONNECTED | WON | LOST --closed--> CLOSED
+ *                 CONNECTED | ACCEPTED --another won--> LOST --{@link #LOSER_GRACE_MS}--> closed; LOST --won--> WON
  * </pre>
  * {@link #transition} is the one place a candidate's state changes.
  */
@@ -43,6 +44,12 @@ final class TcpPunch {
   static final long MAX_RETRY_MS = 1_000;
   /** Longest a single connect may wait for SYN-ACK (the kernel retransmits the SYN at 1 s, 3 s). */
   static final long CONNECT_TIMEOUT_MS = 3_000;
+  /**
+   * A losing connection stays open this long: the peer may have locked another one first, and
+   * then moves to ours when our sealed frames arrive on it (roaming); closing at once could kill
+   * the connection each side just chose.
+   */
+  static final long LOSER_GRACE_MS = 2_000;
 
   enum State { CONNECTING, WAITING, CONNECTED, ACCEPTED, WON, LOST, FAILED, CLOSED }
 
@@ -56,6 +63,8 @@ final class TcpPunch {
     TcpEndpoint link;
     /** Someone else's connection (a registration connection): used, never closed from here. */
     boolean shared;
+    /** Which connect the pending callback belongs to: a stop and a restart start another. */
+    int generation;
 
     Try(InetSocketAddress to, State state) {
       this.to = to;
@@ -95,7 +104,7 @@ final class TcpPunch {
         t = new Try(c.address(), State.WAITING);
         byTarget.put(c.address(), t);
       }
-      if (t.state == State.WAITING || t.state == State.FAILED || t.state == State.CLOSED || t.state == State.LOST) {
+      if (t.state == State.WAITING || t.state == State.FAILED || t.state == State.CLOSED) {
         if (t.timer >= 0) scheduler.cancel(t.timer);
         t.delay = RETRY_MS;
         connect(t);
@@ -112,9 +121,10 @@ final class TcpPunch {
     }
     if (useExisting(t, paths.existing(t.to), "")) return;
     t.tries++;
+    int generation = ++t.generation;
     transition(t, State.CONNECTING, "try " + t.tries);
     paths.connect(t.to, Math.min(CONNECT_TIMEOUT_MS, left)).onComplete(ar -> {
-      if (t.state != State.CONNECTING) { // stopped meanwhile
+      if (t.state != State.CONNECTING || t.generation != generation) { // stopped (or restarted) meanwhile
         if (ar.succeeded()) ar.result().link().close();
         return;
       }
@@ -174,7 +184,8 @@ final class TcpPunch {
     for (Try t : byTarget.values()) if (t.link == link) return;
     Try t = new Try(link, State.ACCEPTED);
     t.link = link;
-    t.shared = link.link().claimed(); // the peer's registration connection, held by our coordinator
+    // a registration connection (the peer's, held by our coordinator; or ours, to the coordinator the peer runs in)
+    t.shared = link.link().claimed() || !link.link().inbound();
     t.detail = t.shared ? "accept() returned (registration connection)" : "accept() returned";
     inbound.add(t);
     watch(t);
@@ -184,7 +195,7 @@ final class TcpPunch {
     TcpEndpoint link = t.link;
     paths.onClose(link, () -> {
       if (t.link != link) return;
-      if (t.state == State.CONNECTED || t.state == State.ACCEPTED || t.state == State.WON) {
+      if (t.state == State.CONNECTED || t.state == State.ACCEPTED || t.state == State.WON || t.state == State.LOST) {
         transition(t, State.CLOSED, String.valueOf(link.link().closeReason()));
       }
       onClosed.accept(link);
@@ -205,17 +216,25 @@ final class TcpPunch {
     link.link().claim();
     forEach(t -> {
       if (t.link == link) {
+        if (t.timer >= 0) scheduler.cancel(t.timer);
+        t.timer = -1;
         transition(t, State.WON, "authenticated first");
-      } else {
-        stop(t, State.LOST, "another connection won");
+      } else if (t.state == State.CONNECTED || t.state == State.ACCEPTED || t.state == State.WON) {
+        transition(t, State.LOST, "another connection won");
+        t.timer = scheduler.schedule(LOSER_GRACE_MS, () -> {
+          t.timer = -1;
+          if (t.state == State.LOST && !t.shared) t.link.link().close();
+        });
+      } else if (t.state != State.LOST) {
+        stop(t, State.FAILED, "another connection won");
       }
     });
   }
 
   /** Stops connecting and closes every connection (the session found a better path, or closes). */
   void stopAll(String why) {
-    forEach(t -> stop(t, t.state == State.WON || t.state == State.CONNECTED || t.state == State.ACCEPTED ? State.CLOSED
-      : State.FAILED, why));
+    forEach(t -> stop(t, t.state == State.WON || t.state == State.CONNECTED || t.state == State.ACCEPTED || t.state == State.LOST
+      ? State.CLOSED : State.FAILED, why));
   }
 
   private void stop(Try t, State to, String why) {
@@ -223,7 +242,7 @@ final class TcpPunch {
       scheduler.cancel(t.timer);
       t.timer = -1;
     }
-    if (t.state == State.FAILED || t.state == State.CLOSED || t.state == State.LOST) return;
+    if (t.state == State.FAILED || t.state == State.CLOSED) return;
     transition(t, to, why);
     if (t.link != null && !t.shared) t.link.link().close();
   }

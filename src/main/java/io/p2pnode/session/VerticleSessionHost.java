@@ -16,25 +16,31 @@ public final class VerticleSessionHost implements SessionHost {
   private final ListenerGroup listeners;
   private final PathSocketConfig connected;
   private final java.util.function.Supplier<io.p2pnode.transport.TcpTransport> tcp;
+  private final java.util.function.UnaryOperator<java.net.InetSocketAddress> coordinatorNow;
   private final Map<SessionHandle, String> deployments = new ConcurrentHashMap<>();
 
   /** @param connected how sessions open connected per-peer sockets, or {@code null} for unconnected mode */
   public VerticleSessionHost(Vertx vertx, ListenerGroup listeners, PathSocketConfig connected) {
-    this(vertx, listeners, connected, () -> null);
+    this(vertx, listeners, connected, () -> null, c -> c);
   }
 
-  /** @param tcp the node's TCP transport ({@code null} inside: no TCP) */
+  /**
+   * @param tcp            the node's TCP transport ({@code null} inside: no TCP)
+   * @param coordinatorNow how a coordinator is best reached now ({@link TcpPaths#coordinatorNow})
+   */
   public VerticleSessionHost(Vertx vertx, ListenerGroup listeners, PathSocketConfig connected,
-                             java.util.function.Supplier<io.p2pnode.transport.TcpTransport> tcp) {
+                             java.util.function.Supplier<io.p2pnode.transport.TcpTransport> tcp,
+                             java.util.function.UnaryOperator<java.net.InetSocketAddress> coordinatorNow) {
     this.vertx = vertx;
     this.listeners = listeners;
     this.connected = connected;
     this.tcp = tcp;
+    this.coordinatorNow = coordinatorNow;
   }
 
   @Override
   public Future<SessionHandle> open(Function<PacketSocket, PeerSession> factory) {
-    SessionVerticle v = new SessionVerticle(listeners, connected, tcp.get(), factory);
+    SessionVerticle v = new SessionVerticle(listeners, connected, tcp.get(), coordinatorNow, factory);
     return vertx.deployVerticle(v).map(id -> {
       deployments.put(v, id);
       return v;

@@ -63,5 +63,7 @@ public enum Drop {
   /** A frame for a TCP connection that has closed (the session moves on to another path). */
   TCP_CLOSED,
   /** An accepted TCP connection on which nothing authenticated in time: closed. */
-  TCP_UNCLAIMED
+  TCP_UNCLAIMED,
+  /** A frame for a TCP connection whose peer stopped reading (its send buffer is over the high-water mark). */
+  TCP_BACKLOG
 }

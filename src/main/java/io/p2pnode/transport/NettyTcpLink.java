@@ -39,6 +39,8 @@ final class NettyTcpLink implements TcpLink {
   private final TcpEndpoint endpoint;
   private final InetSocketAddress local;
   private final AtomicBoolean closing = new AtomicBoolean();
+  /** Set on the loop when the drain (or reset) starts: frames queued before {@link #close} still leave. */
+  private boolean draining;
   private final Promise<Void> closed = Promise.promise();
   private final List<Runnable> onClose = new ArrayList<>(); // guarded by this
   private boolean done; // guarded by this
@@ -120,9 +122,14 @@ final class NettyTcpLink implements TcpLink {
   }
 
   private void sendOnLoop(ByteBuf frame, boolean flushNow) {
-    if (closing.get() || !channel.isActive()) {
+    if (draining || !channel.isActive()) {
       frame.release();
       transport.counters().drop(Drop.TCP_CLOSED);
+      return;
+    }
+    if (!channel.isWritable()) { // the peer does not read: drop as a full UDP socket would, the sender's own retransmission copes
+      frame.release();
+      transport.counters().drop(Drop.TCP_BACKLOG);
       return;
     }
     if (frame.readableBytes() > transport.config().maxFrameBytes()) {
@@ -212,6 +219,7 @@ final class NettyTcpLink implements TcpLink {
   }
 
   private void drain() {
+    draining = true;
     if (!channel.isActive()) {
       reset();
       return;
@@ -242,6 +250,7 @@ final class NettyTcpLink implements TcpLink {
   }
 
   private void reset() {
+    draining = true;
     if (channel.isOpen()) {
       try {
         channel.config().setSoLinger(0);

@@ -50,6 +50,12 @@ public final class TcpTransport {
   private static final Logger LOG = Logger.getLogger(TcpTransport.class.getName());
   /** SO_REUSEPORT (SOL_SOCKET=1, optname 15 on Linux): Netty's client socket config has no option for it. */
   private static final IntegerUnixChannelOption REUSE_PORT = new IntegerUnixChannelOption("SO_REUSEPORT", 1, 15);
+  /**
+   * Bytes waiting in Netty above the kernel's send buffer before a link stops taking frames
+   * (dropped and counted, as a full UDP socket drops): a peer that stops reading must not make
+   * the node buffer without bound. 4 MiB covers a 64 KiB-message burst at full window.
+   */
+  static final io.netty.channel.WriteBufferWaterMark WATER_MARK = new io.netty.channel.WriteBufferWaterMark(2 << 20, 4 << 20);
 
   /**
    * Settings.
@@ -118,6 +124,7 @@ public final class TcpTransport {
       .option(ChannelOption.SO_BACKLOG, 1024)
       .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
       .childOption(ChannelOption.TCP_NODELAY, true)
+      .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
       .childHandler(new ChannelInitializer<Channel>() {
         @Override
         protected void initChannel(Channel ch) {
@@ -175,6 +182,7 @@ public final class TcpTransport {
       .option(REUSE_PORT, 1)
       .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
       .option(ChannelOption.TCP_NODELAY, true)
+      .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
       .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutMs)))
       .handler(new ChannelInitializer<Channel>() {
         @Override

@@ -56,6 +56,56 @@ class CoordinatorTest {
     assertEquals(txn, f.txn());
   }
 
+  private RegisterAck registerTcp(String peerId, List<InetSocketAddress> priv, InetSocketAddress observed, int tcpPort) {
+    return coordinator.register(new Register(18, io.p2pnode.wire.NatType.UNKNOWN, peerId, io.p2pnode.TestKeys.of(peerId), priv, tcpPort),
+      observed).ack();
+  }
+
+  @Test
+  void aTcpRegistrationAddsTheTcpEndpointAndIntroductionsCarryIt() {
+    io.p2pnode.transport.FakeTcpLink bobTcp = new io.p2pnode.transport.FakeTcpLink(new InetSocketAddress("198.51.100.2", 7720), true);
+    assertNotNull(register(coordinator, "alice", ALICE_PRIV, ALICE_PUB));
+    assertNotNull(registerTcp("bob", BOB_PRIV, BOB_PUB, 7720));        // over UDP
+    RegisterAck ack = registerTcp("bob", BOB_PRIV, bobTcp.endpoint(), 7720); // and over TCP
+    assertEquals(bobTcp.endpoint(), ack.observed(), "the ack reports the TCP endpoint it saw");
+    PeerRecord bob = registry.get("bob", clock.millis());
+    assertEquals(BOB_PUB, bob.observed(), "the UDP endpoint stays");
+    assertEquals(7720, bob.tcpPort());
+    assertTrue(bob.reachAt() instanceof io.p2pnode.transport.TcpEndpoint, "the open connection is preferred to reach bob");
+    Coordinator.Introduction intro = coordinator.connect(new Connect(3, "alice", "bob"), ALICE_PUB).introduction();
+    assertEquals(BOB_PUB, intro.toRequester().publicEndpoint());
+    assertEquals(new InetSocketAddress("198.51.100.2", 7720), intro.toRequester().publicTcp());
+    assertFalse(intro.toRequester().publicTcp() instanceof io.p2pnode.transport.TcpEndpoint, "a plain address goes on the wire");
+    assertEquals(7720, intro.toRequester().tcpPort());
+    assertEquals(bobTcp.endpoint(), intro.targetAddress(), "bob hears of it over his connection");
+    // a relay from bob's TCP connection is bob's
+    assertNotNull(coordinator.relay(new io.p2pnode.wire.ControlMessage.Relay("bob", "alice", new byte[20]), bobTcp.endpoint()));
+    // the connection closes: UDP again
+    bobTcp.close();
+    assertEquals(BOB_PUB, registry.get("bob", clock.millis()).reachAt());
+  }
+
+  @Test
+  void aTcpOnlyPeerIsIntroducedWithoutAUdpEndpointAndAStaleUdpEndpointIsDropped() {
+    io.p2pnode.transport.FakeTcpLink bobTcp = new io.p2pnode.transport.FakeTcpLink(new InetSocketAddress("198.51.100.2", 7720), true);
+    assertNotNull(register(coordinator, "alice", ALICE_PRIV, ALICE_PUB));
+    assertNotNull(registerTcp("bob", BOB_PRIV, BOB_PUB, 7720));
+    // bob's UDP gets blocked: only TCP refreshes from now on
+    advanceMs(TTL_MS / 2);
+    assertNotNull(registerTcp("bob", BOB_PRIV, bobTcp.endpoint(), 7720));
+    assertEquals(BOB_PUB, registry.get("bob", clock.millis()).observed(), "UDP refreshed within a TTL: kept");
+    advanceMs(TTL_MS);
+    assertNotNull(registerTcp("bob", BOB_PRIV, bobTcp.endpoint(), 7720));
+    assertNull(registry.get("bob", clock.millis()).observed(), "no UDP refresh for a TTL: dropped");
+    assertNotNull(register(coordinator, "alice", ALICE_PRIV, ALICE_PUB)); // alice refreshes as usual
+    Introduce toAlice = coordinator.connect(new Connect(4, "alice", "bob"), ALICE_PUB).introduction().toRequester();
+    assertEquals(io.p2pnode.wire.ControlMessage.NO_ENDPOINT, toAlice.publicEndpoint(), "no UDP endpoint: not the coordinator's marker");
+    assertNotEquals(Coordinator.UNSPECIFIED, toAlice.publicEndpoint());
+    // its connection lost, a TCP-only peer cannot be introduced until it connects again
+    bobTcp.close();
+    assertFailure(coordinator.connect(new Connect(5, "alice", "bob"), ALICE_PUB), 503, 5);
+  }
+
   @Test
   void registerAcksObservedAddressAndStoresRecord() {
     RegisterAck ack = coordinator.register(new Register(42, io.p2pnode.wire.NatType.UNKNOWN, "alice", io.p2pnode.TestKeys.of("alice"),

@@ -1,10 +1,9 @@
 package io.p2pnode.session;
 
-import io.netty.buffer.ByteBuf;
 import io.p2pnode.time.ManualScheduler;
 import io.p2pnode.transport.TcpConnectException;
 import io.p2pnode.transport.TcpEndpoint;
-import io.p2pnode.transport.TcpLink;
+import io.p2pnode.transport.FakeTcpLink;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -23,34 +22,6 @@ class TcpPunchTest {
   static final InetSocketAddress PUB = new InetSocketAddress("203.0.113.2", 7700);
   static final InetSocketAddress LAN = new InetSocketAddress("192.168.1.10", 7700);
 
-  /** A link that only records whether it was claimed and closed. */
-  static final class FakeLink implements TcpLink {
-    final TcpEndpoint endpoint;
-    final boolean inbound;
-    final List<Runnable> onClose = new ArrayList<>();
-    boolean claimed;
-    int closes;
-
-    FakeLink(InetSocketAddress remote, boolean inbound) {
-      this.endpoint = new TcpEndpoint(remote, this);
-      this.inbound = inbound;
-    }
-
-    public TcpEndpoint endpoint() { return endpoint; }
-    public boolean inbound() { return inbound; }
-    public boolean isOpen() { return closes == 0; }
-    public InetSocketAddress localAddress() { return new InetSocketAddress("192.168.1.20", 7700); }
-    public void send(ByteBuf frame) { frame.release(); }
-    public void claim() { claimed = true; }
-    public boolean claimed() { return claimed; }
-    public void onClose(Runnable action) { onClose.add(action); }
-    public String closeReason() { return closes == 0 ? null : "closed here"; }
-
-    public void close() {
-      if (closes++ == 0) onClose.forEach(Runnable::run);
-    }
-  }
-
   final ManualScheduler clock = new ManualScheduler();
   final Map<InetSocketAddress, List<Promise<TcpEndpoint>>> connects = new HashMap<>();
   final Map<InetSocketAddress, TcpEndpoint> existing = new HashMap<>();
@@ -61,6 +32,10 @@ class TcpPunchTest {
       Promise<TcpEndpoint> p = Promise.promise();
       connects.computeIfAbsent(remote, k -> new ArrayList<>()).add(p);
       return p.future();
+    }
+
+    public InetSocketAddress coordinatorNow(InetSocketAddress coordinator) {
+      return coordinator;
     }
 
     public TcpEndpoint existing(InetSocketAddress remote) {
@@ -81,10 +56,10 @@ class TcpPunchTest {
     ps.get(ps.size() - 1).fail(new TcpConnectException(kind, to, kind.name(), null));
   }
 
-  FakeLink succeed(InetSocketAddress to) {
-    FakeLink l = new FakeLink(to, false);
+  FakeTcpLink succeed(InetSocketAddress to) {
+    FakeTcpLink l = new FakeTcpLink(to, false);
     List<Promise<TcpEndpoint>> ps = connects.get(to);
-    ps.get(ps.size() - 1).complete(l.endpoint);
+    ps.get(ps.size() - 1).complete(l.endpoint());
     return l;
   }
 
@@ -125,12 +100,12 @@ class TcpPunchTest {
     clock.advance(3_000);
     assertEquals(1, tries(PUB));
     assertEquals("failed", entry("203.0.113.2:7700", "connect").getString("state"));
-    FakeLink accepted = new FakeLink(PUB, true);
-    punch.accepted(accepted.endpoint);
-    assertEquals(List.of(accepted.endpoint), punch.open());
-    punch.won(accepted.endpoint);
-    assertTrue(accepted.claimed);
-    assertEquals(0, accepted.closes);
+    FakeTcpLink accepted = new FakeTcpLink(PUB, true);
+    punch.accepted(accepted.endpoint());
+    assertEquals(List.of(accepted.endpoint()), punch.open());
+    punch.won(accepted.endpoint());
+    assertTrue(accepted.claimed());
+    assertEquals(0, accepted.closes());
     assertEquals("won", entry("203.0.113.2:7700", "accepted").getString("state"));
   }
 
@@ -138,24 +113,42 @@ class TcpPunchTest {
   void theFirstAuthenticatedConnectionWinsAndEveryOtherCloses() {
     punch.start(List.of(new Candidate(PUB, Path.DIRECT_TCP), new Candidate(LAN, Path.DIRECT_TCP)),
       clock.clock().nanoTime() + 5_000_000_000L);
-    FakeLink pub = succeed(PUB);
-    FakeLink lan = succeed(LAN);
-    FakeLink in = new FakeLink(PUB, true);
-    punch.accepted(in.endpoint);
-    assertEquals(List.of(pub.endpoint, lan.endpoint), connected, "HELLO goes on every connection made here");
+    FakeTcpLink pub = succeed(PUB);
+    FakeTcpLink lan = succeed(LAN);
+    FakeTcpLink in = new FakeTcpLink(PUB, true);
+    punch.accepted(in.endpoint());
+    assertEquals(List.of(pub.endpoint(), lan.endpoint()), connected, "HELLO goes on every connection made here");
     assertEquals(3, punch.open().size());
-    punch.won(lan.endpoint);
-    assertEquals(1, pub.closes);
-    assertEquals(1, in.closes);
-    assertEquals(0, lan.closes);
+    punch.won(lan.endpoint());
     assertEquals("lost", entry("203.0.113.2:7700", "connect").getString("state"));
+    clock.advance(TcpPunch.LOSER_GRACE_MS - 1);
+    assertEquals(0, pub.closes() + in.closes(), "losers stay a grace period: the peer may have picked one of them");
+    clock.advance(1);
+    assertEquals(1, pub.closes());
+    assertEquals(1, in.closes());
+    assertEquals(0, lan.closes());
+    assertEquals("closed", entry("203.0.113.2:7700", "connect").getString("state"));
     assertEquals("won", entry("192.168.1.10:7700", "connect").getString("state"));
     assertTrue(punch.open().isEmpty());
     // the path's connection closes: the session hears of it, once
     lan.close();
     lan.close();
-    assertEquals(List.of(pub.endpoint, in.endpoint, lan.endpoint), closed);
+    assertEquals(List.of(pub.endpoint(), in.endpoint(), lan.endpoint()), closed);
     assertEquals("closed", entry("192.168.1.10:7700", "connect").getString("state"));
+  }
+
+  @Test
+  void aLosingConnectionThePeerKeepsUsingWinsAfterAll() {
+    punch.start(List.of(new Candidate(PUB, Path.DIRECT_TCP), new Candidate(LAN, Path.DIRECT_TCP)),
+      clock.clock().nanoTime() + 5_000_000_000L);
+    FakeTcpLink pub = succeed(PUB);
+    FakeTcpLink lan = succeed(LAN);
+    punch.won(pub.endpoint());
+    punch.won(lan.endpoint()); // the peer's sealed frames arrive on the LAN connection: the session roams to it
+    clock.advance(TcpPunch.LOSER_GRACE_MS);
+    assertEquals(0, lan.closes(), "the new winner is not closed by the old grace timer");
+    assertEquals(1, pub.closes());
+    assertEquals("won", entry("192.168.1.10:7700", "connect").getString("state"));
   }
 
   @Test
@@ -166,45 +159,45 @@ class TcpPunchTest {
     punch.stopAll("UDP path preferred");
     clock.advance(5_000);
     assertEquals(1, tries(PUB), "no retry after stop");
-    FakeLink late = succeed(LAN);
-    assertEquals(1, late.closes, "a connect that completes after the stop is closed at once");
+    FakeTcpLink late = succeed(LAN);
+    assertEquals(1, late.closes(), "a connect that completes after the stop is closed at once");
     assertTrue(connected.isEmpty());
   }
 
   @Test
   void aRegistrationConnectionToThePeerIsUsedAndNeverClosedHere() {
-    FakeLink registration = new FakeLink(PUB, false); // this node's registration connection to its coordinator, the peer
-    existing.put(PUB, registration.endpoint);
+    FakeTcpLink registration = new FakeTcpLink(PUB, false); // this node's registration connection to its coordinator, the peer
+    existing.put(PUB, registration.endpoint());
     punch.start(List.of(new Candidate(PUB, Path.DIRECT_TCP), new Candidate(LAN, Path.DIRECT_TCP)),
       clock.clock().nanoTime() + 5_000_000_000L);
     assertEquals(0, tries(PUB), "no connect: there is a connection");
-    assertEquals(List.of(registration.endpoint), connected, "HELLO goes on it at once");
+    assertEquals(List.of(registration.endpoint()), connected, "HELLO goes on it at once");
     assertTrue(entry("203.0.113.2:7700", "connect").getBoolean("shared"));
-    FakeLink lan = succeed(LAN);
-    punch.won(lan.endpoint);
+    FakeTcpLink lan = succeed(LAN);
+    punch.won(lan.endpoint());
     punch.stopAll("session closed");
-    assertEquals(0, registration.closes, "a shared connection is not ours to close");
-    assertEquals(1, lan.closes, "a connection made here closes with the session");
+    assertEquals(0, registration.closes(), "a shared connection is not ours to close");
+    assertEquals(1, lan.closes(), "a connection made here closes with the session");
   }
 
   @Test
   void aConnectionThePeerMadeFirstIsTakenAsAccepted() {
-    FakeLink theirs = new FakeLink(PUB, true);
-    existing.put(PUB, theirs.endpoint);
+    FakeTcpLink theirs = new FakeTcpLink(PUB, true);
+    existing.put(PUB, theirs.endpoint());
     punch.start(List.of(new Candidate(PUB, Path.DIRECT_TCP)), clock.clock().nanoTime() + 5_000_000_000L);
     assertEquals(0, tries(PUB));
     assertEquals("accepted", entry("203.0.113.2:7700", "accepted").getString("state"));
-    assertEquals(List.of(theirs.endpoint), punch.open(), "our HELLO goes on it");
+    assertEquals(List.of(theirs.endpoint()), punch.open(), "our HELLO goes on it");
     punch.stopAll("UDP won");
-    assertEquals(1, theirs.closes, "not shared: closed with the rest");
+    assertEquals(1, theirs.closes(), "not shared: closed with the rest");
   }
 
   @Test
   void aConnectionToItselfIsClosedAndFailed() {
     InetSocketAddress self = new InetSocketAddress("192.168.1.20", 7700);
     punch.start(List.of(new Candidate(self, Path.DIRECT_TCP)), clock.clock().nanoTime() + 5_000_000_000L);
-    FakeLink l = succeed(self);
-    assertEquals(1, l.closes);
+    FakeTcpLink l = succeed(self);
+    assertEquals(1, l.closes());
     assertEquals("failed", entry("192.168.1.20:7700", "connect").getString("state"));
     assertTrue(connected.isEmpty());
   }
