@@ -16,8 +16,13 @@ final class LabPeer {
 
   /** Starts a peer node (not a coordinator) on {@code port}, registered with {@code coordinator}. */
   static P2pNode start(String peerId, int port, String coordinator, JsonObject session) throws Exception {
+    return start(peerId, port, coordinator, session, true);
+  }
+
+  /** As {@link #start(String, int, String, JsonObject)}; {@code tcp=false}: UDP only ({@code listen.tcp}). */
+  static P2pNode start(String peerId, int port, String coordinator, JsonObject session, boolean tcp) throws Exception {
     NodeOptions o = NodeOptions.fromJson(new JsonObject().put("peerId", peerId)
-      .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", port))
+      .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", port).put("tcp", tcp))
       .put("coordinator", new JsonObject().put("enabled", false))
       .put("rendezvous", new JsonArray().add(coordinator)).put("bridge", new JsonObject().put("port", 0))
       .put("session", session));

@@ -23,8 +23,9 @@ public final class LossProbe {
     int n = Integer.parseInt(args[0]);
     String coordinator = args[1];
     String target = args[2];
+    boolean udpOnly = args.length > 3 && args[3].equals("udp-only");
     P2pNode node = LabPeer.start("lossprobe", 7790, coordinator,
-      new JsonObject().put("connectTimeoutMs", 20_000).put("relayAfterMs", 19_000));
+      new JsonObject().put("connectTimeoutMs", 20_000).put("relayAfterMs", 19_000), !udpOnly);
     P2pClient api = P2pClient.create(node.vertx());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) { // registration may need a few tries through the lossy router

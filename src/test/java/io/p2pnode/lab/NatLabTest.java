@@ -160,13 +160,16 @@ class NatLabTest {
         .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 0))));
       lab.nodes.get(0).awaitReady();
       java.nio.file.Path conf = java.nio.file.Files.createTempFile("bob-", ".json");
-      java.nio.file.Files.writeString(conf, NatLab.peerConfig("bob", new JsonObject()).put("bridge", new JsonObject().put("port", 0)).encode());
+      // UDP only: this is about the session's own reliability over a lossy UDP path (with TCP on, a registration
+      // slowed by the loss can make the first connect punch over TCP, which hides the loss)
+      java.nio.file.Files.writeString(conf, NatLab.peerConfig("bob", new JsonObject().put("listen", new JsonObject().put("tcp", false)))
+        .put("bridge", new JsonObject().put("port", 0)).encode());
       var bob = io.p2pnode.NodeProcess.javaIn("p2plab-bob", io.p2pnode.bench.BenchPeer.class.getName());
       bob.addAll(java.util.List.of("--conf", conf.toString()));
       Process bobProc = new ProcessBuilder(bob).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       try {
         var probe = io.p2pnode.NodeProcess.javaIn("p2plab-alice", io.p2pnode.bench.LossProbe.class.getName());
-        probe.addAll(java.util.List.of("100000", "203.0.113.100:7700", "bob"));
+        probe.addAll(java.util.List.of("100000", "203.0.113.100:7700", "bob", "udp-only"));
         var r = NatLab.run(probe, 900);
         String line = r.out().lines().filter(l -> l.startsWith("REPORT ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
         JsonObject report = new JsonObject(line.substring(7));
