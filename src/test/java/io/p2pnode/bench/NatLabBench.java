@@ -91,18 +91,8 @@ public final class NatLabBench {
       run("bash", "cluster/natlab.sh", "delay", "p2plab-natb", String.valueOf(delayMs));
       startCoordinatorAndBob(procs, ALICE_PUBLIC + ":" + BenchPeer.LAB_RAW_PORT);
       TimeUnit.SECONDS.sleep(3); // let bob register
-      List<String> cmd = NodeProcess.javaIn("p2plab-alice", ImpairedProbe.class.getName());
-      cmd.addAll(List.of("203.0.113.100:7700", BOB_PUBLIC + ":" + BenchPeer.LAB_RAW_PORT));
-      Process probe = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       System.out.printf(Locale.ROOT, "NAT lab, two cone NATs, %.1f%% loss at one router, %d ms delay at the other:%n", loss * 100, delayMs);
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(probe.getInputStream()))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          if (line.startsWith("RESULT ")) System.out.println(line.substring(7));
-          else if (line.contains("Exception")) System.out.println("probe: " + line);
-        }
-      }
-      probe.waitFor(300, TimeUnit.SECONDS);
+      probeInAlice(ImpairedProbe.class, "203.0.113.100:7700", BOB_PUBLIC + ":" + BenchPeer.LAB_RAW_PORT);
     } finally {
       procs.forEach(Process::destroyForcibly);
       run("bash", "cluster/natlab.sh", "down");
@@ -177,8 +167,13 @@ public final class NatLabBench {
   }
 
   private static void pathProbe(String label, int port) throws Exception {
-    List<String> cmd = NodeProcess.javaIn("p2plab-alice", PathProbe.class.getName());
-    cmd.addAll(List.of("203.0.113.100:7700", label, String.valueOf(port)));
+    probeInAlice(PathProbe.class, "203.0.113.100:7700", label, String.valueOf(port));
+  }
+
+  /** Runs {@code probe} in alice's namespace and prints its {@code RESULT} lines (and any exception). */
+  private static void probeInAlice(Class<?> probeClass, String... args) throws Exception {
+    List<String> cmd = NodeProcess.javaIn("p2plab-alice", probeClass.getName());
+    cmd.addAll(List.of(args));
     Process probe = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(probe.getInputStream()))) {
       String line;
