@@ -228,8 +228,9 @@ public final class P2pNode {
     io.p2pnode.transport.TcpTransport.Config cfg = new io.p2pnode.transport.TcpTransport.Config(options.listen().maxDatagramBytes(),
       TCP_UNCLAIMED_MS, TCP_IDLE_KEEPALIVES * Math.max(h.maxIntervalMs(), h.timeoutMs()), TCP_DRAIN_MS,
       options.listen().socketBufferBytes());
-    io.p2pnode.transport.TcpListenerVerticle v = new io.p2pnode.transport.TcpListenerVerticle(
-      new InetSocketAddress(options.listen().host(), port), cfg, router, listenerGroup::any, counters);
+    java.util.function.IntFunction<io.p2pnode.transport.TcpListenerVerticle> on = p -> new io.p2pnode.transport.TcpListenerVerticle(
+      new InetSocketAddress(options.listen().host(), p), cfg, router, listenerGroup::any, counters);
+    io.p2pnode.transport.TcpListenerVerticle v = on.apply(port);
     return deploy(v).<Void>mapEmpty().onSuccess(x -> {
       tcpListener = v;
       LOG.info("tcp listening on " + Endpoints.format(v.transport().localAddress()));
@@ -237,8 +238,7 @@ public final class P2pNode {
       if (options.listen().port() == 0 && options.listen().tcpPort() == 0) {
         // "any port" for both: the number UDP got may be taken over TCP; any TCP port will do (registrations report it)
         LOG.warning("TCP port " + port + " (the UDP port's number) is taken: listening on any free TCP port instead");
-        io.p2pnode.transport.TcpListenerVerticle any = new io.p2pnode.transport.TcpListenerVerticle(
-          new InetSocketAddress(options.listen().host(), 0), cfg, router, listenerGroup::any, counters);
+        io.p2pnode.transport.TcpListenerVerticle any = on.apply(0);
         return deploy(any).<Void>mapEmpty().onSuccess(y -> tcpListener = any);
       }
       return Future.failedFuture(new IllegalStateException("cannot listen on TCP " + options.listen().host() + ":" + port

@@ -50,24 +50,9 @@ public final class NatLabBench {
       run("bash", "cluster/natlab.sh", "delay", "p2plab-natb", String.valueOf(delayMs));
       startCoordinatorAndBob(procs, null);
       TimeUnit.SECONDS.sleep(3); // let bob register (it only has to be there before the first trial)
-      List<String> cmd = NodeProcess.javaIn("p2plab-alice", ConnectProbe.class.getName());
-      cmd.addAll(List.of(String.valueOf(trials), "203.0.113.100:7700", "bob"));
-      Process probe = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      List<Double> delivered = new ArrayList<>();
-      List<Double> roundTrip = new ArrayList<>();
-      Pattern trial = Pattern.compile("TRIAL (\\d+) deliveredMs=([\\d.]+) roundTripMs=([\\d.]+) path=(\\S+)");
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(probe.getInputStream()))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          Matcher m = trial.matcher(line);
-          if (!m.find()) continue;
-          System.out.println(line);
-          delivered.add(Double.parseDouble(m.group(2)));
-          roundTrip.add(Double.parseDouble(m.group(3)));
-        }
-      }
-      probe.waitFor(120, TimeUnit.SECONDS);
-      if (delivered.isEmpty()) throw new IllegalStateException("no trial completed");
+      List<List<Double>> measured = connectTrials(trials, "", 7700);
+      List<Double> delivered = measured.get(0);
+      List<Double> roundTrip = measured.get(1);
       System.out.printf(Locale.ROOT, "%nNAT lab, two cone NATs, %d ms per router hop, %d trials (median):%n", delayMs, delivered.size());
       System.out.printf(Locale.ROOT, "%-40s %10s %12s %8s%n", "measure", "measured", "lower bound", "ratio");
       row("connect -> first message delivered (ms)", median(delivered), 6.0 * delayMs);
@@ -114,10 +99,10 @@ public final class NatLabBench {
       run("bash", "cluster/natlab.sh", "delay", "p2plab-natb", String.valueOf(delayMs));
       startCoordinatorAndBob(procs, null);
       TimeUnit.SECONDS.sleep(3); // let bob register
-      List<Double> udp = connectTrials(trials, "udp");
+      List<Double> udp = connectTrials(trials, "udp", 7700).get(0);
       run("bash", "cluster/natlab.sh", "blockudp", "p2plab-nata", "p2plab-natb");
       TimeUnit.SECONDS.sleep(16); // bob notices that its UDP registration lapsed (3 refreshes of 5 s)
-      List<Double> tcp = connectTrials(trials, "tcp");
+      List<Double> tcp = connectTrials(trials, "tcp", 7750).get(0);
       System.out.printf(Locale.ROOT, "%nNAT lab, two cone NATs, %d ms per router hop, %d trials (median):%n", delayMs, trials);
       System.out.printf(Locale.ROOT, "%-40s %10s %12s %8s%n", "measure", "measured", "lower bound", "ratio");
       row("UDP: connect -> first delivery (ms)", median(udp), 6.0 * delayMs);
@@ -146,24 +131,30 @@ public final class NatLabBench {
     System.exit(0);
   }
 
-  private static List<Double> connectTrials(int trials, String label) throws Exception {
+  /**
+   * Runs {@link ConnectProbe} in alice's namespace (its nodes on ports {@code basePort + i}) and
+   * prints its trials; returns the times to delivery and the round trips (ms).
+   */
+  private static List<List<Double>> connectTrials(int trials, String label, int basePort) throws Exception {
     List<String> cmd = NodeProcess.javaIn("p2plab-alice", ConnectProbe.class.getName());
-    cmd.addAll(List.of(String.valueOf(trials), "203.0.113.100:7700", "bob", label.equals("tcp") ? "7750" : "7700"));
+    cmd.addAll(List.of(String.valueOf(trials), "203.0.113.100:7700", "bob", String.valueOf(basePort)));
     Process probe = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     List<Double> delivered = new ArrayList<>();
+    List<Double> roundTrip = new ArrayList<>();
     Pattern trial = Pattern.compile("TRIAL (\\d+) deliveredMs=([\\d.]+) roundTripMs=([\\d.]+) path=(\\S+)");
     try (BufferedReader r = new BufferedReader(new InputStreamReader(probe.getInputStream()))) {
       String line;
       while ((line = r.readLine()) != null) {
         Matcher m = trial.matcher(line);
         if (!m.find()) continue;
-        System.out.println(label + " " + line);
+        System.out.println((label.isEmpty() ? "" : label + " ") + line);
         delivered.add(Double.parseDouble(m.group(2)));
+        roundTrip.add(Double.parseDouble(m.group(3)));
       }
     }
     probe.waitFor(120, TimeUnit.SECONDS);
     if (delivered.isEmpty()) throw new IllegalStateException("no " + label + " trial completed");
-    return delivered;
+    return List.of(delivered, roundTrip);
   }
 
   private static void pathProbe(String label, int port) throws Exception {
