@@ -176,7 +176,7 @@ public final class P2pNode {
       .compose(v -> deploy(control = newControl(router)))
       .compose(v -> deploy(new HeartbeatVerticle(options.heartbeat())))
       .compose(v -> deploy(new ApiVerticle(options.peerId(), () -> control.plane().manager(), this::status,
-        options.session().sendTimeoutMs())))
+        options.session().sendTimeoutMs(), options.session().maxInFlight(), counters)))
       .compose(v -> startBridge())
       .map(v -> {
         LOG.info("p2p-node ready peerId=" + options.peerId() + " udp=" + Endpoints.format(udp));
@@ -376,6 +376,7 @@ public final class P2pNode {
         .put("members", vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodes().size() : 1)
         .put("registry", sharedRegistry == null ? null : sharedRegistry.stats()))
       .put("sessions", control.plane().manager().size())
+      .put("faults", counters.faults())
       .put("nativeTransport", vertx.isNativeTransportEnabled())
       .put("connectedSockets", options.listen().connectedSockets() && vertx.isNativeTransportEnabled())
       .put("listeners", perListener)

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBufUtil;
 import io.p2pnode.config.NodeOptions;
 import io.p2pnode.session.PeerSession;
 import io.p2pnode.session.SessionManager;
+import io.p2pnode.transport.Counters;
+import io.p2pnode.transport.Drop;
 import io.p2pnode.wire.BodyCodec;
 import io.p2pnode.wire.SessionCodec;
 import io.vertx.core.Future;
@@ -25,22 +27,30 @@ public final class ApiVerticle extends VerticleBase {
   private final Supplier<Future<JsonObject>> status;
   private final long defaultTimeoutMs;
   private final String localPeerId;
+  private final int maxWaiting;
+  private final Counters counters;
+  private OrderedDispatch dispatch;
 
   /**
    * @param manager          the session manager (resolved lazily: it is created on another verticle's start)
    * @param status           builds the {@code p2p.status} reply
    * @param defaultTimeoutMs {@code session.sendTimeoutMs}
+   * @param maxWaiting       {@code session.maxInFlight}: messages one peer may have waiting for its session to start
+   * @param counters         where failed sends without a reply address are counted
    */
   public ApiVerticle(String localPeerId, Supplier<SessionManager> manager, Supplier<Future<JsonObject>> status,
-                     long defaultTimeoutMs) {
+                     long defaultTimeoutMs, int maxWaiting, Counters counters) {
     this.localPeerId = localPeerId;
     this.manager = manager;
     this.status = status;
     this.defaultTimeoutMs = defaultTimeoutMs;
+    this.maxWaiting = maxWaiting;
+    this.counters = counters;
   }
 
   @Override
   public Future<?> start() {
+    dispatch = new OrderedDispatch(task -> context.runOnContext(v -> task.run()), peer -> manager.get().existing(peer), peer -> manager.get().open(peer), maxWaiting);
     EventBus eb = vertx.eventBus();
     return Future.all(
       eb.localConsumer(Addresses.SEND, m -> onMessage(m, SessionCodec.KIND_SEND)).completion(),
@@ -105,13 +115,33 @@ public final class ApiVerticle extends VerticleBase {
     }
     String dest = address;
     long timeoutMs = timeout;
-    manager.get().connect(to)
-      .compose(v -> v.call(s -> s.send(kind, dest, body, timeoutMs, reliable)
-        .map(r -> kind == SessionCodec.KIND_SEND ? sent(s, reliable) : r)))
-      .onComplete(ar -> {
-        if (ar.succeeded()) m.reply(ar.result());
-        else fail(m, ar.cause());
+    boolean answered = m.replyAddress() != null;
+    // in the order received, from the first message on: the session queues them until its path holds
+    dispatch.dispatch(to, session -> {
+      if (session.failed()) {
+        failed(m, answered, session.cause());
+        return;
+      }
+      session.result().run(s -> {
+        Future<Object> f;
+        try {
+          f = s.send(kind, dest, body, timeoutMs, reliable);
+        } catch (RuntimeException e) {
+          failed(m, answered, e);
+          throw e; // contained by the session
+        }
+        f.onComplete(ar -> {
+          if (ar.failed()) failed(m, answered, ar.cause());
+          else if (answered) m.reply(kind == SessionCodec.KIND_SEND ? sent(s, reliable) : ar.result());
+        });
       });
+    });
+  }
+
+  /** A send failed: the application hears of it if it asked for an answer, the counters always. */
+  private void failed(Message<?> m, boolean answered, Throwable cause) {
+    if (answered) fail(m, cause);
+    else counters.drop(Drop.UNCONFIRMED_SEND_FAILED);
   }
 
   private static JsonObject sent(PeerSession s, boolean reliable) {

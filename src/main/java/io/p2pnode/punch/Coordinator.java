@@ -55,6 +55,21 @@ public final class Coordinator {
   /** When each peer last registered over UDP (ms): a UDP endpoint not refreshed for a TTL is not passed on. */
   private final java.util.Map<String, Long> udpSeenAtMs = new java.util.HashMap<>();
   private int probePort;
+  /**
+   * The token of each pair's latest introduction, reused for {@link #TOKEN_REUSE_MS}: a CONNECT
+   * sent again (its answer was lost or late), duplicated on the way, or crossing the other side's
+   * CONNECT gets the same token, so both sides punch with one token whatever order copies arrive in.
+   */
+  private final java.util.LinkedHashMap<String, long[]> pairTokens = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<String, long[]> eldest) {
+      return size() > MAX_PAIR_TOKENS;
+    }
+  };
+  /** How long a pair's introduction token is reused: about one connect attempt ({@code session.connectTimeoutMs}). */
+  static final long TOKEN_REUSE_MS = 5_000;
+  /** Pairs whose token is remembered; beyond, the oldest are forgotten (a fresh token then: still correct, just not idempotent). */
+  static final int MAX_PAIR_TOKENS = 65_536;
 
   public Coordinator(String selfPeerId, PeerRegistry registry, Clock clock, long ttlMs, RelayLimiter relayLimiter) {
     this.selfPeerId = selfPeerId;
@@ -184,10 +199,7 @@ public final class Coordinator {
       return refuse(c, Failure.BAD_REQUEST, "a peer cannot connect to itself");
     }
     if (target == null) return refuse(c, Failure.NOT_FOUND, "unknown peer " + c.target());
-    long token;
-    do {
-      token = random.nextLong();
-    } while (token == 0); // 0 means "no introduction yet" to a session
+    long token = pairToken(c.from(), c.target());
     if (!target.ownNode() && target.owner().equals(selfPeerId) && target.reachAt() == null) {
       return refuse(c, Failure.UNREACHABLE, "peer " + c.target() + " lost its registration connection");
     }
@@ -196,6 +208,21 @@ public final class Coordinator {
     Introduce toTarget = new Introduce(0, token, requester.natType(), requester.peerId(), requester.key(), publicOf(requester),
       requester.privateEndpoints(), publicTcpOf(requester), requester.tcpPort());
     return new Outcome(new Introduction(toRequester, toTarget, target.ownNode() ? null : target.reachAt()), null);
+  }
+
+  /** The pair's current introduction token, or a fresh one (never 0: "no introduction yet" to a session). */
+  private long pairToken(String a, String b) {
+    String key = a.compareTo(b) < 0 ? a + "\n" + b : b + "\n" + a;
+    long now = clock.millis();
+    long[] t = pairTokens.get(key);
+    if (t != null && now - t[1] < TOKEN_REUSE_MS) return t[0];
+    long token;
+    do {
+      token = random.nextLong();
+    } while (token == 0);
+    pairTokens.remove(key); // re-inserted last: the map forgets the oldest first
+    pairTokens.put(key, new long[] {token, now});
+    return token;
   }
 
   private static Outcome refuse(Connect c, Failure f, String why) {

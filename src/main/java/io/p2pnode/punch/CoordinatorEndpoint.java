@@ -35,6 +35,8 @@ public final class CoordinatorEndpoint {
   private final Counters counters;
   private final Consumer<InboundControl> toOwnNode;
   private final io.p2pnode.time.Scheduler scheduler;
+  /** Delay of the second copy of an introduction to its target: apart enough that a burst of loss rarely takes both. */
+  static final long INTRODUCE_REPEAT_MS = 150;
   private final RegistrationGuard guard;
   private int probePort = -1;
   private int probesPending;
@@ -175,8 +177,14 @@ public final class CoordinatorEndpoint {
     }
     if (out.failure() != null) return answer(in, out.failure());
     Coordinator.Introduction intro = out.introduction();
-    if (intro.targetIsLocal()) toOwnNode.accept(new InboundControl(intro.toTarget(), null, null));
-    else send(in.via(), intro.toTarget(), intro.targetAddress());
+    if (intro.targetIsLocal()) {
+      toOwnNode.accept(new InboundControl(intro.toTarget(), null, null));
+    } else {
+      send(in.via(), intro.toTarget(), intro.targetAddress());
+      // the target hears of the requester only through this datagram, and nothing asks again if it is
+      // lost: a second copy a little later (the session ignores an introduction it already has)
+      if (scheduler != null) scheduler.schedule(INTRODUCE_REPEAT_MS, () -> send(in.via(), intro.toTarget(), intro.targetAddress()));
+    }
     return answer(in, intro.toRequester());
   }
 

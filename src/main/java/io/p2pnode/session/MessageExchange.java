@@ -34,6 +34,11 @@ final class MessageExchange {
   /** Extra time a sender waits past the end-to-end timeout, so the remote's own 504 can come back. */
   private static final long RESULT_GRACE_MS = 1_000;
   private static final long SWEEP_MS = 50;
+  /**
+   * Messages handed to local consumers in one event-loop turn before the rest waits for the next
+   * turn: a window of thousands that completes synchronously must not hold the loop (or the stack).
+   */
+  static final int MAX_DELIVERIES_PER_TURN = 512;
 
   /** A message awaiting its RESULT. */
   private record Pending(Promise<Object> promise, long deadlineNanos, int bytes) {
@@ -51,6 +56,9 @@ final class MessageExchange {
   private long nextUnreliableId;
   private long sweepTimer = -1;
   private boolean flushPending;
+  /** A {@link #drain} loop is running on this thread: a completion inside it only frees room. */
+  private boolean draining;
+  private boolean drainScheduled;
 
   MessageExchange(SessionDeps deps, String peerId, FrameLink link, RttEstimator rtt) {
     this.deps = deps;
@@ -203,15 +211,15 @@ final class MessageExchange {
     if (!pending.isEmpty() && link.open()) sweepTimer = deps.scheduler().schedule(SWEEP_MS, this::sweep);
   }
 
-  /** The session closed: every message awaiting its result fails with 503. */
-  void failAll(String reason) {
+  /** The session closed: every message awaiting its result fails with {@code failure} (503, or 404 for an unknown peer). */
+  void failAll(ReplyException failure) {
     if (sweepTimer >= 0) deps.scheduler().cancel(sweepTimer);
     sender.close();
     receiver.close();
     List<Pending> failed = new ArrayList<>(pending.values());
     pending.clear();
     pendingBytes = 0;
-    for (Pending p : failed) p.promise.fail(Failure.UNREACHABLE.exception("session with " + peerId + " closed: " + reason));
+    for (Pending p : failed) p.promise.fail(failure);
   }
 
   int inFlight() {
@@ -240,8 +248,7 @@ final class MessageExchange {
           int flags = body.readUnsignedByte();
           int index = body.readUnsignedShort();
           int count = body.readUnsignedShort();
-          receiver.onFragment(msgId, flags, index, count, body, this::capacity, this::deliver, this::deliverUnreliable,
-            this::onResult);
+          receiver.onFragment(msgId, flags, index, count, body, this::deliverUnreliable, this::onResult);
         }
         case RESULT -> {
           eliciting[0] = true;
@@ -252,7 +259,32 @@ final class MessageExchange {
       }
     });
     receiver.onPacket(pn, eliciting[0]);
+    drain();
     flushSoon();
+  }
+
+  /**
+   * Hands over the messages that are next in order, as many as the consumer side takes, at most
+   * {@link #MAX_DELIVERIES_PER_TURN} per event-loop turn. Iterative: a delivery that completes
+   * synchronously re-enters only to find the loop already running, which then sees the room it freed.
+   */
+  private void drain() {
+    if (draining) return;
+    draining = true;
+    boolean more;
+    try {
+      more = receiver.drain(this::capacity, this::deliver, MAX_DELIVERIES_PER_TURN);
+    } finally {
+      draining = false;
+    }
+    if (more && !drainScheduled && link.open()) {
+      drainScheduled = true;
+      deps.scheduler().runSoon(() -> {
+        drainScheduled = false;
+        drain();
+        flushSoon();
+      });
+    }
   }
 
   private int capacity() {
@@ -275,7 +307,7 @@ final class MessageExchange {
       }
       if (!link.open()) return;
       sendResult(data.msgId(), code, body);
-      receiver.drain(this::capacity, this::deliver); // room for the next one
+      drain(); // room for the next one
       flushSoon();
     });
   }

@@ -16,6 +16,7 @@ import io.p2pnode.wire.PeerKey;
 import io.p2pnode.wire.SessionCodec;
 import io.p2pnode.wire.WireException;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 
@@ -34,6 +35,8 @@ import java.util.logging.Logger;
  */
 public final class PeerSession {
   private static final Logger LOG = Logger.getLogger("p2p.session");
+  /** How the reason of a session closed by {@link #fault} starts. */
+  public static final String FAULT = "fault: ";
   /** Session lifecycle. */
   public enum State { CONNECTING, UP, CLOSED }
 
@@ -75,6 +78,8 @@ public final class PeerSession {
   private List<Candidate> tcpCandidates = List.of();
   private boolean tcpAtOnce;
   private long tcpTimer = -1;
+  /** Why the session closed: what later sends and waiters fail with. */
+  private ReplyException closedBy;
 
   public PeerSession(SessionDeps deps, String peerId, int localSid, PacketSocket socket, SessionListener listener) {
     this.deps = deps;
@@ -141,6 +146,7 @@ public final class PeerSession {
   public void introduce(long token, List<Candidate> candidates, List<Candidate> tcpCandidates, boolean tcpAtOnce,
                         InetSocketAddress relayVia, NatType remoteNat, PeerKey remoteKey) {
     if (state == State.CLOSED) return;
+    if (token != 0 && token == this.token) return; // a repeated copy of the introduction this session runs on
     this.tcpCandidates = tcpCandidates;
     this.tcpAtOnce = tcpAtOnce;
     crypto.introduced(remoteKey, token);
@@ -381,6 +387,7 @@ public final class PeerSession {
       upgradeTimer = deps.scheduler().schedule(deps.session().upgradeIntervalMs(), this::upgradeDue);
     }
     if (resend) messages.onPathChange();
+    else messages.flush(); // what queued while the session connected leaves now, in order
   }
 
   private void upgradeDue() {
@@ -449,9 +456,11 @@ public final class PeerSession {
   // ---------------------------------------------------------------- outbound messages
 
   /**
-   * Sends an application message. Fails fast with 503 (session not up), 429 (too many awaiting
-   * their result) or 413 (larger than one datagram); later with 504 when no result arrives in time.
-   * While the path is being re-punched the message is queued and sent once a path locks.
+   * Sends an application message. Accepted in every state but CLOSED: while the session is being
+   * introduced and punched, or a path is re-punched, messages queue in order and leave once a path
+   * holds, so order holds from the first message. Fails fast with 429 (too many awaiting their
+   * result), 413 (larger than {@code session.maxMessageBytes}) or, once closed, with why it closed
+   * (503, or 404 for an unknown peer); later with 504 when no result arrives in time.
    *
    * @param kind {@link SessionCodec#KIND_SEND} or {@link SessionCodec#KIND_REQUEST}
    * @return for a send, completes with {@code null} once delivered; for a request, with the reply body
@@ -466,8 +475,29 @@ public final class PeerSession {
    * completes once queued.
    */
   public Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable) {
-    if (state != State.UP) return Future.failedFuture(Failure.UNREACHABLE.exception("peer " + peerId + " is not connected"));
+    if (state == State.CLOSED) return Future.failedFuture(closedBy);
     return messages.send(kind, address, body, timeoutMs, reliable);
+  }
+
+  /**
+   * An unexpected {@link Throwable} (an {@code Error} too) escaped this session's code: counted,
+   * logged once with the peer id, and the session is closed (reported as down with the reason).
+   * Whatever state it left behind is not trusted again; other sessions are not touched.
+   */
+  public void fault(Throwable t) {
+    deps.counters().fault();
+    if (state == State.CLOSED) return;
+    LOG.log(java.util.logging.Level.SEVERE, "session " + peerId + ": unexpected " + t + ", closing the session", t);
+    String reason = FAULT + t;
+    try {
+      close(reason, true);
+    } catch (Throwable again) { // the state is too broken to close in order: at least stop and report it
+      if (state != State.CLOSED) {
+        closedBy = Failure.UNREACHABLE.exception("session with " + peerId + " closed: " + reason);
+        state = State.CLOSED;
+        listener.onDown(this, reason);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- liveness
@@ -512,7 +542,7 @@ public final class PeerSession {
   /** Resolves once the session is up (at once if it is), fails if it closes first. */
   public Future<PeerSession> whenUp() {
     if (state == State.UP) return Future.succeededFuture(this);
-    if (state == State.CLOSED) return Future.failedFuture(Failure.UNREACHABLE.exception("peer " + peerId + " is unreachable"));
+    if (state == State.CLOSED) return Future.failedFuture(closedBy);
     Promise<PeerSession> p = Promise.promise();
     upWaiters.add(p);
     return p.future();
@@ -520,7 +550,16 @@ public final class PeerSession {
 
   /** Closes the session: pending messages fail with 503, BYE is sent if asked and a path exists. */
   public void close(String reason, boolean sendBye) {
+    close(reason, sendBye, null);
+  }
+
+  /**
+   * Closes the session; pending and later messages fail with {@code failure} ({@code null}: 503
+   * naming the reason), BYE is sent if asked and a path exists.
+   */
+  public void close(String reason, boolean sendBye, ReplyException failure) {
     if (state == State.CLOSED) return;
+    closedBy = failure != null ? failure : Failure.UNREACHABLE.exception("session with " + peerId + " closed: " + reason);
     if (sendBye && remote != null) {
       ByteBuf out = header(FrameType.BYE, FrameCodec.HEADER_BYTES + 1);
       out.writeByte(0);
@@ -533,7 +572,7 @@ public final class PeerSession {
     transition(State.CLOSED, reason);
     closePathSocket();
     if (tcp != null) tcp.stopAll("session closed"); // a TCP link flushes (the BYE) before it closes
-    messages.failAll(reason);
+    messages.failAll(closedBy);
   }
 
   private void transition(State to, String why) {
@@ -549,7 +588,7 @@ public final class PeerSession {
     } else if (to == State.CLOSED) {
       List<Promise<PeerSession>> w = new ArrayList<>(upWaiters);
       upWaiters.clear();
-      w.forEach(p -> p.fail(Failure.UNREACHABLE.exception("peer " + peerId + " unreachable: " + why)));
+      w.forEach(p -> p.fail(closedBy));
       listener.onDown(this, why);
     }
   }

@@ -153,14 +153,12 @@ final class ReliableReceiver {
   // ---------------------------------------------------------------- messages
 
   /**
-   * A fragment of a message. Reliable messages are handed to {@code deliver} in id order, each
-   * once; unreliable ones as soon as they are complete.
-   *
-   * @param canDeliver how many more messages the consumer side takes now
+   * A fragment of a message. A complete reliable message waits in id order for {@link #drain},
+   * which the caller runs once it has taken in the whole packet; unreliable ones are handed to
+   * {@code deliverUnreliable} as soon as they are complete.
    */
-  void onFragment(long msgId, int flags, int index, int count, ByteBuf chunk, IntSupplier canDeliver,
-                  Consumer<SessionCodec.Data> deliver, Consumer<SessionCodec.Data> deliverUnreliable,
-                  Consumer<SessionCodec.Result> results) {
+  void onFragment(long msgId, int flags, int index, int count, ByteBuf chunk,
+                  Consumer<SessionCodec.Data> deliverUnreliable, Consumer<SessionCodec.Result> results) {
     boolean unreliable = (flags & BundleCodec.FLAG_UNRELIABLE) != 0;
     if (index >= count || count == 0 || (long) count * chunk.readableBytes() > 2L * maxMessageBytes + 65536) {
       counters.drop(Drop.MALFORMED);
@@ -233,18 +231,29 @@ final class ReliableReceiver {
       counters.drop(Drop.MALFORMED);
       if (!unreliable) ready.put(msgId, HANDLED); // it will never decode: do not stall the queue behind it
     }
-    if (!unreliable) drain(canDeliver, deliver);
   }
 
-  /** Hands over ready messages in order while the consumer side takes them. */
-  void drain(IntSupplier canDeliver, Consumer<SessionCodec.Data> deliver) {
+  /**
+   * Hands over ready messages in order while the consumer side takes them, at most {@code max}
+   * of them. A loop, never a recursion: {@code deliver} may complete synchronously and free room,
+   * which the next turn of the loop sees through {@code canDeliver}.
+   *
+   * @return true when it stopped at {@code max} with more ready to go
+   */
+  boolean drain(IntSupplier canDeliver, Consumer<SessionCodec.Data> deliver, int max) {
+    int handed = 0;
     while (!ready.isEmpty() && ready.firstKey() == nextDeliver) {
       Object next = ready.firstEntry().getValue();
-      if (next != HANDLED && canDeliver.getAsInt() <= 0) return;
+      if (next != HANDLED && canDeliver.getAsInt() <= 0) return false;
+      if (handed == max) return true;
       ready.pollFirstEntry();
       nextDeliver++;
-      if (next != HANDLED) deliver.accept((SessionCodec.Data) next);
+      if (next != HANDLED) {
+        handed++;
+        deliver.accept((SessionCodec.Data) next);
+      }
     }
+    return false;
   }
 
   private void release(Partial p) {

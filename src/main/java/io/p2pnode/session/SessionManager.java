@@ -9,6 +9,7 @@ import io.p2pnode.wire.ControlMessage.Hello;
 import io.p2pnode.wire.ControlMessage.Introduce;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -65,25 +66,48 @@ public final class SessionManager implements SessionListener {
   }
 
   private Future<SessionHandle> connectOnManager(String peerId) {
+    return openOnManager(peerId).compose(v -> v.call(PeerSession::whenUp).map(v));
+  }
+
+  /**
+   * The session with {@code peerId} as soon as it exists, up or not: a new one is created and its
+   * introduction started. Messages sent to it queue in order until a path holds. Fails with 400
+   * (own id) or 503 (session limit); an unknown or unreachable peer closes the session, which fails
+   * what was sent to it (404, 503). Any thread.
+   */
+  public Future<SessionHandle> open(String peerId) {
+    Promise<SessionHandle> p = Promise.promise();
+    executor.execute(() -> openOnManager(peerId).onComplete(p));
+    return p.future();
+  }
+
+  /** The existing session with {@code peerId} if its verticle is running (up or not), else {@code null}. Any thread. */
+  public SessionHandle existing(String peerId) {
+    Future<SessionHandle> f = byPeer.get(peerId);
+    return f != null && f.succeeded() ? f.result() : null;
+  }
+
+  private Future<SessionHandle> openOnManager(String peerId) {
     if (peerId.equals(deps.localPeerId())) {
       return Future.failedFuture(Failure.BAD_REQUEST.exception("peerId: cannot connect to this node itself"));
     }
     Future<SessionHandle> existing = byPeer.get(peerId);
-    if (existing != null) return existing.compose(v -> v.call(PeerSession::whenUp).map(v));
+    if (existing != null) return existing;
     if (byPeer.size() >= deps.session().maxSessions()) {
       deps.counters().drop(Drop.SESSION_LIMIT);
       return Future.failedFuture(Failure.UNREACHABLE.exception("session limit reached (session.maxSessions)"));
     }
-    return create(peerId).compose(v -> rendezvous.introduce(peerId)
-      .compose(in -> v.call(s -> {
-        introduce(s, in.introduce(), in.via());
-        return s.whenUp();
-      }))
-      .recover(err -> {
-        v.run(s -> s.close("introduction failed: " + err.getMessage(), false));
-        return Future.failedFuture(err);
-      })
-      .map(v));
+    Future<SessionHandle> created = create(peerId);
+    created.onSuccess(v -> rendezvous.introduce(peerId).onComplete(in -> v.run(s -> {
+      if (in.succeeded()) {
+        introduce(s, in.result().introduce(), in.result().via());
+      } else {
+        Throwable err = in.cause();
+        s.close("introduction failed: " + err.getMessage(), false, err instanceof ReplyException re && re.failureCode() > 0
+          ? re : Failure.UNREACHABLE.exception("introduction to " + peerId + " failed: " + err.getMessage()));
+      }
+    })));
+    return created;
   }
 
   /**
@@ -119,11 +143,19 @@ public final class SessionManager implements SessionListener {
       Candidate.tcp(intro.publicTcp(), intro.privateEndpoints(), intro.tcpPort()), tcpAtOnce, relayVia, intro.natType(), intro.key());
   }
 
-  /** A HELLO with session id 0. Manager thread. */
+  /**
+   * A HELLO with session id 0. Manager thread. One relayed by a coordinator from a peer we have no
+   * session with means its introduction to us was lost: we ask for it ourselves (the coordinator
+   * gives a pair the same token for a while, so both sides punch with one token) and the peer's
+   * next punches find the session.
+   */
   public void onHello(Hello hello, InetSocketAddress from) {
     Future<SessionHandle> f = byPeer.get(hello.peerId());
     if (f == null || hello.peerId().equals(deps.localPeerId())) {
       deps.counters().drop(Drop.HELLO_REJECTED);
+      if (f == null && from instanceof io.p2pnode.transport.RelayEndpoint && !hello.peerId().equals(deps.localPeerId())) {
+        openOnManager(hello.peerId());
+      }
       return;
     }
     f.onSuccess(v -> v.run(s -> s.onHello(hello, from)));
@@ -160,7 +192,7 @@ public final class SessionManager implements SessionListener {
         host.close(handle);
       }
     });
-    if (s.path() != null) events.accept(Addresses.PEER_DOWN, ev);
+    if (s.path() != null || reason.startsWith(PeerSession.FAULT)) events.accept(Addresses.PEER_DOWN, ev);
   }
 
   @Override

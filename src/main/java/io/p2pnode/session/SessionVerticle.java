@@ -80,7 +80,9 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
         }
       });
     }
-    ticks = vertx.eventBus().localConsumer(Addresses.INTERNAL_TICK, m -> session.tick());
+    // anything that escapes a timer or task of this session (an Error too) closes this session only
+    context.exceptionHandler(this::contain);
+    ticks = vertx.eventBus().localConsumer(Addresses.INTERNAL_TICK, m -> guarded(PeerSession::tick));
     return ticks.completion();
   }
 
@@ -93,10 +95,23 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
   @Override
   public void run(Consumer<PeerSession> action) {
     if (context.isEventLoopContext() && ((ContextInternal) context).isRunningOnContext()) {
-      action.accept(session);
+      guarded(action);
     } else {
-      context.runOnContext(v -> action.accept(session));
+      context.runOnContext(v -> guarded(action));
     }
+  }
+
+  /** Runs {@code action} on the session; whatever it throws is contained to this session. */
+  private void guarded(Consumer<PeerSession> action) {
+    try {
+      action.accept(session);
+    } catch (Throwable t) {
+      contain(t);
+    }
+  }
+
+  private void contain(Throwable t) {
+    if (session != null) session.fault(t);
   }
 
   @Override
@@ -107,6 +122,7 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
         action.apply(s).onComplete(p);
       } catch (Throwable e) { // an Error too (e.g. out of direct memory): never leave the caller waiting
         p.tryFail(e);
+        contain(e);
       }
     });
     return p.future();
@@ -116,13 +132,13 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
   public void onFrame(FrameType type, ByteBuf frame, InetSocketAddress sender) {
     ContextInternal ctx = (ContextInternal) context;
     if (ctx.nettyEventLoop().inEventLoop()) {
-      session.onFrame(type, frame, sender);
+      guarded(s -> s.onFrame(type, frame, sender));
     } else {
       frame.retain();
       try {
         ctx.runOnContext(v -> {
           try {
-            session.onFrame(type, frame, sender);
+            guarded(s -> s.onFrame(type, frame, sender));
           } finally {
             frame.release();
           }

@@ -15,6 +15,7 @@ public final class Counters {
   private final LongAdder framesOut = new LongAdder();
   private final LongAdder relayedIn = new LongAdder();
   private final LongAdder relayForwarded = new LongAdder();
+  private final LongAdder faults = new LongAdder();
 
   public Counters() {
     for (int i = 0; i < drops.length; i++) drops[i] = new LongAdder();
@@ -50,7 +51,16 @@ public final class Counters {
     relayForwarded.increment();
   }
 
-  /** {@code {"framesIn","framesOut","stunAnswered","relayedIn","relayForwarded","drops":{reason: n}}}, zero drops left out. */
+  /** An unexpected exception or error contained to the session it happened in (the session was closed). */
+  public void fault() {
+    faults.increment();
+  }
+
+  public long faults() {
+    return faults.sum();
+  }
+
+  /** {@code {"framesIn","framesOut","stunAnswered","relayedIn","relayForwarded","faults","drops":{reason: n}}}, zero drops left out. */
   public JsonObject toJson() {
     JsonObject d = new JsonObject();
     for (Drop r : Drop.values()) {
@@ -59,6 +69,6 @@ public final class Counters {
     }
     return new JsonObject().put("framesIn", framesIn.sum()).put("framesOut", framesOut.sum())
       .put("stunAnswered", stunAnswered.sum()).put("relayedIn", relayedIn.sum())
-      .put("relayForwarded", relayForwarded.sum()).put("drops", d);
+      .put("relayForwarded", relayForwarded.sum()).put("faults", faults.sum()).put("drops", d);
   }
 }

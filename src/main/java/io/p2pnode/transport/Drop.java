@@ -65,5 +65,10 @@ public enum Drop {
   /** An accepted TCP connection on which nothing authenticated in time: closed. */
   TCP_UNCLAIMED,
   /** A frame for a TCP connection whose peer stopped reading (its send buffer is over the high-water mark). */
-  TCP_BACKLOG
+  TCP_BACKLOG,
+  /**
+   * A {@code p2p.send} without a reply address failed (429 send queue full, 503 unreachable, 404 no
+   * consumer there, ...): the application asked for no answer, so this count is all that tells.
+   */
+  UNCONFIRMED_SEND_FAILED
 }

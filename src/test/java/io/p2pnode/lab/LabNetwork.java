@@ -78,6 +78,12 @@ public final class LabNetwork {
     return this;
   }
 
+  /** Seeds the impairments' random choices (default 42), for runs that differ but repeat. */
+  public LabNetwork seed(long seed) {
+    random.setSeed(seed);
+    return this;
+  }
+
   /** Impairments on every hop: loss and duplication probabilities, extra delay up to {@code jitterMs}. */
   public LabNetwork impair(double loss, double duplication, long jitterMs) {
     this.loss = loss;

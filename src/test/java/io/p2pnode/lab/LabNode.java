@@ -1,5 +1,8 @@
 package io.p2pnode.lab;
 
+import io.p2pnode.bus.OrderedDispatch;
+import io.vertx.core.Promise;
+
 import io.netty.buffer.ByteBuf;
 import io.p2pnode.config.NodeOptions;
 import io.p2pnode.heartbeat.NatTimeoutProber;
@@ -49,6 +52,7 @@ public final class LabNode {
   final RendezvousClient rendezvous;
   final SessionManager manager;
   final CoordinatorEndpoint coordinator;
+  private final OrderedDispatch dispatch;
 
   /**
    * @param config node config (peerId, coordinator.enabled, heartbeat, session); listen/bridge are ignored
@@ -101,6 +105,7 @@ public final class LabNode {
     manager = new SessionManager(deps, new InlineHost(socket), rendezvous, routes, Runnable::run,
       (address, event) -> events.add(address + " " + event.encode()));
     dispatcher[0] = new ControlDispatcher(manager, rendezvous, counters);
+    dispatch = new OrderedDispatch(Runnable::run, manager::existing, manager::open, o.session().maxInFlight());
     heartbeat(net, Math.max(5, o.heartbeat().intervalMs() / 4));
     rendezvous.refresh();
   }
@@ -121,9 +126,17 @@ public final class LabNode {
     return manager.connect(peerId).compose(h -> h.call(s -> Future.succeededFuture(s.toJson())));
   }
 
-  /** Sends {@code body} to {@code address} on {@code peerId} (connecting on demand). */
+  /**
+   * Sends {@code body} to {@code address} on {@code peerId} (connecting on demand), in the order of
+   * the calls from the first one on: the same {@link OrderedDispatch} as the node's API.
+   */
   public Future<Object> send(String peerId, String address, Object body) {
-    return manager.connect(peerId).compose(h -> h.call(s -> s.send(SessionCodec.KIND_SEND, address, body, 10_000)));
+    Promise<Object> p = Promise.promise();
+    dispatch.dispatch(peerId, h -> {
+      if (h.failed()) p.fail(h.cause());
+      else h.result().run(s -> s.send(SessionCodec.KIND_SEND, address, body, 10_000).onComplete(p));
+    });
+    return p.future();
   }
 
   /** This node's NAT mapping behaviour as detected from its coordinators' acknowledgements. */

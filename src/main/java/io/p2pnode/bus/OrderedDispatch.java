@@ -1,0 +1,75 @@
+package io.p2pnode.bus;
+
+import io.p2pnode.session.SessionHandle;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Hands the API's messages to their peer's session in the order the API received them, from the
+ * first message on. A peer whose session does not exist yet gets one (the session queues what it
+ * is sent until a path holds); meanwhile its messages wait here, in order, and are handed over
+ * together once the session exists. After that each message goes straight to the session's
+ * thread, whose task queue keeps the order. Used only on one thread (the API verticle's context).
+ */
+public final class OrderedDispatch {
+  private final Executor home;
+  private final Function<String, SessionHandle> existing;
+  private final Function<String, Future<SessionHandle>> open;
+  private final int maxWaiting;
+  private final Map<String, ArrayDeque<Consumer<AsyncResult<SessionHandle>>>> waiting = new HashMap<>();
+
+  /**
+   * @param home       runs a task on the thread this dispatcher is used on
+   * @param existing   the running session of a peer, or {@code null} (any thread)
+   * @param open       creates the session of a peer (and starts its introduction)
+   * @param maxWaiting messages one peer may have waiting for its session (beyond: 429)
+   */
+  public OrderedDispatch(Executor home, Function<String, SessionHandle> existing, Function<String, Future<SessionHandle>> open,
+                  int maxWaiting) {
+    this.home = home;
+    this.existing = existing;
+    this.open = open;
+    this.maxWaiting = maxWaiting;
+  }
+
+  /** Runs {@code action} with the session of {@code peerId} (or why there is none), after every earlier dispatch to that peer. */
+  public void dispatch(String peerId, Consumer<AsyncResult<SessionHandle>> action) {
+    ArrayDeque<Consumer<AsyncResult<SessionHandle>>> queue = waiting.get(peerId);
+    if (queue == null) {
+      SessionHandle h = existing.apply(peerId);
+      if (h != null) {
+        action.accept(Future.succeededFuture(h));
+        return;
+      }
+      queue = new ArrayDeque<>();
+      queue.add(action);
+      waiting.put(peerId, queue);
+      open.apply(peerId).onComplete(ar -> home.execute(() -> release(peerId, ar))); // may complete at once
+      return;
+    }
+    if (queue.size() >= maxWaiting) {
+      action.accept(Future.failedFuture(Failure.QUEUE_FULL.exception(queue.size() + " messages to " + peerId
+        + " wait for its session to start (session.maxInFlight)")));
+      return;
+    }
+    queue.add(action);
+  }
+
+  private void release(String peerId, AsyncResult<SessionHandle> session) {
+    ArrayDeque<Consumer<AsyncResult<SessionHandle>>> queue = waiting.remove(peerId);
+    if (queue == null) return;
+    for (Consumer<AsyncResult<SessionHandle>> action : queue) action.accept(session);
+  }
+
+  /** Peers whose messages wait for their session now. */
+  public int waitingPeers() {
+    return waiting.size();
+  }
+}
