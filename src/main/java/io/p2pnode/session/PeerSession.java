@@ -46,7 +46,9 @@ public final class PeerSession {
   private final SessionListener listener;
   private final PacketSocket socket;
   private final RttEstimator rtt = new RttEstimator();
-  private final MessageExchange messages;
+  private final FrameLink link;
+  /** The data plane; replaced when the peer starts a new session while this one is up. */
+  private MessageExchange messages;
   private final SessionCrypto crypto;
   private final List<Promise<PeerSession>> upWaiters = new ArrayList<>();
 
@@ -91,7 +93,7 @@ public final class PeerSession {
     this.lastSent = lastReceived;
     this.crypto = new SessionCrypto(deps.localKey(), peerId, deps.counters(), deps.session().rekeyAfterPackets(),
       deps.session().rekeyAfterMs(), deps.scheduler().clock());
-    this.messages = new MessageExchange(deps, peerId, new FrameLink() {
+    this.link = new FrameLink() {
       public ByteBuf newFrame(FrameType type, int initialCapacity, int maxCapacity) {
         return PeerSession.this.newFrame(type, initialCapacity, maxCapacity);
       }
@@ -111,7 +113,8 @@ public final class PeerSession {
       public boolean canSend() {
         return state == State.UP && !recovering && crypto.ready();
       }
-    }, rtt);
+    };
+    this.messages = new MessageExchange(deps, peerId, link, rtt);
   }
 
   /** Use connected per-peer sockets for direct paths (the UDP accept model); without, everything goes through {@code socket}. */
@@ -310,6 +313,7 @@ public final class PeerSession {
    */
   private void lock(InetSocketAddress from, int remoteSessionId) {
     Candidate c = candidateFor(from);
+    if (state == State.UP && remoteSid != 0 && remoteSessionId != remoteSid) peerStartedOver();
     remoteSid = remoteSessionId;
     if (state == State.UP && !recovering && rank(c.path()) <= rank(winner.path()) && !RelayEndpoint.same(from, remote)) return;
     if (state == State.CONNECTING && c.path() != Path.DIRECT_LAN && lanMayAnswer() && deps.session().lanGraceMs() > 0) {
@@ -388,6 +392,17 @@ public final class PeerSession {
     }
     if (resend) messages.onPathChange();
     else messages.flush(); // what queued while the session connected leaves now, in order
+  }
+
+  /**
+   * The peer closed its side of this session and opened a new one while ours stayed up (its BYE was
+   * lost, or only it declared the path dead): its new session numbers messages from the start, so
+   * ours does too. What awaited a result here fails with 503; nothing is delivered twice.
+   */
+  private void peerStartedOver() {
+    LOG.info(() -> "session " + peerId + ": the peer started a new session, messages in flight fail");
+    messages.failAll(Failure.UNREACHABLE.exception("peer " + peerId + " started a new session: the message may not have arrived"));
+    messages = new MessageExchange(deps, peerId, link, rtt);
   }
 
   private void upgradeDue() {

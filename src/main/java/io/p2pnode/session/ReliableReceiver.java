@@ -27,6 +27,7 @@ import java.util.function.IntSupplier;
 final class ReliableReceiver {
   /** Ranges of received packet numbers kept for acknowledgements. */
   private final TreeMap<Long, Long> received = new TreeMap<>();
+  /** Messages being reassembled: reliable ones by id, unreliable ones by minus their id (a sequence of their own). */
   private final Map<Long, Partial> partial = new HashMap<>();
   /** Complete messages by id, waiting for their turn; {@link #HANDLED} marks ids already dealt with (large replies). */
   private final TreeMap<Long, Object> ready = new TreeMap<>();
@@ -173,11 +174,13 @@ final class ReliableReceiver {
     if (count == 1) {
       whole = chunk;
     } else {
-      Partial p = partial.get(msgId);
+      // reliable and unreliable messages number themselves apart: their reassemblies must not meet
+      long key = unreliable ? -msgId : msgId;
+      Partial p = partial.get(key);
       boolean essential = !unreliable && msgId == nextDeliver; // the one the queue waits for always fits
       if (p == null) {
         p = new Partial(count);
-        partial.put(msgId, p);
+        partial.put(key, p);
       }
       if (p.chunks.length != count) {
         counters.drop(Drop.MALFORMED);
@@ -187,12 +190,12 @@ final class ReliableReceiver {
       int n = chunk.readableBytes();
       if (!essential && (partialBytes + n > peerBudgetBytes || nodeBytes.get() + n > nodeBudgetBytes)) {
         counters.drop(Drop.REASSEMBLY_FULL); // the sender sends it again later
-        if (p.have == 0) partial.remove(msgId);
+        if (p.have == 0) partial.remove(key);
         return;
       }
       if (p.bytes + n > maxMessageBytes + 512) {
         counters.drop(Drop.MALFORMED);
-        release(partial.remove(msgId));
+        release(partial.remove(key));
         return;
       }
       byte[] b = new byte[n];
@@ -203,7 +206,7 @@ final class ReliableReceiver {
       partialBytes += n;
       nodeBytes.addAndGet(n);
       if (p.have < count) return;
-      partial.remove(msgId);
+      partial.remove(key);
       release(p);
       byte[] all = new byte[p.bytes];
       int at = 0;

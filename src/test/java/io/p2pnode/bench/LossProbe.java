@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Runs inside a peer's namespace of the NAT lab: sends {@code N} numbered messages to
  * {@code bench.order} on the target (at most {@code W} unconfirmed), then prints
- * {@code REPORT {"confirmed","failed","inOrder","duplicates","outOfOrder","transport"}}.
+ * {@code REPORT {"confirmed","failed","inOrder","duplicates","outOfOrder","transport"}}. With
+ * {@code burst} as 5th argument it does not connect first: once registered it pipelines its first
+ * 256 messages at a peer it has no session with (order must hold from the first message).
  */
 public final class LossProbe {
   private LossProbe() {
@@ -24,11 +26,13 @@ public final class LossProbe {
     String coordinator = args[1];
     String target = args[2];
     boolean udpOnly = args.length > 3 && args[3].equals("udp-only");
+    boolean burst = args.length > 4 && args[4].equals("burst");
     P2pNode node = LabPeer.start("lossprobe", 7790, coordinator,
       new JsonObject().put("connectTimeoutMs", 20_000).put("relayAfterMs", 19_000), !udpOnly);
     P2pClient api = P2pClient.create(node.vertx());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) { // registration may need a few tries through the lossy router
+    if (burst) LabPeer.awaitRegistered(node, api);
+    while (!burst) { // registration may need a few tries through the lossy router
       try {
         LabPeer.await(api.connect(target));
         break;
