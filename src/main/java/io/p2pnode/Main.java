@@ -44,9 +44,9 @@ public final class Main {
     NodeOptions options;
     try {
       if (args.isEmpty()) {
-        options = NodeOptions.defaults();
+        options = NodeOptions.load(null, System.getenv());
       } else if (args.size() == 2 && args.get(0).equals("--conf")) {
-        options = NodeOptions.load(Path.of(args.get(1)));
+        options = NodeOptions.load(Path.of(args.get(1)), System.getenv());
       } else {
         System.err.println("p2p-node: unexpected arguments " + args);
         System.err.println(USAGE);
