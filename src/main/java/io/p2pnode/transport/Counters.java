@@ -19,6 +19,7 @@ public final class Counters {
   private final LongAdder bytesOut = new LongAdder();
   private final LongAdder messagesIn = new LongAdder();
   private final LongAdder messagesOut = new LongAdder();
+  private final LongAdder relayForwardedBytes = new LongAdder();
 
   public Counters() {
     for (int i = 0; i < drops.length; i++) drops[i] = new LongAdder();
@@ -67,15 +68,17 @@ public final class Counters {
   public long stunAnsweredTotal() { return stunAnswered.sum(); }
   public long relayedInTotal() { return relayedIn.sum(); }
   public long relayForwardedTotal() { return relayForwarded.sum(); }
+  public long relayForwardedBytesTotal() { return relayForwardedBytes.sum(); }
 
   /** A frame that reached this node through a coordinator. */
   public void relayedIn() {
     relayedIn.increment();
   }
 
-  /** A frame this coordinator forwarded for a peer. */
-  public void relayForwarded() {
+  /** A frame of {@code bytes} this coordinator forwarded for a peer. */
+  public void relayForwarded(int bytes) {
     relayForwarded.increment();
+    relayForwardedBytes.add(bytes);
   }
 
   /** {@code {"framesIn","framesOut","stunAnswered","relayedIn","relayForwarded","bytesIn","bytesOut","messagesIn","messagesOut","drops":{reason: n}}}, zero drops left out. */
@@ -87,7 +90,7 @@ public final class Counters {
     }
     return new JsonObject().put("framesIn", framesIn.sum()).put("framesOut", framesOut.sum())
       .put("stunAnswered", stunAnswered.sum()).put("relayedIn", relayedIn.sum())
-      .put("relayForwarded", relayForwarded.sum()).put("bytesIn", bytesIn.sum()).put("bytesOut", bytesOut.sum())
+      .put("relayForwarded", relayForwarded.sum()).put("relayForwardedBytes", relayForwardedBytes.sum()).put("bytesIn", bytesIn.sum()).put("bytesOut", bytesOut.sum())
       .put("messagesIn", messagesIn.sum()).put("messagesOut", messagesOut.sum()).put("drops", d);
   }
 }
