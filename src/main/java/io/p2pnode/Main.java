@@ -23,7 +23,8 @@ public final class Main {
     "       java -jar p2p-node.jar send    --to PEER [--address A] [--json] MESSAGE",
     "       java -jar p2p-node.jar request --to PEER [--address A] [--json] MESSAGE",
     "       java -jar p2p-node.jar listen  [--address A] [--count N]   print inbound messages",
-    "bridge default: " + Cli.DEFAULT_BRIDGE + "; --timeout MS for replies");
+    "bridge default: " + Cli.DEFAULT_BRIDGE + "; --timeout MS for replies",
+    "every config key can also be set from the environment: P2P_ + the key in upper case, . as _ (P2P_LISTEN_PORT=7800)");
 
   private Main() {
   }

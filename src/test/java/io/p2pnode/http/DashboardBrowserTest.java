@@ -70,6 +70,17 @@ class DashboardBrowserTest {
         assertTrue(samplesAfter > samplesBefore, "new samples arrived over SSE: " + samplesBefore + " -> " + samplesAfter);
         assertEquals("live", browser.eval("return document.getElementById('live').textContent"));
         browser.screenshot(SCREENSHOT);
+
+        // every path kind is drawn its own way (loopback only makes direct ones: a sample with all kinds)
+        browser.eval("events.close(); render({stale:false, status:{peerId:'alice', coordinators:[{address:'10.0.0.1:7700', registered:true}]},"
+          + " peers:[{peerId:'d', state:'UP', path:'direct'}, {peerId:'l', state:'UP', path:'direct-lan'},"
+          + " {peerId:'t', state:'UP', path:'direct-tcp'}, {peerId:'r', state:'UP', path:'relay', transports:{relay:{via:'10.0.0.1:7700'}}},"
+          + " {peerId:'c', state:'CONNECTING', path:null}]}); return true");
+        String drawn = "return Array.from(document.querySelectorAll('#map path.link')).map(p => p.dataset.peer + ':'"
+          + " + p.getAttribute('stroke') + '/' + p.getAttribute('stroke-width') + '/' + p.getAttribute('stroke-dasharray')"
+          + " + '/' + (p.getAttribute('d').match(/L/g) || []).length).sort().join(',')";
+        assertEquals("c:#6e7681/1.5/3 3/1,d:var(--direct)/3//1,l:var(--lan)/5//1,r:var(--relay)/3/2 4/2,t:var(--tcp)/3/8 4/1",
+          browser.eval(drawn), "five kinds, five styles; the relay line bends through its coordinator");
       }
       byte[] png = Files.readAllBytes(SCREENSHOT);
       assertTrue(png.length > 10_000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG screenshot at " + SCREENSHOT);

@@ -191,6 +191,15 @@ class HttpEndpointTest {
   }
 
   @Test
+  void aTakenHttpPortStopsTheStartNamingTheKey() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      JsonObject cfg = TestNodes.config("taken").put("http", new JsonObject().put("port", taken.getLocalPort()));
+      RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> nodes.start(cfg));
+      assertTrue(e.getMessage().contains("cannot listen on http.port 127.0.0.1:" + taken.getLocalPort()), e.getMessage());
+    }
+  }
+
+  @Test
   void statusShowsTheEventLoops() {
     JsonObject st = await(P2pClient.create(alice.vertx()).status()).getJsonObject("eventLoops");
     assertEquals(false, st.getBoolean("blocked"));
