@@ -23,7 +23,8 @@ public final class Main {
     "       java -jar p2p-node.jar send    --to PEER [--address A] [--json] MESSAGE",
     "       java -jar p2p-node.jar request --to PEER [--address A] [--json] MESSAGE",
     "       java -jar p2p-node.jar listen  [--address A] [--count N]   print inbound messages",
-    "bridge default: " + Cli.DEFAULT_BRIDGE + "; --timeout MS for replies");
+    "bridge default: " + Cli.DEFAULT_BRIDGE + "; --timeout MS for replies",
+    "every config key can also be set from the environment: P2P_ + the key in upper case, . as _ (P2P_LISTEN_PORT=7800)");
 
   private Main() {
   }
@@ -44,9 +45,9 @@ public final class Main {
     NodeOptions options;
     try {
       if (args.isEmpty()) {
-        options = NodeOptions.defaults();
+        options = NodeOptions.load(null, System.getenv());
       } else if (args.size() == 2 && args.get(0).equals("--conf")) {
-        options = NodeOptions.load(Path.of(args.get(1)));
+        options = NodeOptions.load(Path.of(args.get(1)), System.getenv());
       } else {
         System.err.println("p2p-node: unexpected arguments " + args);
         System.err.println(USAGE);

@@ -14,6 +14,10 @@ import io.p2pnode.wire.PeerKey;
 import io.p2pnode.config.NodeOptions;
 import io.p2pnode.heartbeat.HeartbeatVerticle;
 import io.p2pnode.heartbeat.NatTimeoutProber;
+import io.p2pnode.http.NodeOperations;
+import io.p2pnode.http.NodeProbe;
+import io.p2pnode.metrics.LoopWatchdog;
+import io.p2pnode.metrics.MessageCounting;
 import io.p2pnode.punch.Coordinator;
 import io.p2pnode.punch.CoordinatorVerticle;
 import io.p2pnode.punch.RegistrationGuard;
@@ -85,6 +89,10 @@ public final class P2pNode {
   private io.p2pnode.transport.TcpListenerVerticle tcpListener;
   private int probePort;
   private volatile SharedRegistry sharedRegistry;
+  private LoopWatchdog watchdog;
+  private volatile LocalPeerRegistry coordinatorRegistry;
+  private NodeOperations operations;
+  private io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> messageCounting;
 
   private P2pNode(Vertx vertx, boolean ownsVertx, NodeOptions options) {
     this.vertx = vertx;
@@ -105,7 +113,14 @@ public final class P2pNode {
    */
   public static Future<P2pNode> start(Vertx vertx, NodeOptions options) {
     P2pNode node = new P2pNode(vertx, false, options);
-    return node.deploy().recover(err -> node.undeployAll().transform(x -> Future.failedFuture(err)));
+    return node.deploy().recover(err -> node.undeployAll().onComplete(x -> node.release()).transform(x -> Future.failedFuture(err)));
+  }
+
+  /** What the node put on the Vert.x instance besides verticles: timers, meters, interceptor. */
+  private void release() {
+    if (operations != null) operations.close();
+    if (watchdog != null) watchdog.stop();
+    MessageCounting.uninstall(vertx.eventBus(), messageCounting);
   }
 
   private Future<Void> undeployAll() {
@@ -143,6 +158,9 @@ public final class P2pNode {
   }
 
   private Future<P2pNode> deployVerticles() {
+    watchdog = LoopWatchdog.of(vertx);
+    watchdog.start();
+    messageCounting = MessageCounting.install(vertx.eventBus(), counters);
     int instances = options.listen().instances();
     if (instances == 0) instances = eventLoops();
     if (instances > 1 && !vertx.isNativeTransportEnabled()) {
@@ -178,6 +196,7 @@ public final class P2pNode {
       .compose(v -> deploy(new ApiVerticle(options.peerId(), () -> control.plane().manager(), this::status,
         options.session().sendTimeoutMs(), options.session().maxInFlight(), counters)))
       .compose(v -> startBridge())
+      .compose(v -> startHttp())
       .map(v -> {
         LOG.info("p2p-node ready peerId=" + options.peerId() + " udp=" + Endpoints.format(udp));
         return this;
@@ -287,7 +306,8 @@ public final class P2pNode {
           .map(sock -> (io.p2pnode.transport.PacketSocket) sock));
       }
       SessionDeps deps = new SessionDeps(options.peerId(), options.session(), options.heartbeat(),
-        options.listen().maxDatagramBytes(), scheduler, counters, new EventBusDelivery(vertx.eventBus()),
+        options.listen().maxDatagramBytes(), scheduler, counters,
+        MessageCounting.counted(new EventBusDelivery(vertx.eventBus()), counters),
         rendezvous::natType, rendezvous::publicEndpoint, punchStats, reassemblyBytes, natProber::keepaliveMs,
         options.session().encryption() ? identity.keyPair() : null);
       PathSocketConfig connected = options.listen().connectedSockets() && vertx.isNativeTransportEnabled()
@@ -308,7 +328,7 @@ public final class P2pNode {
     java.util.Set<PeerKey> allowed = new java.util.HashSet<>();
     c.allowedKeys().forEach(k -> allowed.add(PeerKey.fromBase64(k)));
     return new CoordinatorEndpoint(
-      new Coordinator(options.peerId(), new LocalPeerRegistry(c.maxPeers()), Clock.SYSTEM, c.registrationTtlMs(),
+      new Coordinator(options.peerId(), coordinatorRegistry = new LocalPeerRegistry(c.maxPeers()), Clock.SYSTEM, c.registrationTtlMs(),
         new RelayLimiter(c.relayRateBytesPerSec(), c.relayMaxBytes())),
       new RegistrationGuard(identity.keyPair(), options.identity().networkKey(), allowed, c.maxPeers()), counters,
       in -> eb.send(Addresses.INTERNAL_CONTROL, in, InboundControl.LOCAL), Scheduler.of(vertx));
@@ -338,6 +358,26 @@ public final class P2pNode {
       .recover(err -> Future.failedFuture(new IllegalStateException("cannot listen on bridge.port " + options.bridge().host()
         + ":" + options.bridge().port() + ": " + err.getMessage(), err)))
       .onSuccess(p -> LOG.info("bridge listening on " + options.bridge().host() + ":" + p)).mapEmpty();
+  }
+
+  /** {@code http.*}: metrics, health and the dashboard (see {@link NodeOperations}). */
+  private Future<Void> startHttp() {
+    if (!options.http().enabled()) return Future.succeededFuture();
+    operations = new NodeOperations(vertx, options.http(), counters, punchStats, watchdog,
+      options.coordinator().enabled() ? () -> coordinatorRegistry == null ? 0 : coordinatorRegistry.size() : null, new NodeProbe() {
+        public Future<JsonObject> status() { return P2pNode.this.status(); }
+        public JsonObject eventLoops() { return watchdog.toJson(); }
+        public Boolean clusterMember() { return P2pNode.this.clusterMember(); }
+      });
+    return operations.start(this::deploy);
+  }
+
+  /** Null unless {@code cluster.enabled}; then whether this node is a member of its cluster now. */
+  private Boolean clusterMember() {
+    if (!options.cluster().enabled()) return null;
+    if (!vertx.isClustered()) return false;
+    var cm = ((VertxInternal) vertx).clusterManager();
+    return cm.isActive() && cm.getNodes().contains(cm.getNodeId());
   }
 
   private int eventLoops() {
@@ -383,7 +423,8 @@ public final class P2pNode {
       .put("tcp", tcp() == null ? null : tcp().stats())
       .put("counters", counters.toJson())
       .put("punch", punchStats.toJson())
-      .put("natTimeout", natProber.toJson());
+      .put("natTimeout", natProber.toJson())
+      .put("eventLoops", watchdog.toJson());
   }
 
 
@@ -396,6 +437,7 @@ public final class P2pNode {
       : control.plane().manager().closeAll();
     return sessions.transform(x -> bridge == null ? Future.succeededFuture() : bridge.close())
       .transform(x -> undeployAll())
+      .onComplete(x -> release())
       .transform(x -> ownsVertx ? vertx.close() : Future.succeededFuture());
   }
 
@@ -407,4 +449,6 @@ public final class P2pNode {
   public Counters counters() { return counters; }
   /** The listener verticles, for per-instance counts. */
   public List<UdpListenerVerticle> listeners() { return List.copyOf(listeners); }
+  /** The HTTP port listened on ({@code http.port}), or -1 when HTTP is off. */
+  public int httpPort() { return operations == null ? -1 : operations.port(); }
 }

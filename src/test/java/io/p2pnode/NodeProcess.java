@@ -26,10 +26,16 @@ public final class NodeProcess implements AutoCloseable {
   private final Thread reader;
 
   private NodeProcess(List<String> prefix, List<String> args) throws IOException {
+    this(prefix, args, java.util.Map.of());
+  }
+
+  private NodeProcess(List<String> prefix, List<String> args, java.util.Map<String, String> env) throws IOException {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.addAll(javaMain());
     cmd.addAll(args);
-    process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    process = pb.start();
     reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
@@ -65,6 +71,11 @@ public final class NodeProcess implements AutoCloseable {
   /** Starts {@code io.p2pnode.Main} with these arguments. */
   public static NodeProcess start(String... args) throws IOException {
     return new NodeProcess(List.of(), List.of(args));
+  }
+
+  /** Starts {@code io.p2pnode.Main} with these arguments and these variables added to its environment. */
+  public static NodeProcess startWithEnv(java.util.Map<String, String> env, String... args) throws IOException {
+    return new NodeProcess(List.of(), List.of(args), env);
   }
 
   /** Starts {@code io.p2pnode.Main} inside network namespace {@code netns}. */

@@ -24,7 +24,7 @@ public final class TestNodes implements AutoCloseable {
   public static JsonObject config(String peerId) {
     return new JsonObject().put("peerId", peerId)
       .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 2).put("connectedSockets", !UNCONNECTED))
-      .put("bridge", new JsonObject().put("port", 0))
+      .put("bridge", new JsonObject().put("port", 0)).put("http", new JsonObject().put("port", 0))
       .put("heartbeat", new JsonObject().put("intervalMs", 200).put("timeoutMs", 1000));
   }
 

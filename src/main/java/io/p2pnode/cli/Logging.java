@@ -19,6 +19,9 @@ public final class Logging {
   }
 
   /** Routes every logger (Vert.x, Netty, Hazelcast use JUL here) to stdout, one line per record. */
+  /** Loggers whose level is set here: java.util.logging holds loggers weakly, and a collected one forgets its level. */
+  private static final java.util.List<Logger> LOGGER_KEPT = new java.util.ArrayList<>();
+
   public static void configure(Level level) {
     LogManager.getLogManager().reset();
     Logger root = Logger.getLogger("");
@@ -45,5 +48,9 @@ public final class Logging {
     root.setLevel(level);
     Logger.getLogger("com.hazelcast").setLevel(Level.WARNING);
     Logger.getLogger("io.netty").setLevel(Level.WARNING);
+    // vertx-micrometer-metrics 5.0.8 registers its vertx.eventbus.handlers gauge twice at every start
+    // (harmless: the second registration is ignored) and Micrometer warns about it once
+    LOGGER_KEPT.add(Logger.getLogger("io.micrometer.core.instrument.MeterRegistry"));
+    LOGGER_KEPT.get(LOGGER_KEPT.size() - 1).setLevel(Level.SEVERE);
   }
 }

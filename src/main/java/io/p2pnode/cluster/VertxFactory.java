@@ -9,11 +9,16 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.p2pnode.metrics.MeterRegistries;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /**
  * Creates the node's Vert.x instance: native transport preferred (SO_REUSEPORT listeners need
  * epoll), clustered through vertx-hazelcast when {@code cluster.enabled}, configured by the
- * XML or YAML file at {@code cluster.config}.
+ * XML or YAML file at {@code cluster.config}, with Vert.x's Micrometer metrics on a Prometheus
+ * registry ({@link MeterRegistries}).
  */
 public final class VertxFactory {
   private VertxFactory() {
@@ -21,7 +26,16 @@ public final class VertxFactory {
 
   public static Future<Vertx> create(NodeOptions options) {
     VertxOptions vo = new VertxOptions().setPreferNativeTransport(true);
-    if (!options.cluster().enabled()) return Future.succeededFuture(Vertx.builder().with(vo).build());
+    // Vert.x's own metrics (and the JVM's) go to the registry /metrics serves; a name of its own
+    // per instance, or several nodes in one JVM would share one
+    PrometheusMeterRegistry registry = MeterRegistries.create();
+    vo.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+      .setRegistryName("p2p-node-" + java.util.UUID.randomUUID()));
+    if (!options.cluster().enabled()) {
+      Vertx vertx = Vertx.builder().with(vo).withMetrics(new MicrometerMetricsFactory(registry)).build();
+      MeterRegistries.attach(vertx, registry);
+      return Future.succeededFuture(vertx);
+    }
     Config hz;
     String file = options.cluster().config();
     try {
@@ -29,6 +43,8 @@ public final class VertxFactory {
     } catch (Exception e) {
       return Future.failedFuture(new ConfigException("cluster.config", "cannot load Hazelcast config \"" + file + "\": " + e.getMessage()));
     }
-    return Vertx.builder().with(vo).withClusterManager(new HazelcastClusterManager(hz)).buildClustered();
+    return Vertx.builder().with(vo).withMetrics(new MicrometerMetricsFactory(registry))
+      .withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
+      .onSuccess(vertx -> MeterRegistries.attach(vertx, registry));
   }
 }

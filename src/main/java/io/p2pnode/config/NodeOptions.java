@@ -24,7 +24,7 @@ public final class NodeOptions {
   public static final Pattern PEER_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   static final Set<String> KEYS = Set.of("peerId", "listen", "coordinator", "rendezvous", "bridge", "cluster",
-    "heartbeat", "session", "identity");
+    "heartbeat", "session", "identity", "http");
 
   private String peerId;
   private ListenOptions listen = new ListenOptions();
@@ -36,6 +36,7 @@ public final class NodeOptions {
   private HeartbeatOptions heartbeat = new HeartbeatOptions();
   private SessionOptions session = new SessionOptions();
   private IdentityOptions identity = new IdentityOptions();
+  private HttpOptions http = new HttpOptions();
 
   /** The embedded default: a standalone coordinator node on UDP 7700 whose peer id comes from a fresh key pair. */
   public static NodeOptions defaults() {
@@ -44,6 +45,19 @@ public final class NodeOptions {
 
   /** Reads and validates a JSON config file. */
   public static NodeOptions load(Path file) {
+    return fromJson(readJson(file));
+  }
+
+  /**
+   * The node's configuration as the command line starts it: the file (or the embedded default
+   * when {@code file} is null) with the {@code P2P_*} variables of {@code env} on top (see
+   * {@link EnvOverrides}).
+   */
+  public static NodeOptions load(Path file, java.util.Map<String, String> env) {
+    return EnvOverrides.apply(file == null ? new JsonObject() : readJson(file), env);
+  }
+
+  private static JsonObject readJson(Path file) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -56,7 +70,7 @@ public final class NodeOptions {
     } catch (DecodeException e) {
       throw new ConfigException("--conf", "\"" + file + "\" is not a JSON object: " + e.getMessage());
     }
-    return fromJson(json);
+    return json;
   }
 
   /** Parses and validates a config object; absent keys take their documented defaults. */
@@ -79,6 +93,7 @@ public final class NodeOptions {
     o.heartbeat = HeartbeatOptions.fromJson(json);
     o.session = SessionOptions.fromJson(json);
     o.identity = IdentityOptions.fromJson(json);
+    o.http = HttpOptions.fromJson(json);
     return o;
   }
 
@@ -95,7 +110,8 @@ public final class NodeOptions {
     return new JsonObject().put("peerId", peerId).put("listen", listen.toJson())
       .put("coordinator", coordinator.toJson()).put("rendezvous", new JsonArray(rendezvous))
       .put("bridge", bridge.toJson()).put("cluster", cluster.toJson()).put("heartbeat", heartbeat.toJson())
-      .put("session", session.toJson()).put("identity", identity.toJson());
+      .put("session", session.toJson()).put("identity", identity.toJson())
+      .put("http", http.toJson());
   }
 
   /** This node's id as configured; {@code null} until the node derives it from its identity key. */
@@ -111,4 +127,5 @@ public final class NodeOptions {
   public ClusterOptions cluster() { return cluster; }
   public HeartbeatOptions heartbeat() { return heartbeat; }
   public SessionOptions session() { return session; }
+  public HttpOptions http() { return http; }
 }

@@ -193,7 +193,7 @@ public final class CoordinatorEndpoint {
     if (f == null || (f.to() == null && shared == null)) {
       counters.drop(Drop.RELAY_REFUSED);
     } else if (f.to() != null) {
-      counters.relayForwarded();
+      counters.relayForwarded(r.frame().length);
       send(in.via(), f.message(), f.to());
     } else {
       byte[] frame = ControlMessage.toBytes(f.message());
@@ -202,7 +202,7 @@ public final class CoordinatorEndpoint {
         if (rec == null || rec.owner().equals(coordinator.selfPeerId())) {
           counters.drop(Drop.RELAY_REFUSED);
         } else {
-          counters.relayForwarded();
+          counters.relayForwarded(r.frame().length);
           mesh.forward(rec.owner(), r.to(), frame);
         }
       });

@@ -19,6 +19,7 @@ public final class PunchStats {
   private final Map<String, LongAdder> attempts = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
   private final LongAdder[] buckets = new LongAdder[BOUNDS_MS.length + 1];
+  private volatile java.util.function.LongConsumer connectListener = ms -> { };
 
   public PunchStats() {
     for (int i = 0; i < buckets.length; i++) buckets[i] = new LongAdder();
@@ -32,10 +33,16 @@ public final class PunchStats {
   void outcome(String pair, String result, long ms) {
     outcomes.computeIfAbsent(pair + " " + result, k -> new LongAdder()).increment();
     if (!result.equals("failed")) {
+      connectListener.accept(ms);
       int i = 0;
       while (i < BOUNDS_MS.length && ms > BOUNDS_MS[i]) i++;
       buckets[i].increment();
     }
+  }
+
+  /** {@code listener} gets the time to connect (ms) of every attempt that found a path (the metrics' histogram). */
+  public void onConnect(java.util.function.LongConsumer listener) {
+    connectListener = listener;
   }
 
   /** {@code {"attempts":{pair:n},"outcomes":{"pair path":n},"connectMs":{"<=10":n,...,">10000":n}}} */

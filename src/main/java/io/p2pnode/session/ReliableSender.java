@@ -150,6 +150,8 @@ final class ReliableSender {
   private long ptoTimer = -1;
   private long retransmitted;
   private long lostPackets;
+  /** Bytes of datagrams the peer acknowledged: the dashboard's throughput. */
+  private long bytesAcked;
 
   /**
    * @param mtu           the configured datagram budget (cwnd counts in it)
@@ -294,6 +296,7 @@ final class ReliableSender {
         if (e.getKey() == a.largest()) largestNewly = s;
         it.remove();
         bytesInFlight -= s.bytes;
+        bytesAcked += s.bytes;
         for (Chunk c : s.chunks) c.ack();
         grow(s.bytes, e.getKey());
       }
@@ -393,7 +396,7 @@ final class ReliableSender {
   io.vertx.core.json.JsonObject toJson() {
     return new io.vertx.core.json.JsonObject().put("cwndBytes", (long) cwnd).put("bytesInFlight", bytesInFlight)
       .put("packetsInFlight", inFlight.size()).put("lostPackets", lostPackets).put("retransmittedChunks", retransmitted)
-      .put("peerWindow", peerWindow).put("queuedMessages", fresh.size()).put("lostQueued", lost.size())
+      .put("bytesAcked", bytesAcked).put("peerWindow", peerWindow).put("queuedMessages", fresh.size()).put("lostQueued", lost.size())
       .put("resultsQueued", results.size());
   }
 

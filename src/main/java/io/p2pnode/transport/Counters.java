@@ -16,6 +16,11 @@ public final class Counters {
   private final LongAdder relayedIn = new LongAdder();
   private final LongAdder relayForwarded = new LongAdder();
   private final LongAdder faults = new LongAdder();
+  private final LongAdder bytesIn = new LongAdder();
+  private final LongAdder bytesOut = new LongAdder();
+  private final LongAdder messagesIn = new LongAdder();
+  private final LongAdder messagesOut = new LongAdder();
+  private final LongAdder relayForwardedBytes = new LongAdder();
 
   public Counters() {
     for (int i = 0; i < drops.length; i++) drops[i] = new LongAdder();
@@ -33,22 +38,48 @@ public final class Counters {
     stunAnswered.increment();
   }
 
-  public void frameIn() {
+  /** A node frame of {@code bytes} (UDP payload or TCP frame) that passed the header check. */
+  public void frameIn(int bytes) {
     framesIn.increment();
+    bytesIn.add(bytes);
   }
 
-  public void frameOut() {
+  /** A node frame of {@code bytes} handed to a socket. */
+  public void frameOut(int bytes) {
     framesOut.increment();
+    bytesOut.add(bytes);
   }
+
+  /** An application message from a peer handed to a consumer here. */
+  public void messageIn() {
+    messagesIn.increment();
+  }
+
+  /** An application message given to {@code p2p.send} or {@code p2p.request} here. */
+  public void messageOut() {
+    messagesOut.increment();
+  }
+
+  public long framesInTotal() { return framesIn.sum(); }
+  public long framesOutTotal() { return framesOut.sum(); }
+  public long bytesInTotal() { return bytesIn.sum(); }
+  public long bytesOutTotal() { return bytesOut.sum(); }
+  public long messagesInTotal() { return messagesIn.sum(); }
+  public long messagesOutTotal() { return messagesOut.sum(); }
+  public long stunAnsweredTotal() { return stunAnswered.sum(); }
+  public long relayedInTotal() { return relayedIn.sum(); }
+  public long relayForwardedTotal() { return relayForwarded.sum(); }
+  public long relayForwardedBytesTotal() { return relayForwardedBytes.sum(); }
 
   /** A frame that reached this node through a coordinator. */
   public void relayedIn() {
     relayedIn.increment();
   }
 
-  /** A frame this coordinator forwarded for a peer. */
-  public void relayForwarded() {
+  /** A frame of {@code bytes} this coordinator forwarded for a peer. */
+  public void relayForwarded(int bytes) {
     relayForwarded.increment();
+    relayForwardedBytes.add(bytes);
   }
 
   /** An unexpected exception or error contained to the session it happened in (the session was closed). */
@@ -60,7 +91,10 @@ public final class Counters {
     return faults.sum();
   }
 
-  /** {@code {"framesIn","framesOut","stunAnswered","relayedIn","relayForwarded","faults","drops":{reason: n}}}, zero drops left out. */
+  /**
+   * {@code {"framesIn","framesOut","stunAnswered","relayedIn","relayForwarded","relayForwardedBytes","bytesIn","bytesOut",
+   * "messagesIn","messagesOut","faults","drops":{reason: n}}}, zero drops left out.
+   */
   public JsonObject toJson() {
     JsonObject d = new JsonObject();
     for (Drop r : Drop.values()) {
@@ -69,6 +103,8 @@ public final class Counters {
     }
     return new JsonObject().put("framesIn", framesIn.sum()).put("framesOut", framesOut.sum())
       .put("stunAnswered", stunAnswered.sum()).put("relayedIn", relayedIn.sum())
-      .put("relayForwarded", relayForwarded.sum()).put("faults", faults.sum()).put("drops", d);
+      .put("relayForwarded", relayForwarded.sum()).put("relayForwardedBytes", relayForwardedBytes.sum()).put("bytesIn", bytesIn.sum())
+      .put("bytesOut", bytesOut.sum()).put("messagesIn", messagesIn.sum()).put("messagesOut", messagesOut.sum())
+      .put("faults", faults.sum()).put("drops", d);
   }
 }

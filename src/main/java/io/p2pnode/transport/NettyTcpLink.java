@@ -137,7 +137,7 @@ final class NettyTcpLink implements TcpLink {
       transport.counters().drop(Drop.OVERSIZE);
       return;
     }
-    transport.frameOut();
+    transport.frameOut(frame.readableBytes());
     if (flushNow) {
       channel.writeAndFlush(frame, channel.voidPromise());
       return;

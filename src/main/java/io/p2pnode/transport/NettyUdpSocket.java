@@ -145,7 +145,7 @@ public final class NettyUdpSocket implements PacketSocket {
       tcp.link().send(data);
       return;
     }
-    counters.frameOut();
+    counters.frameOut(data.readableBytes());
     // a connected socket takes the bytes as they are: no address, no DatagramPacket per datagram
     Object msg = connectedTo != null && connectedTo.equals(to) ? data : new DatagramPacket(data, to);
     if (channel.eventLoop().inEventLoop()) {

@@ -88,7 +88,7 @@ public final class PacketRouter implements PacketHandler {
       counters.drop((data.getUnsignedByte(data.readerIndex()) & 0x0F) != FrameCodec.VERSION ? Drop.BAD_VERSION : Drop.MALFORMED);
       return;
     }
-    counters.frameIn();
+    counters.frameIn(data.readableBytes());
     int sid = FrameCodec.sessionId(data);
     if (sid != 0) {
       FrameReceiver owner = sessions.get(sid);

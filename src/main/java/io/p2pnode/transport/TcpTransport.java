@@ -300,9 +300,9 @@ public final class TcpTransport {
     return counters;
   }
 
-  void frameOut() {
+  void frameOut(int bytes) {
     framesOut.increment();
-    counters.frameOut();
+    counters.frameOut(bytes);
   }
 
   void halfClosed() {

@@ -39,7 +39,7 @@ public final class BenchPeer {
     NodeOptions o = lab ? NodeOptions.load(java.nio.file.Path.of(args[1]))
       : NodeOptions.fromJson(new JsonObject().put("peerId", "bench-b")
       .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-      .put("bridge", new JsonObject().put("port", 0)));
+      .put("bridge", new JsonObject().put("port", 0)).put("http", new JsonObject().put("port", 0)));
     P2pNode node = P2pNode.start(o).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     serve(node);
     // on loopback, a second far side with unencrypted sessions ("bench-b-plain", registered with the first)
@@ -48,7 +48,7 @@ public final class BenchPeer {
       .put("coordinator", new JsonObject().put("enabled", false))
       .put("rendezvous", new io.vertx.core.json.JsonArray().add("127.0.0.1:" + node.udpAddress().getPort()))
       .put("session", new JsonObject().put("encryption", false))
-      .put("bridge", new JsonObject().put("port", 0)))).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      .put("bridge", new JsonObject().put("port", 0)).put("http", new JsonObject().put("port", 0)))).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     if (plain != null) serve(plain);
     try (RawUdp raw = lab ? RawUdp.server(new InetSocketAddress("0.0.0.0", LAB_RAW_PORT)) : RawUdp.server()) {
       if (args.length >= 3) raw.punch(Endpoints.parse("rawPunchTarget", args[2]), 900);

@@ -118,7 +118,7 @@ public final class Benchmark {
       .put("coordinator", new JsonObject().put("enabled", false))
       .put("rendezvous", new JsonArray().add("127.0.0.1:" + nodePort))
       .put("session", new JsonObject().put("encryption", encryption))
-      .put("bridge", new JsonObject().put("port", 0)));
+      .put("bridge", new JsonObject().put("port", 0)).put("http", new JsonObject().put("port", 0)));
     P2pNode node = await(P2pNode.start(o));
     try {
       Vertx vertx = node.vertx();

@@ -24,7 +24,7 @@ final class LabPeer {
     NodeOptions o = NodeOptions.fromJson(new JsonObject().put("peerId", peerId)
       .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", port).put("tcp", tcp))
       .put("coordinator", new JsonObject().put("enabled", false))
-      .put("rendezvous", new JsonArray().add(coordinator)).put("bridge", new JsonObject().put("port", 0))
+      .put("rendezvous", new JsonArray().add(coordinator)).put("bridge", new JsonObject().put("port", 0)).put("http", new JsonObject().put("port", 0))
       .put("session", session));
     return await(P2pNode.start(o));
   }

@@ -182,11 +182,11 @@ public final class NatLabBench {
    */
   private static void startCoordinatorAndBob(List<Process> procs, String rawPunch) throws Exception {
     procs.add(node("p2plab-coord", "io.p2pnode.Main", new JsonObject().put("peerId", "coord")
-      .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 0)), List.of()));
+      .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 0)).put("http", new JsonObject().put("port", 0)), List.of()));
     procs.add(node("p2plab-bob", BenchPeer.class.getName(), new JsonObject().put("peerId", "bob")
       .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700))
       .put("coordinator", new JsonObject().put("enabled", false))
-      .put("rendezvous", new JsonArray().add("203.0.113.100:7700")).put("bridge", new JsonObject().put("port", 0)),
+      .put("rendezvous", new JsonArray().add("203.0.113.100:7700")).put("bridge", new JsonObject().put("port", 0)).put("http", new JsonObject().put("port", 0)),
       rawPunch == null ? List.of() : List.of(rawPunch)));
   }
 

@@ -45,7 +45,7 @@ public final class ClusterProcesses implements AutoCloseable {
     int bridge = TestNodes.freeTcpPort();
     JsonObject config = new JsonObject().put("peerId", id)
       .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", TestNodes.freeUdpPort()).put("instances", 1))
-      .put("bridge", new JsonObject().put("host", "127.0.0.1").put("port", bridge))
+      .put("bridge", new JsonObject().put("host", "127.0.0.1").put("port", bridge)).put("http", new JsonObject().put("port", 0))
       .put("cluster", new JsonObject().put("enabled", true).put("config", hazelcastConfig));
     config.mergeIn(extra, true);
     NodeProcess p = NodeProcess.startWithConfig(config);

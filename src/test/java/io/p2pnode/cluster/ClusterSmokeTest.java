@@ -15,7 +15,7 @@ class ClusterSmokeTest {
   static JsonObject clustered(String id) throws Exception {
     return new JsonObject().put("peerId", id)
       .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 1))
-      .put("bridge", new JsonObject().put("port", 0))
+      .put("bridge", new JsonObject().put("port", 0)).put("http", new JsonObject().put("port", 0))
       .put("cluster", new JsonObject().put("enabled", true)
         .put("config", ClusterProcesses.localConfigNamed("p2p-smoke-" + ProcessHandle.current().pid())));
   }

@@ -59,6 +59,21 @@ class NodeOptionsTest {
     assertEquals(SessionOptions.DEFAULT_MAX_IN_FLIGHT, o.session().maxInFlight());
     assertEquals(SessionOptions.DEFAULT_PUNCH_INTERVAL_MS, o.session().punchIntervalMs());
     assertEquals(SessionOptions.DEFAULT_CONNECT_TIMEOUT_MS, o.session().connectTimeoutMs());
+
+    assertEquals(HttpOptions.DEFAULT_HOST, o.http().host());
+    assertEquals(HttpOptions.DEFAULT_PORT, o.http().port());
+    assertTrue(o.http().enabled());
+  }
+
+  @Test
+  void httpPortIsValidatedAndZeroDisables() {
+    ConfigException e = assertThrows(ConfigException.class,
+      () -> NodeOptions.fromJson(new JsonObject().put("http", new JsonObject().put("port", 70000))));
+    assertEquals("http.port", e.key());
+    ConfigException unknown = assertThrows(ConfigException.class,
+      () -> NodeOptions.fromJson(new JsonObject().put("http", new JsonObject().put("prot", 1))));
+    assertEquals("http.prot", unknown.key());
+    assertFalse(NodeOptions.fromJson(new JsonObject().put("http", new JsonObject().put("port", 0))).http().enabled());
   }
 
   @Test
@@ -97,7 +112,10 @@ class NodeOptionsTest {
     assertEquals(List.of(new InetSocketAddress("127.0.0.1", 7700)), a.rendezvousAddresses());
     assertEquals(7711, a.bridge().port());
 
+    assertEquals(7702, coord.http().port());
+    assertEquals(7712, a.http().port());
     NodeOptions b = NodeOptions.load(Path.of("conf/peer-b.json"));
+    assertEquals(7722, b.http().port());
     assertEquals("bob", b.peerId());
     assertEquals(7720, b.listen().port());
     assertEquals(List.of(new InetSocketAddress("127.0.0.1", 7700)), b.rendezvousAddresses());

@@ -36,7 +36,7 @@ final class NatLab implements AutoCloseable {
       .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700))
       .put("coordinator", new JsonObject().put("enabled", false))
       .put("rendezvous", new JsonArray().add("203.0.113.100:7700"))
-      .put("bridge", new JsonObject().put("port", 7701))
+      .put("bridge", new JsonObject().put("port", 7701)).put("http", new JsonObject().put("port", 0))
       .mergeIn(extra, true);
   }
 
@@ -80,7 +80,7 @@ final class NatLab implements AutoCloseable {
 
   private static JsonObject coordinatorConfig(String id, int port, boolean clustered) {
     return new JsonObject().put("peerId", id)
-      .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", port)).put("bridge", new JsonObject().put("port", port + 1))
+      .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", port)).put("bridge", new JsonObject().put("port", port + 1)).put("http", new JsonObject().put("port", 0))
       .put("cluster", new JsonObject().put("enabled", clustered));
   }
 

@@ -171,13 +171,13 @@ class NatLabTest {
       var delay = NatLab.run(java.util.List.of("bash", NatLab.SCRIPT, "delay", "p2plab-natb", "5", "50"), 120);
       assertEquals(0, delay.code(), delay.out());
       lab.nodes.add(io.p2pnode.NodeProcess.startWithConfigIn(NatLab.COORD_NS, new JsonObject().put("peerId", "coord")
-        .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 0))));
+        .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 0)).put("http", new JsonObject().put("port", 0))));
       lab.nodes.get(0).awaitReady();
       java.nio.file.Path conf = java.nio.file.Files.createTempFile("bob-", ".json");
       // UDP only: this is about the session's own reliability over a lossy UDP path (with TCP on, a registration
       // slowed by the loss can make the first connect punch over TCP, which hides the loss)
       java.nio.file.Files.writeString(conf, NatLab.peerConfig("bob", new JsonObject().put("listen", new JsonObject().put("tcp", false)))
-        .put("bridge", new JsonObject().put("port", 0)).encode());
+        .put("bridge", new JsonObject().put("port", 0)).put("http", new JsonObject().put("port", 0)).encode());
       var bob = io.p2pnode.NodeProcess.javaIn("p2plab-bob", io.p2pnode.bench.BenchPeer.class.getName());
       bob.addAll(java.util.List.of("--conf", conf.toString()));
       Process bobProc = new ProcessBuilder(bob).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
