@@ -116,6 +116,8 @@ public final class ApiVerticle extends VerticleBase {
     String dest = address;
     long timeoutMs = timeout;
     boolean answered = m.replyAddress() != null;
+    // a send nobody waits for is as reliable and ordered, but no result crosses the network for it
+    int wireKind = kind == SessionCodec.KIND_SEND && !answered && reliable ? SessionCodec.KIND_NOTIFY : kind;
     // in the order received, from the first message on: the session queues them until its path holds
     dispatch.dispatch(to, session -> {
       if (session.failed()) {
@@ -125,7 +127,7 @@ public final class ApiVerticle extends VerticleBase {
       session.result().run(s -> {
         Future<Object> f;
         try {
-          f = s.send(kind, dest, body, timeoutMs, reliable);
+          f = s.send(wireKind, dest, body, timeoutMs, reliable);
         } catch (RuntimeException e) {
           failed(m, answered, e);
           throw e; // contained by the session

@@ -27,7 +27,7 @@ public final class EventBusDelivery implements Deliverer {
       return Future.failedFuture(Failure.NOT_FOUND.exception("no consumer at " + data.address() + " (reserved)"));
     }
     DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(Addresses.HEADER_FROM, fromPeerId);
-    if (data.kind() == SessionCodec.KIND_SEND) {
+    if (data.kind() == SessionCodec.KIND_SEND || data.kind() == SessionCodec.KIND_NOTIFY) {
       return eventBus.sender(data.address(), o).write(data.body()).map(v -> null);
     }
     o.setSendTimeout(Math.max(1, Math.min(Addresses.MAX_TIMEOUT_MS, data.timeoutMs())));

@@ -106,13 +106,15 @@ final class MessageExchange {
    * Queues a message and sends what the windows allow. Fails fast with 429 or 413/400.
    *
    * @param reliable false: sent once, no result awaited; completes as soon as it is queued
+   *     ({@link SessionCodec#KIND_NOTIFY} too, though reliable and ordered: no result travels back)
    */
   Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable) {
-    if (!reliable && sender.queuedMessages() >= deps.session().maxInFlight()) {
+    boolean awaitsResult = reliable && kind != SessionCodec.KIND_NOTIFY;
+    if (!awaitsResult && sender.queuedMessages() >= deps.session().maxInFlight()) {
       return Future.failedFuture(Failure.QUEUE_FULL.exception(sender.queuedMessages() + " messages to " + peerId
         + " wait for the congestion window (session.maxInFlight)"));
     }
-    if (reliable && (pending.size() >= deps.session().maxInFlight() || pendingBytes >= deps.session().sendBufferBytes())) {
+    if (awaitsResult && (pending.size() >= deps.session().maxInFlight() || pendingBytes >= deps.session().sendBufferBytes())) {
       return Future.failedFuture(Failure.QUEUE_FULL.exception(pending.size() + " messages (" + pendingBytes + " bytes) to "
         + peerId + " await delivery (session.maxInFlight, session.sendBufferBytes)"));
     }
@@ -129,16 +131,16 @@ final class MessageExchange {
       size <= whole ? whole : link.budget() - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER
         - BundleCodec.FRAGMENT_HEADER);
     Future<Object> result;
-    if (reliable) {
-      nextMsgId = id;
+    if (reliable) nextMsgId = id;
+    else nextUnreliableId = id;
+    if (awaitsResult) {
       Promise<Object> promise = Promise.promise();
       pending.put(id, new Pending(promise, now() + (timeoutMs + RESULT_GRACE_MS) * 1_000_000L, size));
       pendingBytes += size;
       if (sweepTimer < 0) sweepTimer = deps.scheduler().schedule(SWEEP_MS, this::sweep);
       result = promise.future();
     } else {
-      nextUnreliableId = id;
-      result = Future.succeededFuture();
+      result = Future.succeededFuture(); // queued: nothing more will be heard of it
     }
     sender.enqueue(m);
     flushSoon();
@@ -306,7 +308,8 @@ final class MessageExchange {
         body = String.valueOf(ar.cause().getMessage());
       }
       if (!link.open()) return;
-      sendResult(data.msgId(), code, body);
+      if (data.kind() != SessionCodec.KIND_NOTIFY) sendResult(data.msgId(), code, body);
+      else if (code != SessionCodec.OK) deps.counters().drop(Drop.UNCONFIRMED_SEND_FAILED); // no one to tell but this count
       drain(); // room for the next one
       flushSoon();
     });

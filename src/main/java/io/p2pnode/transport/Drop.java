@@ -67,8 +67,9 @@ public enum Drop {
   /** A frame for a TCP connection whose peer stopped reading (its send buffer is over the high-water mark). */
   TCP_BACKLOG,
   /**
-   * A {@code p2p.send} without a reply address failed (429 send queue full, 503 unreachable, 404 no
-   * consumer there, ...): the application asked for no answer, so this count is all that tells.
+   * A {@code p2p.send} without a reply address failed: on the sending node (429 send queue full, 503
+   * unreachable, ...) or on the receiving node (404 no consumer there). The application asked for
+   * no answer, and none crosses the network, so this count is all that tells.
    */
   UNCONFIRMED_SEND_FAILED
 }

@@ -8,7 +8,7 @@ import static io.p2pnode.wire.WireBuf.*;
  * Session-plane payloads, on the hot path: encoders write straight into the outgoing datagram.
  *
  * <pre>
- * DATA    msgId (64) | kind (8: 0 send, 1 request) | timeoutMs (32) | address str | body
+ * DATA    msgId (64) | kind (8: 0 send, 1 request, 3 notify) | timeoutMs (32) | address str | body
  *         or, for a reply too large for a RESULT sub-frame:
  *         msgId (64) | kind (8: 2 result) | RESULT payload
  * RESULT  msgId (64) | code (16: 0 ok, else API failure code) | body (reply, or failure message string)
@@ -23,6 +23,11 @@ public final class SessionCodec {
   public static final int KIND_REQUEST = 1;
   /** A message that carries a RESULT too large for one datagram. */
   public static final int KIND_RESULT = 2;
+  /**
+   * A send whose sender awaits no result ({@code p2p.send} without a reply address): delivered as
+   * reliably and in the same order as a send, but no RESULT travels back.
+   */
+  public static final int KIND_NOTIFY = 3;
   /** RESULT code for success. */
   public static final int OK = 0;
 
@@ -68,7 +73,7 @@ public final class SessionCodec {
   public static Data readData(ByteBuf in) {
     long id = i64(in);
     int kind = u8(in);
-    if (kind != KIND_SEND && kind != KIND_REQUEST) throw new WireException("bad DATA kind " + kind);
+    if (kind != KIND_SEND && kind != KIND_REQUEST && kind != KIND_NOTIFY) throw new WireException("bad DATA kind " + kind);
     long timeout = i32(in) & 0xFFFFFFFFL;
     String address = readShortString(in);
     if (address.isEmpty()) throw new WireException("empty address");

@@ -89,6 +89,38 @@ class ReliabilityTest {
     assertTrue(p.datagramsAtoB - before < 50, "200 small messages took " + (p.datagramsAtoB - before) + " datagrams");
   }
 
+  /** A send nobody waits for: delivered reliably and in order, but only acknowledgements come back. */
+  @Test
+  void notifySendsGetNoResultBackOnlyAcknowledgements() {
+    long[] back = new long[2];
+    int i = 0;
+    for (int kind : new int[] {SessionCodec.KIND_SEND, SessionCodec.KIND_NOTIFY}) {
+      SessionPair p = new SessionPair(new JsonObject());
+      p.loss = 0.05;
+      long before = p.bytesBtoA;
+      List<Future<Object>> fs = new ArrayList<>();
+      for (int m = 0; m < 2_000; m++) fs.add(p.a.send(kind, "a", "m" + m, 60_000));
+      Future<Object> last = p.a.send(SessionCodec.KIND_SEND, "a", "last", 60_000); // in order: confirms all before it
+      p.runUntil(last, 60_000);
+      assertTrue(last.succeeded(), String.valueOf(last.cause()));
+      fs.forEach(f -> assertTrue(f.succeeded()));
+      assertEquals(2_001, p.deliveredAtB.size());
+      for (int m = 0; m < 2_000; m++) assertEquals("m" + m, p.deliveredAtB.get(m).body());
+      back[i++] = p.bytesBtoA - before;
+    }
+    assertTrue(back[1] * 3 < back[0], "bytes back: send " + back[0] + ", notify " + back[1]);
+  }
+
+  @Test
+  void aNotifyThatFailsAtTheReceiverIsCountedThere() {
+    SessionPair p = new SessionPair(new JsonObject());
+    p.consumerB = (from, d) -> Future.failedFuture(io.p2pnode.bus.Failure.NOT_FOUND.exception("no consumer at " + d.address()));
+    Future<Object> f = p.a.send(SessionCodec.KIND_NOTIFY, "nobody.home", "hi", 5_000);
+    p.runUntil(Future.future(x -> p.clock.schedule(200, () -> x.complete())), 1_000);
+    assertTrue(f.succeeded());
+    assertEquals(1, p.countersB.drops(io.p2pnode.transport.Drop.UNCONFIRMED_SEND_FAILED));
+  }
+
   /** The acceptance test of the reliability layer: loss, duplication, reordering and jitter at once. */
   @Test
   void hundredThousandMessagesArriveExactlyOnceAndInOrderUnderLossDuplicationAndReordering() {

@@ -45,6 +45,7 @@ final class SessionPair {
   long delayMs = 1;
   long jitterMs;
   long datagramsAtoB;
+  long bytesBtoA;
   /** When set, every datagram a sends to b is kept here, as it travelled. */
   List<byte[]> capturedAtoB;
   /** How b's consumers answer; by default at once, echoing a request's body. */
@@ -128,6 +129,7 @@ final class SessionPair {
       data.readBytes(bytes);
       data.release();
       if (local.equals(A)) datagramsAtoB++;
+      else bytesBtoA += bytes.length;
       if (local.equals(A) && capturedAtoB != null) capturedAtoB.add(bytes.clone());
       if (random.nextDouble() < loss) return;
       int copies = random.nextDouble() < duplication ? 2 : 1;

@@ -57,7 +57,7 @@ class SessionCodecTest {
   @Test
   void dataRoundTripWithEveryBodyType() {
     for (Object body : bodies()) {
-      for (int kind : new int[] {SessionCodec.KIND_SEND, SessionCodec.KIND_REQUEST}) {
+      for (int kind : new int[] {SessionCodec.KIND_SEND, SessionCodec.KIND_REQUEST, SessionCodec.KIND_NOTIFY}) {
         ByteBuf in = Unpooled.wrappedBuffer(data(-5L, kind, 0xFFFFFFFFL, "svc.\u00e9cho", body));
         Data d = SessionCodec.readData(in);
         assertEquals(new Data(-5L, kind, 0xFFFFFFFFL, "svc.\u00e9cho", body), d, String.valueOf(body));
@@ -118,6 +118,13 @@ class SessionCodecTest {
   }
 
   @Test
+  void notifyGoldenBytes() {
+    String expected = "0000000000000007" + "03" + "000003e8" + "0161" + "01" + "6869";
+    assertEquals(expected, ByteBufUtil.hexDump(data(7, SessionCodec.KIND_NOTIFY, 1000, "a", "hi")));
+    assertEquals(new Data(7, SessionCodec.KIND_NOTIFY, 1000, "a", "hi"), SessionCodec.readData(hex(expected)));
+  }
+
+  @Test
   void resultAndBodyTypeGoldenBytes() {
     assertEquals("0000000000000002" + "0000" + "00", ByteBufUtil.hexDump(result(2, 0, null)));
     assertEquals("0000000000000002" + "01f4" + "01" + "6f6f7073", ByteBufUtil.hexDump(result(2, 500, "oops")));
@@ -165,7 +172,7 @@ class SessionCodecTest {
 
   @Test
   void badKindIsRejected() {
-    for (int kind : new int[] {2, 3, 0x80, 0xFF}) {
+    for (int kind : new int[] {2, 4, 0x80, 0xFF}) {
       byte[] bytes = data(1, 0, 1000, "a", "hi");
       bytes[8] = (byte) kind;
       assertThrows(WireException.class, () -> SessionCodec.readData(Unpooled.wrappedBuffer(bytes)), "kind " + kind);
