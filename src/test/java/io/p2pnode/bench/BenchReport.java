@@ -84,23 +84,19 @@ final class BenchReport {
         + " copies into pooled direct buffers do not show)%n", size(big), size(small), big, small);
     }
     for (int win : windows) {
-      double lost = 0;
-      double retransmitted = 0;
-      boolean any = false;
       for (int size : sizes) {
         Figure l = find(P2P, Figure.LOST, size, win, pinned);
         Figure r = find(P2P, Figure.RETRANSMITTED, size, win, pinned);
-        if (l != null) {
-          any = true;
-          lost += l.value();
+        if (l != null || r != null) {
+          out.printf(Locale.ROOT, "p2p-node %s, %d in flight: %s sends lost, %s chunks retransmitted on loopback (0 expected)%n",
+            size(size), win, count(l), count(r));
         }
-        if (r != null) retransmitted += r.value();
-      }
-      if (any) {
-        out.printf(Locale.ROOT, "p2p-node, %d in flight: %.0f sends lost, %.0f chunks retransmitted on loopback (both should be 0)%n",
-          win, lost, retransmitted);
       }
     }
+  }
+
+  private static String count(Figure f) {
+    return f == null || !f.ok() ? "?" : String.format(Locale.ROOT, "%.0f", f.value());
   }
 
   private Figure copies(String system, String metric, int small, int big, Integer w, boolean pinned) {
