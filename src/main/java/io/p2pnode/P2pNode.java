@@ -377,6 +377,7 @@ public final class P2pNode {
         .put("registry", sharedRegistry == null ? null : sharedRegistry.stats()))
       .put("sessions", control.plane().manager().size())
       .put("nativeTransport", vertx.isNativeTransportEnabled())
+      .put("transport", io.p2pnode.transport.UdpOffload.inUse(vertx.isNativeTransportEnabled()).toJson())
       .put("connectedSockets", options.listen().connectedSockets() && vertx.isNativeTransportEnabled())
       .put("listeners", perListener)
       .put("tcp", tcp() == null ? null : tcp().stats())

@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
  * --pin both             pinned, unpinned or both
  * --seconds 3            measured seconds per throughput figure (plus a third of it to warm up)
  * --quick                --seconds 1 and 256 in flight only
+ * --no-udp-offload       the processes run with -Dp2p.udpOffload=false (no GSO, GRO, recvmmsg)
  * </pre>
  */
 public final class Benchmark {
@@ -54,6 +55,7 @@ public final class Benchmark {
   private final List<Boolean> pins;
   private final double seconds;
   private final boolean json;
+  private final boolean udpOffload;
   private final PrintStream out;
   private final List<Figure> figures = new ArrayList<>();
   private final Map<String, String> failures = new LinkedHashMap<>();
@@ -75,6 +77,7 @@ public final class Benchmark {
     };
     seconds = Double.parseDouble(o.getOrDefault("seconds", quick ? "1" : "3"));
     json = o.containsKey("json");
+    udpOffload = !o.containsKey("no-udp-offload");
     out = json ? System.err : System.out;
   }
 
@@ -92,7 +95,7 @@ public final class Benchmark {
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--")) throw new IllegalArgumentException("unknown argument " + args[i] + " (see Benchmark's Javadoc)");
       String key = args[i].substring(2);
-      boolean flag = key.equals("json") || key.equals("quick");
+      boolean flag = key.equals("json") || key.equals("quick") || key.equals("no-udp-offload");
       o.put(key, flag ? "" : args[++i]);
     }
     new Benchmark(o).run();
@@ -101,9 +104,10 @@ public final class Benchmark {
 
   private void run() throws Exception {
     Files.createDirectories(LOGS);
-    out.printf("p2p-node benchmark: loopback, %d cores, %s %s, load average %s; logs in %s%n",
+    out.printf("p2p-node benchmark: loopback, %d cores, %s %s, load average %s; UDP offload %s; logs in %s%n",
       Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
-      Files.readString(Path.of("/proc/loadavg")).trim(), LOGS);
+      Files.readString(Path.of("/proc/loadavg")).trim(), udpOffload ? io.p2pnode.transport.UdpOffload.CURRENT.toJson().encode() : "off",
+      LOGS);
     for (boolean pinned : pins) {
       for (String system : systems) {
         measure(system, pinned);
@@ -242,11 +246,11 @@ public final class Benchmark {
   }
 
   /** A JVM running {@code main} with our class path, on {@code core} when given; output to {@code log}. */
-  private static Process start(String core, Class<?> main, List<String> args, Path log, boolean peer) throws IOException {
+  private Process start(String core, Class<?> main, List<String> args, Path log, boolean peer) throws IOException {
     List<String> cmd = new ArrayList<>();
     if (core != null) cmd.addAll(List.of("taskset", "-c", core));
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
-      "-cp", System.getProperty("java.class.path"), main.getName()));
+      "-Dp2p.udpOffload=" + udpOffload, "-cp", System.getProperty("java.class.path"), main.getName()));
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Files.deleteIfExists(log);
