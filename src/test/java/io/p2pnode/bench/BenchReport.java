@@ -50,6 +50,7 @@ final class BenchReport {
           find(P2P, Figure.RTT_P99, size, 1, pinned), "%12.1f");
       }
       costs(pinned);
+      targets(pinned);
     }
     out.println();
     out.println("raw = Netty epoll UDP blast (datagrams the receiver counted; 64 KB = 65 507 B datagrams, rate scaled by bytes)"
@@ -97,6 +98,36 @@ final class BenchReport {
 
   private static String count(Figure f) {
     return f == null || !f.ok() ? "?" : String.format(Locale.ROOT, "%.0f", f.value());
+  }
+
+  /** Issue #13's targets, each with the measured ratio: met, NOT met, or "-" when a figure is missing. */
+  private void targets(boolean pinned) {
+    out.println("targets (issue #13), " + (pinned ? "pinned" : "unpinned") + ":");
+    for (int w : windows) {
+      target("1 KB throughput p2p/eb >= 1.0, " + w + " in flight", ratio(P2P, EB, Figure.THROUGHPUT, 1024, w, w, pinned), 1.0, true);
+      target("1 KB throughput p2p/raw >= 0.5, " + w + " in flight", ratio(P2P, RAW, Figure.THROUGHPUT, 1024, w, null, pinned), 0.5, true);
+      target("64 B throughput p2p/raw >= 3, " + w + " in flight", ratio(P2P, RAW, Figure.THROUGHPUT, 64, w, null, pinned), 3.0, true);
+      target("64 KB bytes/s p2p/raw >= 0.5, " + w + " in flight", ratio(P2P, RAW, Figure.THROUGHPUT, 65536, w, null, pinned), 0.5, true);
+    }
+    for (int size : new int[] {64, 1024}) {
+      target(size(size) + " RTT p50 p2p/raw <= 1.3", ratio(P2P, RAW, Figure.RTT_P50, size, 1, 1, pinned), 1.3, false);
+      target(size(size) + " RTT p99 p2p/raw <= 2", ratio(P2P, RAW, Figure.RTT_P99, size, 1, 1, pinned), 2.0, false);
+    }
+  }
+
+  private double ratio(String a, String b, String metric, int size, Integer windowA, Integer windowB, boolean pinned) {
+    Figure x = find(a, metric, size, windowA, pinned);
+    Figure y = find(b, metric, size, windowB, pinned);
+    return x == null || y == null || !x.ok() || !y.ok() ? Double.NaN : x.value() / y.value();
+  }
+
+  private void target(String what, double ratio, double bound, boolean atLeast) {
+    if (Double.isNaN(ratio)) {
+      out.printf("  %-48s %8s%n", what, "-");
+      return;
+    }
+    boolean met = atLeast ? ratio >= bound : ratio <= bound;
+    out.printf(Locale.ROOT, "  %-48s %8.2f  %s%n", what, ratio, met ? "met" : "NOT met");
   }
 
   private Figure copies(String system, String metric, int small, int big, Integer w, boolean pinned) {
