@@ -418,6 +418,7 @@ public final class P2pNode {
       .put("sessions", control.plane().manager().size())
       .put("faults", counters.faults())
       .put("nativeTransport", vertx.isNativeTransportEnabled())
+      .put("transport", io.p2pnode.transport.UdpOffload.inUse(vertx.isNativeTransportEnabled()).toJson())
       .put("connectedSockets", options.listen().connectedSockets() && vertx.isNativeTransportEnabled())
       .put("listeners", perListener)
       .put("tcp", tcp() == null ? null : tcp().stats())

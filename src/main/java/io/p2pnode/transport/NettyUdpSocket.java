@@ -3,8 +3,10 @@ package io.p2pnode.transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -15,6 +17,7 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
@@ -22,6 +25,7 @@ import io.vertx.core.internal.ContextInternal;
 import java.net.Inet6Address;
 import java.net.PortUnreachableException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -31,8 +35,9 @@ import java.util.logging.Logger;
  * so reads, handler calls and writes from that context need no thread hop. Uses the transport
  * Vert.x chose (epoll when native transport is enabled) and sets SO_REUSEPORT on epoll.
  *
- * <p>Receive buffers are sized {@code maxDatagramBytes + 1}: a larger datagram arrives truncated
- * to that size and is counted as {@link Drop#OVERSIZE} rather than silently cut.
+ * <p>Receive buffers are sized {@code maxDatagramBytes + 1} (per datagram with recvmmsg; 64 KB
+ * with GRO): a larger datagram arrives truncated to that size and is counted as
+ * {@link Drop#OVERSIZE} rather than silently cut. Batching on epoll: see {@link UdpOffload}.
  */
 public final class NettyUdpSocket implements PacketSocket {
   private static final Logger LOG = Logger.getLogger(NettyUdpSocket.class.getName());
@@ -42,15 +47,22 @@ public final class NettyUdpSocket implements PacketSocket {
   private boolean flushScheduled;
   private final Runnable flush = () -> {
     flushScheduled = false;
+    writePending();
     channel().flush();
   };
 
   private final InetSocketAddress connectedTo;
+  /** Datagrams to {@link #connectedTo} written in this loop turn, for GSO; touched on the loop only. */
+  private final ArrayList<ByteBuf> pending = new ArrayList<>();
+  /** GSO on this socket: a connected epoll socket where it is supported, until the kernel refuses a GSO write. */
+  private boolean gso;
+  private final ChannelFutureListener onGsoWrite = this::gsoWritten;
 
   private NettyUdpSocket(Channel channel, Counters counters, InetSocketAddress connectedTo) {
     this.channel = channel;
     this.counters = counters;
     this.connectedTo = connectedTo;
+    this.gso = connectedTo != null && channel instanceof EpollDatagramChannel && UdpOffload.CURRENT.gso();
   }
 
   /**
@@ -80,12 +92,18 @@ public final class NettyUdpSocket implements PacketSocket {
                                              PacketHandler handler, Counters counters, Consumer<Throwable> onUnreachable) {
     Promise<NettyUdpSocket> promise = context.promise();
     NettyUdpSocket[] self = new NettyUdpSocket[1];
+    boolean epoll = context.owner().isNativeTransportEnabled();
+    UdpOffload offload = UdpOffload.CURRENT;
+    // GRO: a whole run per read (Netty cuts it up); else recvmmsg: several datagram-sized slots per
+    // read; a slot is one byte larger than the largest datagram so that a larger one shows (OVERSIZE)
+    int readBytes = epoll && offload.gro() ? UdpOffload.GRO_BUFFER_BYTES
+      : epoll && offload.recvmmsg() ? (maxDatagramBytes + 1) * UdpOffload.RECVMMSG_DATAGRAMS : maxDatagramBytes + 1;
     Bootstrap b = new Bootstrap()
       .group(context.nettyEventLoop())
-      .channelFactory(() -> newChannel(context.owner().isNativeTransportEnabled(), local))
+      .channelFactory(() -> newChannel(epoll, local))
       .option(ChannelOption.SO_RCVBUF, socketBufferBytes)
       .option(ChannelOption.SO_SNDBUF, socketBufferBytes)
-      .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxDatagramBytes + 1))
+      .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(readBytes))
       .handler(new ChannelInboundHandlerAdapter() {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -115,6 +133,8 @@ public final class NettyUdpSocket implements PacketSocket {
         }
       });
     if (reusePort) b.option(EpollChannelOption.SO_REUSEPORT, true);
+    if (epoll && offload.gro()) b.option(EpollChannelOption.UDP_GRO, true);
+    else if (epoll && offload.recvmmsg()) b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxDatagramBytes + 1);
     ChannelFuture opened = remote == null ? b.bind(local) : b.localAddress(local).connect(remote);
     opened.addListener(f -> {
       if (f.isSuccess()) {
@@ -136,8 +156,10 @@ public final class NettyUdpSocket implements PacketSocket {
 
   /**
    * On the socket's own loop, datagrams are written now and flushed once at the end of the
-   * current loop turn, so a burst leaves in one {@code sendmmsg} instead of one syscall each.
-   * From another thread, Netty queues the write onto the loop.
+   * current loop turn, so a burst leaves in one {@code sendmmsg} instead of one syscall each; on a
+   * connected socket with GSO they are held until then, and runs of equal-sized ones leave as one
+   * segmented datagram each ({@link #writePending}). From another thread, Netty queues the write
+   * onto the loop.
    */
   @Override
   public void send(ByteBuf data, InetSocketAddress to) {
@@ -146,17 +168,66 @@ public final class NettyUdpSocket implements PacketSocket {
       return;
     }
     counters.frameOut(data.readableBytes());
-    // a connected socket takes the bytes as they are: no address, no DatagramPacket per datagram
-    Object msg = connectedTo != null && connectedTo.equals(to) ? data : new DatagramPacket(data, to);
+    boolean connected = connectedTo != null && connectedTo.equals(to);
     if (channel.eventLoop().inEventLoop()) {
-      channel.write(msg, channel.voidPromise());
+      if (connected && gso) {
+        pending.add(data);
+      } else {
+        writePending(); // keeps the order
+        // a connected socket takes the bytes as they are: no address, no DatagramPacket per datagram
+        channel.write(connected ? data : new DatagramPacket(data, to), channel.voidPromise());
+      }
       if (!flushScheduled) {
         flushScheduled = true;
         channel.eventLoop().execute(flush);
       }
     } else {
-      channel.writeAndFlush(msg, channel.voidPromise());
+      channel.writeAndFlush(connected ? data : new DatagramPacket(data, to), channel.voidPromise());
     }
+  }
+
+  /** A GSO write the kernel refused (a NIC without checksum offload): this socket stops using GSO. */
+  private void gsoWritten(io.netty.util.concurrent.Future<? super Void> f) {
+    if (!f.isSuccess()) {
+      gso = false;
+      counters.drop(Drop.SEND_ERROR);
+      LOG.log(Level.INFO, "UDP GSO write refused; this socket sends datagram by datagram from now on", f.cause());
+    }
+  }
+
+  /**
+   * Writes the held datagrams: each run of up to {@link UdpOffload#MAX_SEGMENTS} datagrams of one
+   * size (the last may be shorter), at most {@link UdpOffload#MAX_SEGMENT_BYTES} each and
+   * {@link UdpOffload#MAX_GSO_BYTES} in all, as one {@code SegmentedDatagramPacket} over the
+   * datagrams' own buffers (no copy); a datagram on its own as it is.
+   */
+  private void writePending() {
+    int n = pending.size();
+    int i = 0;
+    while (i < n) {
+      ByteBuf first = pending.get(i);
+      int segment = first.readableBytes();
+      int j = i + 1;
+      if (gso && segment > 0 && segment <= UdpOffload.MAX_SEGMENT_BYTES) {
+        int total = segment;
+        while (j < n && j - i < UdpOffload.MAX_SEGMENTS) {
+          int len = pending.get(j).readableBytes();
+          if (len == 0 || len > segment || total + len > UdpOffload.MAX_GSO_BYTES) break;
+          total += len;
+          j++;
+          if (len < segment) break; // only the last segment may be shorter
+        }
+      }
+      if (j - i == 1) {
+        channel.write(first, channel.voidPromise());
+      } else {
+        CompositeByteBuf run = channel.alloc().compositeDirectBuffer(j - i);
+        for (int k = i; k < j; k++) run.addComponent(true, pending.get(k));
+        channel.write(new SegmentedDatagramPacket(run, segment, connectedTo)).addListener(onGsoWrite);
+      }
+      i = j;
+    }
+    pending.clear();
   }
 
   @Override
@@ -187,6 +258,7 @@ public final class NettyUdpSocket implements PacketSocket {
   /** Closes the socket after flushing what was written; completes once the port is released. */
   public Future<Void> closeFuture() {
     Promise<Void> p = Promise.promise();
+    if (channel.eventLoop().inEventLoop()) writePending(); // from elsewhere, the flush already queued writes them first
     channel.flush();
     channel.close().addListener(f -> {
       if (f.isSuccess()) p.complete();

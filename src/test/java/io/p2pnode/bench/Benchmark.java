@@ -1,164 +1,281 @@
 package io.p2pnode.bench;
 
-import io.p2pnode.P2pNode;
-import io.p2pnode.bus.Addresses;
-import io.p2pnode.bus.P2pClient;
-import io.p2pnode.config.NodeOptions;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
+import io.p2pnode.cluster.ClusterProcesses;
 import io.vertx.core.json.JsonObject;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * p2p-node against raw Netty epoll UDP, two processes on loopback, measured in the same run:
- * request/reply RTT (p50/p99) and one-way throughput of 64 B and 1 KB messages through
- * {@code p2p.send} (each send confirmed by the remote node). Run with {@code bench/run.sh}.
+ * p2p-node against raw Netty epoll UDP and the Vert.x clustered event bus, on loopback, measured
+ * in one run: for each system a driver process ({@link BenchDriver}) against a peer process
+ * ({@link BenchPeer}), pinned one core each ({@code taskset -c 0} / {@code -c 1}) and unpinned;
+ * throughput with 256 and 4 096 messages in flight and request/reply RTT p50/p99, for 64 B, 1 KB
+ * and 64 KB. Prints the table and the ratios p2p/event bus and p2p/raw, then allocation per
+ * message, the body copies that allocation implies, lost sends and retransmissions. A
+ * measurement that fails (a crash, a stall) is reported as failed and the rest run on a fresh
+ * pair of processes. Run with {@code bash bench/run.sh [options]}:
+ *
+ * <pre>
+ * --json                 print one JSON object per figure on stdout (DESIGN §5), the tables on stderr
+ * --systems a,b          netty-udp, vertx-eb, p2p-node (or raw, eb, p2p); default all three
+ * --sizes 64,1024,65536  message sizes in bytes
+ * --windows 256,4096     messages in flight for throughput
+ * --pin both             pinned, unpinned or both
+ * --seconds 3            measured seconds per throughput figure (plus a third of it to warm up)
+ * --quick                --seconds 1 and 256 in flight only
+ * --no-udp-offload       the processes run with -Dp2p.udpOffload=false (no GSO, GRO, recvmmsg)
+ * </pre>
  */
 public final class Benchmark {
-  static final int RTT_WARMUP = 5_000;
-  static final int RTT_SAMPLES = 20_000;
-  static final long THROUGHPUT_NANOS = TimeUnit.SECONDS.toNanos(3);
-  static final long WARMUP_NANOS = TimeUnit.SECONDS.toNanos(1);
-  static final int WINDOW = 2_048;
+  static final List<String> SYSTEMS = List.of(BenchDriver.RAW, BenchDriver.EB, BenchDriver.P2P);
+  /** A driver that prints nothing for this long is stopped and its measurement counted as failed. */
+  static final long SILENCE_SECONDS = 180;
+  static final Path LOGS = Path.of("target", "bench-logs");
 
-  private Benchmark() {
+  private final List<String> systems;
+  private final List<Integer> sizes;
+  private final List<Integer> windows;
+  private final List<Boolean> pins;
+  private final double seconds;
+  private final boolean json;
+  private final boolean udpOffload;
+  private final PrintStream out;
+  private final List<Figure> figures = new ArrayList<>();
+  private final Map<String, String> failures = new LinkedHashMap<>();
+  private int pairs;
+  /** The specs the running pair has yet to measure. */
+  private List<String> specsLeft = List.of();
+
+  private Benchmark(Map<String, String> o) {
+    boolean quick = o.containsKey("quick");
+    systems = Arrays.stream(o.getOrDefault("systems", String.join(",", SYSTEMS)).split(",")).map(Benchmark::system).toList();
+    sizes = Arrays.stream(o.getOrDefault("sizes", "64,1024,65536").split(",")).map(Integer::valueOf).toList();
+    windows = Arrays.stream(o.getOrDefault("windows", quick ? "256" : "256,4096").split(",")).map(Integer::valueOf).toList();
+    String pin = o.getOrDefault("pin", "both");
+    pins = switch (pin) {
+      case "both" -> List.of(true, false);
+      case "pinned" -> List.of(true);
+      case "unpinned" -> List.of(false);
+      default -> throw new IllegalArgumentException("--pin: both, pinned or unpinned, not " + pin);
+    };
+    seconds = Double.parseDouble(o.getOrDefault("seconds", quick ? "1" : "3"));
+    json = o.containsKey("json");
+    udpOffload = !o.containsKey("no-udp-offload");
+    out = json ? System.err : System.out;
+  }
+
+  private static String system(String s) {
+    return switch (s) {
+      case "raw", BenchDriver.RAW -> BenchDriver.RAW;
+      case "eb", BenchDriver.EB -> BenchDriver.EB;
+      case "p2p", BenchDriver.P2P -> BenchDriver.P2P;
+      default -> throw new IllegalArgumentException("--systems: netty-udp, vertx-eb, p2p-node (or raw, eb, p2p), not " + s);
+    };
   }
 
   public static void main(String[] args) throws Exception {
-    Process peer = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-cp", System.getProperty("java.class.path"), BenchPeer.class.getName())
-      .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    try {
-      BufferedReader r = new BufferedReader(new InputStreamReader(peer.getInputStream()));
-      Matcher m = Pattern.compile("BENCH-PEER node=(\\d+) raw=(\\d+)").matcher("");
-      String line;
-      while ((line = r.readLine()) != null && !m.reset(line).find()) {
-        // skip the peer's log lines
+    Map<String, String> o = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--")) throw new IllegalArgumentException("unknown argument " + args[i] + " (see Benchmark's Javadoc)");
+      String key = args[i].substring(2);
+      boolean flag = key.equals("json") || key.equals("quick") || key.equals("no-udp-offload");
+      o.put(key, flag ? "" : args[++i]);
+    }
+    new Benchmark(o).run();
+    System.exit(0);
+  }
+
+  private void run() throws Exception {
+    Files.createDirectories(LOGS);
+    out.printf("p2p-node benchmark: loopback, %d cores, %s %s, load average %s; UDP offload %s; logs in %s%n",
+      Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
+      Files.readString(Path.of("/proc/loadavg")).trim(), udpOffload ? io.p2pnode.transport.UdpOffload.CURRENT.toJson().encode() : "off",
+      LOGS);
+    for (boolean pinned : pins) {
+      for (String system : systems) {
+        measure(system, pinned);
       }
-      if (line == null) throw new IllegalStateException("bench peer did not start");
-      int nodePort = Integer.parseInt(m.group(1));
-      InetSocketAddress raw = new InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(2)));
-      run(nodePort, raw);
+    }
+    new BenchReport(figures, sizes, windows, out).print(pins);
+    if (!failures.isEmpty()) {
+      out.println();
+      out.println("failed measurements:");
+      failures.forEach((k, v) -> out.println("  " + k + ": " + v));
+    }
+    if (json) {
+      figures.stream().filter(Figure::contract).forEach(f -> System.out.println(f.toJson().encode()));
+    }
+  }
+
+  /** The measurements for {@code system}: RTT per size, then throughput per size and window (the largest windows last). */
+  private List<String> specs(String system) {
+    List<String> specs = new ArrayList<>();
+    sizes.forEach(s -> specs.add("rtt:" + s));
+    if (system.equals(BenchDriver.RAW)) {
+      sizes.forEach(s -> specs.add("tput:" + s));
+    } else {
+      windows.stream().sorted().forEach(w -> sizes.forEach(s -> specs.add("tput:" + s + ":" + w)));
+    }
+    return specs;
+  }
+
+  /** Runs {@code system}'s measurements on pairs of processes until each has a figure or failed. */
+  private void measure(String system, boolean pinned) throws Exception {
+    List<String> left = new ArrayList<>(specs(system));
+    out.printf("%s, %s: %s%n", system, pinned ? "pinned" : "unpinned", String.join(" ", left));
+    while (!left.isEmpty()) {
+      try {
+        String spec = runPair(system, pinned, left);
+        if (spec != null) left.remove(spec);
+      } catch (Exception e) { // the peer did not start: nothing of this system can be measured
+        specsLeft = left;
+        fail(system, pinned, null, String.valueOf(e.getMessage()));
+      }
+    }
+  }
+
+  /**
+   * Starts a peer and a driver for {@code specs}; removes the specs that got figures from it.
+   *
+   * @return the spec that failed, if one did (then the driver has stopped)
+   */
+  private String runPair(String system, boolean pinned, List<String> specs) throws Exception {
+    int n = ++pairs;
+    String name = system + "-" + (pinned ? "pinned" : "unpinned") + "-" + n;
+    List<String> peerArgs = switch (system) {
+      case BenchDriver.RAW -> List.of("raw");
+      case BenchDriver.EB -> List.of("eb", ClusterProcesses.localConfigNamed("p2p-eb-bench-" + ProcessHandle.current().pid() + "-" + n));
+      default -> List.of("p2p");
+    };
+    Process peer = start(pinned ? "1" : null, BenchPeer.class, peerArgs, LOGS.resolve(name + "-peer.log"), true);
+    try {
+      String ready = awaitPeer(peer, LOGS.resolve(name + "-peer.log"));
+      List<String> driverArgs = new ArrayList<>(List.of(system, ready, String.valueOf(pinned), String.valueOf(seconds)));
+      driverArgs.addAll(specs);
+      Process driver = start(pinned ? "0" : null, BenchDriver.class, driverArgs, LOGS.resolve(name + "-driver.log"), false);
+      try {
+        return follow(system, pinned, driver, specs, LOGS.resolve(name + "-driver.log"));
+      } finally {
+        driver.destroyForcibly();
+      }
     } finally {
       peer.getOutputStream().close();
       if (!peer.waitFor(15, TimeUnit.SECONDS)) peer.destroyForcibly();
     }
-    System.exit(0);
   }
 
-  private static void run(int nodePort, InetSocketAddress rawServer) throws Exception {
-    System.out.printf("p2p-node benchmark: two processes on loopback, %d cores, %s%n",
-      Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-    RawUdp.Rtt rawRtt;
-    RawUdp.Rtt rawRtt1k;
-    double raw64;
-    double raw1k;
-    try (RawUdp raw = RawUdp.client()) {
-      rawRtt = raw.pingPong(rawServer, 64, RTT_WARMUP, RTT_SAMPLES, 1_000);
-      rawRtt1k = raw.pingPong(rawServer, 1000, RTT_WARMUP, RTT_SAMPLES, 1_000);
-      raw64 = raw.blast(rawServer, 64, THROUGHPUT_NANOS);
-      raw1k = raw.blast(rawServer, 1000, THROUGHPUT_NANOS);
-    }
-
-    Figures enc = measure(nodePort, "bench-a", "bench-b", true);
-    Figures plain = measure(nodePort, "bench-a-plain", "bench-b-plain", false);
-
-    System.out.println();
-    System.out.printf("%-46s %12s %12s %12s %8s %8s%n", "measure", "raw UDP", "encrypted", "plain", "enc/raw", "enc/plain");
-    row("request/reply RTT p50 (us), 64 B", rawRtt.p50Micros(), enc.rtt64.p50Micros(), plain.rtt64.p50Micros());
-    row("request/reply RTT p99 (us), 64 B", rawRtt.p99Micros(), enc.rtt64.p99Micros(), plain.rtt64.p99Micros());
-    row("request/reply RTT p50 (us), 1 KB", rawRtt1k.p50Micros(), enc.rtt1k.p50Micros(), plain.rtt1k.p50Micros());
-    row("unreliable ping-pong RTT p50 (us), 64 B", rawRtt.p50Micros(), enc.urtt64.p50Micros(), plain.urtt64.p50Micros());
-    row("unreliable ping-pong RTT p99 (us), 64 B", rawRtt.p99Micros(), enc.urtt64.p99Micros(), plain.urtt64.p99Micros());
-    row("unreliable ping-pong RTT p50 (us), 1 KB", rawRtt1k.p50Micros(), enc.urtt1k.p50Micros(), plain.urtt1k.p50Micros());
-    row("one-way throughput (msg/s), 64 B", raw64, enc.send64, plain.send64);
-    row("one-way throughput (msg/s), 1 KB", raw1k, enc.send1k, plain.send1k);
-    row("unreliable one-way (delivered msg/s), 64 B", raw64, enc.un64, plain.un64);
-    row("unreliable one-way (delivered msg/s), 1 KB", raw1k, enc.un1k, plain.un1k);
-    System.out.println();
-    System.out.printf("%-46s %12s %12s %12s%n", "p2p-node reliable, encrypted, by size", "64 B", "1 KB", "64 KB");
-    System.out.printf(Locale.ROOT, "%-46s %12.1f %12.1f %12.1f%n", "request/reply RTT p50 (us)", enc.rtt64.p50Micros(),
-      enc.rtt1k.p50Micros(), enc.rtt64k.p50Micros());
-    System.out.printf(Locale.ROOT, "%-46s %12.1f %12.1f %12.1f%n", "request/reply RTT p99 (us)", enc.rtt64.p99Micros(),
-      enc.rtt1k.p99Micros(), enc.rtt64k.p99Micros());
-    System.out.printf(Locale.ROOT, "%-46s %12.1f %12.1f %12.1f%n", "one-way throughput (msg/s)", enc.send64, enc.send1k, enc.send64k);
-    System.out.printf(Locale.ROOT, "%-46s %12.1f %12.1f %12.1f%n", "one-way throughput (MB/s)", enc.send64 * 64 / 1e6,
-      enc.send1k * 1000 / 1e6, enc.send64k * 65536 / 1e6);
-    System.out.printf(Locale.ROOT, "%-46s %12.1f %12s %12.1f%n", "64 KB throughput, plain (msg/s; MB/s)", plain.send64k, "",
-      plain.send64k * 65536 / 1e6);
-    System.out.printf(Locale.ROOT, "%-46s %12.0f %12.0f%n", "first connect (ms, incl. registration): enc, plain",
-      enc.connectMs, plain.connectMs);
-    System.out.printf(Locale.ROOT, "%-46s %12.0f%n", "Noise IK handshakes/s (both sides, one core)",
-      io.p2pnode.crypto.CryptoBench.handshakesPerSecond(2));
-    System.out.printf("%nraw = Netty epoll UDP ping-pong / blast (delivered, counted by the receiver);%n"
-      + "p2p = p2p.request round trips / p2p.send with %d in flight, each confirmed by the remote node;%n"
-      + "unreliable = p2p.send reliable=false, echoed back the same way / counted by the receiver;%n"
-      + "encrypted = Noise IK sessions, AES-256-GCM per frame (the default); plain = session.encryption=false.%n", WINDOW);
-  }
-
-  /** One mode's figures. */
-  private record Figures(RawUdp.Rtt rtt64, RawUdp.Rtt rtt1k, RawUdp.Rtt rtt64k, RawUdp.Rtt urtt64, RawUdp.Rtt urtt1k,
-                         double send64, double send1k, double send64k, double un64, double un1k, double connectMs) {
-  }
-
-  /** Starts node {@code self} (sessions encrypted or not), connects to {@code far} and measures everything. */
-  private static Figures measure(int nodePort, String self, String far, boolean encryption) throws Exception {
-    NodeOptions o = NodeOptions.fromJson(new JsonObject().put("peerId", self)
-      .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-      .put("coordinator", new JsonObject().put("enabled", false))
-      .put("rendezvous", new JsonArray().add("127.0.0.1:" + nodePort))
-      .put("session", new JsonObject().put("encryption", encryption))
-      .put("bridge", new JsonObject().put("port", 0)).put("http", new JsonObject().put("port", 0)));
-    P2pNode node = await(P2pNode.start(o));
-    try {
-      Vertx vertx = node.vertx();
-      long t0 = System.nanoTime();
-      await(retryConnect(vertx, far));
-      double connectMs = (System.nanoTime() - t0) / 1e6;
-      P2pMeasure p2p = new P2pMeasure(vertx, far);
-      Figures f = new Figures(p2p.requestRtt(64, RTT_WARMUP, RTT_SAMPLES), p2p.requestRtt(1000, RTT_WARMUP / 5, RTT_SAMPLES),
-        p2p.requestRtt(64 * 1024, RTT_WARMUP / 50, RTT_SAMPLES / 10),
-        p2p.unreliableRtt(64, RTT_WARMUP / 5, RTT_SAMPLES, 1_000), p2p.unreliableRtt(1000, RTT_WARMUP / 5, RTT_SAMPLES, 1_000),
-        p2p.sendRate(64, WINDOW, true, WARMUP_NANOS, THROUGHPUT_NANOS), p2p.sendRate(1000, WINDOW, true, WARMUP_NANOS, THROUGHPUT_NANOS),
-        p2p.sendRate(64 * 1024, 128, true, WARMUP_NANOS, THROUGHPUT_NANOS),
-        p2p.sendRate(64, WINDOW, false, WARMUP_NANOS, THROUGHPUT_NANOS), p2p.sendRate(1000, WINDOW, false, WARMUP_NANOS, THROUGHPUT_NANOS),
-        connectMs);
-      JsonObject t = await(P2pClient.create(vertx).peers()).getJsonArray("peers").getJsonObject(0).getJsonObject("transport");
-      System.out.println((encryption ? "encrypted" : "plain") + " session transport after the run: " + t.encode());
-      if (f.urtt64.lost() + f.urtt1k.lost() > 0) {
-        System.out.printf("unreliable pings lost: %d (64 B), %d (1 KB)%n", f.urtt64.lost(), f.urtt1k.lost());
+  /** Reads the driver's lines; returns the failed spec, or null when all ran. */
+  private String follow(String system, boolean pinned, Process driver, List<String> specs, Path log) throws Exception {
+    specsLeft = specs;
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8));
+           PrintWriter w = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8,
+             java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND))) {
+        for (String l; (l = r.readLine()) != null; ) {
+          w.println(l);
+          w.flush();
+          lines.add(l);
+        }
+      } catch (IOException e) {
+        // the driver went away: the end marker below tells
       }
-      return f;
-    } finally {
-      await(node.stop());
+      lines.add("\u0000END");
+    }, "bench-driver-reader");
+    reader.setDaemon(true);
+    reader.start();
+    String running = null;
+    while (true) {
+      String line = lines.poll(SILENCE_SECONDS, TimeUnit.SECONDS);
+      if (line == null) return fail(system, pinned, running, "driver printed nothing for " + SILENCE_SECONDS + " s (stopped)");
+      if (line.equals("\u0000END")) {
+        if (running != null) specs.remove(running);
+        return running == null || driver.waitFor() == 0 ? null
+          : fail(system, pinned, running, "driver exited with status " + driver.exitValue() + " (see " + log + ")");
+      }
+      if (line.startsWith("RUNNING ")) {
+        if (running != null) specs.remove(running);
+        running = line.substring(8);
+        out.printf("  %s %s ...%n", system, running);
+      } else if (line.startsWith("FIGURE ")) {
+        Figure f = Figure.fromJson(new JsonObject(line.substring(7)));
+        figures.add(f);
+      } else if (line.startsWith("FAILED ")) {
+        String[] p = line.substring(7).split(" ", 2);
+        running = null;
+        return fail(system, pinned, p[0], p.length > 1 ? p[1] : "?");
+      }
     }
   }
 
-  private static void row(String name, double raw, double enc, double plain) {
-    System.out.printf(Locale.ROOT, "%-46s %12.1f %12.1f %12.1f %8.2f %8.2f%n", name, raw, enc, plain, enc / raw, enc / plain);
+  /** Records {@code spec}'s contract figures as failed with {@code why}; returns the spec. */
+  private String fail(String system, boolean pinned, String spec, String why) {
+    if (spec == null) { // nothing measured yet (no connection, no cluster): the rest fails alike
+      for (String s : List.copyOf(specsLeft)) fail(system, pinned, s, "before measuring: " + why);
+      specsLeft.clear();
+      return null;
+    }
+    String[] p = spec.split(":");
+    int size = Integer.parseInt(p[1]);
+    failures.put(system + (pinned ? " pinned " : " unpinned ") + spec, why);
+    out.printf("  %s %s FAILED: %s%n", system, spec, why);
+    if (p[0].equals("rtt")) {
+      figures.add(Figure.failed(system, Figure.RTT_P50, size, 1, pinned, "us", why));
+      figures.add(Figure.failed(system, Figure.RTT_P99, size, 1, pinned, "us", why));
+    } else {
+      figures.add(Figure.failed(system, Figure.THROUGHPUT, size, p.length > 2 ? Integer.valueOf(p[2]) : null, pinned, "msg/s", why));
+    }
+    return spec;
   }
 
-  private static Future<JsonObject> retryConnect(Vertx vertx, String far) {
-    return P2pClient.create(vertx).connect(far).recover(err -> {
-      Promise<Void> p = Promise.promise();
-      vertx.setTimer(50, t -> p.complete());
-      return p.future().compose(v -> retryConnect(vertx, far));
-    });
+  /** A JVM running {@code main} with our class path, on {@code core} when given; output to {@code log}. */
+  private Process start(String core, Class<?> main, List<String> args, Path log, boolean peer) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    if (core != null) cmd.addAll(List.of("taskset", "-c", core));
+    cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
+      "-Dp2p.udpOffload=" + udpOffload, "-cp", System.getProperty("java.class.path"), main.getName()));
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    Files.deleteIfExists(log);
+    if (peer) pb.redirectErrorStream(true);
+    return pb.start();
   }
 
-  // ------------------------------------------------------------------ helpers
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  /** What the peer printed after {@code BENCH-PEER}; its other output goes to {@code log}. */
+  private static String awaitPeer(Process peer, Path log) throws Exception {
+    CompletableFuture<String> ready = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(peer.getInputStream(), StandardCharsets.UTF_8));
+           PrintWriter w = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
+        for (String l; (l = r.readLine()) != null; ) {
+          w.println(l);
+          w.flush();
+          if (l.startsWith("BENCH-PEER ")) ready.complete(l.substring(11));
+        }
+      } catch (IOException e) {
+        // the peer went away
+      }
+      ready.completeExceptionally(new IllegalStateException("the bench peer exited before it was ready; see " + log));
+    }, "bench-peer-reader");
+    t.setDaemon(true);
+    t.start();
+    return ready.get(120, TimeUnit.SECONDS);
   }
 }

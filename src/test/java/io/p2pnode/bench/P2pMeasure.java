@@ -31,28 +31,17 @@ final class P2pMeasure {
 
   /** {@code samples} {@code p2p.request} round trips of {@code size} bytes to {@code bench.echo}, one at a time. */
   RawUdp.Rtt requestRtt(int size, int warmup, int samples) throws Exception {
-    long[] lat = new long[samples];
-    Buffer body = Buffer.buffer(new byte[size]);
-    DeliveryOptions opts = to(BenchPeer.ECHO);
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    int[] n = {0};
-    Runnable[] next = new Runnable[1];
-    next[0] = () -> {
-      long t0 = System.nanoTime();
-      vertx.eventBus().request(Addresses.REQUEST, body, opts).onComplete(ar -> {
-        if (ar.failed()) {
-          done.completeExceptionally(ar.cause());
-          return;
-        }
-        int i = n[0]++;
-        if (i >= warmup) lat[i - warmup] = System.nanoTime() - t0;
-        if (n[0] >= warmup + samples) done.complete(null);
-        else next[0].run();
-      });
-    };
-    vertx.runOnContext(v -> next[0].run());
-    done.get(300, TimeUnit.SECONDS);
-    return RawUdp.Rtt.of(lat, 0);
+    return load().rtt(size, warmup, samples);
+  }
+
+  /**
+   * The far side's measuring consumers as {@link BusLoad} targets: messages to the sink go
+   * through {@code p2p.send}, the echo, count and allocation probe are {@code p2p.request}s.
+   */
+  BusLoad load() {
+    return new BusLoad(vertx, new BusLoad.Target(Addresses.SEND, to(BenchPeer.SINK)),
+      new BusLoad.Target(Addresses.REQUEST, to(BenchPeer.ECHO)), new BusLoad.Target(Addresses.REQUEST, to(BenchPeer.COUNT)),
+      new BusLoad.Target(Addresses.REQUEST, to(BenchPeer.ALLOC)));
   }
 
   /**

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The raw baseline: Netty epoll UDP with no protocol at all. The server echoes datagrams that
  * start with 'P' (ping-pong), counts those that start with 'B' (blast), answers 'C' with the
- * count so far and ignores 'H' (hole punches). The client measures against it with
+ * count so far, 'A' with the heap bytes its process allocated so far ({@link Alloc}) and ignores
+ * 'H' (hole punches). The client measures against it with
  * {@link #pingPong} and {@link #blast}, which tolerate loss (the impaired NAT lab).
  */
 final class RawUdp implements AutoCloseable {
@@ -30,6 +31,7 @@ final class RawUdp implements AutoCloseable {
   private static final byte BLAST = 'B';
   private static final byte COUNT = 'C';
   private static final byte PUNCH = 'H';
+  private static final byte ALLOC = 'A';
 
   final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
   final Channel channel;
@@ -56,8 +58,8 @@ final class RawUdp implements AutoCloseable {
       ctx.writeAndFlush(new DatagramPacket(c.retain(), p.sender()));
     } else if (kind == BLAST) {
       blasted.incrementAndGet();
-    } else if (kind == COUNT) {
-      ByteBuf out = ctx.alloc().buffer(9).writeByte(COUNT).writeLong(blasted.get());
+    } else if (kind == COUNT || kind == ALLOC) {
+      ByteBuf out = ctx.alloc().buffer(9).writeByte(kind).writeLong(kind == COUNT ? blasted.get() : Alloc.allocatedBytes());
       ctx.writeAndFlush(new DatagramPacket(out, p.sender()));
     }
   }
@@ -173,14 +175,24 @@ final class RawUdp implements AutoCloseable {
     return (count(server) - before) * 1e9 / elapsed;
   }
 
-  /** The server's blast count; asks again every 200 ms until an answer comes (the question may be lost). */
+  /** The server's blast count. */
   private long count(InetSocketAddress server) throws Exception {
+    return ask(server, COUNT);
+  }
+
+  /** Heap bytes the server's process allocated so far. */
+  long allocated(InetSocketAddress server) throws Exception {
+    return ask(server, ALLOC);
+  }
+
+  /** Asks the server for a count of {@code kind}; asks again every 200 ms until an answer comes (the question may be lost). */
+  private long ask(InetSocketAddress server, byte kind) throws Exception {
     CompletableFuture<Long> reply = new CompletableFuture<>();
     onReply = b -> {
-      if (b.getByte(b.readerIndex()) == COUNT) reply.complete(b.getLong(b.readerIndex() + 1));
+      if (b.getByte(b.readerIndex()) == kind) reply.complete(b.getLong(b.readerIndex() + 1));
     };
     for (int attempt = 0; attempt < 50; attempt++) {
-      channel.writeAndFlush(new DatagramPacket(channel.alloc().buffer(1).writeByte(COUNT), server));
+      channel.writeAndFlush(new DatagramPacket(channel.alloc().buffer(1).writeByte(kind), server));
       try {
         return reply.get(200, TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.TimeoutException e) {

@@ -118,6 +118,38 @@ class FrameCipherTest {
     }
   }
 
+  /** Direct buffers go through the thread's heap staging: same bytes, for every mix of heap and direct. */
+  @Test
+  void goldenBytesOnEveryMixOfHeapAndDirectBuffers() {
+    for (int mix = 0; mix < 8; mix++) {
+      boolean directHeader = (mix & 1) != 0;
+      boolean directBody = (mix & 2) != 0;
+      boolean directOut = (mix & 4) != 0;
+      ByteBuffer out = alloc(directOut, 64);
+      new FrameCipher(KEY).seal(alloc(directHeader, 16).put(HEADER).flip(), alloc(directBody, 11).put(bytes("hello frame")).flip(), out);
+      assertEquals(GOLDEN, Hex.of(copy(out.flip())), "mix " + mix);
+      ByteBuffer sealed = alloc(directBody, 27).put(Hex.bytes(GOLDEN)).flip();
+      ByteBuffer plain = alloc(directOut, 64);
+      assertTrue(new FrameCipher(KEY).open(alloc(directHeader, 16).put(HEADER).flip(), sealed, plain), "mix " + mix);
+      assertFalse(sealed.hasRemaining());
+      assertEquals("hello frame", new String(copy(plain.flip()), StandardCharsets.UTF_8));
+    }
+  }
+
+  /** A direct frame that does not authenticate, opened in place, is left as it came; then a good one opens. */
+  @Test
+  void aDirectFrameThatFailsInPlaceIsLeftUntouched() {
+    byte[] ct = Hex.bytes(GOLDEN);
+    ct[3] ^= 1;
+    ByteBuffer frame = ByteBuffer.allocateDirect(ct.length).put(ct).flip();
+    FrameCipher opener = new FrameCipher(KEY);
+    assertFalse(opener.open(ByteBuffer.allocateDirect(16).put(HEADER).flip(), frame.duplicate(), frame.duplicate()));
+    assertArrayEquals(ct, copy(frame.duplicate()));
+    ByteBuffer good = ByteBuffer.allocateDirect(ct.length).put(Hex.bytes(GOLDEN)).flip();
+    assertTrue(opener.open(ByteBuffer.wrap(HEADER), good.duplicate(), good.duplicate()));
+    assertEquals("hello frame", new String(copy(good.limit(11)), StandardCharsets.UTF_8));
+  }
+
   @Test
   void sealRefusesNonceReuseAndBadArguments() {
     FrameCipher sealer = new FrameCipher(KEY);

@@ -1,0 +1,225 @@
+package io.p2pnode.bench;
+
+import io.p2pnode.P2pNode;
+import io.p2pnode.bus.P2pClient;
+import io.p2pnode.cluster.VertxFactory;
+import io.p2pnode.config.NodeOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The measuring side of one system in {@link Benchmark}, in its own process (pinned to a core
+ * or not, by the caller) against a {@link BenchPeer} in another. Runs the given measurements in
+ * order and prints one {@code FIGURE {json}} line per figure ({@link Figure}); at the first
+ * measurement that fails it prints {@code FAILED SPEC reason} and exits with status 3, so that
+ * the caller can start a fresh pair for the rest.
+ *
+ * <pre>BenchDriver SYSTEM PEER PINNED SECONDS SPEC...</pre>
+ * SYSTEM is {@code netty-udp}, {@code vertx-eb} or {@code p2p-node}; PEER what the peer printed
+ * after {@code BENCH-PEER}; SECONDS the measured time of a throughput run; SPEC
+ * {@code rtt:SIZE} or {@code tput:SIZE:WINDOW}.
+ */
+public final class BenchDriver {
+  static final String RAW = "netty-udp";
+  static final String EB = "vertx-eb";
+  static final String P2P = "p2p-node";
+  /** The largest UDP payload over IPv4: the raw baseline's "64 KB" datagrams. */
+  static final int MAX_DATAGRAM = 65_507;
+
+  private final String system;
+  private final boolean pinned;
+  private final long nanos;
+
+  private BenchDriver(String system, boolean pinned, double seconds) {
+    this.system = system;
+    this.pinned = pinned;
+    this.nanos = (long) (seconds * 1e9);
+  }
+
+  public static void main(String[] args) throws Exception {
+    BenchDriver d = new BenchDriver(args[0], Boolean.parseBoolean(args[2]), Double.parseDouble(args[3]));
+    List<String> specs = List.of(args).subList(4, args.length);
+    String peer = args[1];
+    int status = switch (d.system) {
+      case RAW -> d.raw(value(peer, "raw"), specs);
+      case EB -> d.eventBus(peer.substring(peer.indexOf('=') + 1), specs);
+      case P2P -> d.p2p(value(peer, "node"), specs);
+      default -> throw new IllegalArgumentException("system: " + d.system);
+    };
+    System.out.flush();
+    System.exit(status);
+  }
+
+  /** The number after {@code key=} in the peer's line. */
+  private static int value(String peer, String key) {
+    for (String part : peer.split(" ")) {
+      if (part.startsWith(key + "=")) return Integer.parseInt(part.substring(key.length() + 1));
+    }
+    throw new IllegalArgumentException("no " + key + "= in \"" + peer + "\"");
+  }
+
+  /** One measurement; throws when it fails. */
+  @FunctionalInterface
+  private interface Measure {
+    void run(int size, int window) throws Exception;
+  }
+
+  /** Runs every spec through {@code rtt} or {@code tput}; 0, or 3 after the first failure (printed). */
+  private int runAll(List<String> specs, Measure rtt, Measure tput) {
+    for (String spec : specs) {
+      String[] p = spec.split(":");
+      int size = Integer.parseInt(p[1]);
+      int window = p.length > 2 ? Integer.parseInt(p[2]) : 1;
+      System.out.println("RUNNING " + spec);
+      try {
+        if (p[0].equals("rtt")) rtt.run(size, window);
+        else tput.run(size, window);
+      } catch (Throwable e) {
+        String why = String.valueOf(e.getMessage() == null ? e : e.getMessage()).replace('\n', ' ');
+        System.out.println("FAILED " + spec + " " + why);
+        return 3;
+      }
+    }
+    return 0;
+  }
+
+  private void print(String metric, int size, Integer window, double value, String unit) {
+    System.out.println("FIGURE " + Figure.of(system, metric, size, window, pinned, value, unit).toJson().encode());
+  }
+
+  private void printRtt(int size, RawUdp.Rtt rtt) {
+    print(Figure.RTT_P50, size, 1, rtt.p50Micros(), "us");
+    print(Figure.RTT_P99, size, 1, rtt.p99Micros(), "us");
+  }
+
+  private void printRate(int size, int window, BusLoad.Rate r) {
+    print(Figure.THROUGHPUT, size, window, r.messagesPerSecond(), "msg/s");
+    print(Figure.ALLOC_SENDER, size, window, r.senderAllocPerMessage(), "B/msg");
+    print(Figure.ALLOC_RECEIVER, size, window, r.receiverAllocPerMessage(), "B/msg");
+    print(Figure.LOST, size, window, r.lost(), "msg");
+  }
+
+  private static int samples(int size) {
+    return size > 4096 ? 1_000 : 10_000;
+  }
+
+  // ------------------------------------------------------------------ the systems
+
+  /**
+   * Raw Netty epoll UDP: ping-pong and blast ({@code window} does not apply). A 64 KB message
+   * is one datagram of {@link #MAX_DATAGRAM} bytes; its rate is given in 64 KB messages/s
+   * (bytes/s ÷ 65 536) so that it compares by bytes.
+   */
+  private int raw(int port, List<String> specs) throws Exception {
+    InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
+    try (RawUdp raw = RawUdp.client()) {
+      return runAll(specs, (size, w) -> printRtt(size, raw.pingPong(server, Math.min(size, MAX_DATAGRAM), samples(size) / 5,
+        samples(size), 1_000)), (size, w) -> {
+          int datagram = Math.min(size, MAX_DATAGRAM);
+          raw.blast(server, datagram, nanos / 3); // warm-up
+          long local = Alloc.allocatedBytes();
+          long remote = raw.allocated(server);
+          double perSecond = raw.blast(server, datagram, nanos);
+          double messages = perSecond * nanos / 1e9;
+          print(Figure.THROUGHPUT, size, null, perSecond * datagram / size, "msg/s");
+          print(Figure.ALLOC_SENDER, size, null, (Alloc.allocatedBytes() - local) / messages, "B/msg");
+          print(Figure.ALLOC_RECEIVER, size, null, (raw.allocated(server) - remote) / messages, "B/msg");
+        });
+    }
+  }
+
+  /** The Vert.x clustered event bus (Hazelcast, tcp-ip join on 127.0.0.1), the peer a member of the same cluster. */
+  private int eventBus(String hazelcast, List<String> specs) throws Exception {
+    Vertx vertx = await(VertxFactory.create(NodeOptions.fromJson(new JsonObject().put("cluster",
+      new JsonObject().put("enabled", true).put("config", hazelcast)))));
+    DeliveryOptions plain = new DeliveryOptions();
+    BusLoad load = new BusLoad(vertx, new BusLoad.Target(BenchPeer.SINK, plain), new BusLoad.Target(BenchPeer.ECHO, plain),
+      new BusLoad.Target(BenchPeer.COUNT, plain), new BusLoad.Target(BenchPeer.ALLOC, plain));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) { // the peer's consumers become visible once the cluster has shared them
+      try {
+        load.query(new BusLoad.Target(BenchPeer.COUNT, plain));
+        break;
+      } catch (Exception e) {
+        if (System.nanoTime() > deadline) throw e;
+        TimeUnit.MILLISECONDS.sleep(100); // polling another process's registration: nothing to wait on
+      }
+    }
+    try {
+      return runAll(specs, (size, w) -> printRtt(size, load.rtt(size, samples(size) / 5, samples(size))),
+        (size, w) -> printRate(size, w, load.throughput(size, w, nanos / 3, nanos)));
+    } finally {
+      vertx.close();
+    }
+  }
+
+  /**
+   * p2p-node with its default config (encrypted, reliable): node "bench-a" registers with the
+   * peer's node "bench-b" (the coordinator), connects, then drives {@code p2p.send} and
+   * {@code p2p.request}. After each throughput run, the chunks the session retransmitted.
+   */
+  private int p2p(int port, List<String> specs) throws Exception {
+    P2pNode node = await(P2pNode.start(NodeOptions.fromJson(new JsonObject().put("peerId", "bench-a")
+      .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+      .put("coordinator", new JsonObject().put("enabled", false))
+      .put("rendezvous", new JsonArray().add("127.0.0.1:" + port))
+      .put("bridge", new JsonObject().put("port", 0)).put("http", new JsonObject().put("port", 0)))));
+    try {
+      Vertx vertx = node.vertx();
+      P2pClient api = P2pClient.create(vertx);
+      await(retryConnect(vertx, api, "bench-b", System.nanoTime() + TimeUnit.SECONDS.toNanos(60)));
+      BusLoad load = new P2pMeasure(vertx, "bench-b").load();
+      return runAll(specs, (size, w) -> printRtt(size, load.rtt(size, samples(size) / 5, samples(size))), (size, w) -> {
+        double before = retransmitted(api);
+        printRate(size, w, load.throughput(size, w, nanos / 3, nanos));
+        print(Figure.RETRANSMITTED, size, w, retransmitted(api) - before, "chunks");
+      });
+    } finally {
+      node.stop();
+    }
+  }
+
+  /**
+   * The chunks the session to the peer retransmitted so far: the sum of the numbers under keys
+   * starting with "retransmit" in its {@code p2p.peers} entry's {@code transport} ({@code NaN}
+   * when there is none).
+   */
+  private static double retransmitted(P2pClient api) throws Exception {
+    JsonArray peers = await(api.peers()).getJsonArray("peers");
+    if (peers.isEmpty()) return Double.NaN;
+    JsonObject t = peers.getJsonObject(0).getJsonObject("transport");
+    return t == null ? Double.NaN : sumRetransmit(t);
+  }
+
+  private static double sumRetransmit(JsonObject j) {
+    double sum = Double.NaN;
+    for (var e : j) {
+      double v = Double.NaN;
+      if (e.getValue() instanceof Number n && e.getKey().startsWith("retransmit")) v = n.doubleValue();
+      else if (e.getValue() instanceof JsonObject o) v = sumRetransmit(o);
+      if (!Double.isNaN(v)) sum = Double.isNaN(sum) ? v : sum + v;
+    }
+    return sum;
+  }
+
+  private static Future<JsonObject> retryConnect(Vertx vertx, P2pClient api, String far, long deadline) {
+    return api.connect(far).recover(err -> {
+      if (System.nanoTime() > deadline) return Future.failedFuture(err);
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(50, t -> p.complete());
+      return p.future().compose(v -> retryConnect(vertx, api, far, deadline));
+    });
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,171 @@
+package io.p2pnode.bench;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The tables {@link Benchmark} prints: per pinning, each size's throughput (per window) and RTT
+ * for raw UDP, the event bus and p2p-node with the ratios p2p/event bus and p2p/raw; then the
+ * costs per message (heap allocated on each side, body copies implied, lost sends,
+ * retransmissions).
+ */
+final class BenchReport {
+  private static final String RAW = BenchDriver.RAW;
+  private static final String EB = BenchDriver.EB;
+  private static final String P2P = BenchDriver.P2P;
+
+  private final List<Figure> figures;
+  private final List<Integer> sizes;
+  private final List<Integer> windows;
+  private final PrintStream out;
+
+  BenchReport(List<Figure> figures, List<Integer> sizes, List<Integer> windows, PrintStream out) {
+    this.figures = figures;
+    this.sizes = sizes;
+    this.windows = windows;
+    this.out = out;
+  }
+
+  void print(List<Boolean> pins) {
+    for (boolean pinned : pins) {
+      out.println();
+      out.println(pinned ? "PINNED: each process on one core (taskset -c 0 driver, -c 1 peer)" : "UNPINNED: both processes share both cores");
+      out.printf("%-30s %12s %12s %12s %8s %8s%n", "measure", RAW, EB, P2P, "p2p/eb", "p2p/raw");
+      for (int size : sizes) {
+        for (int w : windows) {
+          row(size(size) + " msg/s, " + w + " in flight", find(RAW, Figure.THROUGHPUT, size, null, pinned),
+            find(EB, Figure.THROUGHPUT, size, w, pinned), find(P2P, Figure.THROUGHPUT, size, w, pinned), "%,12.0f");
+        }
+        if (size >= 4096) {
+          for (int w : windows) {
+            row(size(size) + " MB/s, " + w + " in flight", mb(find(RAW, Figure.THROUGHPUT, size, null, pinned), size),
+              mb(find(EB, Figure.THROUGHPUT, size, w, pinned), size), mb(find(P2P, Figure.THROUGHPUT, size, w, pinned), size), "%12.1f");
+          }
+        }
+        row(size(size) + " RTT p50 (us)", find(RAW, Figure.RTT_P50, size, 1, pinned), find(EB, Figure.RTT_P50, size, 1, pinned),
+          find(P2P, Figure.RTT_P50, size, 1, pinned), "%12.1f");
+        row(size(size) + " RTT p99 (us)", find(RAW, Figure.RTT_P99, size, 1, pinned), find(EB, Figure.RTT_P99, size, 1, pinned),
+          find(P2P, Figure.RTT_P99, size, 1, pinned), "%12.1f");
+      }
+      costs(pinned);
+      targets(pinned);
+    }
+    out.println();
+    out.println("raw = Netty epoll UDP blast (datagrams the receiver counted; 64 KB = 65 507 B datagrams, rate scaled by bytes)"
+      + " and ping-pong;");
+    out.println("vertx-eb = Vert.x clustered event bus (Hazelcast, tcp-ip join on 127.0.0.1, two JVMs); p2p-node = default config"
+      + " (encrypted, reliable);");
+    out.println("both driven alike: fire-and-forget send, every " + BusLoad.CREDIT_EVERY
+      + "th a request whose reply is the credit; RTT = request/reply, one at a time.");
+    out.println("FAILED = the measurement failed (crash, stall, error reply): see the list below.");
+  }
+
+  /** Allocation per message on each side, body copies implied, lost sends and p2p retransmissions. */
+  private void costs(boolean pinned) {
+    out.printf("%-30s %12s %12s %12s%n", "per message, " + windows.get(0) + " in flight", RAW, EB, P2P);
+    int w = windows.get(0);
+    for (int size : sizes) {
+      for (String metric : List.of(Figure.ALLOC_SENDER, Figure.ALLOC_RECEIVER)) {
+        String side = metric.equals(Figure.ALLOC_SENDER) ? "sender" : "receiver";
+        row(size(size) + " heap B/msg, " + side, find(RAW, metric, size, null, pinned), find(EB, metric, size, w, pinned),
+          find(P2P, metric, size, w, pinned), "%,12.0f", false);
+      }
+    }
+    int small = sizes.get(0);
+    int big = sizes.get(sizes.size() - 1);
+    if (big > small) {
+      for (String metric : List.of(Figure.ALLOC_SENDER, Figure.ALLOC_RECEIVER)) {
+        String side = metric.equals(Figure.ALLOC_SENDER) ? "sender" : "receiver";
+        row("body copies (heap), " + side, copies(RAW, metric, small, big, null, pinned), copies(EB, metric, small, big, w, pinned),
+          copies(P2P, metric, small, big, w, pinned), "%12.2f", false);
+      }
+      out.printf("  (body copies = (heap B/msg at %s - at %s) / (%d - %d): the body-sized heap allocations a message costs;"
+        + " copies into pooled direct buffers do not show)%n", size(big), size(small), big, small);
+    }
+    for (int win : windows) {
+      for (int size : sizes) {
+        Figure l = find(P2P, Figure.LOST, size, win, pinned);
+        Figure r = find(P2P, Figure.RETRANSMITTED, size, win, pinned);
+        if (l != null || r != null) {
+          out.printf(Locale.ROOT, "p2p-node %s, %d in flight: %s sends lost, %s chunks retransmitted on loopback (0 expected)%n",
+            size(size), win, count(l), count(r));
+        }
+      }
+    }
+  }
+
+  private static String count(Figure f) {
+    return f == null || !f.ok() ? "?" : String.format(Locale.ROOT, "%.0f", f.value());
+  }
+
+  /** Issue #13's targets, each with the measured ratio: met, NOT met, or "-" when a figure is missing. */
+  private void targets(boolean pinned) {
+    out.println("targets (issue #13), " + (pinned ? "pinned" : "unpinned") + ":");
+    for (int w : windows) {
+      target("1 KB throughput p2p/eb >= 1.0, " + w + " in flight", ratio(P2P, EB, Figure.THROUGHPUT, 1024, w, w, pinned), 1.0, true);
+      target("1 KB throughput p2p/raw >= 0.5, " + w + " in flight", ratio(P2P, RAW, Figure.THROUGHPUT, 1024, w, null, pinned), 0.5, true);
+      target("64 B throughput p2p/raw >= 3, " + w + " in flight", ratio(P2P, RAW, Figure.THROUGHPUT, 64, w, null, pinned), 3.0, true);
+      target("64 KB bytes/s p2p/raw >= 0.5, " + w + " in flight", ratio(P2P, RAW, Figure.THROUGHPUT, 65536, w, null, pinned), 0.5, true);
+    }
+    for (int size : new int[] {64, 1024}) {
+      target(size(size) + " RTT p50 p2p/raw <= 1.3", ratio(P2P, RAW, Figure.RTT_P50, size, 1, 1, pinned), 1.3, false);
+      target(size(size) + " RTT p99 p2p/raw <= 2", ratio(P2P, RAW, Figure.RTT_P99, size, 1, 1, pinned), 2.0, false);
+    }
+  }
+
+  private double ratio(String a, String b, String metric, int size, Integer windowA, Integer windowB, boolean pinned) {
+    Figure x = find(a, metric, size, windowA, pinned);
+    Figure y = find(b, metric, size, windowB, pinned);
+    return x == null || y == null || !x.ok() || !y.ok() ? Double.NaN : x.value() / y.value();
+  }
+
+  private void target(String what, double ratio, double bound, boolean atLeast) {
+    if (Double.isNaN(ratio)) {
+      out.printf("  %-48s %8s%n", what, "-");
+      return;
+    }
+    boolean met = atLeast ? ratio >= bound : ratio <= bound;
+    out.printf(Locale.ROOT, "  %-48s %8.2f  %s%n", what, ratio, met ? "met" : "NOT met");
+  }
+
+  private Figure copies(String system, String metric, int small, int big, Integer w, boolean pinned) {
+    Figure a = find(system, metric, small, w, pinned);
+    Figure b = find(system, metric, big, w, pinned);
+    if (a == null || b == null || !a.ok() || !b.ok()) return null;
+    return Figure.of(system, "copies", big, w, pinned, (b.value() - a.value()) / (big - small), "");
+  }
+
+  private Figure find(String system, String metric, int size, Integer window, boolean pinned) {
+    return figures.stream().filter(f -> f.system().equals(system) && f.metric().equals(metric) && f.size() == size
+      && Objects.equals(f.window(), window) && f.pinned() == pinned).reduce((a, b) -> b).orElse(null);
+  }
+
+  private static Figure mb(Figure f, int size) {
+    return f == null || !f.ok() ? f : Figure.of(f.system(), f.metric(), f.size(), f.window(), f.pinned(), f.value() * size / 1e6, "MB/s");
+  }
+
+  private void row(String name, Figure raw, Figure eb, Figure p2p, String format) {
+    row(name, raw, eb, p2p, format, true);
+  }
+
+  private void row(String name, Figure raw, Figure eb, Figure p2p, String format, boolean ratios) {
+    StringBuilder b = new StringBuilder(String.format("%-30s", name));
+    for (Figure f : new Figure[] {raw, eb, p2p}) {
+      b.append(' ').append(f == null ? String.format("%12s", "-") : f.ok() ? String.format(Locale.ROOT, format, f.value())
+        : String.format("%12s", "FAILED"));
+    }
+    if (ratios) b.append(ratio(p2p, eb)).append(ratio(p2p, raw));
+    out.println(b);
+  }
+
+  private static String ratio(Figure a, Figure b) {
+    return a == null || b == null || !a.ok() || !b.ok() ? String.format("%9s", "-")
+      : String.format(Locale.ROOT, " %8.2f", a.value() / b.value());
+  }
+
+  private static String size(int bytes) {
+    return bytes % 1024 == 0 ? bytes / 1024 + " KB" : bytes + " B";
+  }
+}

@@ -1,0 +1,64 @@
+package io.p2pnode.bench;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One measured figure of {@link Benchmark}. The contract metrics ({@code throughput},
+ * {@code rtt_p50}, {@code rtt_p99}) are what {@code bench/run.sh --json} prints, one JSON object
+ * each: {@code {"system","metric","size","window","pinned","value","unit"}}; the others
+ * (allocation, retransmissions, lost sends) only appear in the printed tables.
+ *
+ * @param window messages in flight; 1 for round trips, {@code null} where there is no window
+ *     (the raw UDP blast)
+ * @param value  {@code NaN} when the measurement failed; then {@code error} says why
+ */
+record Figure(String system, String metric, int size, Integer window, boolean pinned, double value, String unit, String error) {
+  static final String THROUGHPUT = "throughput";
+  static final String RTT_P50 = "rtt_p50";
+  static final String RTT_P99 = "rtt_p99";
+  /** Heap bytes allocated per message on the sending / receiving process (all threads). */
+  static final String ALLOC_SENDER = "alloc_sender";
+  static final String ALLOC_RECEIVER = "alloc_receiver";
+  /** Chunks the p2p sender retransmitted during a throughput run (loopback loses nothing: 0 expected). */
+  static final String RETRANSMITTED = "retransmitted";
+  /** Fire-and-forget sends the receiver never counted (reliable: 0 expected). */
+  static final String LOST = "lost";
+
+  static Figure of(String system, String metric, int size, Integer window, boolean pinned, double value, String unit) {
+    return new Figure(system, metric, size, window, pinned, value, unit, null);
+  }
+
+  static Figure failed(String system, String metric, int size, Integer window, boolean pinned, String unit, String error) {
+    return new Figure(system, metric, size, window, pinned, Double.NaN, unit, error);
+  }
+
+  /** True for the metrics DESIGN §5 lists (the {@code --json} output). */
+  boolean contract() {
+    return metric.equals(THROUGHPUT) || metric.equals(RTT_P50) || metric.equals(RTT_P99);
+  }
+
+  boolean ok() {
+    return error == null;
+  }
+
+  /**
+   * The figure as DESIGN §5 prints it; a failed one has {@code "value":null} and an
+   * {@code "error"} saying why (no number rather than a wrong one).
+   */
+  JsonObject toJson() {
+    JsonObject j = new JsonObject().put("system", system).put("metric", metric).put("size", size).put("window", window)
+      .put("pinned", pinned).put("value", ok() ? round(value) : null).put("unit", unit);
+    if (!ok()) j.put("error", error);
+    return j;
+  }
+
+  static Figure fromJson(JsonObject j) {
+    Double v = j.getDouble("value");
+    return new Figure(j.getString("system"), j.getString("metric"), j.getInteger("size"), j.getInteger("window"),
+      j.getBoolean("pinned"), v == null ? Double.NaN : v, j.getString("unit"), j.getString("error"));
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+}

@@ -1,0 +1,121 @@
+package io.p2pnode.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.p2pnode.TestNodes.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The epoll socket's batching on loopback: a burst written in one loop turn (equal-sized runs
+ * go out as GSO buffers where supported) arrives datagram by datagram, whole and in order, also
+ * through GRO / recvmmsg on the receiving side; a datagram larger than the limit is counted, not
+ * cut.
+ */
+class NettyUdpSocketTest {
+  static final int MAX = 1200;
+  static Vertx vertx;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    assertTrue(vertx.isNativeTransportEnabled(), "epoll must be available on this machine");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    await(vertx.close());
+  }
+
+  /** Sizes of a burst: runs of full datagrams broken by shorter and longer ones, some empty-ish. */
+  static List<Integer> burst() {
+    List<Integer> sizes = new ArrayList<>();
+    for (int i = 0; i < 150; i++) sizes.add(MAX); // more than one GSO run (64 segments at most)
+    sizes.addAll(List.of(700, MAX, MAX, 5, 800, 800, 800, 900, 8, MAX));
+    for (int i = 0; i < 70; i++) sizes.add(1000);
+    return sizes;
+  }
+
+  @Test
+  void aBurstArrivesWholeAndInOrder() throws Throwable {
+    VertxTestContext test = new VertxTestContext();
+    List<Integer> sizes = burst();
+    List<byte[]> got = new ArrayList<>();
+    Counters counters = new Counters();
+    ContextInternal ctx = (ContextInternal) vertx.getOrCreateContext();
+    NettyUdpSocket receiver = await(NettyUdpSocket.bind(ctx, new InetSocketAddress("127.0.0.1", 0), false, 4 << 20, MAX,
+      (s, data, from) -> {
+        got.add(bytes(data));
+        if (got.size() == sizes.size()) test.completeNow();
+      }, counters));
+    NettyUdpSocket sender = await(NettyUdpSocket.connect(ctx, new InetSocketAddress("127.0.0.1", 0), receiver.localAddress(),
+      4 << 20, MAX, (s, data, from) -> { }, counters, e -> test.failNow(e)));
+    ctx.runOnContext(v -> { // one loop turn: all written, one flush
+      for (int i = 0; i < sizes.size(); i++) {
+        ByteBuf b = sender.alloc().directBuffer(sizes.get(i));
+        for (int k = 0; k < sizes.get(i); k++) b.writeByte((byte) (i + k));
+        sender.send(b, receiver.localAddress());
+      }
+    });
+    assertTrue(test.awaitCompletion(10, TimeUnit.SECONDS), "received " + got.size() + " of " + sizes.size());
+    for (int i = 0; i < sizes.size(); i++) {
+      byte[] d = got.get(i);
+      assertEquals(sizes.get(i), d.length, "datagram " + i);
+      for (int k = 0; k < d.length; k++) assertEquals((byte) (i + k), d[k], "datagram " + i + " byte " + k);
+    }
+    assertEquals(0, counters.drops(Drop.SEND_ERROR));
+    await(sender.closeFuture());
+    await(receiver.closeFuture());
+  }
+
+  @Test
+  void aDatagramOverTheLimitIsCountedNotCut() throws Throwable {
+    VertxTestContext test = new VertxTestContext();
+    Counters counters = new Counters();
+    List<Integer> lengths = new ArrayList<>();
+    ContextInternal ctx = (ContextInternal) vertx.getOrCreateContext();
+    NettyUdpSocket receiver = await(NettyUdpSocket.bind(ctx, new InetSocketAddress("127.0.0.1", 0), false, 1 << 20, MAX,
+      (s, data, from) -> {
+        lengths.add(data.readableBytes());
+        if (data.readableBytes() == 1) test.completeNow(); // the last one
+      }, counters));
+    try (DatagramSocket raw = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      for (int len : new int[] {MAX, MAX + 1, 5000, MAX, 1}) {
+        raw.send(new DatagramPacket(new byte[len], len, receiver.localAddress()));
+      }
+    }
+    assertTrue(test.awaitCompletion(10, TimeUnit.SECONDS));
+    assertEquals(List.of(MAX, MAX, 1), lengths);
+    assertEquals(2, counters.drops(Drop.OVERSIZE));
+    await(receiver.closeFuture());
+  }
+
+  @Test
+  void theOffloadInUseIsReported() {
+    var j = UdpOffload.CURRENT.toJson();
+    assertEquals(List.of("sendmmsg", "gso", "gro", "recvmmsg"), new ArrayList<>(j.fieldNames()));
+    assertTrue(j.getBoolean("sendmmsg"), "epoll sends with sendmmsg");
+    assertTrue(!(j.getBoolean("gro") && j.getBoolean("recvmmsg")), "GRO and recvmmsg exclude each other: " + j);
+    assertEquals(UdpOffload.detect(false), new UdpOffload(true, false, false, false));
+  }
+
+  static byte[] bytes(ByteBuf b) {
+    byte[] a = new byte[b.readableBytes()];
+    b.getBytes(b.readerIndex(), a);
+    return a;
+  }
+}
