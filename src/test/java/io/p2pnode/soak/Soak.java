@@ -179,6 +179,7 @@ public final class Soak {
     coordinator = NodeProcess.startWithConfig(new JsonObject().put("peerId", "soak-coord")
       .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", coordinatorPort).put("instances", 2))
       .put("bridge", new JsonObject().put("port", 0))
+      .put("http", new JsonObject().put("port", 0))
       .put("heartbeat", new JsonObject().put("intervalMs", 1000).put("timeoutMs", 8000)));
     coordinator.awaitReady();
   }

@@ -64,6 +64,7 @@ final class SoakPeer {
       .put("identity", new JsonObject().put("keyFile", keyFile.toString()))
       .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", port).put("instances", 2))
       .put("bridge", new JsonObject().put("port", 0))
+      .put("http", new JsonObject().put("port", 0))
       .put("coordinator", new JsonObject().put("enabled", false))
       .put("rendezvous", new JsonArray().add("127.0.0.1:" + coordinatorPort))
       .put("heartbeat", new JsonObject().put("intervalMs", 1000).put("timeoutMs", 8000))
