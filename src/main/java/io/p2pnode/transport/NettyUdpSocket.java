@@ -191,9 +191,10 @@ public final class NettyUdpSocket implements PacketSocket {
 
   /** A GSO write the kernel refused (a NIC without checksum offload): this socket stops using GSO. */
   private void gsoWritten(io.netty.util.concurrent.Future<? super Void> f) {
-    if (!f.isSuccess()) {
+    if (f.isSuccess()) return;
+    counters.drop(Drop.SEND_ERROR);
+    if (channel.isOpen()) { // not a write after close
       gso = false;
-      counters.drop(Drop.SEND_ERROR);
       LOG.log(Level.INFO, "UDP GSO write refused; this socket sends datagram by datagram from now on", f.cause());
     }
   }

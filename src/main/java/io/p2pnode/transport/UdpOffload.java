@@ -40,8 +40,8 @@ public record UdpOffload(boolean sendmmsg, boolean gso, boolean gro, boolean rec
   static final int MAX_SEGMENTS = 64;
   /** A GSO buffer stays within one IP datagram's payload. */
   static final int MAX_GSO_BYTES = 65_000;
-  /** Segments larger than an Ethernet payload minus IP/UDP headers would not leave a NIC: never batched. */
-  static final int MAX_SEGMENT_BYTES = 1_472;
+  /** Segments larger than an Ethernet payload minus IPv6/UDP headers might not leave a NIC: never batched. */
+  static final int MAX_SEGMENT_BYTES = 1_452;
   /** Datagrams per recvmmsg call. */
   static final int RECVMMSG_DATAGRAMS = 16;
   /** A receive buffer that holds a whole GRO run. */
