@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  * Vert.x chose (epoll when native transport is enabled) and sets SO_REUSEPORT on epoll.
  *
  * <p>Receive buffers are sized {@code maxDatagramBytes + 1} (per datagram with recvmmsg; 64 KB
- * with GRO): a larger datagram arrives truncated to that size and is counted as
+ * with GRO on a connected socket): a larger datagram arrives truncated to that size and is counted as
  * {@link Drop#OVERSIZE} rather than silently cut. Batching on epoll: see {@link UdpOffload}.
  */
 public final class NettyUdpSocket implements PacketSocket {
@@ -94,10 +94,13 @@ public final class NettyUdpSocket implements PacketSocket {
     NettyUdpSocket[] self = new NettyUdpSocket[1];
     boolean epoll = context.owner().isNativeTransportEnabled();
     UdpOffload offload = UdpOffload.CURRENT;
-    // GRO: a whole run per read (Netty cuts it up); else recvmmsg: several datagram-sized slots per
-    // read; a slot is one byte larger than the largest datagram so that a larger one shows (OVERSIZE)
-    int readBytes = epoll && offload.gro() ? UdpOffload.GRO_BUFFER_BYTES
-      : epoll && offload.recvmmsg() ? (maxDatagramBytes + 1) * UdpOffload.RECVMMSG_DATAGRAMS : maxDatagramBytes + 1;
+    // connected: GRO, a whole run from the peer per read (Netty cuts it up); else recvmmsg: several
+    // datagram-sized slots per read, each one byte larger than the largest datagram so that a larger
+    // one shows (OVERSIZE)
+    boolean gro = epoll && remote != null && offload.gro();
+    boolean recvmmsg = epoll && !gro && offload.recvmmsg();
+    int readBytes = gro ? UdpOffload.GRO_BUFFER_BYTES : recvmmsg ? (maxDatagramBytes + 1) * UdpOffload.RECVMMSG_DATAGRAMS
+      : maxDatagramBytes + 1;
     Bootstrap b = new Bootstrap()
       .group(context.nettyEventLoop())
       .channelFactory(() -> newChannel(epoll, local))
@@ -133,8 +136,8 @@ public final class NettyUdpSocket implements PacketSocket {
         }
       });
     if (reusePort) b.option(EpollChannelOption.SO_REUSEPORT, true);
-    if (epoll && offload.gro()) b.option(EpollChannelOption.UDP_GRO, true);
-    else if (epoll && offload.recvmmsg()) b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxDatagramBytes + 1);
+    if (gro) b.option(EpollChannelOption.UDP_GRO, true);
+    else if (recvmmsg) b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxDatagramBytes + 1);
     ChannelFuture opened = remote == null ? b.bind(local) : b.localAddress(local).connect(remote);
     opened.addListener(f -> {
       if (f.isSuccess()) {
@@ -188,9 +191,10 @@ public final class NettyUdpSocket implements PacketSocket {
 
   /** A GSO write the kernel refused (a NIC without checksum offload): this socket stops using GSO. */
   private void gsoWritten(io.netty.util.concurrent.Future<? super Void> f) {
-    if (!f.isSuccess()) {
+    if (f.isSuccess()) return;
+    counters.drop(Drop.SEND_ERROR);
+    if (channel.isOpen()) { // not a write after close
       gso = false;
-      counters.drop(Drop.SEND_ERROR);
       LOG.log(Level.INFO, "UDP GSO write refused; this socket sends datagram by datagram from now on", f.cause());
     }
   }

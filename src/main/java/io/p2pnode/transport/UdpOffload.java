@@ -17,8 +17,10 @@ import java.util.logging.Logger;
  *       (Netty's epoll transport does it whenever several are flushed together).</li>
  *   <li>{@code gso} (UDP_SEGMENT, {@code SegmentedDatagramPacket}): runs of equal-sized
  *       datagrams to one peer leave as one buffer that the kernel (or the NIC) cuts up.</li>
- *   <li>{@code gro} (UDP_GRO): the kernel hands over such runs whole; Netty cuts them up again.</li>
- *   <li>{@code recvmmsg}: several datagrams per receive call, when GRO is not on.</li>
+ *   <li>{@code gro} (UDP_GRO) on connected sockets: the kernel hands over such runs from the
+ *       peer whole; Netty cuts them up again.</li>
+ *   <li>{@code recvmmsg} on the listeners (many peers, small datagrams) and on connected sockets
+ *       where GRO is missing: several datagrams per receive call.</li>
  * </ul>
  *
  * All need the native epoll transport. {@code -Dp2p.udpOffload=false} turns GSO, GRO and
@@ -27,8 +29,8 @@ import java.util.logging.Logger;
  *
  * @param sendmmsg several datagrams per send call
  * @param gso      UDP segmentation offload used by connected sockets
- * @param gro      UDP receive offload enabled on every socket
- * @param recvmmsg several datagrams per receive call (when GRO is off)
+ * @param gro      UDP receive offload on connected sockets
+ * @param recvmmsg several datagrams per receive call on listener sockets (and connected ones without GRO)
  */
 public record UdpOffload(boolean sendmmsg, boolean gso, boolean gro, boolean recvmmsg) {
   private static final Logger LOG = Logger.getLogger(UdpOffload.class.getName());
@@ -38,8 +40,8 @@ public record UdpOffload(boolean sendmmsg, boolean gso, boolean gro, boolean rec
   static final int MAX_SEGMENTS = 64;
   /** A GSO buffer stays within one IP datagram's payload. */
   static final int MAX_GSO_BYTES = 65_000;
-  /** Segments larger than an Ethernet payload minus IP/UDP headers would not leave a NIC: never batched. */
-  static final int MAX_SEGMENT_BYTES = 1_472;
+  /** Segments larger than an Ethernet payload minus IPv6/UDP headers might not leave a NIC: never batched. */
+  static final int MAX_SEGMENT_BYTES = 1_452;
   /** Datagrams per recvmmsg call. */
   static final int RECVMMSG_DATAGRAMS = 16;
   /** A receive buffer that holds a whole GRO run. */
@@ -55,7 +57,7 @@ public record UdpOffload(boolean sendmmsg, boolean gso, boolean gro, boolean rec
     if (!Epoll.isAvailable()) return new UdpOffload(false, false, false, false);
     boolean gso = enabled && EpollDatagramChannel.isSegmentedDatagramPacketSupported();
     boolean gro = enabled && groSupported();
-    return new UdpOffload(true, gso, gro, enabled && !gro);
+    return new UdpOffload(true, gso, gro, enabled);
   }
 
   /** Whether the kernel accepts UDP_GRO on a socket (Linux ≥ 5.0). */

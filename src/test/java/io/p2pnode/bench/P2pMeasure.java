@@ -1,7 +1,6 @@
 package io.p2pnode.bench;
 
 import io.p2pnode.bus.Addresses;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -85,8 +84,7 @@ final class P2pMeasure {
 
   /** Messages the far side's {@code bench.sink} has counted so far. */
   long sunk() throws Exception {
-    Future<io.vertx.core.eventbus.Message<Object>> f = vertx.eventBus().request(Addresses.REQUEST, "?", to(BenchPeer.COUNT));
-    return Long.parseLong((String) f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS).body());
+    return load().query(new BusLoad.Target(Addresses.REQUEST, to(BenchPeer.COUNT)));
   }
 
   /**

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The transport alone: a connected {@link NettyUdpSocket} blasts bursts of equal datagrams
- * (one burst per loop turn) at a bound one on another event loop, on loopback; prints the
+ * (one burst per loop turn) at another connected one (as between two sessions) on another event
+ * loop, on loopback; prints the
  * datagrams per second the receiver got and the UDP batching in use. Run it twice to see what
  * GSO/GRO bring, the second time with {@code -Dp2p.udpOffload=false}:
  *
@@ -36,10 +37,11 @@ public final class TransportBench {
     Counters counters = new Counters();
     ContextInternal rx = (ContextInternal) rxVertx.getOrCreateContext();
     ContextInternal tx = (ContextInternal) txVertx.getOrCreateContext();
-    NettyUdpSocket receiver = LabPeer.await(NettyUdpSocket.bind(rx, new InetSocketAddress("127.0.0.1", 0), false, 8 << 20, size,
-      (s, data, from) -> received.incrementAndGet(), counters));
-    NettyUdpSocket sender = LabPeer.await(NettyUdpSocket.connect(tx, new InetSocketAddress("127.0.0.1", 0), receiver.localAddress(),
-      8 << 20, size, (s, data, from) -> { }, counters, e -> { }));
+    InetSocketAddress from = new InetSocketAddress("127.0.0.1", io.p2pnode.TestNodes.freeUdpPort());
+    InetSocketAddress to = new InetSocketAddress("127.0.0.1", io.p2pnode.TestNodes.freeUdpPort());
+    NettyUdpSocket receiver = LabPeer.await(NettyUdpSocket.connect(rx, to, from, 8 << 20, size,
+      (s, data, x) -> received.incrementAndGet(), counters, e -> { }));
+    NettyUdpSocket sender = LabPeer.await(NettyUdpSocket.connect(tx, from, to, 8 << 20, size, (s, data, x) -> { }, counters, e -> { }));
     long[] sent = {0};
     long until = System.nanoTime() + (long) ((seconds + 1) * 1e9);
     Runnable[] blast = new Runnable[1];
