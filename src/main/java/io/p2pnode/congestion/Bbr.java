@@ -115,6 +115,9 @@ public final class Bbr implements CongestionController {
   private boolean prevProbeTooHigh;
   private boolean prevProbePrecautionary;
   private long largestSentPn = -1;
+  private long roundBytesLost;
+  private long roundBytesAcked;
+  private double lossRate;
   private long probeRttCount;
   private long lossEvents;
 
@@ -222,7 +225,7 @@ public final class Bbr implements CongestionController {
       .put("minRttMs", minRtt == UNSET ? -1 : minRtt / 1e6).put("pacingRateBytesPerSec", pacingRate)
       .put("cwndBytes", cwnd).put("sendQuantumBytes", sendQuantum)
       .put("inflightLongtermBytes", inflightLongterm == UNSET ? -1 : inflightLongterm)
-      .put("congestionEvents", lossEvents).put("probeRttCount", probeRttCount);
+      .put("lossRate", Math.round(lossRate * 10_000) / 10_000.0).put("congestionEvents", lossEvents).put("probeRttCount", probeRttCount);
   }
 
   // ------------------------------------------------------------------ the draft's steps
@@ -254,6 +257,9 @@ public final class Bbr implements CongestionController {
     cycleCount = 0;
     extraAcked = 0;
     lossEventsInRound = 0;
+    roundBytesLost = 0;
+    roundBytesAcked = 0;
+    lossRate = 0;
     probeUpAckedPerInc = UNSET;
     cycleStamp = UNSET;
     ackPhase = AckPhase.INIT;
@@ -393,14 +399,31 @@ public final class Bbr implements CongestionController {
   private void updateCongestionSignals(AckEvent ack) {
     updateMaxBw(ack);
     if (ack.bytesLost() > 0) lossEventsInRound++;
+    roundBytesLost += ack.bytesLost();
+    roundBytesAcked += ack.bytesDelivered();
     if (!lossRoundStart) return;
+    updateLossRate();
     adaptLowerBoundsFromCongestion();
     lossInRound = false;
   }
 
+  /**
+   * Loss of the round that ended, smoothed over rounds (1/8). Not in the draft: there any loss in a
+   * round lowers the short-term model, so 1% random loss ratchets the rate down round after round.
+   * Here the model is lowered only while the loss rate is above {@link #LOSS_THRESH}, as the draft
+   * does for probing (the issue's "loss response only above its loss threshold").
+   */
+  private void updateLossRate() {
+    long total = roundBytesLost + roundBytesAcked;
+    double round = total == 0 ? 0 : (double) roundBytesLost / total;
+    lossRate = lossRate * 7 / 8 + round / 8;
+    roundBytesLost = 0;
+    roundBytesAcked = 0;
+  }
+
   private void adaptLowerBoundsFromCongestion() {
     if (isProbingBw()) return;
-    if (lossInRound) {
+    if (lossInRound && lossRate > LOSS_THRESH) {
       initLowerBounds();
       lossLowerBounds();
     }
