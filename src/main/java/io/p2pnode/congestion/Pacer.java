@@ -2,14 +2,17 @@ package io.p2pnode.congestion;
 
 /**
  * Spaces one session's datagrams at the controller's pacing rate: a token bucket that fills at the
- * rate and holds two send quanta (a quantum is about 1 ms of data), so a wake-up that comes late
- * is credited back by the tokens that accrued meanwhile, and a burst is at most what the bucket
- * holds. Pure; times in ns of the injected clock.
+ * rate and holds two send quanta (a quantum is about 1 ms of data), so a burst is at most what the
+ * bucket holds. A wake-up that comes later than asked (a busy loop) is credited back: the time it
+ * lost beyond the bucket is owed, and paid by filling at up to twice the rate until it is (as
+ * ngtcp2 shortens its pacing waits by up to half). Pure; times in ns of the injected clock.
  */
 public final class Pacer {
   private double tokens;
   private long last = Long.MIN_VALUE;
   private long waits;
+  private long wakeDue = Long.MIN_VALUE;
+  private double owed;
 
   /** Whether a datagram may leave now; {@code rate} 0 means no pacing. */
   public boolean canSend(long now, long rate, long quantum) {
@@ -27,7 +30,8 @@ public final class Pacer {
   public long nextSendTime(long now, long rate, long quantum) {
     waits++;
     double need = Math.min(quantum, capacity(quantum)) - tokens;
-    return now + Math.max(1, (long) (need * 1e9 / rate));
+    wakeDue = now + Math.max(1, (long) (need * 1e9 / rate));
+    return wakeDue;
   }
 
   /** Times the sender waited for the pacer. */
@@ -39,7 +43,16 @@ public final class Pacer {
     if (last == Long.MIN_VALUE) {
       tokens = quantum; // a new flow may send one quantum at once
     } else if (now > last) {
-      tokens = Math.min(capacity(quantum), tokens + (now - last) * (rate / 1e9));
+      double accrued = (now - last) * (rate / 1e9);
+      double cap = capacity(quantum);
+      // what was owed before is repaid at up to the rate again (twice the rate while in debt), as far as the bucket holds it
+      double repay = Math.max(0, Math.min(owed, Math.min(accrued, cap - tokens - accrued)));
+      owed -= repay;
+      double filled = tokens + accrued;
+      tokens = Math.min(cap, filled + repay);
+      if (wakeDue != Long.MIN_VALUE && now > wakeDue) owed += Math.max(0, filled - cap); // woke late: what overflowed
+      owed = Math.min(owed, 100 * cap); // a stall is not paid back for ever
+      wakeDue = Long.MIN_VALUE;
     }
     last = now;
   }
