@@ -326,11 +326,16 @@ public final class Bbr implements CongestionController {
     if (fullBwNow) fullBwReached = true;
   }
 
+  /**
+   * Startup ends on high loss: the draft's test (more than 6 loss events in a round and the sample's
+   * loss above {@link #LOSS_THRESH}), or, not in the draft, a smoothed loss rate above twice the
+   * threshold. The second catches a sender whose samples are all application limited (the full-bandwidth
+   * test never runs) overrunning a slow receiver, where each round holds few loss events.
+   */
   private void checkStartupHighLoss() {
-    if (fullBwReached || lossEventsInRound <= 6 || (inLossRecovery && roundCount <= roundCountAtRecovery)
-      || !isInflightTooHigh(rst.sampleLost(), rst.sampleTxInFlight())) {
-      return;
-    }
+    if (fullBwReached || (inLossRecovery && roundCount <= roundCountAtRecovery)) return;
+    boolean draft = lossEventsInRound > 6 && isInflightTooHigh(rst.sampleLost(), rst.sampleTxInFlight());
+    if (!draft && lossRate <= 2 * LOSS_THRESH) return;
     fullBwReached = true;
     inflightLongterm = Math.max(bdpMultiple(cwndGain), inflightLatest);
   }
