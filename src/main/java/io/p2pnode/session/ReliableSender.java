@@ -442,7 +442,8 @@ final class ReliableSender {
   /** Statistics for {@code p2p.peers}. */
   io.vertx.core.json.JsonObject toJson() {
     return new io.vertx.core.json.JsonObject().put("cwndBytes", cc.cwnd()).put("congestion", cc.toJson())
-      .put("pacerWaits", pacer.waits()).put("bytesInFlight", bytesInFlight)
+      .put("pacerWaits", pacer.waits()).put("deliveredBytes", sampler.delivered()).put("lostBytes", sampler.lost())
+      .put("deliveryRateBytesPerSec", sampler.deliveryRate()).put("bytesInFlight", bytesInFlight)
       .put("packetsInFlight", inFlight.size()).put("lostPackets", lostPackets).put("retransmittedChunks", retransmitted)
       .put("peerWindow", peerWindow).put("queuedMessages", fresh.size()).put("lostQueued", lost.size())
       .put("resultsQueued", results.size());

@@ -178,6 +178,8 @@ public final class LossyBench {
             into.put("srtt " + label, Double.parseDouble(f[3]));
             into.put("minrtt " + label, Double.parseDouble(f[4]));
           }
+        } else if (line.startsWith("RESULT delivered ")) {
+          System.err.println("  " + line.substring(7));
         } else if (line.startsWith("RESULT transport ")) {
           System.err.println("  " + label + " " + cc + ": " + line.substring(17));
         } else if (line.contains("Exception")) {

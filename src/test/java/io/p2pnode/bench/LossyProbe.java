@@ -43,8 +43,14 @@ public final class LossyProbe {
     for (int i = 5; i < args.length; i++) {
       int size = Integer.parseInt(args[i]);
       int window = size > 10_000 ? 64 : 4_096;
+      JsonObject before = transport(api);
+      long t0 = System.nanoTime();
       double msgs = p2p.sendRate(size, window, true, TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(seconds));
       System.out.printf(Locale.ROOT, "RESULT rate %s %d %.2f%n", label, size, msgs * size / 1e6);
+      JsonObject after = transport(api);
+      System.out.printf(Locale.ROOT, "RESULT delivered %s %d %.2f MB/s at the transport, %.2f MB/s lost%n", label, size,
+        (after.getLong("deliveredBytes") - before.getLong("deliveredBytes")) * 1e3 / (System.nanoTime() - t0),
+        (after.getLong("lostBytes") - before.getLong("lostBytes")) * 1e3 / (System.nanoTime() - t0));
       {
         JsonObject peer = LabPeer.await(api.peers()).getJsonArray("peers").getJsonObject(0);
         JsonObject t = peer.getJsonObject("transport");
@@ -55,5 +61,9 @@ public final class LossyProbe {
     }
     node.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     System.exit(0);
+  }
+
+  private static JsonObject transport(P2pClient api) throws Exception {
+    return LabPeer.await(api.peers()).getJsonArray("peers").getJsonObject(0).getJsonObject("transport");
   }
 }
