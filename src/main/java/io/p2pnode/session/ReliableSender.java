@@ -159,6 +159,9 @@ final class ReliableSender {
   private long ptoTimer = -1;
   private long retransmitted;
   private long lostPackets;
+  /** Packet numbers recently declared lost (bounded): an ACK that names one shows the loss was spurious (reordering, late ACK). */
+  private final java.util.TreeSet<Long> declaredLost = new java.util.TreeSet<>();
+  private long spuriousLosses;
 
   /**
    * @param mtu           the configured datagram budget (cwnd counts in it)
@@ -331,6 +334,11 @@ final class ReliableSender {
     long newestAcked = -1;
     sampler.beginAck();
     for (int i = 0; i < r.length; i += 2) {
+      if (!declaredLost.isEmpty()) {
+        java.util.NavigableSet<Long> late = declaredLost.subSet(r[i], true, r[i + 1], true);
+        spuriousLosses += late.size();
+        late.clear();
+      }
       Map<Long, Sent> acked = inFlight.subMap(r[i], true, r[i + 1], true);
       for (Iterator<Map.Entry<Long, Sent>> it = acked.entrySet().iterator(); it.hasNext(); ) {
         Map.Entry<Long, Sent> e = it.next();
@@ -373,6 +381,8 @@ final class ReliableSender {
         it.remove();
         bytesInFlight -= s.bytes;
         lostPackets++;
+        declaredLost.add(e.getKey());
+        if (declaredLost.size() > 4096) declaredLost.pollFirst();
         lostBytes += s.bytes;
         requeue(s);
         sampler.onLost(s.bytes);
@@ -444,7 +454,7 @@ final class ReliableSender {
     return new io.vertx.core.json.JsonObject().put("cwndBytes", cc.cwnd()).put("congestion", cc.toJson())
       .put("pacerWaits", pacer.waits()).put("deliveredBytes", sampler.delivered()).put("lostBytes", sampler.lost())
       .put("deliveryRateBytesPerSec", sampler.deliveryRate()).put("bytesInFlight", bytesInFlight)
-      .put("packetsInFlight", inFlight.size()).put("lostPackets", lostPackets).put("retransmittedChunks", retransmitted)
+      .put("packetsInFlight", inFlight.size()).put("lostPackets", lostPackets).put("spuriousLosses", spuriousLosses).put("retransmittedChunks", retransmitted)
       .put("peerWindow", peerWindow).put("queuedMessages", fresh.size()).put("lostQueued", lost.size())
       .put("resultsQueued", results.size());
   }
