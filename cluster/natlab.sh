@@ -15,6 +15,9 @@
 #                                          hold every packet router NS forwards for MS (+ up to JITTER_MS,
 #                                          which reorders): iptables NFQUEUE + cluster/nfq-delay.c, since this
 #                                          kernel has no netem (needs gcc and libnetfilter-queue-dev)
+#   bash cluster/natlab.sh bottleneck NS MBIT QUEUE_MS [IF]
+#                                          a bottleneck on router NS's egress IF (default wan): tbf at MBIT
+#                                          Mbit/s with a finite queue of QUEUE_MS of data (tail drop)
 #
 # Scenarios (peer namespaces are p2plab-alice and p2plab-bob; the coordinator is p2plab-coord at 203.0.113.100):
 #   same-nat        alice and bob on one LAN (192.168.1.0/24) behind one cone NAT
@@ -170,11 +173,23 @@ delay() { # ROUTER-NS MS [JITTER]: queue after the NEW-inbound drop (an accept v
   local here
   here=$(cd "$(dirname "$0")" && pwd)
   if [ ! -x "$DELAYER" ] || [ "$here/nfq-delay.c" -nt "$DELAYER" ]; then
-    gcc -O2 -o "$DELAYER" "$here/nfq-delay.c" -lnetfilter_queue
+    gcc -O2 -o "$DELAYER" "$here/nfq-delay.c" -lnetfilter_queue -lnfnetlink
   fi
   ns "$1" iptables -A FORWARD -j NFQUEUE --queue-num 0
   ns "$1" "$DELAYER" 0 "$2" "${3:-0}" > /dev/null 2>&1 &
   disown
+}
+
+bottleneck() { # ROUTER-NS MBIT QUEUE_MS [IF]: tbf = rate + finite queue (no netem/fq/cake on this kernel)
+  local r=$1 mbit=$2 qms=$3 dev=${4:-wan}
+  local limit=$(( mbit * 1000000 / 8 * qms / 1000 ))
+  [ "$limit" -lt 16000 ] && limit=16000
+  # burst: 1 ms of data at the rate, at least a few full-size packets (timer granularity)
+  local burst=$(( mbit * 1000000 / 8 / 1000 ))
+  [ "$burst" -lt 6000 ] && burst=6000
+  ns "$r" tc qdisc replace dev "$dev" root tbf rate "${mbit}mbit" burst "$burst" limit "$limit"
+  # segmentation offloads would hand tbf 64 KB super-packets: see the wire's packets
+  ns "$r" ethtool -K "$dev" tso off gso off gro off 2>/dev/null || true
 }
 
 cmd=${1:-}
@@ -186,6 +201,7 @@ case "$cmd" in
   delay) delay "${2:?router namespace}" "${3:?ms}" "${4:-0}" ;;
   blockudp) shift; blockudp "${@:?router namespace}" ;;
   unblockudp) shift; unblockudp "${@:?router namespace}" ;;
+  bottleneck) bottleneck "${2:?router namespace}" "${3:?Mbit/s}" "${4:?queue ms}" "${5:-wan}" ;;
   duplicate) duplicate "${2:?router namespace}" "${3:?fraction 0..1}" "${4:?lan host}" ;;
-  *) sed -n '2,34p' "$0"; exit 2 ;;
+  *) sed -n '2,37p' "$0"; exit 2 ;;
 esac

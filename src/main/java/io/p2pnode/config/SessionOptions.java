@@ -55,10 +55,18 @@ public final class SessionOptions {
   /** Reassembly memory of the whole node. */
   public static final long DEFAULT_REASSEMBLY_BYTES_PER_NODE = 256L * 1024 * 1024;
 
+  /**
+   * Congestion controller of reliable traffic: {@code bbr} (a model of bandwidth and RTT; random loss below 2%
+   * does not slow it) or {@code newreno} (halves its window on every loss episode; kept for comparison).
+   */
+  public static final String DEFAULT_CONGESTION = "bbr";
+  /** The values {@code session.congestion} accepts. */
+  public static final java.util.List<String> CONGESTION_CONTROLLERS = java.util.List.of("bbr", "newreno");
+
   static final Set<String> KEYS = Set.of("sendTimeoutMs", "maxInFlight", "punchIntervalMs", "connectTimeoutMs",
     "relayAfterMs", "tcpAfterMs", "upgradeIntervalMs", "lanGraceMs", "maxSessions", "maxMessageBytes", "sendBufferBytes",
     "windowMessages", "reassemblyBytesPerPeer", "reassemblyBytesPerNode", "encryption",
-    "rekeyAfterPackets", "rekeyAfterMs");
+    "rekeyAfterPackets", "rekeyAfterMs", "congestion");
 
   private long sendTimeoutMs = DEFAULT_SEND_TIMEOUT_MS;
   private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
@@ -77,6 +85,7 @@ public final class SessionOptions {
   private int windowMessages = DEFAULT_WINDOW_MESSAGES;
   private long reassemblyBytesPerPeer = DEFAULT_REASSEMBLY_BYTES_PER_PEER;
   private long reassemblyBytesPerNode = DEFAULT_REASSEMBLY_BYTES_PER_NODE;
+  private String congestion = DEFAULT_CONGESTION;
 
   static SessionOptions fromJson(JsonObject root) {
     JsonFields f = JsonFields.section(root, "session");
@@ -99,6 +108,10 @@ public final class SessionOptions {
     o.windowMessages = (int) f.integer("windowMessages", DEFAULT_WINDOW_MESSAGES, 1, 1 << 24);
     o.reassemblyBytesPerPeer = f.integer("reassemblyBytesPerPeer", DEFAULT_REASSEMBLY_BYTES_PER_PEER, 65536, 1L << 40);
     o.reassemblyBytesPerNode = f.integer("reassemblyBytesPerNode", DEFAULT_REASSEMBLY_BYTES_PER_NODE, 65536, 1L << 42);
+    o.congestion = f.string("congestion", DEFAULT_CONGESTION);
+    if (!CONGESTION_CONTROLLERS.contains(o.congestion)) {
+      throw new ConfigException("session.congestion", "must be one of " + CONGESTION_CONTROLLERS + ", got " + o.congestion);
+    }
     return o;
   }
 
@@ -108,7 +121,8 @@ public final class SessionOptions {
       .put("upgradeIntervalMs", upgradeIntervalMs).put("lanGraceMs", lanGraceMs).put("maxSessions", maxSessions)
       .put("maxMessageBytes", maxMessageBytes).put("sendBufferBytes", sendBufferBytes).put("windowMessages", windowMessages)
       .put("reassemblyBytesPerPeer", reassemblyBytesPerPeer).put("reassemblyBytesPerNode", reassemblyBytesPerNode)
-      .put("encryption", encryption).put("rekeyAfterPackets", rekeyAfterPackets).put("rekeyAfterMs", rekeyAfterMs);
+      .put("encryption", encryption).put("rekeyAfterPackets", rekeyAfterPackets).put("rekeyAfterMs", rekeyAfterMs)
+      .put("congestion", congestion);
   }
 
   public long sendTimeoutMs() { return sendTimeoutMs; }
@@ -127,6 +141,9 @@ public final class SessionOptions {
   /** Age of a key set after which the session renews its keys. */
   public long rekeyAfterMs() { return rekeyAfterMs; }
   public int maxSessions() { return maxSessions; }
+  /** The congestion controller of reliable traffic, one of {@link #CONGESTION_CONTROLLERS}. */
+  public String congestion() { return congestion; }
+  public SessionOptions setCongestion(String v) { this.congestion = v; return this; }
   public int maxMessageBytes() { return maxMessageBytes; }
   public long sendBufferBytes() { return sendBufferBytes; }
   public int windowMessages() { return windowMessages; }

@@ -94,7 +94,8 @@ final class MessageExchange {
       public int ackBytes() {
         return receiver.ackBytes();
       }
-    }, deps.scheduler(), rtt, deps.maxDatagramBytes(), safeChunk, deps.session().windowMessages());
+    }, deps.scheduler(), rtt, deps.maxDatagramBytes(), safeChunk, deps.session().windowMessages(),
+      deps.session().congestion());
     this.receiver = new ReliableReceiver(deps.scheduler(), deps.counters(), deps.session().windowMessages(),
       deps.session().reassemblyBytesPerPeer(), deps.reassemblyBytes(), deps.session().reassemblyBytesPerNode(),
       deps.session().maxMessageBytes(), this::flush);

@@ -1,6 +1,11 @@
 package io.p2pnode.session;
 
 import io.netty.buffer.ByteBuf;
+import io.p2pnode.congestion.AckEvent;
+import io.p2pnode.congestion.CongestionController;
+import io.p2pnode.congestion.Pacer;
+import io.p2pnode.congestion.PacingTimer;
+import io.p2pnode.congestion.RateSampler;
 import io.p2pnode.time.Scheduler;
 import io.p2pnode.wire.BundleCodec;
 import io.p2pnode.wire.FrameCodec;
@@ -9,6 +14,7 @@ import io.p2pnode.wire.FrameType;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 
 /**
@@ -20,15 +26,15 @@ import java.util.TreeMap;
  *   <li>Loss detection (RFC 9002 style): a packet is lost when 3 later packets were acknowledged
  *       or it is older than 9/8 of the RTT; a probe timeout (srtt + 4·rttvar + ack delay,
  *       doubling) re-sends the oldest packet when acknowledgements stop.</li>
- *   <li>Congestion control (NewReno): slow start from 10 packets, halving once per loss episode,
- *       additive increase after.</li>
+ *   <li>Congestion control: a {@link CongestionController} ({@code session.congestion}: BBR or NewReno) fed by
+ *       a {@link RateSampler}; datagrams leave through a {@link Pacer} at the controller's pacing rate, waiting on
+ *       the event loop's {@link PacingTimer}.</li>
  *   <li>Flow control: new reliable messages go out only up to the receiver's advertised window
  *       (a message id); a receiver that stops consuming closes it, queues fill, senders get 429.</li>
  * </ul>
  * Single-threaded, on the session's thread.
  */
 final class ReliableSender {
-  static final double INITIAL_WINDOW_PACKETS = 10;
   static final long INITIAL_RTO_MS = 300;
   static final long MAX_ACK_DELAY_MS = 5;
   static final int PACKET_THRESHOLD = 3;
@@ -128,7 +134,7 @@ final class ReliableSender {
     }
   }
 
-  private record Sent(Chunk[] chunks, int bytes, long sentAtNanos) {
+  private record Sent(Chunk[] chunks, int bytes, long sentAtNanos, RateSampler.PacketState rate) {
   }
 
   private final Output out;
@@ -140,10 +146,13 @@ final class ReliableSender {
   private final ArrayDeque<Chunk> results = new ArrayDeque<>();
   private final ArrayDeque<OutMessage> fresh = new ArrayDeque<>();
   private final TreeMap<Long, Sent> inFlight = new TreeMap<>();
+  private final RateSampler sampler = new RateSampler();
+  private final CongestionController cc;
+  private final Pacer pacer = new Pacer();
+  private PacingTimer pacingTimer;
+  private boolean pacingWait;
   private long bytesInFlight;
-  private double cwnd;
-  private double ssthresh = Double.MAX_VALUE;
-  private long recoveryStartPn = -1;
+  private long largestSentPn = -1;
   private long largestAcked = -1;
   private long peerWindow;
   private int ptoCount;
@@ -152,20 +161,25 @@ final class ReliableSender {
   private long lostPackets;
   /** Bytes of datagrams the peer acknowledged: the dashboard's throughput. */
   private long bytesAcked;
+  /** Packet numbers recently declared lost (bounded): an ACK that names one shows the loss was spurious (reordering, late ACK). */
+  private final java.util.TreeSet<Long> declaredLost = new java.util.TreeSet<>();
+  private long spuriousLosses;
 
   /**
    * @param mtu           the configured datagram budget (cwnd counts in it)
    * @param safeChunk     chunk size that fits a datagram on any path (relay wrapper included)
    * @param initialWindow message ids the receiver accepts before its first ACK
+   * @param congestion    the controller's name ({@code session.congestion})
    */
-  ReliableSender(Output out, Scheduler scheduler, RttEstimator rtt, int mtu, int safeChunk, long initialWindow) {
+  ReliableSender(Output out, Scheduler scheduler, RttEstimator rtt, int mtu, int safeChunk, long initialWindow,
+                 String congestion) {
     this.out = out;
     this.scheduler = scheduler;
     this.rtt = rtt;
     this.mtu = mtu;
     this.safeChunk = safeChunk;
-    this.cwnd = INITIAL_WINDOW_PACKETS * mtu;
     this.peerWindow = initialWindow;
+    this.cc = CongestionController.of(congestion, mtu, sampler, new Random(), now());
   }
 
   /** Queues a message; call {@link #flush} to send what the windows allow. */
@@ -187,9 +201,11 @@ final class ReliableSender {
     if (!out.canSend()) return;
     boolean allowOne = probe;
     while (true) {
-      boolean cwndOpen = bytesInFlight < cwnd || allowOne;
+      boolean cwndOpen = bytesInFlight < cc.cwnd() || allowOne;
       Chunk next = cwndOpen ? peek() : null;
+      if (next != null && !allowOne && !paced()) next = null;
       boolean due = out.ackDue();
+      if (next == null) noteLimit(cwndOpen);
       if (next == null && !due) return;
       ByteBuf b = out.newBundle(Math.min(out.budget(), 256));
       long pn = FrameCodec.packetNumber(b);
@@ -220,13 +236,40 @@ final class ReliableSender {
       if (n > 0) {
         Chunk[] kept = new Chunk[n];
         System.arraycopy(chunks, 0, kept, 0, n);
-        inFlight.put(pn, new Sent(kept, b.readableBytes(), now()));
-        bytesInFlight += b.readableBytes();
+        int size = b.readableBytes();
+        long now = now();
+        bytesInFlight += size;
+        inFlight.put(pn, new Sent(kept, size, now, sampler.onSent(now, size, bytesInFlight)));
+        largestSentPn = Math.max(largestSentPn, pn);
+        cc.onPacketSent(pn, size, bytesInFlight, now);
+        pacer.onSent(size, cc.pacingRate());
         armPto();
       }
       out.send(b);
       allowOne = false;
     }
+  }
+
+  /** Whether the pacer lets a datagram leave now; if not, wakes this sender when it will. */
+  private boolean paced() {
+    long now = now();
+    long rate = cc.pacingRate();
+    if (pacer.canSend(now, rate, cc.sendQuantum())) return true;
+    if (!pacingWait) {
+      pacingWait = true;
+      if (pacingTimer == null) pacingTimer = PacingTimer.forCurrentLoop(scheduler);
+      pacingTimer.wakeAt(pacer.nextSendTime(now, rate, cc.sendQuantum()), () -> {
+        pacingWait = false;
+        flush();
+      });
+    }
+    return false;
+  }
+
+  /** Nothing more leaves now: record why, for the delivery-rate samples. */
+  private void noteLimit(boolean cwndOpen) {
+    if (!cwndOpen) sampler.setCwndLimited(true);
+    else if (!pacingWait && peek() == null) sampler.markAppLimited(bytesInFlight);
   }
 
   /** The next chunk to send: lost ones first, then results, then new messages within the peer's window. */
@@ -288,7 +331,16 @@ final class ReliableSender {
     long now = now();
     long[] r = a.ranges();
     Sent largestNewly = null;
+    long delivered = 0;
+    long packetDelivered = 0;
+    long newestAcked = -1;
+    sampler.beginAck();
     for (int i = 0; i < r.length; i += 2) {
+      if (!declaredLost.isEmpty()) {
+        java.util.NavigableSet<Long> late = declaredLost.subSet(r[i], true, r[i + 1], true);
+        spuriousLosses += late.size();
+        late.clear();
+      }
       Map<Long, Sent> acked = inFlight.subMap(r[i], true, r[i + 1], true);
       for (Iterator<Map.Entry<Long, Sent>> it = acked.entrySet().iterator(); it.hasNext(); ) {
         Map.Entry<Long, Sent> e = it.next();
@@ -298,29 +350,33 @@ final class ReliableSender {
         bytesInFlight -= s.bytes;
         bytesAcked += s.bytes;
         for (Chunk c : s.chunks) c.ack();
-        grow(s.bytes, e.getKey());
+        sampler.onAcked(s.rate, now);
+        cc.onPacketAcked(e.getKey(), s.bytes, now);
+        delivered += s.bytes;
+        packetDelivered = Math.max(packetDelivered, s.rate.delivered());
+        newestAcked = Math.max(newestAcked, e.getKey());
       }
     }
+    long rttSample = -1;
     if (largestNewly != null) {
       long sample = now - largestNewly.sentAtNanos - Math.min(a.ackDelayMicros(), MAX_ACK_DELAY_MS * 1000) * 1000L;
-      rtt.sample(Math.max(sample, now - largestNewly.sentAtNanos - MAX_ACK_DELAY_MS * 1_000_000L));
+      rttSample = Math.max(sample, now - largestNewly.sentAtNanos - MAX_ACK_DELAY_MS * 1_000_000L);
+      rtt.sample(rttSample);
     }
+    if (delivered > 0) sampler.endAck(rttSample);
     largestAcked = Math.max(largestAcked, a.largest());
-    detectLoss(now);
+    long lostBytes = detectLoss(now);
+    cc.onAck(new AckEvent(delivered, lostBytes, packetDelivered, rttSample, newestAcked, bytesInFlight), now);
     ptoCount = 0;
     armPto();
     flush();
   }
 
-  private void grow(int bytes, long pn) {
-    if (pn <= recoveryStartPn) return; // no growth for packets sent before the loss episode ended
-    if (cwnd < ssthresh) cwnd += bytes;
-    else cwnd += (double) mtu * bytes / cwnd;
-  }
-
-  private void detectLoss(long now) {
+  /** Declares lost what is too far behind the newest acknowledged packet or too old; returns the bytes lost. */
+  private long detectLoss(long now) {
     long threshold = (long) (1.125 * Math.max(rtt.hasSample() ? rtt.srttNanos() : INITIAL_RTO_MS * 1_000_000L, rtt.latestNanos()));
-    boolean congestion = false;
+    long largestLost = -1;
+    long lostBytes = 0;
     for (Iterator<Map.Entry<Long, Sent>> it = inFlight.headMap(largestAcked, false).entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Long, Sent> e = it.next();
       Sent s = e.getValue();
@@ -328,15 +384,17 @@ final class ReliableSender {
         it.remove();
         bytesInFlight -= s.bytes;
         lostPackets++;
+        declaredLost.add(e.getKey());
+        if (declaredLost.size() > 4096) declaredLost.pollFirst();
+        lostBytes += s.bytes;
         requeue(s);
-        if (e.getKey() > recoveryStartPn) congestion = true;
+        sampler.onLost(s.bytes);
+        cc.onPacketLost(e.getKey(), s.rate, now);
+        largestLost = e.getKey();
       }
     }
-    if (congestion) {
-      ssthresh = Math.max(cwnd / 2, 2.0 * mtu);
-      cwnd = ssthresh;
-      recoveryStartPn = inFlight.isEmpty() ? largestAcked : inFlight.lastKey();
-    }
+    if (largestLost >= 0) cc.onCongestionEvent(largestLost, largestSentPn, now);
+    return lostBytes;
   }
 
   private void requeue(Sent s) {
@@ -362,6 +420,8 @@ final class ReliableSender {
     Map.Entry<Long, Sent> oldest = inFlight.pollFirstEntry();
     bytesInFlight -= oldest.getValue().bytes;
     requeue(oldest.getValue());
+    sampler.onLost(oldest.getValue().bytes);
+    cc.onPacketLost(oldest.getKey(), oldest.getValue().rate, now());
     flush(true);
     armPto();
   }
@@ -372,8 +432,8 @@ final class ReliableSender {
     inFlight.clear();
     bytesInFlight = 0;
     ptoCount = 0;
-    cwnd = INITIAL_WINDOW_PACKETS * mtu;
-    ssthresh = Double.MAX_VALUE;
+    sampler.reset();
+    cc.reset(now());
     flush();
   }
 
@@ -394,8 +454,10 @@ final class ReliableSender {
 
   /** Statistics for {@code p2p.peers}. */
   io.vertx.core.json.JsonObject toJson() {
-    return new io.vertx.core.json.JsonObject().put("cwndBytes", (long) cwnd).put("bytesInFlight", bytesInFlight)
-      .put("packetsInFlight", inFlight.size()).put("lostPackets", lostPackets).put("retransmittedChunks", retransmitted)
+    return new io.vertx.core.json.JsonObject().put("cwndBytes", cc.cwnd()).put("congestion", cc.toJson())
+      .put("pacerWaits", pacer.waits()).put("deliveredBytes", sampler.delivered()).put("lostBytes", sampler.lost())
+      .put("deliveryRateBytesPerSec", sampler.deliveryRate()).put("bytesInFlight", bytesInFlight)
+      .put("packetsInFlight", inFlight.size()).put("lostPackets", lostPackets).put("spuriousLosses", spuriousLosses).put("retransmittedChunks", retransmitted)
       .put("bytesAcked", bytesAcked).put("peerWindow", peerWindow).put("queuedMessages", fresh.size()).put("lostQueued", lost.size())
       .put("resultsQueued", results.size());
   }

@@ -42,4 +42,37 @@ public interface Scheduler {
       }
     };
   }
+
+  /**
+   * Timers on a Netty event loop itself, not tied to any Vert.x context (they outlive the verticle
+   * that set them); tasks run on the loop's thread. For node-wide timers shared by sessions.
+   */
+  static Scheduler of(io.netty.channel.EventLoop loop) {
+    return new Scheduler() {
+      private final java.util.Map<Long, io.netty.util.concurrent.ScheduledFuture<?>> timers = new java.util.HashMap<>();
+      private long nextId;
+
+      public long schedule(long delayMs, Runnable task) {
+        long id = nextId++;
+        timers.put(id, loop.schedule(() -> {
+          timers.remove(id);
+          task.run();
+        }, Math.max(1, delayMs), java.util.concurrent.TimeUnit.MILLISECONDS));
+        return id;
+      }
+
+      public void cancel(long id) {
+        io.netty.util.concurrent.ScheduledFuture<?> f = timers.remove(id);
+        if (f != null) f.cancel(false);
+      }
+
+      public Clock clock() {
+        return Clock.SYSTEM;
+      }
+
+      public void runSoon(Runnable task) {
+        loop.execute(task);
+      }
+    };
+  }
 }

@@ -181,6 +181,8 @@ class NodeOptionsTest {
       // cross-field
       arguments("{\"heartbeat\": {\"intervalMs\": 5000, \"timeoutMs\": 5000}}", "heartbeat.timeoutMs"),
       arguments("{\"heartbeat\": {\"timeoutMs\": 1000}}", "heartbeat.timeoutMs"),
+      arguments("{\"session\": {\"congestion\": \"cubic\"}}", "session.congestion"),
+      arguments("{\"session\": {\"congestion\": 1}}", "session.congestion"),
       arguments("{\"cluster\": {\"enabled\": true, \"config\": \"no/such/hazelcast.xml\"}}", "cluster.config"));
   }
 

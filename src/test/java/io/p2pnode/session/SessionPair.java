@@ -46,6 +46,11 @@ final class SessionPair {
   long jitterMs;
   long datagramsAtoB;
   long bytesBtoA;
+  /** When &gt; 0, a's datagrams to b cross a bottleneck of this rate (bytes/s) with a tail-drop queue of {@link #queueBytesAtoB}. */
+  long rateAtoB;
+  long queueBytesAtoB = Long.MAX_VALUE;
+  long droppedAtBottleneck;
+  private long linkFreeAtNanos;
   /** When set, every datagram a sends to b is kept here, as it travelled. */
   List<byte[]> capturedAtoB;
   /** How b's consumers answer; by default at once, echoing a request's body. */
@@ -132,9 +137,20 @@ final class SessionPair {
       else bytesBtoA += bytes.length;
       if (local.equals(A) && capturedAtoB != null) capturedAtoB.add(bytes.clone());
       if (random.nextDouble() < loss) return;
+      long extraMs = 0;
+      if (local.equals(A) && rateAtoB > 0) { // the bottleneck: serialised at its rate behind what is queued
+        long now = clock.clock().nanoTime();
+        long queued = Math.max(0, linkFreeAtNanos - now) * rateAtoB / 1_000_000_000L;
+        if (queued + bytes.length > queueBytesAtoB) {
+          droppedAtBottleneck++;
+          return;
+        }
+        linkFreeAtNanos = Math.max(now, linkFreeAtNanos) + bytes.length * 1_000_000_000L / rateAtoB;
+        extraMs = (linkFreeAtNanos - now) / 1_000_000;
+      }
       int copies = random.nextDouble() < duplication ? 2 : 1;
       for (int i = 0; i < copies; i++) {
-        long d = delayMs + (jitterMs > 0 ? random.nextInt((int) jitterMs + 1) : 0);
+        long d = extraMs + delayMs + (jitterMs > 0 ? random.nextInt((int) jitterMs + 1) : 0);
         clock.schedule(d, () -> deliver(bytes));
       }
     }

@@ -1,0 +1,69 @@
+package io.p2pnode.bench;
+
+import io.p2pnode.P2pNode;
+import io.p2pnode.bus.P2pClient;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs inside alice's namespace of the lossy lab ({@link LossyBench}), against {@link BenchPeer} as
+ * bob: confirmed reliable throughput of 1 KB and/or 64 KB messages with one congestion controller,
+ * then the session's RTT under that load and its controller's state. Prints {@code RESULT} lines:
+ * {@code RESULT rate LABEL SIZE MBps}, {@code RESULT rtt LABEL srttMs minRttMs}, {@code RESULT transport JSON}.
+ *
+ * <p>Arguments: coordinator {@code host:port}, controller ({@code bbr}/{@code newreno}), local port,
+ * label, seconds, sizes...
+ */
+public final class LossyProbe {
+  private LossyProbe() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    String congestion = args[1];
+    int port = Integer.parseInt(args[2]);
+    String label = args[3];
+    long seconds = Long.parseLong(args[4]);
+    P2pNode node = LabPeer.start(label, port, args[0], new JsonObject().put("connectTimeoutMs", 20_000)
+      .put("congestion", congestion), false);
+    P2pClient api = P2pClient.create(node.vertx());
+    LabPeer.awaitRegistered(node, api);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        LabPeer.await(api.connect("bob"));
+        break;
+      } catch (Exception e) {
+        if (System.nanoTime() > deadline) throw e;
+        LabPeer.await(LabPeer.delay(node, 200));
+      }
+    }
+    P2pMeasure p2p = new P2pMeasure(node.vertx(), "bob");
+    for (int i = 5; i < args.length; i++) {
+      int size = Integer.parseInt(args[i]);
+      int window = size > 10_000 ? 64 : 4_096;
+      JsonObject before = transport(api);
+      long t0 = System.nanoTime();
+      double msgs = p2p.sendRate(size, window, true, TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(seconds));
+      System.out.printf(Locale.ROOT, "RESULT rate %s %d %.2f%n", label, size, msgs * size / 1e6);
+      JsonObject after = transport(api);
+      System.out.printf(Locale.ROOT, "RESULT delivered %s %d %.2f MB/s at the transport, %.2f MB/s lost%n", label, size,
+        (after.getLong("deliveredBytes") - before.getLong("deliveredBytes")) * 1e3 / (System.nanoTime() - t0),
+        (after.getLong("lostBytes") - before.getLong("lostBytes")) * 1e3 / (System.nanoTime() - t0));
+      {
+        JsonObject peer = LabPeer.await(api.peers()).getJsonArray("peers").getJsonObject(0);
+        JsonObject t = peer.getJsonObject("transport");
+        JsonObject cc = t.getJsonObject("congestion", new JsonObject());
+        System.out.printf(Locale.ROOT, "RESULT rtt %s %.1f %.1f%n", label, peer.getDouble("rttMs", -1.0), cc.getDouble("minRttMs", -1.0));
+        System.out.println("RESULT transport " + t.encode());
+      }
+    }
+    node.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    System.exit(0);
+  }
+
+  private static JsonObject transport(P2pClient api) throws Exception {
+    return LabPeer.await(api.peers()).getJsonArray("peers").getJsonObject(0).getJsonObject("transport");
+  }
+}

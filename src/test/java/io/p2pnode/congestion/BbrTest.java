@@ -1,0 +1,125 @@
+package io.p2pnode.congestion;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * BBR against the draft's example scenarios, over a simulated bottleneck on a manual clock:
+ * 10 Mbit/s (1.25 MB/s), 40 ms RTT, a queue of one BDP unless a test says otherwise.
+ */
+class BbrTest {
+  static final long RATE = 1_250_000;
+  static final long ONE_WAY = 20_000_000L;
+  static final long BDP = RATE * 40 / 1000;
+
+  private static FlowSim flow(String cc, long queue, double loss) {
+    Bottleneck b = new Bottleneck(RATE, queue, ONE_WAY, 42);
+    b.loss = loss;
+    return new FlowSim(cc, b);
+  }
+
+  private static Bbr bbr(FlowSim f) {
+    return (Bbr) f.cc;
+  }
+
+  @Test
+  void startupExitsNearTheLinkRate() {
+    FlowSim f = flow("bbr", BDP, 0);
+    f.run(1_500);
+    Bbr b = bbr(f);
+    assertTrue(b.fullBwReached());
+    assertNotEquals(Bbr.State.STARTUP, b.state());
+    assertNotEquals(Bbr.State.DRAIN, b.state());
+    between((double) b.maxBw(), 0.85 * RATE, 1.3 * RATE);
+    above(f.rateOver(3_000), 0.9 * RATE);
+  }
+
+  @Test
+  void onePercentRandomLossDoesNotCutTheRate() {
+    FlowSim f = flow("bbr", BDP, 0.01);
+    f.run(3_000);
+    double rate = f.rateOver(10_000);
+    above(rate, 0.85 * RATE);
+    above((double) bbr(f).bw(), 0.8 * RATE);
+    above(f.path.randomlyLost, 50);
+  }
+
+  @Test
+  void newRenoCollapsesWhereBbrDoesNot() {
+    FlowSim f = flow("newreno", BDP, 0.01);
+    f.run(3_000);
+    below(f.rateOver(10_000), 0.6 * RATE);
+  }
+
+  @Test
+  void aPersistentQueueIsDrained() {
+    FlowSim f = flow("bbr", 10 * BDP, 0); // a deep queue: a window-based sender would fill it
+    f.run(3_000);
+    int from = f.rttSamples.size();
+    f.run(10_000);
+    long median = f.medianRtt(from);
+    below(median, 1.5 * 2 * ONE_WAY); // the bound for RTT under load; a full queue would be 11x
+    assertEquals(0, f.path.dropped);
+  }
+
+  @Test
+  void probeRttHappensAndTheRateRecovers() {
+    FlowSim f = flow("bbr", 3 * BDP, 0);
+    f.run(12_000);
+    atLeast(bbr(f).probeRttCount(), 1);
+    between(bbr(f).minRtt(), 2 * ONE_WAY, 2 * ONE_WAY + 3_000_000L);
+    above(f.rateOver(3_000), 0.85 * RATE);
+  }
+
+  @Test
+  void followsRateStepsDownAndUp() {
+    FlowSim f = flow("bbr", BDP, 0);
+    f.run(5_000);
+    f.path.rateBytesPerSec = RATE / 2;
+    f.run(8_000);
+    between(f.rateOver(2_000), 0.85 * RATE / 2, 1.01 * RATE / 2);
+    between((double) bbr(f).bw(), 0.7 * RATE / 2, 1.4 * RATE / 2);
+    long dropsBefore = f.path.dropped;
+    f.run(2_000);
+    below(f.path.dropped - dropsBefore, 20); // the queue no longer overflows at the lower rate
+    f.path.rateBytesPerSec = 2 * RATE;
+    f.run(8_000);
+    above(f.rateOver(2_000), 0.8 * 2 * RATE);
+  }
+
+  @Test
+  void aPolicerIsDetected() {
+    FlowSim f = flow("bbr", 4 * BDP, 0);
+    f.path.rateBytesPerSec = 4 * RATE; // a fast link, policed to RATE with a small bucket
+    f.path.policerRate = RATE;
+    f.path.policerBucket = 20 * FlowSim.MTU;
+    f.run(5_000);
+    long dropsBefore = f.path.dropped;
+    long lostBefore = f.lostPackets;
+    double rate = f.rateOver(10_000);
+    between(rate, 0.7 * RATE, 1.01 * RATE);
+    long sent = (long) (rate * 10) / FlowSim.MTU + (f.lostPackets - lostBefore);
+    double lossRate = (double) (f.path.dropped - dropsBefore) / sent;
+    below(lossRate, 0.05); // it keeps in flight below what the policer drops, not 25% over it
+    below(bbr(f).inflightLongterm(), Bbr.UNSET);
+  }
+
+  private static void between(double actual, double lo, double hi) {
+    assertTrue(actual >= lo && actual <= hi, actual + " not in [" + lo + ", " + hi + "]");
+  }
+
+  private static void above(double actual, double lo) {
+    assertTrue(actual > lo, actual + " not above " + lo);
+  }
+
+  private static void atLeast(double actual, double lo) {
+    assertTrue(actual >= lo, actual + " below " + lo);
+  }
+
+  private static void below(double actual, double hi) {
+    assertTrue(actual < hi, actual + " not below " + hi);
+  }
+}
