@@ -27,8 +27,9 @@ import java.util.Map;
  * The application messages of one session over its reliability layer ({@link ReliableSender},
  * {@link ReliableReceiver}): outbound messages await their RESULT (bounded by
  * {@code session.maxInFlight} and {@code session.sendBufferBytes}: 429; 504 after their
- * timeout); inbound ones are handed to the {@link Deliverer} once and in order, at most
- * {@code session.maxInFlight} at a time, and answered with a RESULT. Single-threaded.
+ * timeout); inbound ones are handed to the {@link Deliverer} once and in order per destination
+ * address (each address is a stream: see {@link StreamOrder}, {@link StreamQueues}), at most
+ * {@code session.maxInFlight} at a time, and answered with a RESULT (not a notify). Single-threaded.
  */
 final class MessageExchange {
   /** Extra time a sender waits past the end-to-end timeout, so the remote's own 504 can come back. */
@@ -39,6 +40,10 @@ final class MessageExchange {
    * turn: a window of thousands that completes synchronously must not hold the loop (or the stack).
    */
   static final int MAX_DELIVERIES_PER_TURN = 512;
+  /** Streams (addresses) whose last message id a session remembers. */
+  static final int MAX_STREAMS_REMEMBERED = 65_536;
+  /** The stream of replies too large for a RESULT sub-frame: they take turns with the application's streams. */
+  private static final Object LARGE_REPLIES = new Object();
 
   /** A message awaiting its RESULT. */
   private record Pending(Promise<Object> promise, long deadlineNanos, int bytes) {
@@ -50,6 +55,17 @@ final class MessageExchange {
   private final ReliableSender sender;
   private final ReliableReceiver receiver;
   private final Map<Long, Pending> pending = new LinkedHashMap<>();
+  /**
+   * The id of the latest reliable message to each address (stream): the next one names it as
+   * {@code prev}. The least recently used are forgotten beyond {@link #MAX_STREAMS_REMEMBERED}
+   * (long gone by then: a forgotten stream's next message starts it afresh).
+   */
+  private final Map<String, Long> lastInStream = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+      return size() > MAX_STREAMS_REMEMBERED;
+    }
+  };
   private long pendingBytes;
   private int inboundPending;
   private long nextMsgId;
@@ -120,9 +136,10 @@ final class MessageExchange {
         + peerId + " await delivery (session.maxInFlight, session.sendBufferBytes)"));
     }
     long id = reliable ? nextMsgId + 1 : nextUnreliableId + 1;
+    Long prev = reliable ? lastInStream.get(address) : null;
     ByteBuf bytes;
     try {
-      bytes = encode(id, kind, timeoutMs, address, body);
+      bytes = encode(id, kind, timeoutMs, prev == null ? 0 : prev, address, body);
     } catch (ReplyException e) {
       return Future.failedFuture(e);
     }
@@ -130,10 +147,14 @@ final class MessageExchange {
     int size = bytes.readableBytes();
     ReliableSender.OutMessage m = new ReliableSender.OutMessage(id, !reliable, bytes,
       size <= whole ? whole : link.budget() - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER
-        - BundleCodec.FRAGMENT_HEADER);
+        - BundleCodec.FRAGMENT_HEADER, address);
     Future<Object> result;
-    if (reliable) nextMsgId = id;
-    else nextUnreliableId = id;
+    if (reliable) {
+      nextMsgId = id;
+      lastInStream.put(address, id);
+    } else {
+      nextUnreliableId = id;
+    }
     if (awaitsResult) {
       Promise<Object> promise = Promise.promise();
       pending.put(id, new Pending(promise, now() + (timeoutMs + RESULT_GRACE_MS) * 1_000_000L, size));
@@ -149,12 +170,12 @@ final class MessageExchange {
   }
 
   /** The message encoding, on the heap (kept until acknowledged); 413 over {@code session.maxMessageBytes}. */
-  private ByteBuf encode(long id, int kind, long timeoutMs, String address, Object body) {
+  private ByteBuf encode(long id, int kind, long timeoutMs, long prev, String address, Object body) {
     int max = deps.session().maxMessageBytes();
     if (BodyCodec.minEncodedBytes(body) > max) throw tooLarge(BodyCodec.minEncodedBytes(body));
     ByteBuf out = Unpooled.buffer(Math.min(max, 64 + address.length() + BodyCodec.minEncodedBytes(body)), max + 1);
     try {
-      SessionCodec.writeData(out, id, kind, timeoutMs, address, body);
+      SessionCodec.writeData(out, id, kind, timeoutMs, prev, address, body);
     } catch (IndexOutOfBoundsException e) {
       throw tooLarge(max + 1);
     } catch (RuntimeException e) {
@@ -350,7 +371,7 @@ final class MessageExchange {
     }
     nextMsgId = id;
     sender.enqueue(new ReliableSender.OutMessage(id, false, big, link.budget() - ControlMessage.RELAY_OVERHEAD
-      - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER - BundleCodec.FRAGMENT_HEADER));
+      - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER - BundleCodec.FRAGMENT_HEADER, LARGE_REPLIES));
   }
 
   private long now() {

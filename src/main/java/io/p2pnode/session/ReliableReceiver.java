@@ -21,7 +21,7 @@ import java.util.function.IntSupplier;
  * The receiving half of a session's reliability: records which packets arrived and acknowledges
  * them (at once after two packets or a gap, else within {@link ReliableSender#MAX_ACK_DELAY_MS}),
  * reassembles fragmented messages within per-peer and per-node byte budgets, drops duplicates,
- * and hands messages over in order. The receive window it advertises only moves as messages are
+ * and hands messages over in order per stream ({@link StreamOrder}). The receive window it advertises only moves as messages are
  * handed over, so a consumer that stops taking them stops the sender. Single-threaded.
  */
 final class ReliableReceiver {
@@ -29,9 +29,8 @@ final class ReliableReceiver {
   private final TreeMap<Long, Long> received = new TreeMap<>();
   /** Messages being reassembled: reliable ones by id, unreliable ones by minus their id (a sequence of their own). */
   private final Map<Long, Partial> partial = new HashMap<>();
-  /** Complete messages by id, waiting for their turn; {@link #HANDLED} marks ids already dealt with (large replies). */
-  private final TreeMap<Long, Object> ready = new TreeMap<>();
-  private static final Object HANDLED = new Object();
+  /** Complete reliable messages waiting for their turn in their stream, and the window's floor. */
+  private final StreamOrder order = new StreamOrder();
   private final Scheduler scheduler;
   private final Counters counters;
   private final long windowMessages;
@@ -45,7 +44,6 @@ final class ReliableReceiver {
   private int unacked;
   private boolean gap;
   private long ackTimer = -1;
-  private long nextDeliver = 1;
   private long partialBytes;
 
   /** A message being reassembled. */
@@ -148,7 +146,7 @@ final class ReliableReceiver {
 
   /** The highest message id accepted now. */
   long window() {
-    return nextDeliver - 1 + windowMessages;
+    return order.floor() - 1 + windowMessages;
   }
 
   // ---------------------------------------------------------------- messages
@@ -165,7 +163,7 @@ final class ReliableReceiver {
       counters.drop(Drop.MALFORMED);
       return;
     }
-    if (!unreliable && (msgId < nextDeliver || ready.containsKey(msgId))) return; // duplicate
+    if (!unreliable && order.seen(msgId)) return; // duplicate
     if (!unreliable && msgId > window()) {
       counters.drop(Drop.WINDOW_EXCEEDED);
       return;
@@ -177,7 +175,7 @@ final class ReliableReceiver {
       // reliable and unreliable messages number themselves apart: their reassemblies must not meet
       long key = unreliable ? -msgId : msgId;
       Partial p = partial.get(key);
-      boolean essential = !unreliable && msgId == nextDeliver; // the one the queue waits for always fits
+      boolean essential = !unreliable && msgId == order.floor(); // the one the window waits for always fits
       if (p == null) {
         p = new Partial(count);
         partial.put(key, p);
@@ -220,7 +218,7 @@ final class ReliableReceiver {
       if (SessionCodec.kindOf(whole) == SessionCodec.KIND_RESULT) {
         // a large reply: handled at once, out of order (a reply must not wait behind a busy consumer)
         SessionCodec.Result r = SessionCodec.readResultMessage(whole);
-        if (!unreliable) ready.put(msgId, HANDLED);
+        if (!unreliable) order.done(msgId);
         results.accept(r);
       } else {
         SessionCodec.Data data = SessionCodec.readData(whole);
@@ -228,33 +226,31 @@ final class ReliableReceiver {
           deliverUnreliable.accept(data); // no result: the sender awaits none
           return;
         }
-        ready.put(msgId, data);
+        if (!order.add(data)) {
+          counters.drop(Drop.MALFORMED); // two messages claim one predecessor: drop this one, stall nothing else
+          order.done(msgId);
+        }
       }
     } catch (WireException e) {
       counters.drop(Drop.MALFORMED);
-      if (!unreliable) ready.put(msgId, HANDLED); // it will never decode: do not stall the queue behind it
+      if (!unreliable) order.done(msgId); // it will never decode: do not stall the window (or its stream) behind it
     }
   }
 
   /**
-   * Hands over ready messages in order while the consumer side takes them, at most {@code max}
-   * of them. A loop, never a recursion: {@code deliver} may complete synchronously and free room,
+   * Hands over ready messages, each after the one before it in its stream, while the consumer
+   * side takes them, at most {@code max} of them. A loop, never a recursion: {@code deliver} may complete synchronously and free room,
    * which the next turn of the loop sees through {@code canDeliver}.
    *
    * @return true when it stopped at {@code max} with more ready to go
    */
   boolean drain(IntSupplier canDeliver, Consumer<SessionCodec.Data> deliver, int max) {
     int handed = 0;
-    while (!ready.isEmpty() && ready.firstKey() == nextDeliver) {
-      Object next = ready.firstEntry().getValue();
-      if (next != HANDLED && canDeliver.getAsInt() <= 0) return false;
+    while (order.hasRunnable()) {
+      if (canDeliver.getAsInt() <= 0) return false;
       if (handed == max) return true;
-      ready.pollFirstEntry();
-      nextDeliver++;
-      if (next != HANDLED) {
-        handed++;
-        deliver.accept((SessionCodec.Data) next);
-      }
+      handed++;
+      deliver.accept(order.poll());
     }
     return false;
   }
@@ -271,13 +267,13 @@ final class ReliableReceiver {
       release(it.next());
       it.remove();
     }
-    ready.clear();
+    order.clear();
     if (ackTimer >= 0) scheduler.cancel(ackTimer);
   }
 
   /** Messages complete but waiting for an earlier one or for the consumer. */
   int waiting() {
-    return ready.size();
+    return order.waiting();
   }
 
   private long now() {

@@ -77,11 +77,14 @@ final class ReliableSender {
     boolean[] acked;
     int nextChunk;
     int ackedChunks;
+    /** The stream it belongs to (its destination address): streams take turns by chunk. */
+    final Object stream;
 
-    OutMessage(long msgId, boolean unreliable, ByteBuf bytes, int chunkSize) {
+    OutMessage(long msgId, boolean unreliable, ByteBuf bytes, int chunkSize, Object stream) {
       this.msgId = msgId;
       this.unreliable = unreliable;
       this.bytes = bytes;
+      this.stream = stream;
       cut(chunkSize);
     }
 
@@ -144,7 +147,9 @@ final class ReliableSender {
   private final int safeChunk;
   private final ArrayDeque<Chunk> lost = new ArrayDeque<>();
   private final ArrayDeque<Chunk> results = new ArrayDeque<>();
-  private final ArrayDeque<OutMessage> fresh = new ArrayDeque<>();
+  private final StreamQueues fresh = new StreamQueues();
+  /** Whether a new message may go now: within the receiver's window (unreliable ones always). */
+  private final java.util.function.Predicate<OutMessage> mayGo = m -> m.unreliable || m.msgId <= this.peerWindow;
   private final TreeMap<Long, Sent> inFlight = new TreeMap<>();
   private final RateSampler sampler = new RateSampler();
   private final CongestionController cc;
@@ -286,8 +291,8 @@ final class ReliableSender {
       return lost.peek();
     }
     if (!results.isEmpty()) return results.peek();
-    OutMessage m = fresh.peek();
-    if (m == null || (!m.unreliable && m.msgId > peerWindow)) return null;
+    OutMessage m = fresh.peek(mayGo);
+    if (m == null) return null;
     if (m.count == 1 && m.nextChunk == 0 && !fits(new Chunk(m, 0, null))) m.cut(safeChunk);
     return new Chunk(m, m.nextChunk, null);
   }
@@ -303,8 +308,7 @@ final class ReliableSender {
     } else if (!results.isEmpty() && results.peek() == c) {
       results.poll();
     } else {
-      OutMessage m = fresh.peek();
-      if (++m.nextChunk == m.count) fresh.poll();
+      fresh.taken(c.msg);
     }
   }
 

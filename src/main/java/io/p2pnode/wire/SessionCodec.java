@@ -8,7 +8,9 @@ import static io.p2pnode.wire.WireBuf.*;
  * Session-plane payloads, on the hot path: encoders write straight into the outgoing datagram.
  *
  * <pre>
- * DATA    msgId (64) | kind (8: 0 send, 1 request, 3 notify) | timeoutMs (32) | address str | body
+ * DATA    msgId (64) | kind (8: 0 send, 1 request, 3 notify) | timeoutMs (32) | prev (64) | address str | body
+ *         prev: the msgId of the message before this one to the same address (its stream), 0 for
+ *         the first; the receiver hands a message over once its prev was
  *         or, for a reply too large for a RESULT sub-frame:
  *         msgId (64) | kind (8: 2 result) | RESULT payload
  * RESULT  msgId (64) | code (16: 0 ok, else API failure code) | body (reply, or failure message string)
@@ -31,8 +33,15 @@ public final class SessionCodec {
   /** RESULT code for success. */
   public static final int OK = 0;
 
-  /** A decoded DATA payload. */
-  public record Data(long msgId, int kind, long timeoutMs, String address, Object body) {
+  /**
+   * A decoded DATA payload; {@code prev} is the id of the previous message of the same stream
+   * (address) on this session, 0 for the first.
+   */
+  public record Data(long msgId, int kind, long timeoutMs, long prev, String address, Object body) {
+    /** A message that starts its stream (or whose order does not matter). */
+    public Data(long msgId, int kind, long timeoutMs, String address, Object body) {
+      this(msgId, kind, timeoutMs, 0, address, body);
+    }
   }
 
   /** A decoded RESULT payload; {@code body} is the failure message when {@code code != OK}. */
@@ -43,9 +52,15 @@ public final class SessionCodec {
   }
 
   public static void writeData(ByteBuf out, long msgId, int kind, long timeoutMs, String address, Object body) {
+    writeData(out, msgId, kind, timeoutMs, 0, address, body);
+  }
+
+  /** A DATA message that follows message {@code prev} of its stream (0: the first of its stream). */
+  public static void writeData(ByteBuf out, long msgId, int kind, long timeoutMs, long prev, String address, Object body) {
     out.writeLong(msgId);
     out.writeByte(kind);
     out.writeInt((int) timeoutMs);
+    out.writeLong(prev);
     writeShortString(out, address);
     BodyCodec.write(out, body);
   }
@@ -75,9 +90,11 @@ public final class SessionCodec {
     int kind = u8(in);
     if (kind != KIND_SEND && kind != KIND_REQUEST && kind != KIND_NOTIFY) throw new WireException("bad DATA kind " + kind);
     long timeout = i32(in) & 0xFFFFFFFFL;
+    long prev = i64(in);
+    if (prev < 0 || (prev >= id && id > 0)) throw new WireException("DATA prev " + prev + " does not come before " + id);
     String address = readShortString(in);
     if (address.isEmpty()) throw new WireException("empty address");
-    return new Data(id, kind, timeout, address, BodyCodec.read(in));
+    return new Data(id, kind, timeout, prev, address, BodyCodec.read(in));
   }
 
   public static void writeResult(ByteBuf out, long msgId, int code, Object body) {

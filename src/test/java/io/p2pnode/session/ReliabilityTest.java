@@ -89,6 +89,29 @@ class ReliabilityTest {
     assertTrue(p.datagramsAtoB - before < 50, "200 small messages took " + (p.datagramsAtoB - before) + " datagrams");
   }
 
+  /**
+   * Streams: while a 2 MiB message to one address is on its way (through loss), small messages to
+   * another address are handed over as they arrive, not after it; each address keeps its own order.
+   */
+  @Test
+  void smallMessagesToAnotherAddressDoNotWaitBehindALargeOne() {
+    SessionPair p = new SessionPair(new JsonObject().put("maxMessageBytes", 4 << 20));
+    p.loss = 0.02;
+    List<Future<Object>> fs = new ArrayList<>();
+    fs.add(p.a.send(SessionCodec.KIND_SEND, "files", io.vertx.core.buffer.Buffer.buffer(new byte[2 << 20]), 120_000));
+    for (int i = 0; i < 20; i++) fs.add(p.a.send(SessionCodec.KIND_SEND, "chat", "c" + i, 120_000));
+    fs.add(p.a.send(SessionCodec.KIND_SEND, "files", "after the big one", 120_000));
+    p.runUntil(Future.join(fs), 120_000);
+    fs.forEach(f -> assertTrue(f.succeeded(), String.valueOf(f.cause())));
+    List<String> order = p.deliveredAtB.stream().map(d -> d.address() + ":" + (d.body() instanceof String t ? t : "big")).toList();
+    assertEquals(22, order.size());
+    int big = order.indexOf("files:big");
+    assertEquals(List.of("files:big", "files:after the big one"), order.stream().filter(o -> o.startsWith("files:")).toList());
+    assertEquals(20, order.subList(0, big).stream().filter(o -> o.startsWith("chat:")).count(), "chat went first: " + order);
+    List<String> chat = order.stream().filter(o -> o.startsWith("chat:")).toList();
+    for (int i = 0; i < 20; i++) assertEquals("chat:c" + i, chat.get(i));
+  }
+
   /** A send nobody waits for: delivered reliably and in order, but only acknowledgements come back. */
   @Test
   void notifySendsGetNoResultBackOnlyAcknowledgements() {

@@ -112,16 +112,35 @@ class SessionCodecTest {
 
   @Test
   void dataGoldenBytes() {
-    String expected = "0000000000000001" + "00" + "000003e8" + "0161" + "01" + "6869";
+    String expected = "0000000000000001" + "00" + "000003e8" + "0000000000000000" + "0161" + "01" + "6869";
     assertEquals(expected, ByteBufUtil.hexDump(data(1, SessionCodec.KIND_SEND, 1000, "a", "hi")));
     assertEquals(new Data(1, 0, 1000, "a", "hi"), SessionCodec.readData(hex(expected)));
   }
 
   @Test
   void notifyGoldenBytes() {
-    String expected = "0000000000000007" + "03" + "000003e8" + "0161" + "01" + "6869";
+    String expected = "0000000000000007" + "03" + "000003e8" + "0000000000000000" + "0161" + "01" + "6869";
     assertEquals(expected, ByteBufUtil.hexDump(data(7, SessionCodec.KIND_NOTIFY, 1000, "a", "hi")));
     assertEquals(new Data(7, SessionCodec.KIND_NOTIFY, 1000, "a", "hi"), SessionCodec.readData(hex(expected)));
+  }
+
+  /** A message that follows message 5 of its stream names it: the receiver hands it over after that one. */
+  @Test
+  void dataWithItsPredecessorGoldenBytes() {
+    ByteBuf b = Unpooled.buffer();
+    SessionCodec.writeData(b, 9, SessionCodec.KIND_SEND, 1000, 5, "a", "hi");
+    String expected = "0000000000000009" + "00" + "000003e8" + "0000000000000005" + "0161" + "01" + "6869";
+    assertEquals(expected, ByteBufUtil.hexDump(b));
+    assertEquals(new Data(9, SessionCodec.KIND_SEND, 1000, 5, "a", "hi"), SessionCodec.readData(hex(expected)));
+  }
+
+  @Test
+  void aPredecessorThatDoesNotComeBeforeIsRejected() {
+    for (long prev : new long[] {9, 10, -1}) {
+      ByteBuf b = Unpooled.buffer();
+      SessionCodec.writeData(b, 9, SessionCodec.KIND_SEND, 1000, prev, "a", "hi");
+      assertThrows(WireException.class, () -> SessionCodec.readData(b), "prev " + prev);
+    }
   }
 
   @Test
@@ -194,7 +213,7 @@ class SessionCodecTest {
 
   @Test
   void invalidJsonBodyIsRejected() {
-    String head = "0000000000000001" + "00" + "000003e8" + "0161";
+    String head = "0000000000000001" + "00" + "000003e8" + "0000000000000000" + "0161";
     for (String json : List.of("", "{", "{\"a\":}", "[1]", "null", "42", "{} {}", "\u00ff")) {
       byte[] utf8 = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
       ByteBuf in = hex(head + "03" + ByteBufUtil.hexDump(utf8));
