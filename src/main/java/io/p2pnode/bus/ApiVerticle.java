@@ -140,7 +140,7 @@ public final class ApiVerticle extends VerticleBase {
     });
   }
 
-  /** A send failed: the application hears of it if it asked for an answer, the counters always. */
+  /** A send failed: the application hears of it if it asked for an answer, else only the counters do. */
   private void failed(Message<?> m, boolean answered, Throwable cause) {
     if (answered) fail(m, cause);
     else counters.drop(Drop.UNCONFIRMED_SEND_FAILED);
