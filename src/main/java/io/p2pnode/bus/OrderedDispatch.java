@@ -51,7 +51,13 @@ public final class OrderedDispatch {
       queue = new ArrayDeque<>();
       queue.add(action);
       waiting.put(peerId, queue);
-      open.apply(peerId).onComplete(ar -> home.execute(() -> release(peerId, ar))); // may complete at once
+      Future<SessionHandle> session;
+      try {
+        session = open.apply(peerId);
+      } catch (RuntimeException e) { // the node is stopping: nothing may wait here for ever
+        session = Future.failedFuture(Failure.UNREACHABLE.exception("no session for " + peerId + ": " + e.getMessage()));
+      }
+      session.onComplete(ar -> home.execute(() -> release(peerId, ar))); // may complete at once
       return;
     }
     if (queue.size() >= maxWaiting) {
@@ -65,7 +71,13 @@ public final class OrderedDispatch {
   private void release(String peerId, AsyncResult<SessionHandle> session) {
     ArrayDeque<Consumer<AsyncResult<SessionHandle>>> queue = waiting.remove(peerId);
     if (queue == null) return;
-    for (Consumer<AsyncResult<SessionHandle>> action : queue) action.accept(session);
+    for (Consumer<AsyncResult<SessionHandle>> action : queue) {
+      try {
+        action.accept(session);
+      } catch (RuntimeException e) { // one message's trouble must not strand the ones behind it
+        java.util.logging.Logger.getLogger("p2p.bus").log(java.util.logging.Level.WARNING, "dispatch to " + peerId + " failed", e);
+      }
+    }
   }
 
   /** Peers whose messages wait for their session now. */

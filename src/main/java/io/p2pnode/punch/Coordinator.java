@@ -56,9 +56,12 @@ public final class Coordinator {
   private final java.util.Map<String, Long> udpSeenAtMs = new java.util.HashMap<>();
   private int probePort;
   /**
-   * The token of each pair's latest introduction, reused for {@link #TOKEN_REUSE_MS}: a CONNECT
-   * sent again (its answer was lost or late), duplicated on the way, or crossing the other side's
-   * CONNECT gets the same token, so both sides punch with one token whatever order copies arrive in.
+   * The token of each pair's latest introduction: {token, created ms, requester hash, txn}. A
+   * CONNECT sent again or duplicated (same requester, same txn) gets the same token for
+   * {@link #TOKEN_REUSE_MS}, and so does the other side's CONNECT crossing it within
+   * {@link #CROSSING_MS}: both sides punch with one token whatever order the copies arrive in. A
+   * later CONNECT (a session that closed and starts over) gets a fresh token, which makes the
+   * other side's session handshake anew.
    */
   private final java.util.LinkedHashMap<String, long[]> pairTokens = new java.util.LinkedHashMap<>(16, 0.75f, false) {
     @Override
@@ -66,8 +69,10 @@ public final class Coordinator {
       return size() > MAX_PAIR_TOKENS;
     }
   };
-  /** How long a pair's introduction token is reused: about one connect attempt ({@code session.connectTimeoutMs}). */
+  /** How long a CONNECT sent again gets its first answer's token: about one connect attempt ({@code session.connectTimeoutMs}). */
   static final long TOKEN_REUSE_MS = 5_000;
+  /** How close the two sides' CONNECTs must come to share a token (they connect to each other at once). */
+  static final long CROSSING_MS = 1_000;
   /** Pairs whose token is remembered; beyond, the oldest are forgotten (a fresh token then: still correct, just not idempotent). */
   static final int MAX_PAIR_TOKENS = 65_536;
 
@@ -199,7 +204,7 @@ public final class Coordinator {
       return refuse(c, Failure.BAD_REQUEST, "a peer cannot connect to itself");
     }
     if (target == null) return refuse(c, Failure.NOT_FOUND, "unknown peer " + c.target());
-    long token = pairToken(c.from(), c.target());
+    long token = pairToken(c.from(), c.target(), c.txn());
     if (!target.ownNode() && target.owner().equals(selfPeerId) && target.reachAt() == null) {
       return refuse(c, Failure.UNREACHABLE, "peer " + c.target() + " lost its registration connection");
     }
@@ -211,17 +216,21 @@ public final class Coordinator {
   }
 
   /** The pair's current introduction token, or a fresh one (never 0: "no introduction yet" to a session). */
-  private long pairToken(String a, String b) {
-    String key = a.compareTo(b) < 0 ? a + "\n" + b : b + "\n" + a;
+  private long pairToken(String from, String target, long txn) {
+    String key = from.compareTo(target) < 0 ? from + "\n" + target : target + "\n" + from;
     long now = clock.millis();
     long[] t = pairTokens.get(key);
-    if (t != null && now - t[1] < TOKEN_REUSE_MS) return t[0];
+    if (t != null) {
+      boolean again = t[2] == from.hashCode() && t[3] == txn && now - t[1] < TOKEN_REUSE_MS;
+      boolean crossing = t[2] != from.hashCode() && now - t[1] < CROSSING_MS;
+      if (again || crossing) return t[0];
+    }
     long token;
     do {
       token = random.nextLong();
     } while (token == 0);
     pairTokens.remove(key); // re-inserted last: the map forgets the oldest first
-    pairTokens.put(key, new long[] {token, now});
+    pairTokens.put(key, new long[] {token, now, from.hashCode(), txn});
     return token;
   }
 

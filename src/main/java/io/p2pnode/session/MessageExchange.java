@@ -75,12 +75,14 @@ final class MessageExchange {
   /** A {@link #drain} loop is running on this thread: a completion inside it only frees room. */
   private boolean draining;
   private boolean drainScheduled;
+  /** Closed by {@link #failAll}: a callback of a delivery or timer still under way must not touch the link again. */
+  private boolean closed;
 
   MessageExchange(SessionDeps deps, String peerId, FrameLink link, RttEstimator rtt) {
     this.deps = deps;
     this.peerId = peerId;
     this.link = link;
-    int safeChunk = deps.maxDatagramBytes() - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES
+    int safeChunk = deps.maxDatagramBytes() - tagBytes(deps) - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES
       - BundleCodec.SUB_HEADER - BundleCodec.FRAGMENT_HEADER;
     this.sender = new ReliableSender(new ReliableSender.Output() {
       public ByteBuf newBundle(int capacity) {
@@ -201,7 +203,7 @@ final class MessageExchange {
     flushPending = true;
     deps.scheduler().runSoon(() -> {
       flushPending = false;
-      sender.flush();
+      if (!closed) sender.flush();
     });
   }
 
@@ -223,6 +225,7 @@ final class MessageExchange {
 
   private void sweep() {
     sweepTimer = -1;
+    if (closed) return;
     long now = now();
     for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
       Pending p = it.next();
@@ -237,6 +240,7 @@ final class MessageExchange {
 
   /** The session closed: every message awaiting its result fails with {@code failure} (503, or 404 for an unknown peer). */
   void failAll(ReplyException failure) {
+    closed = true;
     if (sweepTimer >= 0) deps.scheduler().cancel(sweepTimer);
     sender.close();
     receiver.close();
@@ -293,7 +297,7 @@ final class MessageExchange {
    * synchronously re-enters only to find the loop already running, which then sees the room it freed.
    */
   private void drain() {
-    if (draining) return;
+    if (draining || closed) return;
     draining = true;
     boolean more;
     try {
@@ -305,6 +309,7 @@ final class MessageExchange {
       drainScheduled = true;
       deps.scheduler().runSoon(() -> {
         drainScheduled = false;
+        if (closed) return;
         drain();
         flushSoon();
       });
@@ -329,7 +334,7 @@ final class MessageExchange {
         code = c < 1 || c > 65535 ? 500 : c;
         body = String.valueOf(ar.cause().getMessage());
       }
-      if (!link.open()) return;
+      if (closed || !link.open()) return;
       if (data.kind() != SessionCodec.KIND_NOTIFY) sendResult(data.msgId(), code, body);
       else if (code != SessionCodec.OK) deps.counters().drop(Drop.UNCONFIRMED_SEND_FAILED); // no one to tell but this count
       drain(); // room for the next one
@@ -348,7 +353,7 @@ final class MessageExchange {
       body = "reply body type " + body.getClass().getName() + " cannot be sent to a peer";
     }
     // a result that fits any path travels as one RESULT sub-frame; a larger one as a message of its own
-    int max = deps.maxDatagramBytes() - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER;
+    int max = deps.maxDatagramBytes() - tagBytes(deps) - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER;
     ByteBuf out = Unpooled.buffer(64, max + 1);
     try {
       SessionCodec.writeResult(out, msgId, code, body);
@@ -376,6 +381,11 @@ final class MessageExchange {
 
   private long now() {
     return deps.scheduler().clock().nanoTime();
+  }
+
+  /** What sealing adds to every frame: a chunk cut to fit any path must leave room for it. */
+  private static int tagBytes(SessionDeps deps) {
+    return deps.localKey() == null ? 0 : io.p2pnode.crypto.FrameCipher.TAG_BYTES;
   }
 
   /** Bounds-checked read for sub-frame fields. */

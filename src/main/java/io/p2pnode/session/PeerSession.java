@@ -399,7 +399,7 @@ public final class PeerSession {
    * lost, or only it declared the path dead): its new session numbers messages from the start, so
    * ours does too. What awaited a result here fails with 503; nothing is delivered twice.
    */
-  private void peerStartedOver() {
+  void peerStartedOver() {
     LOG.info(() -> "session " + peerId + ": the peer started a new session, messages in flight fail");
     messages.failAll(Failure.UNREACHABLE.exception("peer " + peerId + " started a new session: the message may not have arrived"));
     messages = new MessageExchange(deps, peerId, link, rtt);
@@ -506,11 +506,17 @@ public final class PeerSession {
     String reason = FAULT + t;
     try {
       close(reason, true);
-    } catch (Throwable again) { // the state is too broken to close in order: at least stop and report it
+    } catch (Throwable again) { // the state is too broken to close in order: stop, free and report what we can
       if (state != State.CLOSED) {
         closedBy = Failure.UNREACHABLE.exception("session with " + peerId + " closed: " + reason);
         state = State.CLOSED;
-        listener.onDown(this, reason);
+        for (Runnable step : new Runnable[] {() -> messages.failAll(closedBy), this::closePathSocket,
+          () -> upWaiters.forEach(p -> p.tryFail(closedBy)), () -> listener.onDown(this, reason)}) {
+          try {
+            step.run();
+          } catch (Throwable ignored) { // each step on its own: one failing must not keep the others from running
+          }
+        }
       }
     }
   }
@@ -576,9 +582,13 @@ public final class PeerSession {
     if (state == State.CLOSED) return;
     closedBy = failure != null ? failure : Failure.UNREACHABLE.exception("session with " + peerId + " closed: " + reason);
     if (sendBye && remote != null) {
-      ByteBuf out = header(FrameType.BYE, FrameCodec.HEADER_BYTES + 1);
-      out.writeByte(0);
-      transmit(out);
+      try {
+        ByteBuf out = header(FrameType.BYE, FrameCodec.HEADER_BYTES + 1);
+        out.writeByte(0);
+        transmit(out);
+      } catch (RuntimeException | Error e) { // out of direct memory, say: closing matters more than the goodbye
+        LOG.fine(() -> "session " + peerId + ": no goodbye (" + e + ")");
+      }
     }
     if (attempt != null) attempt.abandon();
     for (long t : new long[] {punchTimer, graceTimer, upgradeTimer, tcpTimer}) {

@@ -222,6 +222,7 @@ final class ReliableReceiver {
         results.accept(r);
       } else {
         SessionCodec.Data data = SessionCodec.readData(whole);
+        if (data.msgId() != msgId) throw new WireException("message id " + data.msgId() + " in fragments of " + msgId);
         if (unreliable) {
           deliverUnreliable.accept(data); // no result: the sender awaits none
           return;

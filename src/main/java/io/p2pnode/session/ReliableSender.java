@@ -148,6 +148,8 @@ final class ReliableSender {
   private final ArrayDeque<Chunk> lost = new ArrayDeque<>();
   private final ArrayDeque<Chunk> results = new ArrayDeque<>();
   private final StreamQueues fresh = new StreamQueues();
+  /** After {@link #close}: timers and wake-ups still under way send nothing. */
+  private boolean closed;
   /** Whether a new message may go now: within the receiver's window (unreliable ones always). */
   private final java.util.function.Predicate<OutMessage> mayGo = m -> m.unreliable || m.msgId <= this.peerWindow;
   private final TreeMap<Long, Sent> inFlight = new TreeMap<>();
@@ -203,7 +205,7 @@ final class ReliableSender {
   }
 
   private void flush(boolean probe) {
-    if (!out.canSend()) return;
+    if (closed || !out.canSend()) return;
     boolean allowOne = probe;
     while (true) {
       boolean cwndOpen = bytesInFlight < cc.cwnd() || allowOne;
@@ -419,6 +421,7 @@ final class ReliableSender {
   /** No acknowledgement for a while: send the oldest unacknowledged packet's content again, beyond the window if need be. */
   private void onPto() {
     ptoTimer = -1;
+    if (closed) return;
     if (inFlight.isEmpty()) return;
     ptoCount++;
     Map.Entry<Long, Sent> oldest = inFlight.pollFirstEntry();
@@ -443,6 +446,7 @@ final class ReliableSender {
 
   /** The session closed: drop everything and free the buffers (heap buffers: the collector takes them). */
   void close() {
+    closed = true;
     if (ptoTimer >= 0) scheduler.cancel(ptoTimer);
     ptoTimer = -1;
     fresh.clear();

@@ -275,19 +275,23 @@ class CoordinatorTest {
   }
 
   @Test
-  void aPairKeepsItsTokenWhileItConnectsThenGetsAFreshOne() {
+  void aConnectSentAgainOrCrossedKeepsTheTokenALaterOneGetsAFreshOne() {
     registerAliceAndBob();
     long t1 = coordinator.connect(new Connect(1, "alice", "bob"), ALICE_PUB).introduction().toRequester().token();
-    long t2 = coordinator.connect(new Connect(2, "alice", "bob"), ALICE_PUB).introduction().toRequester().token();
-    long t3 = coordinator.connect(new Connect(3, "bob", "alice"), BOB_PUB).introduction().toTarget().token();
-    // a CONNECT sent again, or crossing the other side's: one token, whatever order the copies arrive in
-    assertEquals(t1, t2);
-    assertEquals(t1, t3);
-    now[0] += (Coordinator.TOKEN_REUSE_MS + 1) * 1_000_000L;
+    long again = coordinator.connect(new Connect(1, "alice", "bob"), ALICE_PUB).introduction().toRequester().token();
+    long crossing = coordinator.connect(new Connect(7, "bob", "alice"), BOB_PUB).introduction().toTarget().token();
+    // the same CONNECT again (lost answer, duplicate), or the other side's crossing it: one token for both sides
+    assertEquals(t1, again);
+    assertEquals(t1, crossing);
+    now[0] += (Coordinator.CROSSING_MS + 1) * 1_000_000L;
     registerAliceAndBob();
-    long t4 = coordinator.connect(new Connect(4, "alice", "bob"), ALICE_PUB).introduction().toRequester().token();
-    assertNotEquals(t1, t4, "a later attempt gets a fresh token");
-    assertNotEquals(0, t4);
+    long later = coordinator.connect(new Connect(8, "bob", "alice"), BOB_PUB).introduction().toTarget().token();
+    assertNotEquals(t1, later, "a later CONNECT (a session starting over) gets a fresh token");
+    now[0] += (Coordinator.CROSSING_MS + 1) * 1_000_000L;
+    registerAliceAndBob();
+    long newTxn = coordinator.connect(new Connect(2, "alice", "bob"), ALICE_PUB).introduction().toRequester().token();
+    assertNotEquals(later, newTxn, "a new CONNECT of the same side is a new attempt");
+    assertNotEquals(0, newTxn);
   }
 
   /** A record another coordinator of the cluster holds: introduced with its public endpoint, both tokens equal. */

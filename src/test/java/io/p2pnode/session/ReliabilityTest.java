@@ -112,6 +112,37 @@ class ReliabilityTest {
     for (int i = 0; i < 20; i++) assertEquals("chat:c" + i, chat.get(i));
   }
 
+  /**
+   * Both sides start their data planes over (the peer opened a new session while ours stayed up):
+   * a delivery the old one had under way completes later, and its answer must not reach the new
+   * session, where the same message id now names another request.
+   */
+  @Test
+  void aDiscardedDataPlaneSendsNothingIntoTheNewOne() {
+    SessionPair p = new SessionPair(new JsonObject());
+    List<io.vertx.core.Promise<Object>> held = new ArrayList<>();
+    p.consumerB = (from, d) -> {
+      io.vertx.core.Promise<Object> pr = io.vertx.core.Promise.promise();
+      held.add(pr);
+      return pr.future();
+    };
+    Future<Object> old = p.a.send(SessionCodec.KIND_REQUEST, "svc", "old", 5_000);
+    p.runUntil(Future.future(x -> p.clock.schedule(100, () -> x.complete())), 200);
+    assertEquals(1, held.size());
+    p.b.peerStartedOver();
+    p.a.peerStartedOver();
+    assertEquals(503, code(old));
+    Future<Object> fresh = p.a.send(SessionCodec.KIND_REQUEST, "svc", "fresh", 5_000);
+    p.runUntil(Future.future(x -> p.clock.schedule(100, () -> x.complete())), 200);
+    assertEquals(2, held.size(), "the new request reached b");
+    held.get(0).complete("REPLY-TO-OLD");
+    p.runUntil(Future.future(x -> p.clock.schedule(200, () -> x.complete())), 300);
+    assertFalse(fresh.isComplete(), "the old data plane's answer completed the new request: " + fresh);
+    held.get(1).complete("fresh reply");
+    p.runUntil(fresh, 1_000);
+    assertEquals("fresh reply", fresh.result());
+  }
+
   /** A send nobody waits for: delivered reliably and in order, but only acknowledgements come back. */
   @Test
   void notifySendsGetNoResultBackOnlyAcknowledgements() {
