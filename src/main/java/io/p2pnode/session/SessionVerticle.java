@@ -132,9 +132,16 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
   public void onFrame(FrameType type, ByteBuf frame, InetSocketAddress sender) {
     ContextInternal ctx = (ContextInternal) context;
     if (ctx.nettyEventLoop().inEventLoop()) {
-      // same thread, no hop; but on the session's context, so that its timers and whatever Vert.x
-      // catches inside (an event-bus interceptor's exception) belong to this session
-      ctx.emit(null, v -> guarded(s -> s.onFrame(type, frame, sender)));
+      // same thread, no hop and no allocation; but on the session's context, so that its timers and
+      // whatever Vert.x catches inside (an event-bus interceptor's exception) belong to this session
+      ContextInternal previous = ctx.beginDispatch();
+      try {
+        session.onFrame(type, frame, sender);
+      } catch (Throwable t) {
+        contain(t);
+      } finally {
+        ctx.endDispatch(previous);
+      }
     } else {
       frame.retain();
       try {

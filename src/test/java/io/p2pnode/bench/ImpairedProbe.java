@@ -30,16 +30,7 @@ public final class ImpairedProbe {
       raw.punch(bobRaw, 5);
       P2pNode node = LabPeer.start("impaired", 7791, args[0], new JsonObject().put("connectTimeoutMs", 20_000));
       P2pClient api = P2pClient.create(node.vertx());
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (true) {
-        try {
-          LabPeer.await(api.connect("bob"));
-          break;
-        } catch (Exception e) {
-          if (System.nanoTime() > deadline) throw e;
-          LabPeer.await(LabPeer.delay(node, 200));
-        }
-      }
+      LabPeer.connectEventually(node, api, "bob");
       P2pMeasure p2p = new P2pMeasure(node.vertx(), "bob");
       for (int size : new int[] {64, 1000, 64 * 1024}) {
         boolean big = size > 10_000;

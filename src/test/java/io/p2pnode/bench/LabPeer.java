@@ -47,6 +47,20 @@ final class LabPeer {
     }
   }
 
+  /** Connects to {@code peer}, again every 200 ms while registrations are still on their way through a lossy lab (60 s at most). */
+  static void connectEventually(P2pNode node, io.p2pnode.bus.P2pClient api, String peer) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        await(api.connect(peer));
+        return;
+      } catch (Exception e) {
+        if (System.nanoTime() > deadline) throw e;
+        await(delay(node, 200));
+      }
+    }
+  }
+
   static Future<Void> delay(P2pNode node, long ms) {
     Promise<Void> p = Promise.promise();
     node.vertx().setTimer(ms, t -> p.complete());

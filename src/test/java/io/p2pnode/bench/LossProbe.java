@@ -30,17 +30,8 @@ public final class LossProbe {
     P2pNode node = LabPeer.start("lossprobe", 7790, coordinator,
       new JsonObject().put("connectTimeoutMs", 20_000).put("relayAfterMs", 19_000), !udpOnly);
     P2pClient api = P2pClient.create(node.vertx());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    if (burst) LabPeer.awaitRegistered(node, api);
-    while (!burst) { // registration may need a few tries through the lossy router
-      try {
-        LabPeer.await(api.connect(target));
-        break;
-      } catch (Exception e) {
-        if (System.nanoTime() > deadline) throw e;
-        LabPeer.await(LabPeer.delay(node, 200));
-      }
-    }
+    if (burst) LabPeer.awaitRegistered(node, api); // pipelines at a peer it has no session with
+    else LabPeer.connectEventually(node, api, target);
     DeliveryOptions opts = new DeliveryOptions().addHeader(Addresses.HEADER_TO, target)
       .addHeader(Addresses.HEADER_ADDRESS, "bench.order").addHeader(Addresses.HEADER_TIMEOUT_MS, "600000");
     AtomicInteger next = new AtomicInteger();

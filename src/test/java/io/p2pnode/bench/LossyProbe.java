@@ -29,16 +29,7 @@ public final class LossyProbe {
       .put("congestion", congestion), false);
     P2pClient api = P2pClient.create(node.vertx());
     LabPeer.awaitRegistered(node, api);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      try {
-        LabPeer.await(api.connect("bob"));
-        break;
-      } catch (Exception e) {
-        if (System.nanoTime() > deadline) throw e;
-        LabPeer.await(LabPeer.delay(node, 200));
-      }
-    }
+    LabPeer.connectEventually(node, api, "bob");
     P2pMeasure p2p = new P2pMeasure(node.vertx(), "bob");
     for (int i = 5; i < args.length; i++) {
       int size = Integer.parseInt(args[i]);
