@@ -37,6 +37,7 @@ public final class LossProbe {
     AtomicInteger next = new AtomicInteger();
     AtomicInteger confirmed = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
+    java.util.concurrent.atomic.AtomicReference<String> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
     CompletableFuture<Void> done = new CompletableFuture<>();
     Runnable[] send = new Runnable[1];
     send[0] = () -> {
@@ -44,7 +45,7 @@ public final class LossProbe {
       if (i >= n) return;
       node.vertx().eventBus().request(Addresses.SEND, Integer.toString(i), opts).onComplete(ar -> {
         if (ar.succeeded()) confirmed.incrementAndGet();
-        else failed.incrementAndGet();
+        else if (failed.incrementAndGet() == 1) firstFailure.set(ar.cause().getMessage());
         if (confirmed.get() + failed.get() == n) done.complete(null);
         else send[0].run();
       });
@@ -56,7 +57,7 @@ public final class LossProbe {
     JsonObject report = (JsonObject) LabPeer.await(node.vertx().eventBus().request(Addresses.REQUEST, "?",
       new DeliveryOptions().addHeader(Addresses.HEADER_TO, target).addHeader(Addresses.HEADER_ADDRESS, "bench.order.report"))).body();
     JsonObject peers = LabPeer.await(api.peers());
-    report.put("confirmed", confirmed.get()).put("failed", failed.get())
+    report.put("confirmed", confirmed.get()).put("failed", failed.get()).put("firstFailure", firstFailure.get())
       .put("transport", peers.getJsonArray("peers").getJsonObject(0).getJsonObject("transport"));
     System.out.println("REPORT " + report.encode());
     node.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
