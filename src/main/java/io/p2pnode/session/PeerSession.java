@@ -671,8 +671,16 @@ public final class PeerSession {
 
   /** ICMP port unreachable on the connected socket: the peer's port is closed, it is gone. */
   private void onUnreachable() {
-    close("ICMP port unreachable from " + Endpoints.format(remote), false);
+    // a peer that stops says goodbye, then closes its port: our packet crossing that goodbye comes
+    // back as ICMP, which the kernel may report before the goodbye is read; let the goodbye win
+    InetSocketAddress at = remote;
+    deps.scheduler().schedule(UNREACHABLE_GRACE_MS, () -> {
+      if (RelayEndpoint.same(remote, at)) close("ICMP port unreachable from " + Endpoints.format(at), false); // else it moved on
+    });
   }
+
+  /** How long an ICMP port unreachable waits for a goodbye that may be queued behind it. */
+  static final long UNREACHABLE_GRACE_MS = 50;
 
   /**
    * Sends a whole frame to {@code to}, wrapped in RELAY when {@code to} is a relay endpoint; a

@@ -59,7 +59,7 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
     if (connected != null) {
       session.pathSockets((remote, onUnreachable) -> NettyUdpSocket.connect(ctx, connected.bind(), remote,
         connected.socketBufferBytes(), connected.maxDatagramBytes(), connected.router(), connected.counters(),
-        icmp -> onUnreachable.run()).map(s -> (io.p2pnode.transport.PacketSocket) s));
+        icmp -> run(s -> onUnreachable.run())).map(s -> (io.p2pnode.transport.PacketSocket) s));
     }
     if (tcp != null) {
       session.tcpPaths(new TcpPaths() {
