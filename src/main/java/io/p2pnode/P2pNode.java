@@ -410,6 +410,7 @@ public final class P2pNode {
       .put("listen", Endpoints.format(udp))
       .put("publicEndpoint", pub == null ? null : Endpoints.format(pub))
       .put("natType", r.natType().wireName())
+      .put("nat", r.natProfile().toJson())
       .put("coordinators", r.status())
       .put("coordinator", new JsonObject().put("enabled", options.coordinator().enabled()).put("probePort", probePort))
       .put("cluster", new JsonObject().put("enabled", options.cluster().enabled())

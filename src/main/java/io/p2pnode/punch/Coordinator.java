@@ -163,7 +163,7 @@ public final class Coordinator {
     InetSocketAddress udpSeen = tcp ? (before == null || !udpFresh ? null : before.observed()) : observed;
     InetSocketAddress tcpSeen = tcp ? observed
       : before != null && before.observedTcp() instanceof TcpEndpoint t && t.link().isOpen() ? t : null;
-    PeerRecord rec = new PeerRecord(r.peerId(), udpSeen, r.privateEndpoints(), r.natType(), selfPeerId, r.key(), now, now + ttlMs,
+    PeerRecord rec = new PeerRecord(r.peerId(), udpSeen, r.privateEndpoints(), r.nat(), selfPeerId, r.key(), now, now + ttlMs,
       tcpSeen, r.tcpPort());
     if (!registry.put(rec)) return new Registration(null, Drop.REGISTRY_FULL);
     if (!tcp && observed != null) udpSeenAtMs.put(r.peerId(), now);
@@ -208,9 +208,9 @@ public final class Coordinator {
     if (!target.ownNode() && target.owner().equals(selfPeerId) && target.reachAt() == null) {
       return refuse(c, Failure.UNREACHABLE, "peer " + c.target() + " lost its registration connection");
     }
-    Introduce toRequester = new Introduce(c.txn(), token, target.natType(), target.peerId(), target.key(), publicOf(target),
+    Introduce toRequester = new Introduce(c.txn(), token, target.nat(), target.peerId(), target.key(), publicOf(target),
       target.privateEndpoints(), publicTcpOf(target), target.tcpPort());
-    Introduce toTarget = new Introduce(0, token, requester.natType(), requester.peerId(), requester.key(), publicOf(requester),
+    Introduce toTarget = new Introduce(0, token, requester.nat(), requester.peerId(), requester.key(), publicOf(requester),
       requester.privateEndpoints(), publicTcpOf(requester), requester.tcpPort());
     return new Outcome(new Introduction(toRequester, toTarget, target.ownNode() ? null : target.reachAt()), null);
   }
