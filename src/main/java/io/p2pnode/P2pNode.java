@@ -314,8 +314,12 @@ public final class P2pNode {
         ? new PathSocketConfig(new InetSocketAddress(options.listen().host(), udp.getPort()), options.listen().socketBufferBytes(),
           options.listen().maxDatagramBytes(), router, counters)
         : null;
-      SessionManager manager = new SessionManager(deps, new VerticleSessionHost(vertx, listenerGroup, connected, this::tcp,
-        rendezvous::coordinatorNow), rendezvous, routes,
+      VerticleSessionHost host = new VerticleSessionHost(vertx, listenerGroup, connected, this::tcp, rendezvous::coordinatorNow);
+      // birthday probing's extra sockets: ephemeral ports, through the same router as the listeners
+      host.hardNat(new PathSocketConfig(new InetSocketAddress(options.listen().host(), 0), options.listen().socketBufferBytes(),
+        options.listen().maxDatagramBytes(), router, counters), options.punch(),
+        new io.p2pnode.punch.ProbeBudget(options.punch().birthdayRate(), scheduler.clock()), rendezvous::natProfile);
+      SessionManager manager = new SessionManager(deps, host, rendezvous, routes,
         task -> ctx.runOnContext(x -> task.run()),
         (address, event) -> vertx.eventBus().publish(address, event, Addresses.LOCAL_ONLY));
       return new ControlPlane(rendezvous, manager, new ControlDispatcher(manager, rendezvous, counters));

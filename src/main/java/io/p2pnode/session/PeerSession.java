@@ -10,7 +10,9 @@ import io.p2pnode.transport.TcpEndpoint;
 import io.p2pnode.wire.ControlMessage;
 import io.p2pnode.wire.FrameCodec;
 import io.p2pnode.wire.FrameType;
+import io.p2pnode.wire.NatProfile;
 import io.p2pnode.wire.NatType;
+import io.p2pnode.punch.Strategy;
 import io.p2pnode.wire.Opaque;
 import io.p2pnode.wire.PeerKey;
 import io.p2pnode.wire.SessionCodec;
@@ -82,6 +84,13 @@ public final class PeerSession {
   private long tcpTimer = -1;
   /** Why the session closed: what later sends and waiters fail with. */
   private ReplyException closedBy;
+  private NatProfile remoteNat = NatProfile.UNKNOWN;
+  private HardNatPunch hard;
+  /** Hard side: the birthday socket a probe reached, and the peer's address it serves, until the path takes it. */
+  private PacketSocket adopted;
+  private InetSocketAddress adoptedFor;
+  /** How the current path was found. */
+  private Strategy strategy;
 
   public PeerSession(SessionDeps deps, String peerId, int localSid, PacketSocket socket, SessionListener listener) {
     this.deps = deps;
@@ -128,6 +137,11 @@ public final class PeerSession {
     this.tcp = paths == null ? null : new TcpPunch(peerId, paths, deps.scheduler(), this::onTcpConnected, this::onTcpClosed);
   }
 
+  /** Try hard-NAT strategies (birthday probing, port prediction) too; without, none. */
+  public void hardNat(HardNatDeps hardDeps) {
+    this.hard = hardDeps == null ? null : new HardNatPunch(peerId, hardDeps, deps.scheduler(), deps.counters(), deps.stats());
+  }
+
   // ---------------------------------------------------------------- finding a path
 
   /**
@@ -148,6 +162,15 @@ public final class PeerSession {
    */
   public void introduce(long token, List<Candidate> candidates, List<Candidate> tcpCandidates, boolean tcpAtOnce,
                         InetSocketAddress relayVia, NatType remoteNat, PeerKey remoteKey) {
+    introduce(token, candidates, tcpCandidates, tcpAtOnce, relayVia, NatProfile.of(remoteNat), remoteKey);
+  }
+
+  /**
+   * As above, with the peer's whole NAT profile: when one side's NAT maps per destination and the
+   * other's does not, a hard-NAT try ({@link HardNatPunch}) runs next to the punching.
+   */
+  public void introduce(long token, List<Candidate> candidates, List<Candidate> tcpCandidates, boolean tcpAtOnce,
+                        InetSocketAddress relayVia, NatProfile remoteNat, PeerKey remoteKey) {
     if (state == State.CLOSED) return;
     if (token != 0 && token == this.token) return; // a repeated copy of the introduction this session runs on
     this.tcpCandidates = tcpCandidates;
@@ -155,13 +178,45 @@ public final class PeerSession {
     crypto.introduced(remoteKey, token);
     if (state == State.CONNECTING && attemptStart == 0) {
       natPair = deps.localNat().get().wireName() + "/" + remoteNat.wireName();
+      this.remoteNat = remoteNat;
       attemptStart = now();
       deps.stats().attempt(natPair);
     }
     this.token = token;
     this.candidates = candidates;
     this.relay = relayVia == null ? null : new RelayEndpoint(relayVia, peerId);
+    if (hard != null) hard.stop(false); // a new token: a try of the old one cannot authenticate any more
     startAttempt(relay, deps.session().relayAfterMs(), deps.session().connectTimeoutMs(), tcpDelay());
+    if (state == State.CONNECTING || winner != null && winner.path() != Path.DIRECT && winner.path() != Path.DIRECT_LAN) startHard();
+  }
+
+  /** Starts a hard-NAT try when the pair has one left (the relay and plain punching go on meanwhile). */
+  private void startHard() {
+    if (hard == null) return;
+    InetSocketAddress remotePublic = candidates.stream().filter(c -> c.path() == Path.DIRECT).map(Candidate::address)
+      .findFirst().orElse(null);
+    Strategy started = hard.start(remoteNat, token, remotePublic, socket,
+      () -> ControlMessage.encode(socket.alloc(), hello(false, now(), crypto.helloNoise()), 0), this::onProbeWon);
+    if (started != null) LOG.info(() -> "session " + peerId + " hard NAT try " + hard.tries() + ": " + started.wireName());
+  }
+
+  /**
+   * Hard side: a probe of the peer reached one of our birthday sockets, which becomes this
+   * session's path socket; the probe (a HELLO, or a HELLO_ACK) is handled as if it came through
+   * the listener, and the answer leaves through that socket.
+   */
+  private void onProbeWon(PacketSocket s, InetSocketAddress from, ByteBuf frame) {
+    if (state == State.CLOSED) {
+      s.close();
+      return;
+    }
+    if (adopted != null && adopted != pathSocket) adopted.close();
+    adopted = s;
+    adoptedFor = from;
+    ControlMessage.Hello h = HardNatPunch.hello(frame);
+    if (h == null) return;
+    if (h.ack()) onFrame(FrameType.HELLO_ACK, frame, from);
+    else onHello(h, from);
   }
 
   /** The path is back without a new lock (frames arrived on it again): no more punching, over TCP neither. */
@@ -353,6 +408,10 @@ public final class PeerSession {
 
   private void finishLock(Candidate c) {
     Path previous = winner == null ? null : winner.path();
+    Strategy found = strategyOf(c);
+    if (hard != null && c.path() != Path.RELAY && c.path() != Path.DIRECT_TCP) hard.stop(found == hard.running());
+    if (found != strategy || previous != c.path()) deps.stats().strategySuccess(found);
+    strategy = found;
     boolean moved = remote != null && !RelayEndpoint.same(remote, c.address());
     boolean resend = state == State.UP && (recovering || moved);
     remote = c.address();
@@ -394,6 +453,21 @@ public final class PeerSession {
     else messages.flush(); // what queued while the session connected leaves now, in order
   }
 
+  /** How {@code c} was found: through the relay, TCP, a hard-NAT try (an address we never punched) or plain punching. */
+  private Strategy strategyOf(Candidate c) {
+    if (c.path() == Path.RELAY) return Strategy.RELAY;
+    if (c.path() == Path.DIRECT_TCP) return Strategy.TCP;
+    boolean punched = candidates.stream().anyMatch(x -> RelayEndpoint.same(x.address(), c.address()));
+    if (hard != null && hard.running() != null && (!punched || adopted != null && RelayEndpoint.same(adoptedFor, c.address()))) {
+      return hard.running();
+    }
+    if (c.path() == Path.DIRECT && strategy != null && strategy != Strategy.RELAY && strategy != Strategy.TCP
+      && RelayEndpoint.same(c.address(), remote)) {
+      return strategy; // the same path again
+    }
+    return Strategy.PUNCH;
+  }
+
   /**
    * The peer closed its side of this session and opened a new one while ours stayed up (its BYE was
    * lost, or only it declared the path dead): its new session numbers messages from the start, so
@@ -418,6 +492,7 @@ public final class PeerSession {
    */
   private void startUpgrade() {
     boolean fromRelay = winner.path() == Path.RELAY;
+    if (winner.path() != Path.DIRECT && winner.path() != Path.DIRECT_LAN) startHard();
     if (candidates.isEmpty() && !(fromRelay && tcpDelay() >= 0)) return;
     startAttempt(null, 0, Math.max(deps.session().punchIntervalMs() * 3, deps.session().relayAfterMs()), fromRelay ? tcpDelay() : -1);
     InetSocketAddress through = fromRelay ? relay : remote;
@@ -591,6 +666,9 @@ public final class PeerSession {
       }
     }
     if (attempt != null) attempt.abandon();
+    if (hard != null) hard.stop(false);
+    if (adopted != null && adopted != pathSocket) adopted.close();
+    adopted = null;
     for (long t : new long[] {punchTimer, graceTimer, upgradeTimer, tcpTimer}) {
       if (t >= 0) deps.scheduler().cancel(t);
     }
@@ -650,6 +728,11 @@ public final class PeerSession {
   private void openPathSocket() {
     closePathSocket();
     InetSocketAddress to = remote;
+    if (adopted != null && RelayEndpoint.same(adoptedFor, to) && !(to instanceof RelayEndpoint)) {
+      pathSocket = adopted; // the birthday socket the peer's probe reached: the only mapping towards it
+      adopted = null;
+      return;
+    }
     if (pathSockets == null || to instanceof RelayEndpoint || to instanceof TcpEndpoint) return;
     long epoch = ++pathEpoch;
     pathSockets.open(to, this::onUnreachable).onComplete(ar -> {
@@ -687,7 +770,9 @@ public final class PeerSession {
    * {@link TcpEndpoint} (or a relay reached through one) goes over its TCP connection.
    */
   private void sendTo(ByteBuf frame, InetSocketAddress to) {
-    if (pathSocket != null && !(to instanceof RelayEndpoint) && !(to instanceof TcpEndpoint) && RelayEndpoint.same(to, remote)) {
+    if (adopted != null && !(to instanceof RelayEndpoint) && !(to instanceof TcpEndpoint) && RelayEndpoint.same(to, adoptedFor)) {
+      adopted.send(frame, to);
+    } else if (pathSocket != null && !(to instanceof RelayEndpoint) && !(to instanceof TcpEndpoint) && RelayEndpoint.same(to, remote)) {
       pathSocket.send(frame, to);
     } else if (to instanceof RelayEndpoint r) {
       byte[] inner = new byte[frame.readableBytes()];
@@ -745,6 +830,8 @@ public final class PeerSession {
       .put("remote", remote == null ? null : Endpoints.format(remote))
       .put("candidate", winner == null ? null : winner.toString())
       .put("natPair", natPair)
+      .put("strategy", strategy == null ? null : strategy.wireName())
+      .put("hardNat", hard == null ? null : hard.toJson())
       .put("connectedSocket", pathSocket != null)
       .put("keepalivesSent", keepalives)
       .put("rttMs", rtt.hasSample() ? rtt.srttMs() : null).put("rttVarMs", rtt.hasSample() ? rtt.rttvarMs() : null)

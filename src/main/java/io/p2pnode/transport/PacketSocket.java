@@ -28,6 +28,16 @@ public interface PacketSocket {
   /** The bound local address. */
   InetSocketAddress localAddress();
 
+  /**
+   * Sets the IP TTL of datagrams this socket sends from now on ({@code 0}: the system default).
+   * Birthday probing opens NAT mappings with packets that die before the peer's NAT.
+   *
+   * @return false when this socket cannot set it
+   */
+  default boolean ttl(int hops) {
+    return false;
+  }
+
   /** Closes the socket; idempotent. */
   void close();
 }
