@@ -16,7 +16,8 @@ public final class LabTopology {
     FULL_CONE(NatBehavior.fullCone()),
     RESTRICTED_CONE(NatBehavior.restrictedCone()),
     PORT_RESTRICTED_CONE(NatBehavior.portRestrictedCone()),
-    SYMMETRIC(NatBehavior.symmetric());
+    SYMMETRIC(NatBehavior.symmetric()),
+    SYMMETRIC_SEQUENTIAL(NatBehavior.symmetricSequential());
 
     public final NatBehavior behavior;
 
