@@ -91,6 +91,8 @@ public final class PeerSession {
   private InetSocketAddress adoptedFor;
   /** How the current path was found. */
   private Strategy strategy;
+  /** Time from the introduction to the first direct path, ms; -1 until there is one. */
+  private long directAfterMs = -1;
 
   public PeerSession(SessionDeps deps, String peerId, int localSid, PacketSocket socket, SessionListener listener) {
     this.deps = deps;
@@ -412,6 +414,9 @@ public final class PeerSession {
     if (hard != null && c.path() != Path.RELAY && c.path() != Path.DIRECT_TCP) hard.stop(found == hard.running());
     if (found != strategy || previous != c.path()) deps.stats().strategySuccess(found);
     strategy = found;
+    if (directAfterMs < 0 && (c.path() == Path.DIRECT || c.path() == Path.DIRECT_LAN) && attemptStart != 0) {
+      directAfterMs = (now() - attemptStart) / 1_000_000L;
+    }
     boolean moved = remote != null && !RelayEndpoint.same(remote, c.address());
     boolean resend = state == State.UP && (recovering || moved);
     remote = c.address();
@@ -457,10 +462,9 @@ public final class PeerSession {
   private Strategy strategyOf(Candidate c) {
     if (c.path() == Path.RELAY) return Strategy.RELAY;
     if (c.path() == Path.DIRECT_TCP) return Strategy.TCP;
+    if (hard != null && adopted != null && RelayEndpoint.same(adoptedFor, c.address())) return hard.last(); // hard side: a probe reached us
     boolean punched = candidates.stream().anyMatch(x -> RelayEndpoint.same(x.address(), c.address()));
-    if (hard != null && hard.running() != null && (!punched || adopted != null && RelayEndpoint.same(adoptedFor, c.address()))) {
-      return hard.running();
-    }
+    if (hard != null && hard.running() != null && !punched) return hard.running(); // easy side: an answer to a probe
     if (c.path() == Path.DIRECT && strategy != null && strategy != Strategy.RELAY && strategy != Strategy.TCP
       && RelayEndpoint.same(c.address(), remote)) {
       return strategy; // the same path again
@@ -831,6 +835,7 @@ public final class PeerSession {
       .put("candidate", winner == null ? null : winner.toString())
       .put("natPair", natPair)
       .put("strategy", strategy == null ? null : strategy.wireName())
+      .put("directAfterMs", directAfterMs < 0 ? null : directAfterMs)
       .put("hardNat", hard == null ? null : hard.toJson())
       .put("connectedSocket", pathSocket != null)
       .put("keepalivesSent", keepalives)
