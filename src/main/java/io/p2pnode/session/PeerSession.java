@@ -243,6 +243,8 @@ public final class PeerSession {
   private void startAttempt(RelayEndpoint via, long relayAfterMs, long timeoutMs, long tcpAfterMs) {
     if (attempt != null) attempt.abandon();
     attempt = new PunchAttempt(peerId, token, candidates, via, now(), relayAfterMs, timeoutMs);
+    if (!candidates.isEmpty()) deps.stats().strategyAttempt(Strategy.PUNCH);
+    if (via != null && relayAfterMs < timeoutMs) deps.stats().strategyAttempt(Strategy.RELAY);
     if (punchTimer >= 0) deps.scheduler().cancel(punchTimer);
     if (tcpTimer >= 0) deps.scheduler().cancel(tcpTimer);
     tcpTimer = -1;
@@ -251,7 +253,10 @@ public final class PeerSession {
       PunchAttempt current = attempt;
       Runnable startTcp = () -> {
         tcpTimer = -1;
-        if (state != State.CLOSED && attempt == current && current.active() && !onUdpPath()) tcp.start(tcpCandidates, deadline);
+        if (state != State.CLOSED && attempt == current && current.active() && !onUdpPath()) {
+          deps.stats().strategyAttempt(Strategy.TCP);
+          tcp.start(tcpCandidates, deadline);
+        }
       };
       if (tcpAfterMs == 0) startTcp.run();
       else tcpTimer = deps.scheduler().schedule(tcpAfterMs, startTcp);
@@ -283,6 +288,7 @@ public final class PeerSession {
     if (!attempt.active()) return; // locked or abandoned meanwhile: no round, no reschedule
     List<InetSocketAddress> targets = attempt.round(now());
     if (attempt.state() == PunchAttempt.State.FAILED) {
+      if (!candidates.isEmpty()) deps.stats().strategyFailure(Strategy.PUNCH);
       if (tcp != null && (winner == null || winner.path() != Path.DIRECT_TCP)) tcp.stopAll("attempt over without a TCP path");
       if (state == State.CONNECTING) deps.stats().outcome(natPair, "failed", (now() - attemptStart) / 1_000_000L);
       if (state == State.CONNECTING) close("no candidate answered within " + deps.session().connectTimeoutMs() + " ms", false);
