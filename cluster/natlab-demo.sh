@@ -26,7 +26,7 @@ in_ns() { local n=$1; shift; ip netns exec "p2plab-$n" java -jar "$JAR" "$@"; }
 field() { sed -n "s/.*\"$1\" : \"\{0,1\}\([^\",]*\)\"\{0,1\}.*/\1/p" | head -1; }
 
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(same-nat cone double-nat public one-symmetric both-symmetric)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(same-nat cone double-nat public one-symmetric double-nat-symmetric both-symmetric)
 printf '%-16s %-22s %-22s %-11s %s\n' scenario "alice's NAT" "bob's NAT" path "bob printed"
 for sc in "${scenarios[@]}"; do
   bash $LAB up "$sc" >/dev/null

@@ -58,8 +58,10 @@ final class HardNatPunch {
     }
     Strategy strategy = HardNatPlan.strategy(role == HardNatPlan.Role.HARD ? local : remote, tries);
     tries++;
+    // each retry's opening packets go one hop further: a hard side behind two NATs of its own needs 3
+    int ttl = deps.options().openingTtl() == 0 ? 0 : Math.min(255, deps.options().openingTtl() + tries - 1);
     BirthdayProbe.Setup setup = new BirthdayProbe.Setup(peerId, role, strategy, deps.options().hardSockets(),
-      deps.options().birthdayProbes(), deps.options().openingTtl(), token * 31 + tries);
+      deps.options().birthdayProbes(), ttl, token * 31 + tries);
     BirthdayProbe p = new BirthdayProbe(setup, scheduler, counters, hello);
     current = p;
     stats.strategyAttempt(strategy);
