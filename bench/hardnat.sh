@@ -86,7 +86,7 @@ print(int(statistics.median(v)) if v else '-', max(v) if v else '-')")
   base=${MEDIAN[cone]:-}
   ratio=-
   if [ -n "$base" ] && [ "$base" != - ] && [ "$1" != - ] && [ "$base" -gt 0 ]; then ratio=$(python3 -c "print(f'{$1/$base:.1f}x')"); fi
-  strat=$(echo $strategies | tr ' ' '\n' | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}')
+  strat=$(echo $strategies | tr ' ' '\n' | grep -v '^$' | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}' || true)
   printf '%-22s %-8s %-10s %-10s %-10s %s\n' "$sc" "$direct/$TRIALS" "$1" "$2" "$ratio" "$strat"
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   PIDS=()

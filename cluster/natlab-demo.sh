@@ -27,7 +27,7 @@ field() { sed -n "s/.*\"$1\" : \"\{0,1\}\([^\",]*\)\"\{0,1\}.*/\1/p" | head -1; 
 
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(same-nat cone double-nat public one-symmetric double-nat-symmetric both-symmetric)
-printf '%-16s %-22s %-22s %-11s %s\n' scenario "alice's NAT" "bob's NAT" path "bob printed"
+printf '%-21s %-22s %-22s %-11s %s\n' scenario "alice's NAT" "bob's NAT" path "bob printed"
 for sc in "${scenarios[@]}"; do
   bash $LAB up "$sc" >/dev/null
   # in subshells, so that tearing the lab down (which kills them) does not print job notices
@@ -47,6 +47,6 @@ for sc in "${scenarios[@]}"; do
   lp=$!
   for _ in $(seq 20); do in_ns alice send --to bob "hello bob, via $path" >/dev/null 2>&1 && break; sleep 0.3; done
   wait $lp || true
-  printf '%-16s %-22s %-22s %-11s %s\n' "$sc" "$anat" "$bnat" "$path" "$(cat "$WORK/listen.out")"
+  printf '%-21s %-22s %-22s %-11s %s\n' "$sc" "$anat" "$bnat" "$path" "$(cat "$WORK/listen.out")"
   bash $LAB down >/dev/null
 done
