@@ -318,7 +318,8 @@ public final class P2pNode {
       // birthday probing's extra sockets: ephemeral ports, through the same router as the listeners
       host.hardNat(new PathSocketConfig(new InetSocketAddress(options.listen().host(), 0), options.listen().socketBufferBytes(),
         options.listen().maxDatagramBytes(), router, counters), options.punch(),
-        new io.p2pnode.punch.ProbeBudget(options.punch().birthdayRate(), scheduler.clock()), rendezvous::natProfile);
+        new io.p2pnode.punch.ProbeBudget(options.punch().birthdayRate(),
+          options.punch().hardSockets() * io.p2pnode.punch.ProbeBudget.CONCURRENT_TRIES, scheduler.clock()), rendezvous::natProfile);
       SessionManager manager = new SessionManager(deps, host, rendezvous, routes,
         task -> ctx.runOnContext(x -> task.run()),
         (address, event) -> vertx.eventBus().publish(address, event, Addresses.LOCAL_ONLY));

@@ -23,6 +23,7 @@ import java.util.function.Supplier;
  * socket a probe reached is handed to the session as its path socket. Session thread only.
  */
 final class HardNatPunch {
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger("p2p.punch");
   private final String peerId;
   private final HardNatDeps deps;
   private final Scheduler scheduler;
@@ -56,16 +57,22 @@ final class HardNatPunch {
       || remotePublic.getPort() == 0) {
       return null;
     }
+    int sockets = deps.options().hardSockets();
+    if (role == HardNatPlan.Role.HARD && !deps.budget().reserveSockets(sockets)) {
+      LOG.fine(() -> "hard NAT try with " + peerId + " postponed: the node holds its most probe sockets");
+      return null; // the next relay upgrade asks again
+    }
     Strategy strategy = HardNatPlan.strategy(role == HardNatPlan.Role.HARD ? local : remote, tries);
     tries++;
     // each retry's opening packets go one hop further: a hard side behind two NATs of its own needs 3
     int ttl = deps.options().openingTtl() == 0 ? 0 : Math.min(255, deps.options().openingTtl() + tries - 1);
-    BirthdayProbe.Setup setup = new BirthdayProbe.Setup(peerId, role, strategy, deps.options().hardSockets(),
+    BirthdayProbe.Setup setup = new BirthdayProbe.Setup(peerId, role, strategy, sockets,
       deps.options().birthdayProbes(), ttl, token * 31 + tries);
     BirthdayProbe p = new BirthdayProbe(setup, scheduler, counters, hello);
     current = p;
     stats.strategyAttempt(strategy);
     p.onEnd(done -> {
+      if (done.setup().role() == HardNatPlan.Role.HARD) deps.budget().releaseSockets(sockets);
       stats.probesSent(strategy, done.setup().role() == HardNatPlan.Role.EASY ? done.probesSent() : done.socketsOpened());
       if (done.state() != BirthdayProbe.State.WON) stats.strategyFailure(strategy);
     });

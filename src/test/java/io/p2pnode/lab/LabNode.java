@@ -106,7 +106,8 @@ public final class LabNode {
         return Future.succeededFuture(data.kind() == SessionCodec.KIND_REQUEST ? data.body() : null);
       }, rendezvous::natType, rendezvous::publicEndpoint, stats, new java.util.concurrent.atomic.AtomicLong(), prober::keepaliveMs,
       o.session().encryption() ? identity.keyPair() : null);
-    probeBudget = new io.p2pnode.punch.ProbeBudget(o.punch().birthdayRate(), net.clock.clock());
+    probeBudget = new io.p2pnode.punch.ProbeBudget(o.punch().birthdayRate(),
+      o.punch().hardSockets() * io.p2pnode.punch.ProbeBudget.CONCURRENT_TRIES, net.clock.clock());
     hardNat = new io.p2pnode.session.HardNatDeps(o.punch(), new io.p2pnode.punch.ProbeSockets() {
       public Future<PacketSocket> open(int ttl, io.p2pnode.transport.PacketHandler handler) {
         PacketSocket s = host.bindEphemeral(handler);

@@ -164,6 +164,21 @@ class BirthdayProbeTest {
   }
 
   @Test
+  void nodeBudgetCapsPaceAndSockets() {
+    ProbeBudget b = new ProbeBudget(1_000, 512, clock.clock());
+    assertEquals(100, b.take(1_000), "a tenth of a second of probes at most at once");
+    assertEquals(0, b.take(1));
+    clock.advance(50);
+    assertEquals(50, b.take(1_000));
+    assertTrue(b.reserveSockets(256));
+    assertTrue(b.reserveSockets(256));
+    assertFalse(b.reserveSockets(256), "a third try waits");
+    b.releaseSockets(256);
+    assertTrue(b.reserveSockets(256));
+    assertEquals(512, b.socketsHeld());
+  }
+
+  @Test
   void hardSideGivesUpAfterItsHoldTime() {
     List<Recording> opened = new ArrayList<>();
     ProbeSockets factory = new ProbeSockets() {
