@@ -31,6 +31,9 @@ final class HardNatPunch {
   private final PunchStats stats;
   private BirthdayProbe current;
   private int tries;
+  /** Hard side: the socket a probe reached, and the peer's address it serves, until the session's path takes it. */
+  private PacketSocket won;
+  private InetSocketAddress wonFor;
 
   HardNatPunch(String peerId, HardNatDeps deps, Scheduler scheduler, Counters counters, PunchStats stats) {
     this.peerId = peerId;
@@ -103,6 +106,46 @@ final class HardNatPunch {
     } catch (WireException | ClassCastException e) {
       return null;
     }
+  }
+
+  /** Hard side: a probe from {@code from} reached {@code socket}; it serves {@code from} until {@link #take} hands it to the path. */
+  void adopt(PacketSocket socket, InetSocketAddress from) {
+    if (won != null && won != socket) won.close();
+    won = socket;
+    wonFor = from;
+  }
+
+  /** The adopted socket when {@code to} is the address it serves (a plain UDP address), else {@code null}. */
+  PacketSocket socketFor(InetSocketAddress to) {
+    boolean plain = !(to instanceof io.p2pnode.transport.RelayEndpoint) && !(to instanceof io.p2pnode.transport.TcpEndpoint);
+    return won != null && plain && io.p2pnode.transport.RelayEndpoint.same(to, wonFor) ? won : null;
+  }
+
+  /** As {@link #socketFor}, handing the socket over: the session's path owns (and closes) it from now on. */
+  PacketSocket take(InetSocketAddress to) {
+    PacketSocket s = socketFor(to);
+    if (s != null) {
+      won = null;
+      wonFor = null;
+    }
+    return s;
+  }
+
+  /**
+   * The strategy that found {@code address}, or {@code null} when no try did: on the hard side the
+   * address a probe came from, on the easy side an answer from an address never punched while a try runs.
+   */
+  Strategy strategyOf(InetSocketAddress address, java.util.List<Candidate> punched) {
+    if (socketFor(address) != null) return last();
+    boolean known = punched.stream().anyMatch(x -> io.p2pnode.transport.RelayEndpoint.same(x.address(), address));
+    return running() != null && !known ? running() : null;
+  }
+
+  /** The session closes: the try stops and a socket not handed over closes. */
+  void close() {
+    stop(false);
+    if (won != null) won.close();
+    won = null;
   }
 
   /** The strategy of the try running now, or {@code null}. */

@@ -86,9 +86,6 @@ public final class PeerSession {
   private ReplyException closedBy;
   private NatProfile remoteNat = NatProfile.UNKNOWN;
   private HardNatPunch hard;
-  /** Hard side: the birthday socket a probe reached, and the peer's address it serves, until the path takes it. */
-  private PacketSocket adopted;
-  private InetSocketAddress adoptedFor;
   /** How the current path was found. */
   private Strategy strategy;
   /** Time from the introduction to the first direct path, ms; -1 until there is one. */
@@ -212,9 +209,7 @@ public final class PeerSession {
       s.close();
       return;
     }
-    if (adopted != null && adopted != pathSocket) adopted.close();
-    adopted = s;
-    adoptedFor = from;
+    hard.adopt(s, from);
     ControlMessage.Hello h = HardNatPunch.hello(frame);
     if (h == null) return;
     if (h.ack()) onFrame(FrameType.HELLO_ACK, frame, from);
@@ -468,9 +463,8 @@ public final class PeerSession {
   private Strategy strategyOf(Candidate c) {
     if (c.path() == Path.RELAY) return Strategy.RELAY;
     if (c.path() == Path.DIRECT_TCP) return Strategy.TCP;
-    if (hard != null && adopted != null && RelayEndpoint.same(adoptedFor, c.address())) return hard.last(); // hard side: a probe reached us
-    boolean punched = candidates.stream().anyMatch(x -> RelayEndpoint.same(x.address(), c.address()));
-    if (hard != null && hard.running() != null && !punched) return hard.running(); // easy side: an answer to a probe
+    Strategy tried = hard == null ? null : hard.strategyOf(c.address(), candidates);
+    if (tried != null) return tried;
     if (c.path() == Path.DIRECT && strategy != null && strategy != Strategy.RELAY && strategy != Strategy.TCP
       && RelayEndpoint.same(c.address(), remote)) {
       return strategy; // the same path again
@@ -676,9 +670,7 @@ public final class PeerSession {
       }
     }
     if (attempt != null) attempt.abandon();
-    if (hard != null) hard.stop(false);
-    if (adopted != null && adopted != pathSocket) adopted.close();
-    adopted = null;
+    if (hard != null) hard.close();
     for (long t : new long[] {punchTimer, graceTimer, upgradeTimer, tcpTimer}) {
       if (t >= 0) deps.scheduler().cancel(t);
     }
@@ -738,9 +730,9 @@ public final class PeerSession {
   private void openPathSocket() {
     closePathSocket();
     InetSocketAddress to = remote;
-    if (adopted != null && RelayEndpoint.same(adoptedFor, to) && !(to instanceof RelayEndpoint)) {
-      pathSocket = adopted; // the birthday socket the peer's probe reached: the only mapping towards it
-      adopted = null;
+    PacketSocket probed = hard == null ? null : hard.take(to);
+    if (probed != null) {
+      pathSocket = probed; // the birthday socket the peer's probe reached: the only mapping towards it
       return;
     }
     if (pathSockets == null || to instanceof RelayEndpoint || to instanceof TcpEndpoint) return;
@@ -780,8 +772,9 @@ public final class PeerSession {
    * {@link TcpEndpoint} (or a relay reached through one) goes over its TCP connection.
    */
   private void sendTo(ByteBuf frame, InetSocketAddress to) {
-    if (adopted != null && !(to instanceof RelayEndpoint) && !(to instanceof TcpEndpoint) && RelayEndpoint.same(to, adoptedFor)) {
-      adopted.send(frame, to);
+    PacketSocket probed = hard == null ? null : hard.socketFor(to);
+    if (probed != null) {
+      probed.send(frame, to);
     } else if (pathSocket != null && !(to instanceof RelayEndpoint) && !(to instanceof TcpEndpoint) && RelayEndpoint.same(to, remote)) {
       pathSocket.send(frame, to);
     } else if (to instanceof RelayEndpoint r) {
