@@ -66,6 +66,24 @@ class HardNatLabTest {
     LabScenariosTest.delivers(lab, alice, bob, "and again");
   }
 
+  /** The easy side behind a carrier NAT and a home NAT (both cone): the opening packets die at the carrier NAT. */
+  @Test
+  void doubleNatFacingRandomSymmetricGoesDirectByBirthday() {
+    LabNetwork net = new LabNetwork();
+    LabTopology lab = new LabTopology(net);
+    LabNetwork.Realm cgn = net.internet.nat("cgn", "203.0.113.50", NatBehavior.portRestrictedCone());
+    LabNetwork.Realm home = cgn.nat("home", "100.64.0.10", NatBehavior.portRestrictedCone());
+    LabNode alice = new LabNode(net, home.host("192.168.1.10"), 7700, LabTopology.config("alice", false),
+      java.util.List.of(LabTopology.COORDINATOR));
+    LabNode bob = lab.peer("bob", NatType.SYMMETRIC, BOB_IP);
+    lab.run(LabTopology.REGISTERED_MS);
+    assertEquals("direct", LabScenariosTest.connect(lab, alice, "bob"));
+    lab.run(100);
+    assertEquals("birthday", peer(alice, "bob").getString("strategy"));
+    assertEquals(PunchOptions.DEFAULT_HARD_SOCKETS, nat(net, "203.0.113.50").ttlExpired);
+    LabScenariosTest.delivers(lab, alice, bob, "through three NATs");
+  }
+
   @Test
   void coneFacingSequentialSymmetricGoesDirectByPrediction() {
     LabNetwork net = new LabNetwork();
