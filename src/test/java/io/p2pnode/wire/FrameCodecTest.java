@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class FrameCodecTest {
-  private static final String GOLDEN = "d1030100010203040a0b0c0d0e0f1011";
+  private static final String GOLDEN = "d2030100010203040a0b0c0d0e0f1011";
 
   private static ByteBuf hex(String hex) {
     return Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump(hex));
