@@ -82,14 +82,14 @@ class FrameCodecTest {
 
   @Test
   void checkRejectsOtherVersions() {
-    assertThrows(WireException.class, () -> FrameCodec.check(goldenWith(0, 0xD2)));
+    assertThrows(WireException.class, () -> FrameCodec.check(goldenWith(0, 0xD1)));
     assertThrows(WireException.class, () -> FrameCodec.check(goldenWith(0, 0xD0)));
     assertThrows(WireException.class, () -> FrameCodec.check(goldenWith(0, 0xDF)));
   }
 
   @Test
   void checkRejectsUnknownType() {
-    for (int t : new int[] {0x00, 0x0A, 0x0F, 0x19, 0x7F, 0xFF}) {
+    for (int t : new int[] {0x00, 0x0C, 0x0F, 0x19, 0x7F, 0xFF}) {
       assertThrows(WireException.class, () -> FrameCodec.check(goldenWith(1, t)), "type " + t);
     }
   }
