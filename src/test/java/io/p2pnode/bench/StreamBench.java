@@ -61,23 +61,26 @@ public final class StreamBench {
         encrypted ? "encrypted" : "plain", seconds);
 
       // ---- latency
-      double[] idle = latency(alice.vertx(), samples);
+      double[] idle = latency(alice.vertx(), samples, Addresses.DEFAULT_PRIORITY);
       AtomicBoolean stop = new AtomicBoolean();
       Future<Void> bulk = streamFromMemory(alice.vertx(), api, stop);
       sleep(500);
-      double[] underStream = latency(alice.vertx(), samples);
+      double[] underStream = latency(alice.vertx(), samples, Addresses.DEFAULT_PRIORITY);
+      double[] urgentUnderStream = latency(alice.vertx(), samples, 0);
       stop.set(true);
       await(bulk);
       stop.set(false);
       CompletableFuture<Void> sendBulk = sendBulk(alice.vertx(), stop);
       sleep(500);
-      double[] underSends = latency(alice.vertx(), samples);
+      double[] underSends = latency(alice.vertx(), samples, Addresses.DEFAULT_PRIORITY);
       stop.set(true);
       sendBulk.get(60, TimeUnit.SECONDS);
       print("small send latency, idle", "p50", idle[0], "ms");
       print("small send latency, idle", "p99", idle[1], "ms");
       print("small send latency, stream bulk on another address", "p50", underStream[0], "ms");
       print("small send latency, stream bulk on another address", "p99", underStream[1], "ms");
+      print("small send latency, priority 0, stream bulk on another", "p50", urgentUnderStream[0], "ms");
+      print("small send latency, priority 0, stream bulk on another", "p99", urgentUnderStream[1], "ms");
       print("small send latency, p2p.send bulk on another address", "p50", underSends[0], "ms");
       print("small send latency, p2p.send bulk on another address", "p99", underSends[1], "ms");
       System.err.printf("  p99 under stream bulk - idle p99: %+.2f ms (target <= +5 ms)%n", underStream[1] - idle[1]);
@@ -109,8 +112,9 @@ public final class StreamBench {
     return new DeliveryOptions().addHeader(Addresses.HEADER_TO, "bob").addHeader(Addresses.HEADER_ADDRESS, address);
   }
 
-  /** {@code samples} confirmed 16-byte sends to {@link #CHAT}, one at a time: p50, p99 in ms. */
-  private static double[] latency(Vertx vertx, int samples) throws Exception {
+  /** {@code samples} confirmed 16-byte sends to {@link #CHAT} at {@code priority}, one at a time: p50, p99 in ms. */
+  private static double[] latency(Vertx vertx, int samples, int priority) throws Exception {
+    DeliveryOptions opts = to(CHAT).addHeader(Addresses.HEADER_PRIORITY, Integer.toString(priority));
     long[] lat = new long[samples];
     CompletableFuture<Void> done = new CompletableFuture<>();
     Buffer body = Buffer.buffer(new byte[16]);
@@ -119,7 +123,7 @@ public final class StreamBench {
     int[] n = {0};
     next[0] = () -> {
       long t0 = System.nanoTime();
-      vertx.eventBus().request(Addresses.SEND, body, to(CHAT)).onComplete(ar -> {
+      vertx.eventBus().request(Addresses.SEND, body, opts).onComplete(ar -> {
         if (ar.failed()) {
           done.completeExceptionally(ar.cause());
           return;
