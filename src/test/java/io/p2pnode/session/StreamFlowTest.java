@@ -174,6 +174,34 @@ class StreamFlowTest {
     assertEquals(16 << 20, reader.got.length());
   }
 
+  /** A 16 MiB stream and small messages to another address: the small ones all arrive while the stream is still early on. */
+  @Test
+  void smallMessagesOvertakeASixteenMebibyteStreamUnderLoss() {
+    SessionPair p = new SessionPair(new JsonObject());
+    p.loss = 0.02;
+    Map<String, Reader> readers = readers(p);
+    Random r = new Random(6);
+    Sent bulk = new Sent();
+    int id = open(p, "files", bulk);
+    for (int i = 0; i < 256; i++) p.a.writeStream(id, random(r, 64 * 1024), false); // 16 MiB queued at once
+    p.a.writeStream(id, null, true);
+    List<Long> streamedWhenChatArrived = new ArrayList<>();
+    p.consumerB = (from, d) -> {
+      Reader files = readers.get("files"); // not opened yet at b: nothing of the stream arrived
+      streamedWhenChatArrived.add(files == null ? 0L : files.got.length());
+      return Future.succeededFuture();
+    };
+    List<Future<Object>> chats = new ArrayList<>();
+    for (int i = 0; i < 100; i++) chats.add(p.a.send(SessionCodec.KIND_SEND, "chat", "c" + i, 120_000));
+    p.runUntil(Future.all(Future.all(chats), bulk.ended.future()), 300_000);
+    assertTrue(bulk.ended.future().succeeded(), "the stream finished");
+    assertEquals(16 << 20, readers.get("files").got.length());
+    assertEquals(100, streamedWhenChatArrived.size());
+    for (int i = 0; i < 100; i++) assertEquals("chat:c" + i, "chat:" + p.deliveredAtB.get(i).body(), "chat in order");
+    long last = streamedWhenChatArrived.get(99);
+    assertTrue(last < 4L << 20, "every small message arrived before a quarter of the stream had: " + last + " bytes streamed by then");
+  }
+
   @Test
   void aStreamNobodyTakesFailsWith404AndNothingMoreIsSent() {
     SessionPair p = new SessionPair(new JsonObject());
