@@ -96,11 +96,17 @@ final class InboundStreams {
       return;
     }
     Buffer b = (Buffer) d.body();
+    // a sender may overshoot its credit by less than one chunk (it sends a chunk while below it); more is a broken peer
+    if (s.received + b.length() > s.advertised + SessionCodec.MAX_STREAM_CHUNK
+      || received + b.length() > advertised + SessionCodec.MAX_STREAM_CHUNK) {
+      counters.drop(Drop.CREDIT_EXCEEDED);
+      streams.remove(id);
+      stop(id, Failure.BAD_REQUEST.code());
+      s.app.failed(Failure.BAD_REQUEST.exception(peerId + " sent stream " + d.address() + " beyond the credit it was given"));
+      return;
+    }
     s.received += b.length();
     received += b.length();
-    if (s.received > s.advertised + SessionCodec.MAX_STREAM_CHUNK || received > advertised + SessionCodec.MAX_STREAM_CHUNK) {
-      counters.drop(Drop.CREDIT_EXCEEDED); // taken all the same: dropping it would break the stream
-    }
     s.app.data(b);
   }
 

@@ -120,9 +120,10 @@ final class OutboundStreams {
       counters.drop(Drop.STREAM_UNKNOWN);
       return;
     }
-    Failure f = s.code() == Failure.QUEUE_FULL.code() ? Failure.QUEUE_FULL : Failure.NOT_FOUND;
-    o.listener.failed(f.exception(s.code() == Failure.QUEUE_FULL.code()
-      ? "the peer has too many streams open (session.maxStreams)" : "no stream handler at " + o.address + " on the peer"));
+    o.listener.failed(s.code() == Failure.QUEUE_FULL.code()
+      ? Failure.QUEUE_FULL.exception("the peer has too many streams open (session.maxStreams)")
+      : s.code() == Failure.NOT_FOUND.code() ? Failure.NOT_FOUND.exception("no stream handler at " + o.address + " on the peer")
+      : Failure.BAD_REQUEST.exception("the peer refused stream " + o.address + " (" + s.code() + ")"));
   }
 
   /** The session closed: every open stream fails. */

@@ -76,6 +76,6 @@ public enum Drop {
   STREAM_LIMIT,
   /** Data of a byte stream this node does not know (refused before, or its start was dropped), or a CREDIT/STOP for one. */
   STREAM_UNKNOWN,
-  /** Bytes of a byte stream beyond the credit this node gave (the peer ignores flow control): counted, still taken. */
+  /** Bytes of a byte stream beyond the credit this node gave (the peer ignores flow control): the stream is refused (STOP 400). */
   CREDIT_EXCEEDED
 }

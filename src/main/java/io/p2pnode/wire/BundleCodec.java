@@ -22,7 +22,8 @@ import static io.p2pnode.wire.WireBuf.*;
  *                  MAX_STREAM_DATA); stream 0: bytes of all streams of the session together (MAX_DATA).
  *                  Only ever grows: a stale copy changes nothing
  * STOP             stream (32) | code (16)
- *                  the receiver refuses byte stream {@code stream} (404 no handler, 429 too many streams):
+ *                  the receiver refuses byte stream {@code stream} (404 no handler, 429 too many streams,
+ *                  400 bytes beyond the credit):
  *                  the sender fails it with {@code code} and sends no more of it
  * </pre>
  */

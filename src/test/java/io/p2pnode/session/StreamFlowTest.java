@@ -249,4 +249,26 @@ class StreamFlowTest {
     in.consumed(1, 1);
     assertEquals(0, in.size(), "an ended stream whose bytes were consumed is gone");
   }
+
+  @Test
+  void aPeerThatIgnoresTheCreditHasItsStreamRefused() {
+    io.p2pnode.transport.Counters counters = new io.p2pnode.transport.Counters();
+    SessionOptions o = io.p2pnode.config.NodeOptions.fromJson(new JsonObject()).session();
+    List<String> control = new ArrayList<>();
+    Reader[] reader = new Reader[1];
+    InboundStreams in = new InboundStreams("a", (peer, id, address) -> reader[0] = new Reader(null, id, address), counters, o,
+      (type, body) -> control.add(type + ":" + io.netty.buffer.ByteBufUtil.hexDump(body)));
+    long prev = 0;
+    long sent = 0;
+    for (long msg = 1; sent <= o.streamWindowBytes() + SessionCodec.MAX_STREAM_CHUNK; msg++) { // nothing consumed: no more credit
+      in.onData(new SessionCodec.Data(msg, SessionCodec.KIND_STREAM, 7, prev, "x", Buffer.buffer(new byte[SessionCodec.MAX_STREAM_CHUNK])));
+      prev = msg;
+      sent += SessionCodec.MAX_STREAM_CHUNK;
+    }
+    assertEquals(1, counters.drops(Drop.CREDIT_EXCEEDED));
+    assertEquals("STOP:00000007" + "0190", control.get(control.size() - 1), "refused with 400");
+    assertEquals(400, ((ReplyException) reader[0].end.future().cause()).failureCode(), "the reader hears why");
+    assertTrue(reader[0].got.length() <= o.streamWindowBytes() + SessionCodec.MAX_STREAM_CHUNK, "no more was taken in");
+    assertEquals(0, in.size());
+  }
 }
