@@ -36,8 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * numbers depend on the machine.
  */
 public final class StreamBench {
-  private static final String CHAT = "bench.chat";
-  private static final String BULK = "bench.bulk";
+  static final String CHAT = "bench.chat";
+  static final String BULK = "bench.bulk";
   private static final String FILES = "bench.files";
 
   public static void main(String[] args) throws Exception {
@@ -109,12 +109,21 @@ public final class StreamBench {
   }
 
   private static DeliveryOptions to(String address) {
-    return new DeliveryOptions().addHeader(Addresses.HEADER_TO, "bob").addHeader(Addresses.HEADER_ADDRESS, address);
+    return to("bob", address);
+  }
+
+  private static DeliveryOptions to(String peer, String address) {
+    return new DeliveryOptions().addHeader(Addresses.HEADER_TO, peer).addHeader(Addresses.HEADER_ADDRESS, address);
   }
 
   /** {@code samples} confirmed 16-byte sends to {@link #CHAT} at {@code priority}, one at a time: p50, p99 in ms. */
   private static double[] latency(Vertx vertx, int samples, int priority) throws Exception {
-    DeliveryOptions opts = to(CHAT).addHeader(Addresses.HEADER_PRIORITY, Integer.toString(priority));
+    return latency(vertx, "bob", samples, priority);
+  }
+
+  /** As {@link #latency(Vertx, int, int)} to {@code peer}. */
+  static double[] latency(Vertx vertx, String peer, int samples, int priority) throws Exception {
+    DeliveryOptions opts = to(peer, CHAT).addHeader(Addresses.HEADER_PRIORITY, Integer.toString(priority));
     long[] lat = new long[samples];
     CompletableFuture<Void> done = new CompletableFuture<>();
     Buffer body = Buffer.buffer(new byte[16]);
@@ -142,9 +151,14 @@ public final class StreamBench {
 
   /** Writes 64 KB buffers to a stream to {@link #BULK} as fast as its backpressure lets, until {@code stop}; then ends it. */
   private static Future<Void> streamFromMemory(Vertx vertx, P2pClient api, AtomicBoolean stop) {
+    return streamFromMemory(vertx, api, "bob", stop);
+  }
+
+  /** As {@link #streamFromMemory(Vertx, P2pClient, AtomicBoolean)} to {@code peer}. */
+  static Future<Void> streamFromMemory(Vertx vertx, P2pClient api, String peer, AtomicBoolean stop) {
     Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
     Promise<Void> done = Promise.promise();
-    vertx.runOnContext(v -> api.openStream("bob", BULK).onComplete(ar -> {
+    vertx.runOnContext(v -> api.openStream(peer, BULK).onComplete(ar -> {
       if (ar.failed()) {
         done.fail(ar.cause());
         return;

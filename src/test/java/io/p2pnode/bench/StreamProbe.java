@@ -41,6 +41,7 @@ public final class StreamProbe {
   public static void main(String[] args) throws Exception {
     AtomicLong peak = new AtomicLong();
     if (args[0].equals("receive")) receive(args[1], args[2], Path.of(args[3]), peak);
+    else if (args[0].equals("latency")) latency(args[1], args[2], args[3], Integer.parseInt(args[4]));
     else send(args[1], args[2], args[3], Path.of(args[4]), Integer.parseInt(args[5]), peak);
     System.exit(0);
   }
@@ -55,6 +56,9 @@ public final class StreamProbe {
         if (ar.succeeded()) from.complete(rs.peerId());
         else from.completeExceptionally(ar.cause());
       }));
+    AtomicLong bulk = new AtomicLong();
+    node.vertx().eventBus().localConsumer(StreamBench.CHAT, m -> m.reply(null));
+    api.streamHandler(StreamBench.BULK, rs -> rs.handler(b -> bulk.addAndGet(b.length())));
     LabPeer.awaitRegistered(node, api);
     System.out.println("READY");
     System.out.flush();
@@ -83,6 +87,33 @@ public final class StreamProbe {
       .put("peakLiveHeapMiB", peak.get() >> 20)
       .put("transport", peers.getJsonArray("peers").getJsonObject(0).getJsonObject("transport")).encode());
     System.out.flush();
+  }
+
+  private static void latency(String peerId, String coordinator, String target, int samples) throws Exception {
+    P2pNode node = LabPeer.start(peerId, 7790, coordinator, new JsonObject().put("connectTimeoutMs", 20_000)
+      .put("relayAfterMs", 19_000), false);
+    P2pClient api = P2pClient.create(node.vertx());
+    LabPeer.connectEventually(node, api, target);
+    double[] idle = StreamBench.latency(node.vertx(), target, samples, io.p2pnode.bus.Addresses.DEFAULT_PRIORITY);
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    long acked0 = acked(api);
+    long t0 = System.nanoTime();
+    Future<Void> bulk = StreamBench.streamFromMemory(node.vertx(), api, target, stop);
+    TimeUnit.SECONDS.sleep(2); // the bulk stream reaches its pace
+    double[] underBulk = StreamBench.latency(node.vertx(), target, samples, io.p2pnode.bus.Addresses.DEFAULT_PRIORITY);
+    double mbs = (acked(api) - acked0) / ((System.nanoTime() - t0) / 1e9) / 1e6;
+    JsonObject peer = LabPeer.await(api.peers()).getJsonArray("peers").getJsonObject(0);
+    stop.set(true);
+    LabPeer.await(bulk);
+    System.out.println("REPORT " + new JsonObject().put("idleP50Ms", idle[0]).put("idleP99Ms", idle[1]).put("bulkP50Ms", underBulk[0])
+      .put("bulkP99Ms", underBulk[1]).put("rttMs", peer.getDouble("rttMs")).put("bulkMbPerSec", Math.round(mbs * 100) / 100.0)
+      .put("lostPackets", peer.getJsonObject("transport").getLong("lostPackets")).encode());
+    System.out.flush();
+  }
+
+  /** Bytes of datagrams the peer acknowledged so far (the sender's transport statistics). */
+  private static long acked(P2pClient api) throws Exception {
+    return LabPeer.await(api.peers()).getJsonArray("peers").getJsonObject(0).getJsonObject("transport").getLong("bytesAcked");
   }
 
   /** Heap live after the last collection, all heap pools. */

@@ -27,6 +27,59 @@ class StreamLabTest {
     run(Integer.getInteger("p2p.lab.streamMiB", 1024));
   }
 
+  /**
+   * Benchmark: small confirmed sends, one at a time, idle and while a byte stream to another
+   * address of the same peer carries bulk data, across the lab with 1% loss and 10 ms delay each
+   * way (target: p99 under bulk at most the idle p99 plus one RTT). Prints the figures.
+   */
+  @Test
+  @Tag("bench")
+  void smallMessageLatencyUnderStreamBulkAcrossTheLossyLab() throws Exception {
+    NatLabTest.requireLab();
+    Path bobOut = Files.createTempFile("stream-lab-bob", ".out");
+    try (NatLab lab = new NatLab()) {
+      startLossy(lab, 10);
+      Process bobProc = startReceiver(bobOut, Path.of("/dev/null"));
+      try {
+        awaitLine(bobOut, "READY", 60);
+        List<String> alice = NodeProcess.javaIn("p2plab-alice", io.p2pnode.bench.StreamProbe.class.getName());
+        alice.addAll(List.of("latency", "alice", "203.0.113.100:7700", "bob", "300"));
+        var r = NatLab.run(alice, 600);
+        String line = r.out().lines().filter(l -> l.startsWith("REPORT ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+        JsonObject report = new JsonObject(line.substring(7));
+        System.out.println("stream lab latency, 1% loss, 10 ms each way: " + report.encode());
+        System.out.printf("p99 under bulk - idle p99 = %+.1f ms; one RTT = %.1f ms%n", report.getDouble("bulkP99Ms") - report.getDouble("idleP99Ms"),
+          report.getDouble("rttMs"));
+        assertTrue(report.getDouble("bulkMbPerSec") > 0, "the bulk stream moved: " + report.encode());
+      } finally {
+        bobProc.destroyForcibly();
+      }
+    } finally {
+      Files.deleteIfExists(bobOut);
+    }
+  }
+
+  /** Cone NATs, 1% loss at alice's router, {@code delayMs} each way at bob's (0: none), and the coordinator. */
+  private static void startLossy(NatLab lab, int delayMs) throws Exception {
+    NatLab.run(List.of("bash", NatLab.SCRIPT, "up", "cone"), 60);
+    NatLab.run(List.of("bash", NatLab.SCRIPT, "impair", "p2plab-nata", "0.01"), 60);
+    if (delayMs > 0) {
+      var delay = NatLab.run(List.of("bash", NatLab.SCRIPT, "delay", "p2plab-natb", String.valueOf(delayMs), "0"), 120);
+      assertEquals(0, delay.code(), delay.out());
+    }
+    lab.nodes.add(NodeProcess.startWithConfigIn(NatLab.COORD_NS, new JsonObject().put("peerId", "coord")
+      .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 0))
+      .put("http", new JsonObject().put("port", 0))));
+    lab.nodes.get(0).awaitReady();
+  }
+
+  /** Bob's {@code StreamProbe receive}, its output into {@code out}. */
+  private static Process startReceiver(Path out, Path target) throws Exception {
+    List<String> bob = NodeProcess.javaIn("p2plab-bob", io.p2pnode.bench.StreamProbe.class.getName());
+    bob.addAll(List.of("receive", "bob", "203.0.113.100:7700", target.toString()));
+    return new ProcessBuilder(bob).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+  }
+
   private static void run(int mib) throws Exception {
     NatLabTest.requireLab();
     Path dir = Files.createTempDirectory("p2p-stream-lab");
@@ -34,15 +87,8 @@ class StreamLabTest {
     Path target = dir.resolve("target.bin");
     Path bobOut = dir.resolve("bob.out");
     try (NatLab lab = new NatLab()) {
-      NatLab.run(List.of("bash", NatLab.SCRIPT, "up", "cone"), 60);
-      NatLab.run(List.of("bash", NatLab.SCRIPT, "impair", "p2plab-nata", "0.01"), 60);
-      lab.nodes.add(NodeProcess.startWithConfigIn(NatLab.COORD_NS, new JsonObject().put("peerId", "coord")
-        .put("listen", new JsonObject().put("host", "0.0.0.0").put("port", 7700)).put("bridge", new JsonObject().put("port", 0))
-        .put("http", new JsonObject().put("port", 0))));
-      lab.nodes.get(0).awaitReady();
-      List<String> bob = NodeProcess.javaIn("p2plab-bob", io.p2pnode.bench.StreamProbe.class.getName());
-      bob.addAll(List.of("receive", "bob", "203.0.113.100:7700", target.toString()));
-      Process bobProc = new ProcessBuilder(bob).redirectErrorStream(true).redirectOutput(bobOut.toFile()).start();
+      startLossy(lab, 0);
+      Process bobProc = startReceiver(bobOut, target);
       try {
         awaitLine(bobOut, "READY", 60);
         List<String> alice = NodeProcess.javaIn("p2plab-alice", io.p2pnode.bench.StreamProbe.class.getName());
