@@ -312,7 +312,7 @@ public final class P2pNode {
         options.session().encryption() ? identity.keyPair() : null);
       PathSocketConfig connected = options.listen().connectedSockets() && vertx.isNativeTransportEnabled()
         ? new PathSocketConfig(new InetSocketAddress(options.listen().host(), udp.getPort()), options.listen().socketBufferBytes(),
-          options.listen().maxDatagramBytes(), router, counters)
+          options.listen().maxPathDatagramBytes(), router, counters)
         : null;
       SessionManager manager = new SessionManager(deps, new VerticleSessionHost(vertx, listenerGroup, connected, this::tcp,
         rendezvous::coordinatorNow), rendezvous, routes,

@@ -50,6 +50,8 @@ public final class PeerSession {
   /** The data plane; replaced when the peer starts a new session while this one is up. */
   private MessageExchange messages;
   private final SessionCrypto crypto;
+  /** Path MTU discovery on the direct path's connected socket. */
+  private final PathMtu pmtu;
   private final List<Promise<PeerSession>> upWaiters = new ArrayList<>();
 
   private State state = State.CONNECTING;
@@ -113,8 +115,13 @@ public final class PeerSession {
       public boolean canSend() {
         return state == State.UP && !recovering && crypto.ready();
       }
+
+      public long receiveLimit() {
+        return pathSocket == null ? Long.MAX_VALUE : pmtu.receiveLimit();
+      }
     };
     this.messages = new MessageExchange(deps, peerId, link, rtt);
+    this.pmtu = new PathMtu(deps.scheduler(), rtt, deps.maxDatagramBytes(), this::sendProbe, peerId);
   }
 
   /** Use connected per-peer sockets for direct paths (the UDP accept model); without, everything goes through {@code socket}. */
@@ -457,6 +464,11 @@ public final class PeerSession {
         case BUNDLE -> messages.onBundle(pn, frame);
         case PING -> sendTimestamp(FrameType.PONG, SessionCodec.readTimestamp(frame));
         case PONG -> rtt.sample(now() - SessionCodec.readTimestamp(frame));
+        case PMTU_PROBE -> answerProbe(frame);
+        case PMTU_ACK -> {
+          SessionCodec.ProbeAck a = SessionCodec.readProbeAck(frame);
+          pmtu.onAck(a.size(), a.receiverMax(), a.receiveBuffer());
+        }
         case BYE -> {
           SessionCodec.readBye(frame);
           close("peer said goodbye", false);
@@ -544,6 +556,7 @@ public final class PeerSession {
       startAttempt(winner.path() == Path.RELAY ? null : relay, deps.session().relayAfterMs(),
         timeout - 2 * interval, winner.path() == Path.DIRECT_TCP ? 0 : tcpDelay());
     }
+    if (messages.ptoCount() >= 2) pmtu.onBlackHole(); // large datagrams may have stopped arriving: the base size always does
     if (now - lastSent >= interval * 1_000_000L) {
       keepalives++;
       sendTimestamp(FrameType.PING, now);
@@ -659,11 +672,14 @@ public final class PeerSession {
         ar.result().close(); // the path moved on meanwhile
       } else {
         pathSocket = ar.result();
+        int ceiling = Math.min(pathSocket.firstHopMaxDatagram(), pathSocket.readLimit());
+        pmtu.pathUp(ceiling);
       }
     });
   }
 
   private void closePathSocket() {
+    pmtu.pathDown();
     pathEpoch++;
     if (pathSocket != null) pathSocket.close();
     pathSocket = null;
@@ -701,9 +717,37 @@ public final class PeerSession {
     }
   }
 
-  /** The frame size budget of the current path: a relay wrapper takes its share. */
+  /**
+   * The frame size budget of the current path: what its path MTU search confirmed on a direct path
+   * with a connected socket, else {@code listen.maxDatagramBytes}; a relay wrapper takes its share.
+   */
   private int budget() {
+    if (pathSocket != null && pmtu.current() > deps.maxDatagramBytes()) return pmtu.current() - crypto.overhead();
     return deps.maxDatagramBytes() - crypto.overhead() - (remote instanceof RelayEndpoint ? ControlMessage.RELAY_OVERHEAD : 0);
+  }
+
+  /** A path MTU probe: a sealed frame padded so that its datagram is {@code size} bytes. */
+  private void sendProbe(int size) {
+    if (state != State.UP || !crypto.ready()) return; // its timeout counts it lost
+    int padding = size - FrameCodec.HEADER_BYTES - crypto.overhead() - SessionCodec.PROBE_HEADER;
+    ByteBuf out = newFrame(FrameType.PMTU_PROBE, size, size - crypto.overhead());
+    SessionCodec.writeProbe(out, size, padding);
+    transmit(out);
+  }
+
+  /**
+   * A probe arrived: it must be as large as it says (a relay or TCP path carries no probes), and the
+   * answer says which datagrams reach us on this path: a connected socket reads up to
+   * {@code listen.maxPathDatagramBytes}, a listener only {@code listen.maxDatagramBytes}.
+   */
+  private void answerProbe(ByteBuf frame) {
+    int arrived = FrameCodec.HEADER_BYTES + frame.readableBytes() + crypto.overhead(); // the tag was taken off by opening
+    int claimed = SessionCodec.readProbe(frame);
+    if (claimed != arrived) throw new WireException("PMTU_PROBE of " + arrived + " B claims " + claimed);
+    int readable = pathSocket != null && pathSocket.readLimit() > 0 ? pathSocket.readLimit() : deps.maxDatagramBytes();
+    ByteBuf out = header(FrameType.PMTU_ACK, FrameCodec.HEADER_BYTES + SessionCodec.PROBE_ACK_BYTES);
+    SessionCodec.writeProbeAck(out, claimed, Math.min(readable, 65_535), pathSocket == null ? 0 : pathSocket.receiveBufferBytes());
+    transmit(out);
   }
 
   private long now() {
@@ -752,7 +796,7 @@ public final class PeerSession {
       .put("inFlight", messages.inFlight())
       .put("keySets", crypto.keySets())
       .put("transports", transports())
-      .put("transport", messages.toJson())
+      .put("transport", messages.toJson().put("pathMtu", pmtu.toJson()))
       .put("upForMs", state == State.UP ? (now() - upSince) / 1_000_000L : 0);
   }
 }
