@@ -1,5 +1,7 @@
 package io.p2pnode.config;
 
+import io.p2pnode.transport.Addrs;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -45,9 +47,9 @@ public final class Endpoints {
     }
   }
 
-  /** {@code host:port} text for an address, IPv6 in brackets. */
+  /** {@code host:port} text for an address, IPv6 in brackets, an IPv4-mapped IPv6 address as IPv4 ({@link Addrs#normalise}). */
   public static String format(InetSocketAddress a) {
-    String h = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+    String h = a.getAddress() == null ? a.getHostString() : Addrs.normalise(a.getAddress()).getHostAddress();
     return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
   }
 }
