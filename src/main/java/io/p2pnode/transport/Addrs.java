@@ -1,5 +1,7 @@
 package io.p2pnode.transport;
 
+import io.p2pnode.wire.WireBuf;
+
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -25,8 +27,7 @@ public final class Addrs {
   public static InetAddress normalise(InetAddress a) {
     if (!(a instanceof Inet6Address)) return a;
     byte[] b = a.getAddress();
-    for (int i = 0; i < 10; i++) if (b[i] != 0) return a;
-    if (b[10] != (byte) 0xFF || b[11] != (byte) 0xFF) return a;
+    if (!WireBuf.ipv4Mapped(b)) return a;
     try {
       return InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
     } catch (UnknownHostException e) {
