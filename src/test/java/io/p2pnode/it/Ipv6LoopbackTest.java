@@ -98,6 +98,9 @@ class Ipv6LoopbackTest {
     assertEquals("127.0.0.1:" + bob.udpAddress().getPort(), bobCoords.getJsonObject(0).getString("observed"), bobCoords.encode());
     assertEquals("[::1]:" + bob.udpAddress().getPort(), bobCoords.getJsonObject(1).getString("observed"), bobCoords.encode());
 
+    // over TCP too, from the dual-stack TCP listener to either family of the coordinator's
+    if (!TestNodes.UNCONNECTED) awaitTcpRegistered(bob, 2);
+
     // the coordinator's own node, on "::", and the IPv4 peer
     JsonObject toCoord = TestNodes.connectEventually(alice, "coordDual");
     assertEquals("127.0.0.1:" + cp, toCoord.getString("remote"));
@@ -111,6 +114,20 @@ class Ipv6LoopbackTest {
     echo(bob, alice, toBob.getString("path"));
     String aliceSeen = peerEntry(bob, "alice4").getString("remote");
     assertTrue(aliceSeen.endsWith(":" + alice.udpAddress().getPort()) && !aliceSeen.startsWith("["), aliceSeen);
+  }
+
+  /** Waits until {@code n} is registered over TCP with {@code links} coordinators (at most 10 s). */
+  private static void awaitTcpRegistered(P2pNode n, int links) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    JsonArray cs;
+    do {
+      cs = await(P2pClient.create(n.vertx()).status()).getJsonArray("coordinators");
+      long tcp = cs.stream().map(JsonObject.class::cast).filter(c -> c.getJsonObject("tcp") != null
+        && Boolean.TRUE.equals(c.getJsonObject("tcp").getBoolean("registered"))).count();
+      if (tcp == links) return;
+      await(io.vertx.core.Future.<Void>future(p -> n.vertx().setTimer(20, t -> p.complete())));
+    } while (System.nanoTime() < deadline);
+    fail("not registered over TCP with " + links + " coordinators: " + cs.encode());
   }
 
   private static JsonObject peerEntry(P2pNode on, String peerId) {
