@@ -6,7 +6,10 @@ import java.util.Set;
 
 /** Section {@code listen}: the node's UDP port and its listener verticles. */
 public final class ListenOptions {
-  /** Every interface: a node must be reachable from its LAN and through its NAT. */
+  /**
+   * Every IPv4 interface: a node must be reachable from its LAN and through its NAT. IPv4 only,
+   * so a host without IPv6 starts as before; {@code "::"} listens on both families (dual-stack).
+   */
   public static final String DEFAULT_HOST = "0.0.0.0";
   /** The documented port of the embedded default node (DESIGN §5). */
   public static final int DEFAULT_PORT = 7700;

@@ -5,6 +5,7 @@ import io.p2pnode.bus.Failure;
 import io.p2pnode.config.Endpoints;
 import io.p2pnode.transport.Drop;
 import io.p2pnode.transport.PacketSocket;
+import io.p2pnode.transport.Addrs;
 import io.p2pnode.transport.RelayEndpoint;
 import io.p2pnode.transport.TcpEndpoint;
 import io.p2pnode.wire.ControlMessage;
@@ -157,6 +158,10 @@ public final class PeerSession {
                         InetSocketAddress relayVia, NatType remoteNat, PeerKey remoteKey) {
     if (state == State.CLOSED) return;
     if (token != 0 && token == this.token) return; // a repeated copy of the introduction this session runs on
+    // an IPv4-only listener cannot send to IPv6 candidates, nor an IPv6-only one to IPv4 ones
+    InetSocketAddress bound = socket.localAddress();
+    candidates = reachable(bound, candidates);
+    tcpCandidates = reachable(bound, tcpCandidates);
     this.tcpCandidates = tcpCandidates;
     this.tcpAtOnce = tcpAtOnce;
     crypto.introduced(remoteKey, token);
@@ -169,6 +174,11 @@ public final class PeerSession {
     this.candidates = candidates;
     this.relay = relayVia == null ? null : new RelayEndpoint(relayVia, peerId);
     startAttempt(relay, deps.session().relayAfterMs(), deps.session().connectTimeoutMs(), tcpDelay());
+  }
+
+  private static List<Candidate> reachable(InetSocketAddress bound, List<Candidate> candidates) {
+    if (bound == null || candidates.stream().allMatch(c -> Addrs.reaches(bound, c.address()))) return candidates;
+    return candidates.stream().filter(c -> Addrs.reaches(bound, c.address())).toList();
   }
 
   /** The path is back without a new lock (frames arrived on it again): no more punching, over TCP neither. */
@@ -300,7 +310,11 @@ public final class PeerSession {
     // UDP is preferred: a frame over TCP moves only a TCP path (to the connection the peer uses);
     // a frame over UDP moves a TCP path to UDP
     if (sender instanceof TcpEndpoint && !(remote instanceof TcpEndpoint)) return;
-    Path p = sender instanceof TcpEndpoint ? Path.DIRECT_TCP : winner.path() == Path.DIRECT_LAN ? Path.DIRECT_LAN : Path.DIRECT;
+    // across IP families only upwards (IPv4 to IPv6): when the two sides locked different families, both end on IPv6
+    if (!(sender instanceof TcpEndpoint) && Addrs.isV6(sender) != Addrs.isV6(remote) && !Addrs.isV6(sender)) return;
+    Path p = sender instanceof TcpEndpoint ? Path.DIRECT_TCP
+      : Addrs.isV6(sender) != Addrs.isV6(remote) ? candidateFor(sender).path()
+      : winner.path() == Path.DIRECT_LAN ? Path.DIRECT_LAN : Path.DIRECT;
     LOG.info(() -> "session " + peerId + " roamed: " + remote + " -> " + sender);
     finishLock(new Candidate(sender, p));
   }
@@ -322,9 +336,10 @@ public final class PeerSession {
     Candidate c = candidateFor(from);
     if (state == State.UP && remoteSid != 0 && remoteSessionId != remoteSid) peerStartedOver();
     remoteSid = remoteSessionId;
-    if (state == State.UP && !recovering && rank(c.path()) <= rank(winner.path()) && !RelayEndpoint.same(from, remote)) return;
-    if (state == State.CONNECTING && c.path() != Path.DIRECT_LAN && lanMayAnswer() && deps.session().lanGraceMs() > 0) {
-      if (pendingPublic == null || rank(c.path()) > rank(pendingPublic.path())) pendingPublic = c;
+    if (state == State.UP && !recovering && rank(c) <= rank(winner) && !RelayEndpoint.same(from, remote)) return;
+    if (state == State.CONNECTING && c.path() != Path.DIRECT_LAN && (lanMayAnswer() || v6MayAnswer(c))
+      && deps.session().lanGraceMs() > 0) {
+      if (pendingPublic == null || rank(c) > rank(pendingPublic)) pendingPublic = c;
       if (graceTimer < 0) {
         graceTimer = deps.scheduler().schedule(deps.session().lanGraceMs(), () -> {
           graceTimer = -1;
@@ -349,10 +364,21 @@ public final class PeerSession {
       .anyMatch(x -> x.address().getAddress().equals(mine.getAddress()));
   }
 
-  private static int rank(Path p) {
-    return switch (p) {
-      case DIRECT_LAN -> 3;
-      case DIRECT -> 2;
+  /**
+   * Whether waiting for an IPv6 candidate is worth it: {@code answered} is a direct IPv4 one, and
+   * the peer has a direct IPv6 candidate this node can reach (one that answers within
+   * {@code session.lanGraceMs} wins: no NAT on the way, no mapping to keep open).
+   */
+  private boolean v6MayAnswer(Candidate answered) {
+    return answered.path() == Path.DIRECT && !Addrs.isV6(answered.address())
+      && candidates.stream().anyMatch(x -> x.path() == Path.DIRECT && Addrs.isV6(x.address()));
+  }
+
+  /** How good a path is: LAN, then direct over IPv6, direct over IPv4, TCP, relay. */
+  private static int rank(Candidate c) {
+    return switch (c.path()) {
+      case DIRECT_LAN -> 4;
+      case DIRECT -> Addrs.isV6(c.address()) ? 3 : 2;
       case DIRECT_TCP -> 1;
       case RELAY -> 0;
     };
