@@ -36,6 +36,7 @@ import io.p2pnode.session.SessionDeps;
 import io.p2pnode.session.SessionManager;
 import io.p2pnode.time.Clock;
 import io.p2pnode.time.Scheduler;
+import io.p2pnode.transport.Addrs;
 import io.p2pnode.transport.ControlBudget;
 import io.p2pnode.transport.Counters;
 import io.p2pnode.transport.InboundControl;
@@ -295,17 +296,18 @@ public final class P2pNode {
     Scheduler scheduler = Scheduler.of(vertx);
     natProber = new NatTimeoutProber(scheduler, options.heartbeat().intervalMs(), options.heartbeat().maxIntervalMs());
     return new ControlVerticle(ctx -> {
+      List<InetSocketAddress> coordinators = reachableCoordinators();
       RendezvousClient rendezvous = new RendezvousClient(options.peerId(), identity, options.identity().networkKey(), LocalEndpoints.of(udp),
-        options.rendezvousAddresses(),
+        coordinators,
         options.coordinator().enabled() ? RendezvousClient.LocalCoordinator.eventBus(vertx.eventBus()) : null,
         natProber::keepaliveMs, scheduler, listenerGroup::any, counters);
       if (tcp() != null) {
         rendezvous.tcp(tcp().localAddress().getPort(),
           remote -> tcp().connect((ContextInternal) ctx, remote, io.p2pnode.punch.RendezvousClient.TCP_CONNECT_TIMEOUT_MS));
       }
-      if (options.heartbeat().measureNatTimeout() && !options.rendezvousAddresses().isEmpty()) {
+      if (options.heartbeat().measureNatTimeout() && !coordinators.isEmpty()) {
         // its own socket, so its NAT mapping stays silent between probes
-        natProber.start(options.rendezvousAddresses().get(0), handler -> NettyUdpSocket.bind((ContextInternal) ctx,
+        natProber.start(coordinators.get(0), handler -> NettyUdpSocket.bind((ContextInternal) ctx,
           new InetSocketAddress(options.listen().host(), 0), false, 65_536, options.listen().maxDatagramBytes(), handler, counters)
           .map(sock -> (io.p2pnode.transport.PacketSocket) sock));
       }
@@ -316,7 +318,7 @@ public final class P2pNode {
         options.session().encryption() ? identity.keyPair() : null, streams);
       PathSocketConfig connected = options.listen().connectedSockets() && vertx.isNativeTransportEnabled()
         ? new PathSocketConfig(new InetSocketAddress(options.listen().host(), udp.getPort()), options.listen().socketBufferBytes(),
-          options.listen().maxDatagramBytes(), router, counters)
+          options.listen().maxPathDatagramBytes(), router, counters)
         : null;
       SessionManager manager = new SessionManager(deps, new VerticleSessionHost(vertx, listenerGroup, connected, this::tcp,
         rendezvous::coordinatorNow), rendezvous, routes,
@@ -324,6 +326,22 @@ public final class P2pNode {
         (address, event) -> vertx.eventBus().publish(address, event, Addresses.LOCAL_ONLY));
       return new ControlPlane(rendezvous, manager, new ControlDispatcher(manager, rendezvous, counters));
     }, controlBudget);
+  }
+
+  /**
+   * The {@code rendezvous} entries this node's UDP socket can send to ({@link Addrs#reaches}): an
+   * IPv4 listener skips IPv6 coordinators, with a warning naming them ({@code listen.host} "::"
+   * listens on both families).
+   */
+  private List<InetSocketAddress> reachableCoordinators() {
+    List<InetSocketAddress> all = options.rendezvousAddresses();
+    List<InetSocketAddress> ok = Addrs.reachable(udp, all);
+    if (ok.size() < all.size()) {
+      LOG.warning(() -> "rendezvous entries of the other IP family than listen.host " + options.listen().host() + " are skipped: "
+        + all.stream().filter(a -> !Addrs.reaches(udp, a)).map(Endpoints::format).toList()
+        + " (listen.host \"::\" listens on IPv4 and IPv6)");
+    }
+    return ok;
   }
 
   /** The rendezvous server's logic: registry, registration guard (this node's key), relay limits. */

@@ -66,7 +66,7 @@ public final class ApiVerticle extends VerticleBase {
       m.fail(Failure.BAD_REQUEST.code(), "to: header is required (the peer id)");
       return;
     }
-    if (!NodeOptions.PEER_ID.matcher(to).matches()) {
+    if (!NodeOptions.isPeerId(to)) {
       m.fail(Failure.BAD_REQUEST.code(), "to: \"" + to + "\" is not a peer id");
       return;
     }
@@ -173,7 +173,7 @@ public final class ApiVerticle extends VerticleBase {
       m.fail(Failure.BAD_REQUEST.code(), "peerId: body must be a JSON object with a string \"peerId\"");
       return;
     }
-    if (!NodeOptions.PEER_ID.matcher(peerId).matches()) {
+    if (!NodeOptions.isPeerId(peerId)) {
       m.fail(Failure.BAD_REQUEST.code(), "peerId: \"" + peerId + "\" is not a peer id");
       return;
     }

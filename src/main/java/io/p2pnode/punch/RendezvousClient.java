@@ -4,6 +4,7 @@ import io.p2pnode.bus.Addresses;
 import io.p2pnode.bus.Failure;
 import io.p2pnode.config.Endpoints;
 import io.p2pnode.time.Scheduler;
+import io.p2pnode.transport.Addrs;
 import io.p2pnode.transport.Counters;
 import io.p2pnode.transport.Drop;
 import io.p2pnode.transport.InboundControl;
@@ -347,7 +348,9 @@ public final class RendezvousClient {
 
   /** Coordinators pass our NAT type on in introductions: tell them at once when it changes. */
   private void updateNatType() {
-    publicEndpoint = links.stream().map(l -> l.observed).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    // IPv4 first: the public endpoint stands for the NAT this node sits behind (IPv6 needs none)
+    publicEndpoint = links.stream().map(l -> l.observed).filter(java.util.Objects::nonNull)
+      .min(java.util.Comparator.comparing(Addrs::isV6)).orElse(null);
     NatType now = computeNatType();
     if (now == natType) return;
     natType = now;
@@ -371,6 +374,8 @@ public final class RendezvousClient {
       if (l.observed != null) seen.add(l.observed);
       if (l.probeObserved != null) seen.add(l.probeObserved);
     }
+    // observations over IPv6 and IPv4 differ by nature: the IPv4 ones tell the NAT, IPv6 ones only when there are no others
+    if (seen.stream().anyMatch(o -> !Addrs.isV6(o))) seen.removeIf(Addrs::isV6);
     for (InetSocketAddress o : seen) if (privateEndpoints.contains(o)) return NatType.NONE;
     if (seen.size() < 2) return NatType.UNKNOWN;
     return seen.stream().distinct().count() == 1 ? NatType.ENDPOINT_INDEPENDENT : NatType.ENDPOINT_DEPENDENT;

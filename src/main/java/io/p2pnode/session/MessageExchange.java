@@ -114,6 +114,10 @@ final class MessageExchange {
       public int ackBytes() {
         return receiver.ackBytes();
       }
+
+      public long receiveLimit() {
+        return link.receiveLimit();
+      }
     }, deps.scheduler(), rtt, deps.maxDatagramBytes(), safeChunk, deps.session().windowMessages(),
       deps.session().congestion());
     this.receiver = new ReliableReceiver(deps.scheduler(), deps.counters(), deps.session().windowMessages(),
@@ -310,6 +314,11 @@ final class MessageExchange {
     pending.clear();
     pendingBytes = 0;
     for (Pending p : failed) p.promise.fail(failure);
+  }
+
+  /** Consecutive probe timeouts of the sender (see {@link ReliableSender#ptoCount}). */
+  int ptoCount() {
+    return sender.ptoCount();
   }
 
   int inFlight() {

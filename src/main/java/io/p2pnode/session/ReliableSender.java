@@ -60,6 +60,14 @@ final class ReliableSender {
 
     /** Bytes the ACK would take now (0 when there is nothing to acknowledge). */
     int ackBytes();
+
+    /**
+     * Most bytes in flight the peer's socket takes while its event loop is busy (its receive
+     * buffer, as it told), whatever the congestion window says; {@link Long#MAX_VALUE} when unknown.
+     */
+    default long receiveLimit() {
+      return Long.MAX_VALUE;
+    }
   }
 
   /**
@@ -226,7 +234,7 @@ final class ReliableSender {
     if (closed || !out.canSend()) return;
     boolean allowOne = probe;
     while (true) {
-      boolean cwndOpen = bytesInFlight < cc.cwnd() || allowOne;
+      boolean cwndOpen = bytesInFlight < Math.min(cc.cwnd(), out.receiveLimit()) || allowOne;
       Chunk next = cwndOpen ? peek() : null;
       if (next != null && !allowOne && !paced()) next = null;
       boolean due = out.ackDue();
@@ -239,7 +247,7 @@ final class ReliableSender {
       int space = out.budget() - b.writerIndex();
       int bytes = 0;
       int n = 0;
-      Chunk[] chunks = new Chunk[16];
+      Chunk[] chunks = scratch(space);
       while (next != null && next.wireBytes() <= space - bytes && n < chunks.length) {
         take(next);
         write(b, next);
@@ -261,6 +269,7 @@ final class ReliableSender {
       if (n > 0) {
         Chunk[] kept = new Chunk[n];
         System.arraycopy(chunks, 0, kept, 0, n);
+        java.util.Arrays.fill(chunks, 0, n, null); // the scratch keeps no message alive
         int size = b.readableBytes();
         long now = now();
         bytesInFlight += size;
@@ -274,6 +283,21 @@ final class ReliableSender {
       allowOne = false;
     }
   }
+
+  /**
+   * The chunks of the datagram being filled: room for as many as {@code space} bytes can hold (a
+   * sub-frame takes at least {@link #MIN_SUB_FRAME_BYTES}), so a 64 KB datagram of a probed path
+   * packs hundreds of small messages. Reused: copied out once the datagram is complete.
+   */
+  private Chunk[] scratch(int space) {
+    int need = Math.max(16, space / MIN_SUB_FRAME_BYTES + 1);
+    if (chunkScratch.length < need) chunkScratch = new Chunk[need];
+    return chunkScratch;
+  }
+
+  /** The smallest sub-frame a datagram carries: a RESULT with a one-byte body. */
+  private static final int MIN_SUB_FRAME_BYTES = BundleCodec.SUB_HEADER + 8 + 2 + 1;
+  private Chunk[] chunkScratch = new Chunk[16];
 
   /** Whether the pacer lets a datagram leave now; if not, wakes this sender when it will. */
   private boolean paced() {
@@ -471,6 +495,11 @@ final class ReliableSender {
     inFlight.clear();
     lost.clear();
     results.clear();
+  }
+
+  /** Probe timeouts since the last acknowledgement: 2 or more with large datagrams suggests the path stopped carrying them. */
+  int ptoCount() {
+    return ptoCount;
   }
 
   /** Bytes of messages and results not yet acknowledged, for the send-buffer bound. */

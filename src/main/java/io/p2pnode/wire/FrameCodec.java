@@ -35,8 +35,8 @@ public final class FrameCodec {
   public static final int MARKER = 0xD0;
   /**
    * The only version this build speaks. 2: DATA names its stream's previous message ({@code prev}),
-   * byte streams (DATA kinds 4 and 5) and the CREDIT and STOP sub-frames; version 1 nodes drop its
-   * frames (counted as bad version) and it drops theirs.
+   * byte streams (DATA kinds 4 and 5), the CREDIT and STOP sub-frames, PMTU_PROBE and PMTU_ACK;
+   * version 1 nodes drop its frames (counted as bad version) and it drops theirs.
    */
   public static final int VERSION = 2;
   /** Flag bit of sealed session frames: which of the session's two key sets sealed it (key phase). */

@@ -21,6 +21,11 @@ import static io.p2pnode.wire.WireBuf.*;
  * PING    timestamp (64)
  * PONG    echoed timestamp (64)
  * BYE     reason (8)
+ * PMTU_PROBE  size (16) | zero padding to size
+ *         size: the UDP payload bytes of the datagram that carries the probe, sealed
+ * PMTU_ACK    size (16) | receiver max (16) | receive buffer (32)
+ *         size: the probe's; receiver max: the largest datagram the receiver reads on this path;
+ *         receive buffer: bytes its socket there holds (kernel accounting), 0 unknown
  * </pre>
  * {@code body} is a {@link BodyCodec} body and runs to the end of the datagram.
  */
@@ -171,5 +176,44 @@ public final class SessionCodec {
     int r = u8(in);
     end(in);
     return r;
+  }
+
+  /** Bytes of a PMTU_PROBE payload before its padding. */
+  public static final int PROBE_HEADER = 2;
+  /** Bytes of a PMTU_ACK payload. */
+  public static final int PROBE_ACK_BYTES = 8;
+
+  /** A PMTU_PROBE for a datagram of {@code size} bytes, padded with {@code padding} zeros. */
+  public static void writeProbe(ByteBuf out, int size, int padding) {
+    out.writeShort(size);
+    out.writeZero(padding);
+  }
+
+  /** The datagram size a PMTU_PROBE claims; the padding must be zeros. */
+  public static int readProbe(ByteBuf in) {
+    int size = u16(in);
+    for (int i = in.readerIndex(), end = in.writerIndex(); i < end; i++) {
+      if (in.getByte(i) != 0) throw new WireException("PMTU_PROBE padding not zero");
+    }
+    in.skipBytes(in.readableBytes());
+    return size;
+  }
+
+  /** A decoded PMTU_ACK. */
+  public record ProbeAck(int size, int receiverMax, long receiveBuffer) {
+  }
+
+  public static void writeProbeAck(ByteBuf out, int size, int receiverMax, long receiveBuffer) {
+    out.writeShort(size);
+    out.writeShort(receiverMax);
+    out.writeInt((int) Math.min(receiveBuffer, 0xFFFF_FFFFL));
+  }
+
+  public static ProbeAck readProbeAck(ByteBuf in) {
+    int size = u16(in);
+    int max = u16(in);
+    long buffer = i32(in) & 0xFFFF_FFFFL;
+    end(in);
+    return new ProbeAck(size, max, buffer);
   }
 }

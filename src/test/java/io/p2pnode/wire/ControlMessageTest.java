@@ -84,6 +84,48 @@ class ControlMessageTest {
     assertEquals(i, decodeHex(FrameType.INTRODUCE, expected.substring(32)));
   }
 
+  /** IPv6 endpoints: family 6, port, 16 address bytes; in the public, private and TCP fields alike. */
+  @Test
+  void introduceWithIpv6EndpointsGoldenBytes() {
+    Introduce i = new Introduce(7, 0x0102030405060708L, io.p2pnode.wire.NatType.NONE, "b", KEY, ep("2001:db8::100", 7700),
+      List.of(ep("2001:db8:b::10", 7700), ep("192.168.1.10", 7700)), ep("::1", 7701), 7702);
+    String expected = "d2130000" + "00000000" + "0000000000000000"
+      + "00000007" + "0102030405060708" + "01" + "0162" + KEY_HEX
+      + "06" + "1e14" + "20010db8000000000000000000000100"
+      + "02" + "06" + "1e14" + "20010db8000b00000000000000000010" + "04" + "1e14" + "c0a8010a"
+      + "06" + "1e15" + "00000000000000000000000000000001" + "1e16";
+    assertEquals(expected, encodeHex(i, 0));
+    assertEquals(i, decodeHex(FrameType.INTRODUCE, expected.substring(32)));
+  }
+
+  @Test
+  void registerAckWithIpv6ObservedGoldenBytes() {
+    RegisterAck a = new RegisterAck(5, ep("2001:db8:a::10", 40000), 30_000, 7703);
+    String expected = "d2110000" + "00000000" + "0000000000000000"
+      + "00000005" + "06" + "9c40" + "20010db8000a00000000000000000010" + "00007530" + "1e17";
+    assertEquals(expected, encodeHex(a, 0));
+    assertEquals(a, decodeHex(FrameType.REGISTER_ACK, expected.substring(32)));
+  }
+
+  /** An IPv4-mapped IPv6 address goes on the wire as the IPv4 address (family 4), which is what decodes. */
+  @Test
+  void ipv4MappedEndpointIsWrittenAsIpv4() throws Exception {
+    byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 203, 0, 113, 7};
+    InetSocketAddress m = new InetSocketAddress(java.net.Inet6Address.getByAddress(null, mapped, -1), 7700);
+    RegisterAck a = new RegisterAck(5, m, 30_000, 0);
+    String expected = "d2110000" + "00000000" + "0000000000000000" + "00000005" + "04" + "1e14" + "cb007107" + "00007530" + "0000";
+    assertEquals(expected, encodeHex(a, 0));
+    assertEquals(new RegisterAck(5, ep("203.0.113.7", 7700), 30_000, 0), decodeHex(FrameType.REGISTER_ACK, expected.substring(32)));
+  }
+
+  /** A family byte other than 4 and 6, or an IPv6 address cut short, is rejected. */
+  @Test
+  void badOrTruncatedIpv6EndpointIsRejected() {
+    String head = "00000005";
+    assertThrows(WireException.class, () -> decodeHex(FrameType.REGISTER_ACK, head + "05" + "1e14" + "20010db8000a0000" + "00007530" + "0000"));
+    assertThrows(WireException.class, () -> decodeHex(FrameType.REGISTER_ACK, head + "06" + "1e14" + "20010db8000a0000"));
+  }
+
   @Test
   void registerGoldenBytes() {
     Register r = new Register(1, io.p2pnode.wire.NatType.ENDPOINT_DEPENDENT, "a", KEY, List.of(ep("127.0.0.1", 7700)), 7701,

@@ -333,4 +333,40 @@ class SessionCodecTest {
     assertEquals(List.of(new BundleCodec.Credit(0, 5), new BundleCodec.Stop(1, 404)), seen);
     assertThrows(WireException.class, () -> BundleCodec.forEach(hex("090000"), (type, body) -> { }), "a BUNDLE inside a bundle");
   }
+
+  // ---------------------------------------------------------------- path MTU probes
+
+  @Test
+  void probeAndProbeAckGoldenBytes() {
+    ByteBuf p = Unpooled.buffer();
+    SessionCodec.writeProbe(p, 1500, 3);
+    assertEquals("05dc" + "000000", ByteBufUtil.hexDump(p));
+    assertEquals(1500, SessionCodec.readProbe(p));
+    assertEquals(0, p.readableBytes(), "the padding is consumed");
+    ByteBuf a = Unpooled.buffer();
+    SessionCodec.writeProbeAck(a, 1500, 65507, 8_388_608);
+    assertEquals("05dc" + "ffe3" + "00800000", ByteBufUtil.hexDump(a));
+    assertEquals(new SessionCodec.ProbeAck(1500, 65507, 8_388_608), SessionCodec.readProbeAck(a));
+  }
+
+  @Test
+  void probeRoundTripsAtRandomSizes() {
+    java.util.Random r = new java.util.Random(7);
+    for (int i = 0; i < 200; i++) {
+      int size = r.nextInt(65_536);
+      int pad = r.nextInt(2_000);
+      ByteBuf p = Unpooled.buffer();
+      SessionCodec.writeProbe(p, size, pad);
+      assertEquals(SessionCodec.PROBE_HEADER + pad, p.readableBytes());
+      assertEquals(size, SessionCodec.readProbe(p));
+    }
+  }
+
+  @Test
+  void badProbesAreRejected() {
+    assertThrows(WireException.class, () -> SessionCodec.readProbe(hex("05")), "truncated");
+    assertThrows(WireException.class, () -> SessionCodec.readProbe(hex("05dc0001")), "padding not zero");
+    assertThrows(WireException.class, () -> SessionCodec.readProbeAck(hex("05dcffe3008000")), "truncated ack");
+    assertThrows(WireException.class, () -> SessionCodec.readProbeAck(hex("05dcffe30080000000")), "trailing byte");
+  }
 }
