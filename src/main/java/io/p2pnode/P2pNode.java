@@ -94,6 +94,7 @@ public final class P2pNode {
   private volatile LocalPeerRegistry coordinatorRegistry;
   private NodeOperations operations;
   private io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> messageCounting;
+  private io.p2pnode.bus.NodeStreams streams;
 
   private P2pNode(Vertx vertx, boolean ownsVertx, NodeOptions options) {
     this.vertx = vertx;
@@ -119,6 +120,7 @@ public final class P2pNode {
 
   /** What the node put on the Vert.x instance besides verticles: timers, meters, interceptor. */
   private void release() {
+    if (streams != null) streams.unregister(vertx);
     if (operations != null) operations.close();
     if (watchdog != null) watchdog.stop();
     MessageCounting.uninstall(vertx.eventBus(), messageCounting);
@@ -162,6 +164,7 @@ public final class P2pNode {
     watchdog = LoopWatchdog.of(vertx);
     watchdog.start();
     messageCounting = MessageCounting.install(vertx.eventBus(), counters);
+    streams = new io.p2pnode.bus.NodeStreams(options.peerId(), () -> control.plane().manager());
     int instances = options.listen().instances();
     if (instances == 0) instances = eventLoops();
     if (instances > 1 && !vertx.isNativeTransportEnabled()) {
@@ -199,6 +202,7 @@ public final class P2pNode {
       .compose(v -> startBridge())
       .compose(v -> startHttp())
       .map(v -> {
+        streams.register(vertx);
         LOG.info("p2p-node ready peerId=" + options.peerId() + " udp=" + Endpoints.format(udp));
         return this;
       });
@@ -311,7 +315,7 @@ public final class P2pNode {
         options.listen().maxDatagramBytes(), scheduler, counters,
         MessageCounting.counted(new EventBusDelivery(vertx.eventBus()), counters),
         rendezvous::natType, rendezvous::publicEndpoint, punchStats, reassemblyBytes, natProber::keepaliveMs,
-        options.session().encryption() ? identity.keyPair() : null);
+        options.session().encryption() ? identity.keyPair() : null, streams);
       PathSocketConfig connected = options.listen().connectedSockets() && vertx.isNativeTransportEnabled()
         ? new PathSocketConfig(new InetSocketAddress(options.listen().host(), udp.getPort()), options.listen().socketBufferBytes(),
           options.listen().maxPathDatagramBytes(), router, counters)

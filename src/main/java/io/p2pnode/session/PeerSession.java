@@ -528,8 +528,36 @@ public final class PeerSession {
    * completes once queued.
    */
   public Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable) {
+    return send(kind, address, body, timeoutMs, reliable, StreamQueues.DEFAULT_PRIORITY);
+  }
+
+  /**
+   * As {@link #send(int, String, Object, long, boolean)} at urgency {@code priority} (0 most urgent
+   * to 7; default 3): a more urgent address goes first, a less urgent one still gets a share. A
+   * message to an address without messages under way opens a stream: 429 beyond {@code session.maxStreams}.
+   */
+  public Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable, int priority) {
     if (state == State.CLOSED) return Future.failedFuture(closedBy);
-    return messages.send(kind, address, body, timeoutMs, reliable);
+    return messages.send(kind, address, body, timeoutMs, reliable, priority);
+  }
+
+  /**
+   * Opens a byte stream to {@code address} on the peer (no handshake: its first bytes open it there).
+   * Completes with its id; 429 beyond {@code session.maxStreams}, 503 once closed.
+   */
+  public Future<Integer> openStream(String address, int priority, OutboundStreamListener listener) {
+    if (state == State.CLOSED) return Future.failedFuture(closedBy);
+    return messages.openStream(address, priority, listener);
+  }
+
+  /** Queues bytes of byte stream {@code id} ({@code end}: and then its end); false when the stream is not open. */
+  public boolean writeStream(int id, io.vertx.core.buffer.Buffer bytes, boolean end) {
+    return state != State.CLOSED && messages.writeStream(id, bytes, end);
+  }
+
+  /** The application's reader consumed {@code bytes} of the peer's byte stream {@code id}: its credit grows. */
+  public void streamConsumed(int id, long bytes) {
+    if (state != State.CLOSED) messages.streamConsumed(id, bytes);
   }
 
   /**

@@ -85,8 +85,12 @@ final class ReliableSender {
     boolean[] acked;
     int nextChunk;
     int ackedChunks;
-    /** The stream it belongs to (its destination address): streams take turns by chunk. */
+    /** The stream it belongs to (its destination address, or its byte stream): streams take turns by chunk. */
     final Object stream;
+    /** Its urgency, 0 (most urgent) to 7: see {@link StreamQueues}. */
+    int priority = StreamQueues.DEFAULT_PRIORITY;
+    /** Run (on the session's thread) once the peer acknowledged every chunk; {@code null}: nobody asks. */
+    Runnable onAcked;
 
     OutMessage(long msgId, boolean unreliable, ByteBuf bytes, int chunkSize, Object stream) {
       this.msgId = msgId;
@@ -109,17 +113,23 @@ final class ReliableSender {
     }
   }
 
-  /** A chunk of a message, or a RESULT payload ({@code msg == null}). */
+  /** A chunk of a message, or a sub-frame payload ({@code msg == null}: a RESULT, CREDIT or STOP, re-sent until acknowledged). */
   private static final class Chunk {
     final OutMessage msg;
     final int index;
     final ByteBuf result;
+    final FrameType type;
     boolean resultAcked;
 
     Chunk(OutMessage msg, int index, ByteBuf result) {
+      this(msg, index, result, FrameType.RESULT);
+    }
+
+    Chunk(OutMessage msg, int index, ByteBuf result, FrameType type) {
       this.msg = msg;
       this.index = index;
       this.result = result;
+      this.type = type;
     }
 
     int wireBytes() {
@@ -140,7 +150,10 @@ final class ReliableSender {
         }
       } else if (!msg.acked[index]) {
         msg.acked[index] = true;
-        if (++msg.ackedChunks == msg.count) msg.bytes.release();
+        if (++msg.ackedChunks == msg.count) {
+          msg.bytes.release();
+          if (msg.onAcked != null) msg.onAcked.run();
+        }
       }
     }
   }
@@ -205,6 +218,11 @@ final class ReliableSender {
   /** Queues a RESULT payload (sent ahead of new data, re-sent until acknowledged). */
   void enqueueResult(ByteBuf payload) {
     results.add(new Chunk(null, -1, payload));
+  }
+
+  /** Queues a CREDIT or STOP sub-frame body: like a result, ahead of new data and re-sent until acknowledged. */
+  void enqueueControl(FrameType type, ByteBuf payload) {
+    results.add(new Chunk(null, -1, payload, type));
   }
 
   /** Sends as much as the congestion and flow windows allow, plus a due ACK. */
@@ -345,7 +363,7 @@ final class ReliableSender {
 
   private static void write(ByteBuf b, Chunk c) {
     if (c.msg == null) {
-      int at = BundleCodec.beginSubFrame(b, FrameType.RESULT);
+      int at = BundleCodec.beginSubFrame(b, c.type);
       b.writeBytes(c.result, c.result.readerIndex(), c.result.readableBytes());
       BundleCodec.endSubFrame(b, at);
     } else {
@@ -487,6 +505,16 @@ final class ReliableSender {
   /** Bytes of messages and results not yet acknowledged, for the send-buffer bound. */
   int queuedMessages() {
     return fresh.size();
+  }
+
+  /** Streams with messages not yet sent whole. */
+  int queuedStreams() {
+    return fresh.streams();
+  }
+
+  /** Whether {@code stream} has messages not yet sent whole. */
+  boolean hasQueued(Object stream) {
+    return fresh.has(stream);
   }
 
   /** Statistics for {@code p2p.peers}. */
