@@ -28,8 +28,14 @@
 #   both-symmetric  both behind symmetric NATs
 #   double-nat-symmetric  alice behind a home NAT behind a carrier NAT (both cone); bob behind a symmetric NAT
 #   timeout20       as cone, with NAT UDP timeouts of 20 s (conntrack, per namespace)
+#   ipv6            IPv6 only, no NAT: alice (2001:db8:a::10) and bob (2001:db8:b::10) each behind a stateful
+#                   ip6tables firewall (replies pass, NEW from the WAN dropped); the coordinator is dual-stack
+#                   (203.0.113.100 and 2001:db8::100)
+#   ipv6-dual       both families: the ipv6 firewalls are also cone NATs for IPv4 (192.168.1.10 behind
+#                   203.0.113.1 / .2), so a pair can go direct over either
 #
-# "Internet" is one bridge in namespace p2plab-inet (203.0.113.0/24). Every NAT router drops
+# "Internet" is one bridge in namespace p2plab-inet (203.0.113.0/24, and 2001:db8::/64 in the IPv6
+# scenarios, which turn IPv6 on only in their namespaces, without duplicate address detection). Every NAT router drops
 # unsolicited inbound packets (conntrack state NEW on the WAN side), as home routers do. All
 # traffic stays inside these namespaces. Needs root, iproute2 and iptables.
 set -euo pipefail
@@ -60,6 +66,71 @@ attach() {
   ns "$brns" ip link set "$peer" master "$br" up
   ns "$nsname" ip addr add "$addr" dev "$ifname"
   ns "$nsname" ip link set "$ifname" up
+}
+
+# IPv6 on in namespace NS (newns turns it off) with no duplicate address detection: addresses work at once
+v6on() {
+  ns "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
+    net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+  ns "$1" sysctl -qw net.ipv6.conf.lo.disable_ipv6=0
+}
+
+# an IPv6 router NAME without NAT, a stateful firewall as home routers have: WAN6 on the internet bridge, LAN
+# bridge with gateway LAN6; replies to what the LAN sent pass, anything NEW from the WAN is dropped. With WAN4
+# and LAN4 it is also an IPv4 cone NAT (router above): dual stack.
+firewall6() {
+  local name=$1 wan6=$2 lan6=$3 wan4=${4:-} lan4=${5:-}
+  if [ -n "$wan4" ]; then
+    router "$name" "$wan4" "$INET" br0 "$lan4" cone ""
+    v6on "$name"
+    ns "$name" ip -6 addr add "$wan6" dev wan nodad
+  else
+    newns "$name"
+    v6on "$name"
+    attach "$name" wan "$wan6" "$INET" br0
+    bridge_in "$name" lan
+  fi
+  ns "$name" ip -6 addr add "$lan6" dev lan nodad
+  ns "$name" sysctl -qw net.ipv6.conf.all.forwarding=1
+  ns "$name" ip6tables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+  ns "$name" ip6tables -A FORWARD -i lan -o wan -j ACCEPT
+  ns "$name" ip6tables -A FORWARD -i wan -j DROP
+  ns "$name" ip6tables -A INPUT -i wan -p udp -m conntrack --ctstate NEW -j DROP
+}
+
+# HOST behind firewall6 ROUTER: IPv6 ADDR6 (gateway GW6); with ADDR4 and GW4 also IPv4 behind its NAT
+host6_behind() {
+  local name=$1 addr6=$2 router=$3 gw6=$4 addr4=${5:-} gw4=${6:-}
+  newns "$name"
+  v6on "$name"
+  attach "$name" eth0 "$addr6" "$router" lan
+  ns "$name" ip -6 route add default via "$gw6"
+  if [ -n "$addr4" ]; then
+    ns "$name" ip addr add "$addr4" dev eth0
+    ns "$name" ip route add default via "$gw4"
+  fi
+}
+
+# the IPv6 scenarios' internet: the coordinator gets 2001:db8::100 too; routes to the two LANs
+internet6() {
+  v6on "$INET"
+  v6on "$P-coord"
+  ns "$P-coord" ip -6 addr add 2001:db8::100/64 dev eth0 nodad
+  local v4a="" v4b="" lan4=""
+  if [ "$1" = dual ]; then v4a=203.0.113.1/24; v4b=203.0.113.2/24; lan4=192.168.1.1/24; fi
+  firewall6 $P-fwa 2001:db8::1/64 2001:db8:a::1/64 $v4a $lan4
+  firewall6 $P-fwb 2001:db8::2/64 2001:db8:b::1/64 $v4b $lan4
+  ns $P-coord ip -6 route add 2001:db8:a::/64 via 2001:db8::1
+  ns $P-coord ip -6 route add 2001:db8:b::/64 via 2001:db8::2
+  ns $P-fwa ip -6 route add 2001:db8:b::/64 via 2001:db8::2
+  ns $P-fwb ip -6 route add 2001:db8:a::/64 via 2001:db8::1
+  if [ "$1" = dual ]; then
+    host6_behind $P-alice 2001:db8:a::10/64 $P-fwa 2001:db8:a::1 192.168.1.10/24 192.168.1.1
+    host6_behind $P-bob 2001:db8:b::10/64 $P-fwb 2001:db8:b::1 192.168.1.10/24 192.168.1.1
+  else
+    host6_behind $P-alice 2001:db8:a::10/64 $P-fwa 2001:db8:a::1
+    host6_behind $P-bob 2001:db8:b::10/64 $P-fwb 2001:db8:b::1
+  fi
 }
 
 bridge_in() { # NS BR
@@ -150,6 +221,8 @@ up() {
       host_behind $P-alice 192.168.1.10/24 $P-nata 192.168.1.1
       host_behind $P-bob 192.168.1.10/24 $P-natb 192.168.1.1
       ;;
+    ipv6) internet6 v6only ;;
+    ipv6-dual) internet6 dual ;;
     *) echo "unknown scenario: $scenario" >&2; exit 2 ;;
   esac
   echo "natlab: $scenario up"
@@ -211,5 +284,5 @@ case "$cmd" in
   unblockudp) shift; unblockudp "${@:?router namespace}" ;;
   bottleneck) bottleneck "${2:?router namespace}" "${3:?Mbit/s}" "${4:?queue ms}" "${5:-wan}" ;;
   duplicate) duplicate "${2:?router namespace}" "${3:?fraction 0..1}" "${4:?lan host}" ;;
-  *) sed -n '2,37p' "$0"; exit 2 ;;
+  *) sed -n '2,39p' "$0"; exit 2 ;;
 esac

@@ -36,6 +36,7 @@ import io.p2pnode.session.SessionDeps;
 import io.p2pnode.session.SessionManager;
 import io.p2pnode.time.Clock;
 import io.p2pnode.time.Scheduler;
+import io.p2pnode.transport.Addrs;
 import io.p2pnode.transport.ControlBudget;
 import io.p2pnode.transport.Counters;
 import io.p2pnode.transport.InboundControl;
@@ -93,6 +94,7 @@ public final class P2pNode {
   private volatile LocalPeerRegistry coordinatorRegistry;
   private NodeOperations operations;
   private io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> messageCounting;
+  private io.p2pnode.bus.NodeStreams streams;
 
   private P2pNode(Vertx vertx, boolean ownsVertx, NodeOptions options) {
     this.vertx = vertx;
@@ -118,6 +120,7 @@ public final class P2pNode {
 
   /** What the node put on the Vert.x instance besides verticles: timers, meters, interceptor. */
   private void release() {
+    if (streams != null) streams.unregister(vertx);
     if (operations != null) operations.close();
     if (watchdog != null) watchdog.stop();
     MessageCounting.uninstall(vertx.eventBus(), messageCounting);
@@ -161,6 +164,7 @@ public final class P2pNode {
     watchdog = LoopWatchdog.of(vertx);
     watchdog.start();
     messageCounting = MessageCounting.install(vertx.eventBus(), counters);
+    streams = new io.p2pnode.bus.NodeStreams(options.peerId(), () -> control.plane().manager());
     int instances = options.listen().instances();
     if (instances == 0) instances = eventLoops();
     if (instances > 1 && !vertx.isNativeTransportEnabled()) {
@@ -198,6 +202,7 @@ public final class P2pNode {
       .compose(v -> startBridge())
       .compose(v -> startHttp())
       .map(v -> {
+        streams.register(vertx);
         LOG.info("p2p-node ready peerId=" + options.peerId() + " udp=" + Endpoints.format(udp));
         return this;
       });
@@ -291,17 +296,18 @@ public final class P2pNode {
     Scheduler scheduler = Scheduler.of(vertx);
     natProber = new NatTimeoutProber(scheduler, options.heartbeat().intervalMs(), options.heartbeat().maxIntervalMs());
     return new ControlVerticle(ctx -> {
+      List<InetSocketAddress> coordinators = reachableCoordinators();
       RendezvousClient rendezvous = new RendezvousClient(options.peerId(), identity, options.identity().networkKey(), LocalEndpoints.of(udp),
-        options.rendezvousAddresses(),
+        coordinators,
         options.coordinator().enabled() ? RendezvousClient.LocalCoordinator.eventBus(vertx.eventBus()) : null,
         natProber::keepaliveMs, scheduler, listenerGroup::any, counters);
       if (tcp() != null) {
         rendezvous.tcp(tcp().localAddress().getPort(),
           remote -> tcp().connect((ContextInternal) ctx, remote, io.p2pnode.punch.RendezvousClient.TCP_CONNECT_TIMEOUT_MS));
       }
-      if (options.heartbeat().measureNatTimeout() && !options.rendezvousAddresses().isEmpty()) {
+      if (options.heartbeat().measureNatTimeout() && !coordinators.isEmpty()) {
         // its own socket, so its NAT mapping stays silent between probes
-        natProber.start(options.rendezvousAddresses().get(0), handler -> NettyUdpSocket.bind((ContextInternal) ctx,
+        natProber.start(coordinators.get(0), handler -> NettyUdpSocket.bind((ContextInternal) ctx,
           new InetSocketAddress(options.listen().host(), 0), false, 65_536, options.listen().maxDatagramBytes(), handler, counters)
           .map(sock -> (io.p2pnode.transport.PacketSocket) sock));
       }
@@ -309,10 +315,10 @@ public final class P2pNode {
         options.listen().maxDatagramBytes(), scheduler, counters,
         MessageCounting.counted(new EventBusDelivery(vertx.eventBus()), counters),
         rendezvous::natType, rendezvous::publicEndpoint, punchStats, reassemblyBytes, natProber::keepaliveMs,
-        options.session().encryption() ? identity.keyPair() : null);
+        options.session().encryption() ? identity.keyPair() : null, streams);
       PathSocketConfig connected = options.listen().connectedSockets() && vertx.isNativeTransportEnabled()
         ? new PathSocketConfig(new InetSocketAddress(options.listen().host(), udp.getPort()), options.listen().socketBufferBytes(),
-          options.listen().maxDatagramBytes(), router, counters)
+          options.listen().maxPathDatagramBytes(), router, counters)
         : null;
       VerticleSessionHost host = new VerticleSessionHost(vertx, listenerGroup, connected, this::tcp, rendezvous::coordinatorNow);
       // birthday probing's extra sockets: ephemeral ports, through the same router as the listeners
@@ -325,6 +331,22 @@ public final class P2pNode {
         (address, event) -> vertx.eventBus().publish(address, event, Addresses.LOCAL_ONLY));
       return new ControlPlane(rendezvous, manager, new ControlDispatcher(manager, rendezvous, counters));
     }, controlBudget);
+  }
+
+  /**
+   * The {@code rendezvous} entries this node's UDP socket can send to ({@link Addrs#reaches}): an
+   * IPv4 listener skips IPv6 coordinators, with a warning naming them ({@code listen.host} "::"
+   * listens on both families).
+   */
+  private List<InetSocketAddress> reachableCoordinators() {
+    List<InetSocketAddress> all = options.rendezvousAddresses();
+    List<InetSocketAddress> ok = Addrs.reachable(udp, all);
+    if (ok.size() < all.size()) {
+      LOG.warning(() -> "rendezvous entries of the other IP family than listen.host " + options.listen().host() + " are skipped: "
+        + all.stream().filter(a -> !Addrs.reaches(udp, a)).map(Endpoints::format).toList()
+        + " (listen.host \"::\" listens on IPv4 and IPv6)");
+    }
+    return ok;
   }
 
   /** The rendezvous server's logic: registry, registration guard (this node's key), relay limits. */

@@ -37,6 +37,16 @@ public final class Addresses {
   public static final String HEADER_RELIABLE = "reliable";
   /** Optional header on {@code p2p.send}/{@code p2p.request}: end-to-end timeout in ms. */
   public static final String HEADER_TIMEOUT_MS = "timeoutMs";
+  /**
+   * Optional urgency of a {@code p2p.send}/{@code p2p.request}: an integer {@link #MIN_PRIORITY}
+   * (most urgent) to {@link #MAX_PRIORITY}, default {@link #DEFAULT_PRIORITY}. The messages of an
+   * address take the urgency of the message that starts a burst to it; more urgent addresses go
+   * first, less urgent ones still get a share of the path.
+   */
+  public static final String HEADER_PRIORITY = "priority";
+  public static final int MIN_PRIORITY = 0;
+  public static final int MAX_PRIORITY = 7;
+  public static final int DEFAULT_PRIORITY = 3;
 
   /** Internal, local only: node-side control frames (HELLO, INTRODUCE, REGISTER_ACK, CONNECT_FAIL). */
   public static final String INTERNAL_CONTROL = "p2p.internal.control";

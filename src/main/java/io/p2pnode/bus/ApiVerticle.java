@@ -66,7 +66,7 @@ public final class ApiVerticle extends VerticleBase {
       m.fail(Failure.BAD_REQUEST.code(), "to: header is required (the peer id)");
       return;
     }
-    if (!NodeOptions.PEER_ID.matcher(to).matches()) {
+    if (!NodeOptions.isPeerId(to)) {
       m.fail(Failure.BAD_REQUEST.code(), "to: \"" + to + "\" is not a peer id");
       return;
     }
@@ -96,6 +96,12 @@ public final class ApiVerticle extends VerticleBase {
         m.fail(Failure.BAD_REQUEST.code(), "timeoutMs: must be an integer 1-" + Addresses.MAX_TIMEOUT_MS + ", got \"" + t + "\"");
         return;
       }
+    }
+    int priority = priority(m.headers().get(Addresses.HEADER_PRIORITY));
+    if (priority < 0) {
+      m.fail(Failure.BAD_REQUEST.code(), "priority: must be an integer " + Addresses.MIN_PRIORITY + "-" + Addresses.MAX_PRIORITY
+        + " (0 most urgent, default " + Addresses.DEFAULT_PRIORITY + "), got \"" + m.headers().get(Addresses.HEADER_PRIORITY) + "\"");
+      return;
     }
     String rel = m.headers().get(Addresses.HEADER_RELIABLE);
     if (rel != null && !rel.equals("true") && !rel.equals("false")) {
@@ -127,7 +133,7 @@ public final class ApiVerticle extends VerticleBase {
       session.result().run(s -> {
         Future<Object> f;
         try {
-          f = s.send(wireKind, dest, body, timeoutMs, reliable);
+          f = s.send(wireKind, dest, body, timeoutMs, reliable, priority);
         } catch (RuntimeException e) {
           failed(m, answered, e);
           throw e; // contained by the session
@@ -138,6 +144,17 @@ public final class ApiVerticle extends VerticleBase {
         });
       });
     });
+  }
+
+  /** The {@code priority} header: its value, the default when absent, -1 when not an integer in range. */
+  static int priority(String header) {
+    if (header == null) return Addresses.DEFAULT_PRIORITY;
+    try {
+      int p = Integer.parseInt(header.trim());
+      return p >= Addresses.MIN_PRIORITY && p <= Addresses.MAX_PRIORITY ? p : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** A send failed: the application hears of it if it asked for an answer, else only the counters do. */
@@ -156,7 +173,7 @@ public final class ApiVerticle extends VerticleBase {
       m.fail(Failure.BAD_REQUEST.code(), "peerId: body must be a JSON object with a string \"peerId\"");
       return;
     }
-    if (!NodeOptions.PEER_ID.matcher(peerId).matches()) {
+    if (!NodeOptions.isPeerId(peerId)) {
       m.fail(Failure.BAD_REQUEST.code(), "peerId: \"" + peerId + "\" is not a peer id");
       return;
     }

@@ -3,6 +3,7 @@ package io.p2pnode.bus;
 import io.p2pnode.session.Deliverer;
 import io.p2pnode.wire.SessionCodec;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -19,6 +20,10 @@ public final class EventBusDelivery implements Deliverer {
 
   public EventBusDelivery(EventBus eventBus) {
     this.eventBus = eventBus;
+    try {
+      eventBus.registerCodec(OwnedBufferCodec.INSTANCE);
+    } catch (IllegalStateException alreadyRegistered) { // another node in this Vert.x instance did
+    }
   }
 
   @Override
@@ -27,6 +32,7 @@ public final class EventBusDelivery implements Deliverer {
       return Future.failedFuture(Failure.NOT_FOUND.exception("no consumer at " + data.address() + " (reserved)"));
     }
     DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(Addresses.HEADER_FROM, fromPeerId);
+    if (data.body() instanceof Buffer) o.setCodecName(OwnedBufferCodec.NAME); // decoded for this delivery alone: no copy
     if (data.kind() == SessionCodec.KIND_SEND || data.kind() == SessionCodec.KIND_NOTIFY) {
       return eventBus.sender(data.address(), o).write(data.body()).map(v -> null);
     }

@@ -15,14 +15,48 @@ import io.vertx.core.json.JsonObject;
  * the codes of {@link Failure}.
  */
 public final class P2pClient {
+  private final Vertx vertx;
   private final EventBus eventBus;
 
-  private P2pClient(EventBus eventBus) {
-    this.eventBus = eventBus;
+  private P2pClient(Vertx vertx) {
+    this.vertx = vertx;
+    this.eventBus = vertx.eventBus();
   }
 
   public static P2pClient create(Vertx vertx) {
-    return new P2pClient(vertx.eventBus());
+    return new P2pClient(vertx);
+  }
+
+  /**
+   * Opens a byte stream to {@code address} on peer {@code to} (connecting first if need be): a
+   * {@code WriteStream<Buffer>} of any length, ordered, flow-controlled by the receiver's reader
+   * and independent of every other stream and address of that peer. {@code file.pipeTo(stream)}
+   * sends a file. Fails with 400 (bad argument), 429 ({@code session.maxStreams} open), 404/503 as
+   * a send does; a stream nobody takes on the peer fails later with 404. Embedded API: needs the
+   * node on this Vert.x instance.
+   */
+  public Future<P2pWriteStream> openStream(String to, String address) {
+    return openStream(to, address, Addresses.DEFAULT_PRIORITY);
+  }
+
+  /** As {@link #openStream(String, String)} at urgency {@code priority} (0 most urgent to 7, default 3). */
+  public Future<P2pWriteStream> openStream(String to, String address, int priority) {
+    io.vertx.core.internal.ContextInternal ctx = (io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext();
+    NodeStreams streams = NodeStreams.of(vertx);
+    if (streams == null) return ctx.failedFuture(Failure.UNREACHABLE.exception("no p2p node runs on this Vert.x instance"));
+    return streams.open(ctx, to, address, priority);
+  }
+
+  /**
+   * Byte streams peers open to {@code address} on this node go to {@code handler}, one
+   * {@link P2pReadStream} each (with the sender's peer id), on the caller's context; {@code null}
+   * stops taking them (new ones are refused: the sender gets 404).
+   */
+  public P2pClient streamHandler(String address, Handler<P2pReadStream> handler) {
+    NodeStreams streams = NodeStreams.of(vertx);
+    if (streams == null) throw new IllegalStateException("no p2p node runs on this Vert.x instance");
+    streams.handle(address, (io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext(), handler);
+    return this;
   }
 
   /** Sends {@code body} to {@code address} on peer {@code to}; completes once delivered there. */
@@ -56,6 +90,12 @@ public final class P2pClient {
   /** Consumes messages peers send to {@code address} on this node; header {@code from} names the sender. */
   public <T> MessageConsumer<T> onInbound(String address, Handler<Message<T>> handler) {
     return eventBus.localConsumer(address, handler);
+  }
+
+  /** As {@link #send(String, String, Object)} at urgency {@code priority} (0 most urgent to 7, default 3). */
+  public Future<JsonObject> send(String to, String address, Object body, int priority) {
+    return eventBus.<JsonObject>request(Addresses.SEND, body, headers(to, address)
+      .addHeader(Addresses.HEADER_PRIORITY, Integer.toString(priority))).map(Message::body);
   }
 
   private static DeliveryOptions headers(String to, String address) {

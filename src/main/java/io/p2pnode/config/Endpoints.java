@@ -1,5 +1,8 @@
 package io.p2pnode.config;
 
+import io.netty.util.NetUtil;
+import io.p2pnode.transport.Addrs;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -45,9 +48,12 @@ public final class Endpoints {
     }
   }
 
-  /** {@code host:port} text for an address, IPv6 in brackets. */
+  /**
+   * {@code host:port} text for an address: IPv6 in brackets and in its short form (RFC 5952:
+   * {@code [2001:db8::1]:7700}), an IPv4-mapped IPv6 address as IPv4 ({@link Addrs#normalise}).
+   */
   public static String format(InetSocketAddress a) {
-    String h = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+    String h = a.getAddress() == null ? a.getHostString() : NetUtil.toAddressString(Addrs.normalise(a.getAddress()));
     return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + a.getPort();
   }
 }

@@ -43,6 +43,11 @@ final class JsonFields {
     }
   }
 
+  /** Whether the section sets {@code name}. */
+  boolean has(String name) {
+    return json.containsKey(name);
+  }
+
   String string(String name, String def) {
     Object v = json.getValue(name);
     if (v == null) return def;

@@ -23,6 +23,22 @@ public final class NodeOptions {
   /** Peer ids are printable, short and safe in logs and event-bus headers. */
   public static final Pattern PEER_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
+  /**
+   * Whether {@code s} is a peer id ({@link #PEER_ID}), without a regex: the API checks every
+   * message's {@code to} header.
+   */
+  public static boolean isPeerId(String s) {
+    int n = s.length();
+    if (n < 1 || n > 64) return false;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static final Set<String> KEYS = Set.of("peerId", "listen", "coordinator", "rendezvous", "bridge", "cluster",
     "heartbeat", "session", "identity", "http", "punch");
 
@@ -80,7 +96,7 @@ public final class NodeOptions {
     f.rejectUnknown(KEYS);
     NodeOptions o = new NodeOptions();
     o.peerId = f.string("peerId", null);
-    if (o.peerId != null && !PEER_ID.matcher(o.peerId).matches()) {
+    if (o.peerId != null && !isPeerId(o.peerId)) {
       throw new ConfigException("peerId", "must be 1-64 characters of A-Z a-z 0-9 . _ -, got \"" + o.peerId + "\"");
     }
     o.listen = ListenOptions.fromJson(json);

@@ -56,6 +56,29 @@ public final class SessionOptions {
   public static final long DEFAULT_REASSEMBLY_BYTES_PER_NODE = 256L * 1024 * 1024;
 
   /**
+   * Streams open at once per peer and direction (addresses with messages under way, byte streams not ended):
+   * beyond it the sender gets 429 and a receiver drops (and counts) the data of a new stream. Each open byte
+   * stream may hold up to {@code streamWindowBytes} at the receiver, so this with the connection window bounds
+   * a peer's memory; 1 024 is far more than applications use at once (QUIC stacks default to 100).
+   */
+  public static final int DEFAULT_MAX_STREAMS = 1_024;
+  /**
+   * Bytes of one byte stream a receiver accepts ahead of what its reader consumed (QUIC's
+   * MAX_STREAM_DATA): at least the bandwidth-delay product, or one stream cannot fill the path;
+   * 4 MiB covers 1 Gbit/s at 32 ms.
+   */
+  public static final long DEFAULT_STREAM_WINDOW_BYTES = 4L * 1024 * 1024;
+  /**
+   * Bytes of all byte streams of a peer together a receiver accepts ahead of its readers (QUIC's
+   * MAX_DATA): several full stream windows, so a paused reader holds back only its own stream.
+   */
+  public static final long DEFAULT_CONNECTION_WINDOW_BYTES = 32L * 1024 * 1024;
+  /** The smallest stream window: the credit a sender assumes before the receiver's first CREDIT. */
+  public static final long MIN_STREAM_WINDOW_BYTES = 256 * 1024;
+  /** The smallest connection window: the credit a sender assumes before the receiver's first CREDIT. */
+  public static final long MIN_CONNECTION_WINDOW_BYTES = 1024 * 1024;
+
+  /**
    * Congestion controller of reliable traffic: {@code bbr} (a model of bandwidth and RTT; random loss below 2%
    * does not slow it) or {@code newreno} (halves its window on every loss episode; kept for comparison).
    */
@@ -66,7 +89,7 @@ public final class SessionOptions {
   static final Set<String> KEYS = Set.of("sendTimeoutMs", "maxInFlight", "punchIntervalMs", "connectTimeoutMs",
     "relayAfterMs", "tcpAfterMs", "upgradeIntervalMs", "lanGraceMs", "maxSessions", "maxMessageBytes", "sendBufferBytes",
     "windowMessages", "reassemblyBytesPerPeer", "reassemblyBytesPerNode", "encryption",
-    "rekeyAfterPackets", "rekeyAfterMs", "congestion");
+    "rekeyAfterPackets", "rekeyAfterMs", "congestion", "maxStreams", "streamWindowBytes", "connectionWindowBytes");
 
   private long sendTimeoutMs = DEFAULT_SEND_TIMEOUT_MS;
   private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
@@ -86,6 +109,9 @@ public final class SessionOptions {
   private long reassemblyBytesPerPeer = DEFAULT_REASSEMBLY_BYTES_PER_PEER;
   private long reassemblyBytesPerNode = DEFAULT_REASSEMBLY_BYTES_PER_NODE;
   private String congestion = DEFAULT_CONGESTION;
+  private int maxStreams = DEFAULT_MAX_STREAMS;
+  private long streamWindowBytes = DEFAULT_STREAM_WINDOW_BYTES;
+  private long connectionWindowBytes = DEFAULT_CONNECTION_WINDOW_BYTES;
 
   static SessionOptions fromJson(JsonObject root) {
     JsonFields f = JsonFields.section(root, "session");
@@ -109,6 +135,9 @@ public final class SessionOptions {
     o.reassemblyBytesPerPeer = f.integer("reassemblyBytesPerPeer", DEFAULT_REASSEMBLY_BYTES_PER_PEER, 65536, 1L << 40);
     o.reassemblyBytesPerNode = f.integer("reassemblyBytesPerNode", DEFAULT_REASSEMBLY_BYTES_PER_NODE, 65536, 1L << 42);
     o.congestion = f.string("congestion", DEFAULT_CONGESTION);
+    o.maxStreams = (int) f.integer("maxStreams", DEFAULT_MAX_STREAMS, 1, 1_000_000);
+    o.streamWindowBytes = f.integer("streamWindowBytes", DEFAULT_STREAM_WINDOW_BYTES, MIN_STREAM_WINDOW_BYTES, 1L << 32);
+    o.connectionWindowBytes = f.integer("connectionWindowBytes", DEFAULT_CONNECTION_WINDOW_BYTES, MIN_CONNECTION_WINDOW_BYTES, 1L << 36);
     if (!CONGESTION_CONTROLLERS.contains(o.congestion)) {
       throw new ConfigException("session.congestion", "must be one of " + CONGESTION_CONTROLLERS + ", got " + o.congestion);
     }
@@ -122,7 +151,8 @@ public final class SessionOptions {
       .put("maxMessageBytes", maxMessageBytes).put("sendBufferBytes", sendBufferBytes).put("windowMessages", windowMessages)
       .put("reassemblyBytesPerPeer", reassemblyBytesPerPeer).put("reassemblyBytesPerNode", reassemblyBytesPerNode)
       .put("encryption", encryption).put("rekeyAfterPackets", rekeyAfterPackets).put("rekeyAfterMs", rekeyAfterMs)
-      .put("congestion", congestion);
+      .put("congestion", congestion).put("maxStreams", maxStreams).put("streamWindowBytes", streamWindowBytes)
+      .put("connectionWindowBytes", connectionWindowBytes);
   }
 
   public long sendTimeoutMs() { return sendTimeoutMs; }
@@ -145,6 +175,13 @@ public final class SessionOptions {
   public String congestion() { return congestion; }
   public SessionOptions setCongestion(String v) { this.congestion = v; return this; }
   public int maxMessageBytes() { return maxMessageBytes; }
+  /** Streams open at once per peer and direction ({@code session.maxStreams}). */
+  public int maxStreams() { return maxStreams; }
+  /** Credit of one byte stream ({@code session.streamWindowBytes}). */
+  public long streamWindowBytes() { return streamWindowBytes; }
+  /** Credit of all byte streams of a peer ({@code session.connectionWindowBytes}). */
+  public long connectionWindowBytes() { return connectionWindowBytes; }
+  public SessionOptions setMaxStreams(int v) { this.maxStreams = v; return this; }
   public long sendBufferBytes() { return sendBufferBytes; }
   public int windowMessages() { return windowMessages; }
   public long reassemblyBytesPerPeer() { return reassemblyBytesPerPeer; }

@@ -2,6 +2,7 @@ package io.p2pnode.punch;
 
 import io.p2pnode.bus.Failure;
 import io.p2pnode.crypto.PeerIds;
+import io.p2pnode.transport.Addrs;
 import io.p2pnode.transport.Drop;
 import io.p2pnode.transport.TcpEndpoint;
 import io.p2pnode.registry.PeerRecord;
@@ -54,6 +55,8 @@ public final class Coordinator {
   private final RelayLimiter relayLimiter;
   /** When each peer last registered over UDP (ms): a UDP endpoint not refreshed for a TTL is not passed on. */
   private final java.util.Map<String, Long> udpSeenAtMs = new java.util.HashMap<>();
+  /** When each peer last registered over UDP per IP family (ms): {IPv4, IPv6}; a dual-stack peer registers over both. */
+  private final java.util.Map<String, long[]> familySeenAtMs = new java.util.HashMap<>();
   private int probePort;
   /**
    * The token of each pair's latest introduction: {token, created ms, requester hash, txn}. A
@@ -163,11 +166,39 @@ public final class Coordinator {
     InetSocketAddress udpSeen = tcp ? (before == null || !udpFresh ? null : before.observed()) : observed;
     InetSocketAddress tcpSeen = tcp ? observed
       : before != null && before.observedTcp() instanceof TcpEndpoint t && t.link().isOpen() ? t : null;
+    InetSocketAddress other = tcp ? (udpSeen == null ? null : before.observedOther()) : null;
+    if (!tcp && observed != null) {
+      // both families: the IPv4 endpoint is the one to reach the peer at (as before), the IPv6 one goes along
+      InetSocketAddress[] both = dualStack(r.peerId(), observed, before, now);
+      udpSeen = both[0];
+      other = both[1];
+    }
     PeerRecord rec = new PeerRecord(r.peerId(), udpSeen, r.privateEndpoints(), r.nat(), selfPeerId, r.key(), now, now + ttlMs,
-      tcpSeen, r.tcpPort());
+      tcpSeen, r.tcpPort(), other);
     if (!registry.put(rec)) return new Registration(null, Drop.REGISTRY_FULL);
-    if (!tcp && observed != null) udpSeenAtMs.put(r.peerId(), now);
+    if (!tcp && observed != null) {
+      udpSeenAtMs.put(r.peerId(), now);
+      familySeenAtMs.computeIfAbsent(r.peerId(), k -> new long[] {Long.MIN_VALUE / 2, Long.MIN_VALUE / 2})[Addrs.isV6(observed) ? 1 : 0] = now;
+    }
     return new Registration(new RegisterAck(r.txn(), observed == null ? UNSPECIFIED : observed, ttlMs, probePort), null);
+  }
+
+  /**
+   * A UDP registration from {@code observed}: {primary, other}. The other family's endpoint of
+   * {@code before} stays while that family's registrations keep coming (within a TTL); the IPv4
+   * endpoint is the primary one (where introductions reach the peer, its public endpoint).
+   */
+  private InetSocketAddress[] dualStack(String peerId, InetSocketAddress observed, PeerRecord before, long now) {
+    boolean v6 = Addrs.isV6(observed);
+    long[] seen = familySeenAtMs.get(peerId);
+    InetSocketAddress kept = null;
+    if (before != null && seen != null && now - seen[v6 ? 0 : 1] <= ttlMs) {
+      for (InetSocketAddress a : new InetSocketAddress[] {before.observed(), before.observedOther()}) {
+        if (a != null && Addrs.isV6(a) != v6) kept = a;
+      }
+    }
+    if (kept == null) return new InetSocketAddress[] {observed, null};
+    return v6 ? new InetSocketAddress[] {kept, observed} : new InetSocketAddress[] {observed, kept};
   }
 
   /** Forgets {@code peerId} if the request comes from where it registered. */
@@ -177,6 +208,7 @@ public final class Coordinator {
     registry.remove(peerId);
     relayLimiter.forget(peerId);
     udpSeenAtMs.remove(peerId);
+    familySeenAtMs.remove(peerId);
     return true;
   }
 
@@ -209,9 +241,9 @@ public final class Coordinator {
       return refuse(c, Failure.UNREACHABLE, "peer " + c.target() + " lost its registration connection");
     }
     Introduce toRequester = new Introduce(c.txn(), token, target.nat(), target.peerId(), target.key(), publicOf(target),
-      target.privateEndpoints(), publicTcpOf(target), target.tcpPort());
+      target.introducedEndpoints(), publicTcpOf(target), target.tcpPort());
     Introduce toTarget = new Introduce(0, token, requester.nat(), requester.peerId(), requester.key(), publicOf(requester),
-      requester.privateEndpoints(), publicTcpOf(requester), requester.tcpPort());
+      requester.introducedEndpoints(), publicTcpOf(requester), requester.tcpPort());
     return new Outcome(new Introduction(toRequester, toTarget, target.ownNode() ? null : target.reachAt()), null);
   }
 
@@ -253,6 +285,7 @@ public final class Coordinator {
     long now = clock.millis();
     int n = registry.expire(now);
     if (n > 0 || udpSeenAtMs.size() > registry.size()) udpSeenAtMs.keySet().removeIf(p -> registry.get(p, now) == null);
+    if (n > 0 || familySeenAtMs.size() > registry.size()) familySeenAtMs.keySet().removeIf(p -> registry.get(p, now) == null);
     return n;
   }
 

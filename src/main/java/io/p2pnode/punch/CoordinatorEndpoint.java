@@ -152,6 +152,7 @@ public final class CoordinatorEndpoint {
   private void publish(PeerRecord before, PeerRecord now) {
     Long last = publishedAt.get(now.peerId());
     boolean same = before != null && last != null && java.util.Objects.equals(before.observed(), now.observed())
+      && java.util.Objects.equals(before.observedOther(), now.observedOther())
       && java.util.Objects.equals(before.observedTcp(), now.observedTcp()) && before.tcpPort() == now.tcpPort()
       && before.nat().equals(now.nat()) && before.privateEndpoints().equals(now.privateEndpoints());
     if (same && now.registeredAtMs() - last < (now.expiresAtMs() - now.registeredAtMs()) / 3) return;

@@ -4,6 +4,7 @@ import io.p2pnode.bus.Addresses;
 import io.p2pnode.bus.Failure;
 import io.p2pnode.config.Endpoints;
 import io.p2pnode.time.Scheduler;
+import io.p2pnode.transport.Addrs;
 import io.p2pnode.transport.Counters;
 import io.p2pnode.transport.Drop;
 import io.p2pnode.transport.InboundControl;
@@ -348,9 +349,17 @@ public final class RendezvousClient {
 
   /** Coordinators pass our NAT type on in introductions: tell them at once when it changes. */
   private void updateNatType() {
-    publicEndpoint = links.stream().map(l -> l.observed).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    // IPv4 first: the public endpoint stands for the NAT this node sits behind (IPv6 needs none)
+    publicEndpoint = links.stream().map(l -> l.observed).filter(java.util.Objects::nonNull)
+      .min(java.util.Comparator.comparing(Addrs::isV6)).orElse(null);
+    // observations over IPv6 and IPv4 differ by nature: the IPv4 ones tell the NAT, IPv6 ones only when there are no others
+    boolean v4 = links.stream().anyMatch(l -> l.observed != null && !Addrs.isV6(l.observed)
+      || l.probeObserved != null && !Addrs.isV6(l.probeObserved));
     List<NatClassifier.Observation> seen = new ArrayList<>();
-    for (Link l : links) seen.add(new NatClassifier.Observation(l.observed, l.probeObserved));
+    for (Link l : links) {
+      seen.add(new NatClassifier.Observation(v4 && l.observed != null && Addrs.isV6(l.observed) ? null : l.observed,
+        v4 && l.probeObserved != null && Addrs.isV6(l.probeObserved) ? null : l.probeObserved));
+    }
     NatProfile now = NatClassifier.classify(seen, privateEndpoints);
     if (now.equals(nat)) return;
     nat = now;

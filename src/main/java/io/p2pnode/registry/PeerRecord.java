@@ -28,12 +28,29 @@ import java.util.List;
  * @param observedTcp      the public endpoint of the peer's TCP registration connection, or {@code null};
  *                         on the coordinator holding that connection, its {@code transport.TcpEndpoint}
  * @param tcpPort          the peer's TCP port (its private TCP endpoints: private addresses with this port); 0 = no TCP
+ * @param observedOther    a dual-stack peer registering over both IP families: the endpoint its UDP registrations come
+ *                         from over the family other than {@code observed}'s (IPv6 when {@code observed} is IPv4), or {@code null}
  */
 public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSocketAddress> privateEndpoints,
                          NatProfile nat, String owner, PeerKey key, long registeredAtMs, long expiresAtMs,
-                         InetSocketAddress observedTcp, int tcpPort) {
+                         InetSocketAddress observedTcp, int tcpPort, InetSocketAddress observedOther) {
 
   /** A record with the NAT mapping type only. */
+  public PeerRecord(String peerId, InetSocketAddress observed, List<InetSocketAddress> privateEndpoints,
+                    NatType natType, String owner, PeerKey key, long registeredAtMs, long expiresAtMs,
+                    InetSocketAddress observedTcp, int tcpPort, InetSocketAddress observedOther) {
+    this(peerId, observed, privateEndpoints, NatProfile.of(natType), owner, key, registeredAtMs, expiresAtMs, observedTcp, tcpPort,
+      observedOther);
+  }
+
+  /** A record of a peer that registered over one IP family. */
+  public PeerRecord(String peerId, InetSocketAddress observed, List<InetSocketAddress> privateEndpoints,
+                    NatProfile nat, String owner, PeerKey key, long registeredAtMs, long expiresAtMs,
+                    InetSocketAddress observedTcp, int tcpPort) {
+    this(peerId, observed, privateEndpoints, nat, owner, key, registeredAtMs, expiresAtMs, observedTcp, tcpPort, null);
+  }
+
+  /** A record of a peer that registered over one IP family, with the NAT mapping type only. */
   public PeerRecord(String peerId, InetSocketAddress observed, List<InetSocketAddress> privateEndpoints,
                     NatType natType, String owner, PeerKey key, long registeredAtMs, long expiresAtMs,
                     InetSocketAddress observedTcp, int tcpPort) {
@@ -65,14 +82,30 @@ public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSoc
     return observed;
   }
 
-  /** Whether {@code sender} is where this peer registered from, over either transport. */
+  /** Whether {@code sender} is where this peer registered from, over either transport and either IP family. */
   public boolean registeredFrom(InetSocketAddress sender) {
-    return sender != null && (sender.equals(observed) || sender.equals(observedTcp));
+    return sender != null && (sender.equals(observed) || sender.equals(observedTcp) || sender.equals(observedOther));
   }
 
   /** The same record with another time of registration and expiry (moving it to another clock). */
   public PeerRecord at(long registeredAtMs, long expiresAtMs) {
-    return new PeerRecord(peerId, observed, privateEndpoints, nat, owner, key, registeredAtMs, expiresAtMs, observedTcp, tcpPort);
+    return new PeerRecord(peerId, observed, privateEndpoints, nat, owner, key, registeredAtMs, expiresAtMs, observedTcp, tcpPort,
+      observedOther);
+  }
+
+  /**
+   * The endpoints to introduce this peer with besides its public one: its private endpoints, and
+   * {@link #observedOther} when it is not among them (room permitting).
+   */
+  public List<InetSocketAddress> introducedEndpoints() {
+    if (observedOther == null || privateEndpoints.contains(observedOther)
+      || privateEndpoints.size() >= io.p2pnode.wire.WireBuf.MAX_ENDPOINTS) {
+      return privateEndpoints;
+    }
+    List<InetSocketAddress> out = new ArrayList<>(privateEndpoints.size() + 1);
+    out.add(observedOther);
+    out.addAll(privateEndpoints);
+    return List.copyOf(out);
   }
 
   public JsonObject toJson() {
@@ -82,7 +115,8 @@ public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSoc
       .put("observed", observed == null ? null : Endpoints.format(observed))
       .put("privateEndpoints", priv).put("natType", nat.wireName()).put("nat", nat.code()).put("owner", owner).put("key", key.base64())
       .put("registeredAtMs", registeredAtMs).put("expiresAtMs", expiresAtMs)
-      .put("observedTcp", observedTcp == null ? null : Endpoints.format(observedTcp)).put("tcpPort", tcpPort);
+      .put("observedTcp", observedTcp == null ? null : Endpoints.format(observedTcp)).put("tcpPort", tcpPort)
+      .put("observedOther", observedOther == null ? null : Endpoints.format(observedOther));
   }
 
   /**
@@ -96,6 +130,7 @@ public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSoc
       for (Object e : json.getJsonArray("privateEndpoints")) priv.add(Endpoints.parse("privateEndpoints", (String) e));
       String observed = json.getString("observed");
       String tcp = json.getString("observedTcp");
+      String other = json.getString("observedOther");
       int tcpPort = json.getInteger("tcpPort", 0);
       if (tcpPort < 0 || tcpPort > 65_535) throw new IllegalArgumentException("tcpPort " + tcpPort);
       return new PeerRecord(json.getString("peerId"), observed == null ? null : Endpoints.parse("observed", observed),
@@ -103,7 +138,8 @@ public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSoc
           : NatProfile.of(NatType.fromWireName(json.getString("natType"))), json.getString("owner"),
         PeerKey.fromBase64(json.getString("key")),
         json.getLong("registeredAtMs"), json.getLong("expiresAtMs"),
-        tcp == null ? null : Endpoints.parse("observedTcp", tcp), tcpPort);
+        tcp == null ? null : Endpoints.parse("observedTcp", tcp), tcpPort,
+        other == null ? null : Endpoints.parse("observedOther", other));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("not a peer record: " + e.getMessage(), e);
     }

@@ -19,4 +19,9 @@ interface FrameLink {
 
   /** False while the path is being re-punched: frames wait instead of going into a dead path. */
   boolean canSend();
+
+  /** See {@link ReliableSender.Output#receiveLimit}. */
+  default long receiveLimit() {
+    return Long.MAX_VALUE;
+  }
 }

@@ -54,6 +54,8 @@ final class MessageExchange {
   private final FrameLink link;
   private final ReliableSender sender;
   private final ReliableReceiver receiver;
+  private final OutboundStreams outStreams;
+  private final InboundStreams inStreams;
   private final Map<Long, Pending> pending = new LinkedHashMap<>();
   /**
    * The id of the latest reliable message to each address (stream): the next one names it as
@@ -112,11 +114,67 @@ final class MessageExchange {
       public int ackBytes() {
         return receiver.ackBytes();
       }
+
+      public long receiveLimit() {
+        return link.receiveLimit();
+      }
     }, deps.scheduler(), rtt, deps.maxDatagramBytes(), safeChunk, deps.session().windowMessages(),
       deps.session().congestion());
     this.receiver = new ReliableReceiver(deps.scheduler(), deps.counters(), deps.session().windowMessages(),
       deps.session().reassemblyBytesPerPeer(), deps.reassemblyBytes(), deps.session().reassemblyBytesPerNode(),
       deps.session().maxMessageBytes(), this::flush);
+    this.outStreams = new OutboundStreams(new OutboundStreams.Output() {
+      public long nextMsgId() {
+        return ++nextMsgId;
+      }
+
+      public ReliableSender.OutMessage enqueue(long msgId, ByteBuf encoded, Object stream) {
+        ReliableSender.OutMessage m = new ReliableSender.OutMessage(msgId, false, encoded, chunkSize(encoded.readableBytes()), stream);
+        sender.enqueue(m);
+        flushSoon();
+        return m;
+      }
+    }, deps.counters());
+    this.inStreams = new InboundStreams(peerId, deps.streams(), deps.counters(), deps.session(), (type, body) -> {
+      sender.enqueueControl(type, body);
+      flushSoon();
+    });
+  }
+
+  /** Chunks of a message of {@code size} bytes: whole if it fits the current path, else cut to fit any path. */
+  private int chunkSize(int size) {
+    int whole = link.budget() - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER - BundleCodec.FRAGMENT_HEADER;
+    return size <= whole ? whole : link.budget() - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER
+      - BundleCodec.FRAGMENT_HEADER;
+  }
+
+  // ---------------------------------------------------------------- byte streams
+
+  /** Opens a byte stream to {@code address}; fails with 429 beyond {@code session.maxStreams}. */
+  Future<Integer> openStream(String address, int priority, OutboundStreamListener listener) {
+    if (closed) return Future.failedFuture(Failure.UNREACHABLE.exception("session with " + peerId + " closed"));
+    if (openStreams() >= deps.session().maxStreams()) return Future.failedFuture(tooManyStreams());
+    return Future.succeededFuture(outStreams.open(address, priority, listener));
+  }
+
+  /** Bytes (and then perhaps the end) of byte stream {@code id}; false when it is not open. */
+  boolean writeStream(int id, io.vertx.core.buffer.Buffer bytes, boolean end) {
+    return !closed && outStreams.write(id, bytes, end);
+  }
+
+  /** The application's reader consumed {@code bytes} of inbound stream {@code id}. */
+  void streamConsumed(int id, long bytes) {
+    if (closed) return;
+    inStreams.consumed(id, bytes);
+  }
+
+  /** Streams this side has open towards the peer: addresses with messages queued, byte streams. */
+  private int openStreams() {
+    return sender.queuedStreams() + outStreams.size();
+  }
+
+  private ReplyException tooManyStreams() {
+    return Failure.QUEUE_FULL.exception(openStreams() + " streams to " + peerId + " are open (session.maxStreams)");
   }
 
   // ---------------------------------------------------------------- outbound
@@ -128,6 +186,14 @@ final class MessageExchange {
    *     ({@link SessionCodec#KIND_NOTIFY} too, though reliable and ordered: no result travels back)
    */
   Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable) {
+    return send(kind, address, body, timeoutMs, reliable, StreamQueues.DEFAULT_PRIORITY);
+  }
+
+  /** As {@link #send(int, String, Object, long, boolean)}, at urgency {@code priority} (0 most urgent to 7). */
+  Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable, int priority) {
+    if (!sender.hasQueued(address) && openStreams() >= deps.session().maxStreams()) {
+      return Future.failedFuture(tooManyStreams());
+    }
     boolean awaitsResult = reliable && kind != SessionCodec.KIND_NOTIFY;
     if (!awaitsResult && sender.queuedMessages() >= deps.session().maxInFlight()) {
       return Future.failedFuture(Failure.QUEUE_FULL.exception(sender.queuedMessages() + " messages to " + peerId
@@ -145,11 +211,9 @@ final class MessageExchange {
     } catch (ReplyException e) {
       return Future.failedFuture(e);
     }
-    int whole = link.budget() - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER - BundleCodec.FRAGMENT_HEADER;
     int size = bytes.readableBytes();
-    ReliableSender.OutMessage m = new ReliableSender.OutMessage(id, !reliable, bytes,
-      size <= whole ? whole : link.budget() - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER
-        - BundleCodec.FRAGMENT_HEADER, address);
+    ReliableSender.OutMessage m = new ReliableSender.OutMessage(id, !reliable, bytes, chunkSize(size), address);
+    m.priority = priority;
     Future<Object> result;
     if (reliable) {
       nextMsgId = id;
@@ -244,10 +308,17 @@ final class MessageExchange {
     if (sweepTimer >= 0) deps.scheduler().cancel(sweepTimer);
     sender.close();
     receiver.close();
+    outStreams.failAll(failure);
+    inStreams.failAll(failure);
     List<Pending> failed = new ArrayList<>(pending.values());
     pending.clear();
     pendingBytes = 0;
     for (Pending p : failed) p.promise.fail(failure);
+  }
+
+  /** Consecutive probe timeouts of the sender (see {@link ReliableSender#ptoCount}). */
+  int ptoCount() {
+    return sender.ptoCount();
   }
 
   int inFlight() {
@@ -255,7 +326,7 @@ final class MessageExchange {
   }
 
   JsonObject toJson() {
-    return sender.toJson().put("awaitingResult", pending.size()).put("inboundInDelivery", inboundPending)
+    return sender.toJson().put("streamsOut", outStreams.size()).put("streamsIn", inStreams.size()).put("awaitingResult", pending.size()).put("inboundInDelivery", inboundPending)
       .put("inboundWaiting", receiver.waiting());
   }
 
@@ -283,6 +354,14 @@ final class MessageExchange {
           onResult(SessionCodec.readResult(body));
         }
         case ACK -> sender.onAck(BundleCodec.readAck(body));
+        case CREDIT -> {
+          eliciting[0] = true;
+          outStreams.onCredit(BundleCodec.readCredit(body));
+        }
+        case STOP -> {
+          eliciting[0] = true;
+          outStreams.onStop(BundleCodec.readStop(body));
+        }
         default -> throw new WireException("unexpected sub-frame " + type);
       }
     });
@@ -321,6 +400,10 @@ final class MessageExchange {
   }
 
   private void deliver(SessionCodec.Data data) {
+    if (data.isStream()) { // to its stream's reader, under the stream's credit: never waits for a consumer here
+      inStreams.onData(data);
+      return;
+    }
     inboundPending++;
     deps.deliverer().deliver(peerId, data).onComplete(ar -> {
       inboundPending--;

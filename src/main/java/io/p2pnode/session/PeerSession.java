@@ -5,6 +5,7 @@ import io.p2pnode.bus.Failure;
 import io.p2pnode.config.Endpoints;
 import io.p2pnode.transport.Drop;
 import io.p2pnode.transport.PacketSocket;
+import io.p2pnode.transport.Addrs;
 import io.p2pnode.transport.RelayEndpoint;
 import io.p2pnode.transport.TcpEndpoint;
 import io.p2pnode.wire.ControlMessage;
@@ -52,6 +53,8 @@ public final class PeerSession {
   /** The data plane; replaced when the peer starts a new session while this one is up. */
   private MessageExchange messages;
   private final SessionCrypto crypto;
+  /** Path MTU discovery on the direct path's connected socket. */
+  private final PathMtu pmtu;
   private final List<Promise<PeerSession>> upWaiters = new ArrayList<>();
 
   private State state = State.CONNECTING;
@@ -121,8 +124,13 @@ public final class PeerSession {
       public boolean canSend() {
         return state == State.UP && !recovering && crypto.ready();
       }
+
+      public long receiveLimit() {
+        return pathSocket == null ? Long.MAX_VALUE : pmtu.receiveLimit();
+      }
     };
     this.messages = new MessageExchange(deps, peerId, link, rtt);
+    this.pmtu = new PathMtu(deps.scheduler(), rtt, deps.maxDatagramBytes(), this::sendProbe, peerId);
   }
 
   /** Use connected per-peer sockets for direct paths (the UDP accept model); without, everything goes through {@code socket}. */
@@ -172,6 +180,10 @@ public final class PeerSession {
                         InetSocketAddress relayVia, NatProfile remoteNat, PeerKey remoteKey) {
     if (state == State.CLOSED) return;
     if (token != 0 && token == this.token) return; // a repeated copy of the introduction this session runs on
+    // an IPv4-only listener cannot send to IPv6 candidates, nor an IPv6-only one to IPv4 ones
+    InetSocketAddress bound = socket.localAddress();
+    candidates = reachable(bound, candidates);
+    tcpCandidates = reachable(bound, tcpCandidates);
     this.tcpCandidates = tcpCandidates;
     this.tcpAtOnce = tcpAtOnce;
     crypto.introduced(remoteKey, token);
@@ -214,6 +226,11 @@ public final class PeerSession {
     if (h == null) return;
     if (h.ack()) onFrame(FrameType.HELLO_ACK, frame, from);
     else onHello(h, from);
+  }
+
+  private static List<Candidate> reachable(InetSocketAddress bound, List<Candidate> candidates) {
+    if (bound == null || candidates.stream().allMatch(c -> Addrs.reaches(bound, c.address()))) return candidates;
+    return candidates.stream().filter(c -> Addrs.reaches(bound, c.address())).toList();
   }
 
   /** The path is back without a new lock (frames arrived on it again): no more punching, over TCP neither. */
@@ -351,7 +368,11 @@ public final class PeerSession {
     // UDP is preferred: a frame over TCP moves only a TCP path (to the connection the peer uses);
     // a frame over UDP moves a TCP path to UDP
     if (sender instanceof TcpEndpoint && !(remote instanceof TcpEndpoint)) return;
-    Path p = sender instanceof TcpEndpoint ? Path.DIRECT_TCP : winner.path() == Path.DIRECT_LAN ? Path.DIRECT_LAN : Path.DIRECT;
+    // across IP families only upwards (IPv4 to IPv6): when the two sides locked different families, both end on IPv6
+    if (!(sender instanceof TcpEndpoint) && Addrs.isV6(sender) != Addrs.isV6(remote) && !Addrs.isV6(sender)) return;
+    Path p = sender instanceof TcpEndpoint ? Path.DIRECT_TCP
+      : Addrs.isV6(sender) != Addrs.isV6(remote) ? candidateFor(sender).path()
+      : winner.path() == Path.DIRECT_LAN ? Path.DIRECT_LAN : Path.DIRECT;
     LOG.info(() -> "session " + peerId + " roamed: " + remote + " -> " + sender);
     finishLock(new Candidate(sender, p));
   }
@@ -373,9 +394,10 @@ public final class PeerSession {
     Candidate c = candidateFor(from);
     if (state == State.UP && remoteSid != 0 && remoteSessionId != remoteSid) peerStartedOver();
     remoteSid = remoteSessionId;
-    if (state == State.UP && !recovering && rank(c.path()) <= rank(winner.path()) && !RelayEndpoint.same(from, remote)) return;
-    if (state == State.CONNECTING && c.path() != Path.DIRECT_LAN && lanMayAnswer() && deps.session().lanGraceMs() > 0) {
-      if (pendingPublic == null || rank(c.path()) > rank(pendingPublic.path())) pendingPublic = c;
+    if (state == State.UP && !recovering && rank(c) <= rank(winner) && !RelayEndpoint.same(from, remote)) return;
+    if (state == State.CONNECTING && c.path() != Path.DIRECT_LAN && (lanMayAnswer() || v6MayAnswer(c))
+      && deps.session().lanGraceMs() > 0) {
+      if (pendingPublic == null || rank(c) > rank(pendingPublic)) pendingPublic = c;
       if (graceTimer < 0) {
         graceTimer = deps.scheduler().schedule(deps.session().lanGraceMs(), () -> {
           graceTimer = -1;
@@ -400,10 +422,21 @@ public final class PeerSession {
       .anyMatch(x -> x.address().getAddress().equals(mine.getAddress()));
   }
 
-  private static int rank(Path p) {
-    return switch (p) {
-      case DIRECT_LAN -> 3;
-      case DIRECT -> 2;
+  /**
+   * Whether waiting for an IPv6 candidate is worth it: {@code answered} is a direct IPv4 one, and
+   * the peer has a direct IPv6 candidate this node can reach (one that answers within
+   * {@code session.lanGraceMs} wins: no NAT on the way, no mapping to keep open).
+   */
+  private boolean v6MayAnswer(Candidate answered) {
+    return answered.path() == Path.DIRECT && !Addrs.isV6(answered.address())
+      && candidates.stream().anyMatch(x -> x.path() == Path.DIRECT && Addrs.isV6(x.address()));
+  }
+
+  /** How good a path is: LAN, then direct over IPv6, direct over IPv4, TCP, relay. */
+  private static int rank(Candidate c) {
+    return switch (c.path()) {
+      case DIRECT_LAN -> 4;
+      case DIRECT -> Addrs.isV6(c.address()) ? 3 : 2;
       case DIRECT_TCP -> 1;
       case RELAY -> 0;
     };
@@ -536,6 +569,11 @@ public final class PeerSession {
         case BUNDLE -> messages.onBundle(pn, frame);
         case PING -> sendTimestamp(FrameType.PONG, SessionCodec.readTimestamp(frame));
         case PONG -> rtt.sample(now() - SessionCodec.readTimestamp(frame));
+        case PMTU_PROBE -> answerProbe(frame);
+        case PMTU_ACK -> {
+          SessionCodec.ProbeAck a = SessionCodec.readProbeAck(frame);
+          pmtu.onAck(a.size(), a.receiverMax(), a.receiveBuffer());
+        }
         case BYE -> {
           SessionCodec.readBye(frame);
           close("peer said goodbye", false);
@@ -569,8 +607,36 @@ public final class PeerSession {
    * completes once queued.
    */
   public Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable) {
+    return send(kind, address, body, timeoutMs, reliable, StreamQueues.DEFAULT_PRIORITY);
+  }
+
+  /**
+   * As {@link #send(int, String, Object, long, boolean)} at urgency {@code priority} (0 most urgent
+   * to 7; default 3): a more urgent address goes first, a less urgent one still gets a share. A
+   * message to an address without messages under way opens a stream: 429 beyond {@code session.maxStreams}.
+   */
+  public Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable, int priority) {
     if (state == State.CLOSED) return Future.failedFuture(closedBy);
-    return messages.send(kind, address, body, timeoutMs, reliable);
+    return messages.send(kind, address, body, timeoutMs, reliable, priority);
+  }
+
+  /**
+   * Opens a byte stream to {@code address} on the peer (no handshake: its first bytes open it there).
+   * Completes with its id; 429 beyond {@code session.maxStreams}, 503 once closed.
+   */
+  public Future<Integer> openStream(String address, int priority, OutboundStreamListener listener) {
+    if (state == State.CLOSED) return Future.failedFuture(closedBy);
+    return messages.openStream(address, priority, listener);
+  }
+
+  /** Queues bytes of byte stream {@code id} ({@code end}: and then its end); false when the stream is not open. */
+  public boolean writeStream(int id, io.vertx.core.buffer.Buffer bytes, boolean end) {
+    return state != State.CLOSED && messages.writeStream(id, bytes, end);
+  }
+
+  /** The application's reader consumed {@code bytes} of the peer's byte stream {@code id}: its credit grows. */
+  public void streamConsumed(int id, long bytes) {
+    if (state != State.CLOSED) messages.streamConsumed(id, bytes);
   }
 
   /**
@@ -623,6 +689,7 @@ public final class PeerSession {
       startAttempt(winner.path() == Path.RELAY ? null : relay, deps.session().relayAfterMs(),
         timeout - 2 * interval, winner.path() == Path.DIRECT_TCP ? 0 : tcpDelay());
     }
+    if (messages.ptoCount() >= 2) pmtu.onBlackHole(); // large datagrams may have stopped arriving: the base size always does
     if (now - lastSent >= interval * 1_000_000L) {
       keepalives++;
       sendTimestamp(FrameType.PING, now);
@@ -744,11 +811,14 @@ public final class PeerSession {
         ar.result().close(); // the path moved on meanwhile
       } else {
         pathSocket = ar.result();
+        int ceiling = Math.min(pathSocket.firstHopMaxDatagram(), pathSocket.readLimit());
+        pmtu.pathUp(ceiling);
       }
     });
   }
 
   private void closePathSocket() {
+    pmtu.pathDown();
     pathEpoch++;
     if (pathSocket != null) pathSocket.close();
     pathSocket = null;
@@ -789,9 +859,37 @@ public final class PeerSession {
     }
   }
 
-  /** The frame size budget of the current path: a relay wrapper takes its share. */
+  /**
+   * The frame size budget of the current path: what its path MTU search confirmed on a direct path
+   * with a connected socket, else {@code listen.maxDatagramBytes}; a relay wrapper takes its share.
+   */
   private int budget() {
+    if (pathSocket != null && pmtu.current() > deps.maxDatagramBytes()) return pmtu.current() - crypto.overhead();
     return deps.maxDatagramBytes() - crypto.overhead() - (remote instanceof RelayEndpoint ? ControlMessage.RELAY_OVERHEAD : 0);
+  }
+
+  /** A path MTU probe: a sealed frame padded so that its datagram is {@code size} bytes. */
+  private void sendProbe(int size) {
+    if (state != State.UP || !crypto.ready()) return; // its timeout counts it lost
+    int padding = size - FrameCodec.HEADER_BYTES - crypto.overhead() - SessionCodec.PROBE_HEADER;
+    ByteBuf out = newFrame(FrameType.PMTU_PROBE, size, size - crypto.overhead());
+    SessionCodec.writeProbe(out, size, padding);
+    transmit(out);
+  }
+
+  /**
+   * A probe arrived: it must be as large as it says (a relay or TCP path carries no probes), and the
+   * answer says which datagrams reach us on this path: a connected socket reads up to
+   * {@code listen.maxPathDatagramBytes}, a listener only {@code listen.maxDatagramBytes}.
+   */
+  private void answerProbe(ByteBuf frame) {
+    int arrived = FrameCodec.HEADER_BYTES + frame.readableBytes() + crypto.overhead(); // the tag was taken off by opening
+    int claimed = SessionCodec.readProbe(frame);
+    if (claimed != arrived) throw new WireException("PMTU_PROBE of " + arrived + " B claims " + claimed);
+    int readable = pathSocket != null && pathSocket.readLimit() > 0 ? pathSocket.readLimit() : deps.maxDatagramBytes();
+    ByteBuf out = header(FrameType.PMTU_ACK, FrameCodec.HEADER_BYTES + SessionCodec.PROBE_ACK_BYTES);
+    SessionCodec.writeProbeAck(out, claimed, Math.min(readable, 65_535), pathSocket == null ? 0 : pathSocket.receiveBufferBytes());
+    transmit(out);
   }
 
   private long now() {
@@ -843,7 +941,7 @@ public final class PeerSession {
       .put("inFlight", messages.inFlight())
       .put("keySets", crypto.keySets())
       .put("transports", transports())
-      .put("transport", messages.toJson())
+      .put("transport", messages.toJson().put("pathMtu", pmtu.toJson()))
       .put("upForMs", state == State.UP ? (now() - upSince) / 1_000_000L : 0);
   }
 }

@@ -46,14 +46,64 @@ final class ReliableReceiver {
   private long ackTimer = -1;
   private long partialBytes;
 
-  /** A message being reassembled. */
+  /**
+   * A message being reassembled, straight into one array: every chunk but the last has the
+   * message's chunk size, so a chunk's place is {@code index × chunkSize}. The array is allocated
+   * (and its size reserved against the budgets) when the first chunk that tells the size arrives;
+   * a last chunk that comes before it waits on its own.
+   */
   private static final class Partial {
-    final byte[][] chunks;
+    final int count;
+    final boolean[] got;
     int have;
-    int bytes;
+    int chunkSize = -1;
+    byte[] data;
+    /** The last chunk, while the chunk size is not known yet. */
+    byte[] last;
+    int lastLength = -1;
+    /** Bytes held for this message (counted against the reassembly budgets). */
+    long reserved;
 
     Partial(int count) {
-      chunks = new byte[count][];
+      this.count = count;
+      this.got = new boolean[count];
+    }
+
+    /** Bytes this chunk makes the message hold beyond what it holds now. */
+    long need(int index, int n) {
+      if (data != null) return 0;
+      if (index == count - 1) return n;
+      return (long) (count - 1) * n + (lastLength >= 0 ? lastLength : n) - reserved;
+    }
+
+    /** Whether {@code n} bytes at {@code index} agree with the chunk size the message has shown. */
+    boolean fits(int index, int n) {
+      if (index == count - 1) return n > 0 && (chunkSize < 0 || n <= chunkSize);
+      return n > 0 && (chunkSize < 0 ? lastLength <= n : n == chunkSize);
+    }
+
+    void put(int index, ByteBuf chunk, int n, long need) {
+      reserved += need;
+      if (index == count - 1) lastLength = n;
+      if (data == null && index == count - 1) {
+        last = new byte[n];
+        chunk.getBytes(chunk.readerIndex(), last);
+      } else {
+        if (data == null) {
+          chunkSize = n;
+          data = new byte[(count - 1) * n + (lastLength >= 0 ? lastLength : n)];
+          if (last != null) System.arraycopy(last, 0, data, (count - 1) * n, lastLength);
+          last = null;
+        }
+        chunk.getBytes(chunk.readerIndex(), data, index * chunkSize, n);
+      }
+      got[index] = true;
+      have++;
+    }
+
+    /** The whole message, once every chunk arrived. */
+    ByteBuf whole() {
+      return Unpooled.wrappedBuffer(data, 0, (count - 1) * chunkSize + lastLength);
     }
   }
 
@@ -180,39 +230,30 @@ final class ReliableReceiver {
         p = new Partial(count);
         partial.put(key, p);
       }
-      if (p.chunks.length != count) {
+      if (p.count != count) {
         counters.drop(Drop.MALFORMED);
         return;
       }
-      if (p.chunks[index] != null) return;
+      if (p.got[index]) return;
       int n = chunk.readableBytes();
-      if (!essential && (partialBytes + n > peerBudgetBytes || nodeBytes.get() + n > nodeBudgetBytes)) {
-        counters.drop(Drop.REASSEMBLY_FULL); // the sender sends it again later
-        if (p.have == 0) partial.remove(key);
-        return;
-      }
-      if (p.bytes + n > maxMessageBytes + 512) {
+      long need = p.need(index, n);
+      if (!p.fits(index, n) || p.reserved + need > maxMessageBytes + 512) {
         counters.drop(Drop.MALFORMED);
         release(partial.remove(key));
         return;
       }
-      byte[] b = new byte[n];
-      chunk.getBytes(chunk.readerIndex(), b);
-      p.chunks[index] = b;
-      p.have++;
-      p.bytes += n;
-      partialBytes += n;
-      nodeBytes.addAndGet(n);
+      if (!essential && (partialBytes + need > peerBudgetBytes || nodeBytes.get() + need > nodeBudgetBytes)) {
+        counters.drop(Drop.REASSEMBLY_FULL); // the sender sends it again later
+        if (p.have == 0) partial.remove(key);
+        return;
+      }
+      p.put(index, chunk, n, need);
+      partialBytes += need;
+      nodeBytes.addAndGet(need);
       if (p.have < count) return;
       partial.remove(key);
       release(p);
-      byte[] all = new byte[p.bytes];
-      int at = 0;
-      for (byte[] c : p.chunks) {
-        System.arraycopy(c, 0, all, at, c.length);
-        at += c.length;
-      }
-      whole = Unpooled.wrappedBuffer(all);
+      whole = p.whole();
     }
     try {
       if (SessionCodec.kindOf(whole) == SessionCodec.KIND_RESULT) {
@@ -258,8 +299,8 @@ final class ReliableReceiver {
 
   private void release(Partial p) {
     if (p == null) return;
-    partialBytes -= p.bytes;
-    nodeBytes.addAndGet(-p.bytes);
+    partialBytes -= p.reserved;
+    nodeBytes.addAndGet(-p.reserved);
   }
 
   /** The session closed: give the reassembly memory back to the node. */

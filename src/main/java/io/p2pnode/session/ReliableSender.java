@@ -60,6 +60,14 @@ final class ReliableSender {
 
     /** Bytes the ACK would take now (0 when there is nothing to acknowledge). */
     int ackBytes();
+
+    /**
+     * Most bytes in flight the peer's socket takes while its event loop is busy (its receive
+     * buffer, as it told), whatever the congestion window says; {@link Long#MAX_VALUE} when unknown.
+     */
+    default long receiveLimit() {
+      return Long.MAX_VALUE;
+    }
   }
 
   /**
@@ -77,8 +85,12 @@ final class ReliableSender {
     boolean[] acked;
     int nextChunk;
     int ackedChunks;
-    /** The stream it belongs to (its destination address): streams take turns by chunk. */
+    /** The stream it belongs to (its destination address, or its byte stream): streams take turns by chunk. */
     final Object stream;
+    /** Its urgency, 0 (most urgent) to 7: see {@link StreamQueues}. */
+    int priority = StreamQueues.DEFAULT_PRIORITY;
+    /** Run (on the session's thread) once the peer acknowledged every chunk; {@code null}: nobody asks. */
+    Runnable onAcked;
 
     OutMessage(long msgId, boolean unreliable, ByteBuf bytes, int chunkSize, Object stream) {
       this.msgId = msgId;
@@ -101,17 +113,23 @@ final class ReliableSender {
     }
   }
 
-  /** A chunk of a message, or a RESULT payload ({@code msg == null}). */
+  /** A chunk of a message, or a sub-frame payload ({@code msg == null}: a RESULT, CREDIT or STOP, re-sent until acknowledged). */
   private static final class Chunk {
     final OutMessage msg;
     final int index;
     final ByteBuf result;
+    final FrameType type;
     boolean resultAcked;
 
     Chunk(OutMessage msg, int index, ByteBuf result) {
+      this(msg, index, result, FrameType.RESULT);
+    }
+
+    Chunk(OutMessage msg, int index, ByteBuf result, FrameType type) {
       this.msg = msg;
       this.index = index;
       this.result = result;
+      this.type = type;
     }
 
     int wireBytes() {
@@ -132,7 +150,10 @@ final class ReliableSender {
         }
       } else if (!msg.acked[index]) {
         msg.acked[index] = true;
-        if (++msg.ackedChunks == msg.count) msg.bytes.release();
+        if (++msg.ackedChunks == msg.count) {
+          msg.bytes.release();
+          if (msg.onAcked != null) msg.onAcked.run();
+        }
       }
     }
   }
@@ -199,6 +220,11 @@ final class ReliableSender {
     results.add(new Chunk(null, -1, payload));
   }
 
+  /** Queues a CREDIT or STOP sub-frame body: like a result, ahead of new data and re-sent until acknowledged. */
+  void enqueueControl(FrameType type, ByteBuf payload) {
+    results.add(new Chunk(null, -1, payload, type));
+  }
+
   /** Sends as much as the congestion and flow windows allow, plus a due ACK. */
   void flush() {
     flush(false);
@@ -208,7 +234,7 @@ final class ReliableSender {
     if (closed || !out.canSend()) return;
     boolean allowOne = probe;
     while (true) {
-      boolean cwndOpen = bytesInFlight < cc.cwnd() || allowOne;
+      boolean cwndOpen = bytesInFlight < Math.min(cc.cwnd(), out.receiveLimit()) || allowOne;
       Chunk next = cwndOpen ? peek() : null;
       if (next != null && !allowOne && !paced()) next = null;
       boolean due = out.ackDue();
@@ -221,7 +247,7 @@ final class ReliableSender {
       int space = out.budget() - b.writerIndex();
       int bytes = 0;
       int n = 0;
-      Chunk[] chunks = new Chunk[16];
+      Chunk[] chunks = scratch(space);
       while (next != null && next.wireBytes() <= space - bytes && n < chunks.length) {
         take(next);
         write(b, next);
@@ -243,6 +269,7 @@ final class ReliableSender {
       if (n > 0) {
         Chunk[] kept = new Chunk[n];
         System.arraycopy(chunks, 0, kept, 0, n);
+        java.util.Arrays.fill(chunks, 0, n, null); // the scratch keeps no message alive
         int size = b.readableBytes();
         long now = now();
         bytesInFlight += size;
@@ -256,6 +283,21 @@ final class ReliableSender {
       allowOne = false;
     }
   }
+
+  /**
+   * The chunks of the datagram being filled: room for as many as {@code space} bytes can hold (a
+   * sub-frame takes at least {@link #MIN_SUB_FRAME_BYTES}), so a 64 KB datagram of a probed path
+   * packs hundreds of small messages. Reused: copied out once the datagram is complete.
+   */
+  private Chunk[] scratch(int space) {
+    int need = Math.max(16, space / MIN_SUB_FRAME_BYTES + 1);
+    if (chunkScratch.length < need) chunkScratch = new Chunk[need];
+    return chunkScratch;
+  }
+
+  /** The smallest sub-frame a datagram carries: a RESULT with a one-byte body. */
+  private static final int MIN_SUB_FRAME_BYTES = BundleCodec.SUB_HEADER + 8 + 2 + 1;
+  private Chunk[] chunkScratch = new Chunk[16];
 
   /** Whether the pacer lets a datagram leave now; if not, wakes this sender when it will. */
   private boolean paced() {
@@ -321,7 +363,7 @@ final class ReliableSender {
 
   private static void write(ByteBuf b, Chunk c) {
     if (c.msg == null) {
-      int at = BundleCodec.beginSubFrame(b, FrameType.RESULT);
+      int at = BundleCodec.beginSubFrame(b, c.type);
       b.writeBytes(c.result, c.result.readerIndex(), c.result.readableBytes());
       BundleCodec.endSubFrame(b, at);
     } else {
@@ -455,9 +497,24 @@ final class ReliableSender {
     results.clear();
   }
 
+  /** Probe timeouts since the last acknowledgement: 2 or more with large datagrams suggests the path stopped carrying them. */
+  int ptoCount() {
+    return ptoCount;
+  }
+
   /** Bytes of messages and results not yet acknowledged, for the send-buffer bound. */
   int queuedMessages() {
     return fresh.size();
+  }
+
+  /** Streams with messages not yet sent whole. */
+  int queuedStreams() {
+    return fresh.streams();
+  }
+
+  /** Whether {@code stream} has messages not yet sent whole. */
+  boolean hasQueued(Object stream) {
+    return fresh.has(stream);
   }
 
   /** Statistics for {@code p2p.peers}. */

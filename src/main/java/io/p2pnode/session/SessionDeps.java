@@ -18,12 +18,23 @@ import java.util.function.Supplier;
  * @param reassemblyBytes  reassembly memory held by all sessions of the node
  * @param keepaliveMs      the keepalive interval now (measured NAT timeout, else {@code heartbeat.intervalMs})
  * @param localKey         this node's static key pair for session handshakes; {@code null}: sessions unencrypted
+ * @param streams          where byte streams peers open to this node go
  */
 public record SessionDeps(String localPeerId, SessionOptions session, HeartbeatOptions heartbeat, int maxDatagramBytes,
                           Scheduler scheduler, Counters counters, Deliverer deliverer, Supplier<NatType> localNat,
                           Supplier<java.net.InetSocketAddress> localPublic, PunchStats stats,
                           java.util.concurrent.atomic.AtomicLong reassemblyBytes, java.util.function.LongSupplier keepaliveMs,
-                          io.p2pnode.crypto.X25519KeyPair localKey) {
+                          io.p2pnode.crypto.X25519KeyPair localKey, StreamSink streams) {
+
+  /** Without byte streams: every stream a peer opens is refused (404). */
+  public SessionDeps(String localPeerId, SessionOptions session, HeartbeatOptions heartbeat, int maxDatagramBytes,
+                     Scheduler scheduler, Counters counters, Deliverer deliverer, Supplier<NatType> localNat,
+                     Supplier<java.net.InetSocketAddress> localPublic, PunchStats stats,
+                     java.util.concurrent.atomic.AtomicLong reassemblyBytes, java.util.function.LongSupplier keepaliveMs,
+                     io.p2pnode.crypto.X25519KeyPair localKey) {
+    this(localPeerId, session, heartbeat, maxDatagramBytes, scheduler, counters, deliverer, localNat, localPublic, stats,
+      reassemblyBytes, keepaliveMs, localKey, StreamSink.REFUSE);
+  }
 
   /** Silence after which a peer is down: {@code heartbeat.timeoutMs}, at least three keepalive intervals. */
   public long liveTimeoutMs() {

@@ -7,22 +7,49 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * A session's outbound messages not yet sent whole, one queue per stream (destination address),
- * served round robin by chunk: after each chunk its stream goes to the back of the turn, so a
- * large message never holds back small ones to other addresses. Single-threaded.
+ * A session's outbound messages not yet sent whole, one queue per stream (destination address or
+ * byte stream), served by chunk:
+ * <ul>
+ *   <li>by urgency first: {@link #LEVELS} levels, 0 the most urgent ({@code priority} header,
+ *       default {@link #DEFAULT_PRIORITY}); a more urgent level with data goes first,</li>
+ *   <li>but without starving the others: a level that had data while {@link #SHARE} chunks in a row
+ *       went to more urgent levels gets the next chunk (so each waiting level gets at least one
+ *       chunk in {@code SHARE + 1}),</li>
+ *   <li>round robin within a level: after each chunk its stream goes to the back of its level's
+ *       turn, so a large message never holds back small ones to other addresses.</li>
+ * </ul>
+ * A stream keeps the level of the message that opened its queue until its queue is empty.
+ * Single-threaded.
  */
 final class StreamQueues {
+  /** Urgency levels: 0 (most urgent) to 7. */
+  static final int LEVELS = io.p2pnode.bus.Addresses.MAX_PRIORITY + 1;
+  /** The level of a message that names none: the middle, so both more and less urgent ones can be said. */
+  static final int DEFAULT_PRIORITY = io.p2pnode.bus.Addresses.DEFAULT_PRIORITY;
+  /** Chunks more urgent levels may take in a row while a less urgent one waits. */
+  static final int SHARE = 8;
+
   private final Map<Object, ArrayDeque<ReliableSender.OutMessage>> queues = new HashMap<>();
-  /** Streams with queued messages, the next to serve first. */
-  private final ArrayDeque<Object> turn = new ArrayDeque<>();
+  private final Map<Object, Integer> levelOf = new HashMap<>();
+  /** Per level: streams with queued messages, the next to serve first. */
+  @SuppressWarnings("unchecked")
+  private final ArrayDeque<Object>[] turns = new ArrayDeque[LEVELS];
+  /** Per level: chunks taken by more urgent levels in a row while this one had data. */
+  private final int[] skipped = new int[LEVELS];
   private int size;
+
+  StreamQueues() {
+    for (int i = 0; i < LEVELS; i++) turns[i] = new ArrayDeque<>();
+  }
 
   void add(ReliableSender.OutMessage m) {
     ArrayDeque<ReliableSender.OutMessage> q = queues.get(m.stream);
     if (q == null) {
       q = new ArrayDeque<>();
       queues.put(m.stream, q);
-      turn.add(m.stream);
+      int level = Math.max(0, Math.min(LEVELS - 1, m.priority));
+      levelOf.put(m.stream, level);
+      turns[level].add(m.stream);
     }
     q.add(m);
     size++;
@@ -30,7 +57,21 @@ final class StreamQueues {
 
   /** The head of the first stream in turn that {@code mayGo} lets go now, or {@code null}. */
   ReliableSender.OutMessage peek(Predicate<ReliableSender.OutMessage> mayGo) {
-    for (Object s : turn) {
+    for (int level = LEVELS - 1; level > 0; level--) { // a starved level first (the least urgent of them)
+      if (skipped[level] >= SHARE) {
+        ReliableSender.OutMessage m = peekLevel(level, mayGo);
+        if (m != null) return m;
+      }
+    }
+    for (int level = 0; level < LEVELS; level++) {
+      ReliableSender.OutMessage m = peekLevel(level, mayGo);
+      if (m != null) return m;
+    }
+    return null;
+  }
+
+  private ReliableSender.OutMessage peekLevel(int level, Predicate<ReliableSender.OutMessage> mayGo) {
+    for (Object s : turns[level]) {
       ReliableSender.OutMessage m = queues.get(s).peek();
       if (mayGo.test(m)) return m;
     }
@@ -40,18 +81,29 @@ final class StreamQueues {
   /** A chunk of {@code m}, the head of its stream, was taken: the stream's turn ends. */
   void taken(ReliableSender.OutMessage m) {
     ArrayDeque<ReliableSender.OutMessage> q = queues.get(m.stream);
+    int level = levelOf.get(m.stream);
+    skipped[level] = 0;
+    for (int l = level + 1; l < LEVELS; l++) {
+      if (!turns[l].isEmpty()) skipped[l]++;
+    }
     if (++m.nextChunk == m.count) {
       q.poll();
       size--;
     }
+    ArrayDeque<Object> turn = turns[level];
     for (Iterator<Object> it = turn.iterator(); it.hasNext(); ) { // usually the first
       if (it.next().equals(m.stream)) {
         it.remove();
         break;
       }
     }
-    if (q.isEmpty()) queues.remove(m.stream);
-    else turn.add(m.stream);
+    if (q.isEmpty()) {
+      queues.remove(m.stream);
+      levelOf.remove(m.stream);
+      if (turn.isEmpty()) skipped[level] = 0;
+    } else {
+      turn.add(m.stream);
+    }
   }
 
   /** Messages queued (a message partly sent counts until its last chunk went). */
@@ -59,9 +111,23 @@ final class StreamQueues {
     return size;
   }
 
+  /** Streams with messages queued. */
+  int streams() {
+    return queues.size();
+  }
+
+  /** Whether {@code stream} has messages queued. */
+  boolean has(Object stream) {
+    return queues.containsKey(stream);
+  }
+
   void clear() {
     queues.clear();
-    turn.clear();
+    levelOf.clear();
+    for (int i = 0; i < LEVELS; i++) {
+      turns[i].clear();
+      skipped[i] = 0;
+    }
     size = 0;
   }
 }

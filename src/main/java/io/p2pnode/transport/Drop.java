@@ -73,5 +73,11 @@ public enum Drop {
    * unreachable, ...) or on the receiving node (404 no consumer there). The application asked for
    * no answer, and none crosses the network, so this count is all that tells.
    */
-  UNCONFIRMED_SEND_FAILED
+  UNCONFIRMED_SEND_FAILED,
+  /** Data of a new stream beyond {@code session.maxStreams} open ones: dropped (a byte stream is refused with 429). */
+  STREAM_LIMIT,
+  /** Data of a byte stream this node does not know (refused before, or its start was dropped), or a CREDIT/STOP for one. */
+  STREAM_UNKNOWN,
+  /** Bytes of a byte stream beyond the credit this node gave (the peer ignores flow control): the stream is refused (STOP 400). */
+  CREDIT_EXCEEDED
 }

@@ -58,8 +58,11 @@ public final class NettyUdpSocket implements PacketSocket {
   private boolean gso;
   private final ChannelFutureListener onGsoWrite = this::gsoWritten;
 
-  private NettyUdpSocket(Channel channel, Counters counters, InetSocketAddress connectedTo) {
+  private final int readLimit;
+
+  private NettyUdpSocket(Channel channel, Counters counters, InetSocketAddress connectedTo, int readLimit) {
     this.channel = channel;
+    this.readLimit = readLimit;
     this.counters = counters;
     this.connectedTo = connectedTo;
     this.gso = connectedTo != null && channel instanceof EpollDatagramChannel && UdpOffload.CURRENT.gso();
@@ -141,7 +144,7 @@ public final class NettyUdpSocket implements PacketSocket {
     ChannelFuture opened = remote == null ? b.bind(local) : b.localAddress(local).connect(remote);
     opened.addListener(f -> {
       if (f.isSuccess()) {
-        self[0] = new NettyUdpSocket(opened.channel(), counters, remote);
+        self[0] = new NettyUdpSocket(opened.channel(), counters, remote, maxDatagramBytes);
         promise.complete(self[0]);
       } else {
         promise.fail(new IllegalStateException("cannot " + (remote == null ? "bind UDP " + local
@@ -259,6 +262,45 @@ public final class NettyUdpSocket implements PacketSocket {
     if (!(channel instanceof EpollDatagramChannel)) return -1;
     Integer v = channel.config().getOption(localAddress().getAddress() instanceof Inet6Address ? IPV6_UNICAST_HOPS : IP_TTL);
     return v == null ? -1 : v;
+  }
+
+  @Override
+  public int readLimit() {
+    return readLimit;
+  }
+
+  @Override
+  public int receiveBufferBytes() {
+    if (receiveBuffer < 0) {
+      Integer v = channel.config().getOption(ChannelOption.SO_RCVBUF); // the kernel's value: twice what was asked, within rmem_max
+      receiveBuffer = v == null ? 0 : v;
+    }
+    return receiveBuffer;
+  }
+
+  private int receiveBuffer = -1;
+
+  /** Interface MTU by local address: looking it up walks every interface, so once per address. */
+  private static final java.util.concurrent.ConcurrentHashMap<java.net.InetAddress, Integer> FIRST_HOP = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** For a connected socket: the MTU of the interface holding its local address, less IP and UDP headers (at most 65 507). */
+  @Override
+  public int firstHopMaxDatagram() {
+    if (connectedTo == null) return 0;
+    InetSocketAddress local = localAddress();
+    if (local == null || local.getAddress().isAnyLocalAddress()) return 0;
+    return FIRST_HOP.computeIfAbsent(local.getAddress(), NettyUdpSocket::interfaceMaxDatagram);
+  }
+
+  private static int interfaceMaxDatagram(java.net.InetAddress a) {
+    try {
+      java.net.NetworkInterface nif = java.net.NetworkInterface.getByInetAddress(a);
+      if (nif == null) return 0;
+      int headers = a instanceof Inet6Address ? 48 : 28;
+      return Math.max(0, Math.min(65_507, nif.getMTU() - headers));
+    } catch (java.net.SocketException e) {
+      return 0;
+    }
   }
 
   @Override

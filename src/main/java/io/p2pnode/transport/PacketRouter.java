@@ -71,8 +71,10 @@ public final class PacketRouter implements PacketHandler {
     };
   }
 
+  /** {@code sender} is normalised first ({@link Addrs#normalise}): everything after compares plain IPv4 for IPv4 peers. */
   @Override
   public void onPacket(PacketSocket socket, ByteBuf data, InetSocketAddress sender) {
+    sender = Addrs.normalise(sender);
     switch (Demux.classify(data)) {
       case STUN -> onStun(socket, data, sender);
       case FRAME -> onFrame(socket, data, sender);

@@ -38,6 +38,25 @@ public interface PacketSocket {
     return false;
   }
 
+  /**
+   * The largest UDP payload this socket's first hop carries without IP fragmentation (the egress
+   * interface's MTU less the IP and UDP headers), or 0 when unknown (an unconnected socket): the
+   * ceiling of path MTU probing.
+   */
+  default int firstHopMaxDatagram() {
+    return 0;
+  }
+
+  /** The largest datagram this socket reads (larger ones are {@code OVERSIZE} drops), or 0 when not known. */
+  default int readLimit() {
+    return 0;
+  }
+
+  /** The socket's receive buffer in the kernel's accounting (SO_RCVBUF as read back), or 0 when not known. */
+  default int receiveBufferBytes() {
+    return 0;
+  }
+
   /** Closes the socket; idempotent. */
   void close();
 }

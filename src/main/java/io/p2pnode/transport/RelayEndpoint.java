@@ -18,7 +18,7 @@ public final class RelayEndpoint extends InetSocketAddress {
   private final InetSocketAddress via;
 
   public RelayEndpoint(InetSocketAddress coordinator, String peerId) {
-    super(coordinator.getAddress(), coordinator.getPort());
+    super(Addrs.normalise(coordinator.getAddress()), coordinator.getPort());
     this.peerId = peerId;
     this.via = coordinator instanceof RelayEndpoint r ? r.via : coordinator;
   }

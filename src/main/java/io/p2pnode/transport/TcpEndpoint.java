@@ -21,7 +21,7 @@ public final class TcpEndpoint extends InetSocketAddress {
    * @param link   the connection frames to {@code remote} travel over
    */
   public TcpEndpoint(InetSocketAddress remote, TcpLink link) {
-    super(remote.getAddress(), remote.getPort());
+    super(Addrs.normalise(remote.getAddress()), remote.getPort());
     this.link = link;
   }
 

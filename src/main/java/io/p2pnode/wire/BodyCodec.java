@@ -1,6 +1,7 @@
 package io.p2pnode.wire;
 
 import io.netty.buffer.ByteBuf;
+import io.vertx.core.impl.buffer.VertxByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.DecodeException;
@@ -67,7 +68,10 @@ public final class BodyCodec {
     }
   }
 
-  /** Reads type byte and body, consuming the rest of {@code in}, into a new heap object. */
+  /**
+   * Reads type byte and body, consuming the rest of {@code in}, into a new heap object; a
+   * {@code Buffer} body is copied once, into a growable buffer of its own (as Vert.x makes them).
+   */
   public static Object read(ByteBuf in) {
     int type = WireBuf.u8(in);
     int len = in.readableBytes();
@@ -81,9 +85,9 @@ public final class BodyCodec {
         }
         case STRING -> in.toString(at, len, StandardCharsets.UTF_8);
         case BUFFER -> {
-          byte[] b = new byte[len];
-          in.getBytes(at, b);
-          yield Buffer.buffer(b);
+          ByteBuf copy = VertxByteBufAllocator.DEFAULT.heapBuffer(len, Integer.MAX_VALUE);
+          in.getBytes(at, copy, len);
+          yield BufferInternal.buffer(copy);
         }
         case JSON_OBJECT -> new JsonObject(in.toString(at, len, StandardCharsets.UTF_8));
         case JSON_ARRAY -> new JsonArray(in.toString(at, len, StandardCharsets.UTF_8));

@@ -17,6 +17,14 @@ import static io.p2pnode.wire.WireBuf.*;
  * ACK              largest (64) | ack delay µs (32) | window (64) | n (8) | n × ( first (64) | last (64) )
  *                  ranges of received packet numbers, highest first, the first ending at largest;
  *                  window = the highest message id the receiver accepts now (flow control)
+ * CREDIT           stream (32) | max (64)
+ *                  the receiver accepts bytes of byte stream {@code stream} up to offset {@code max} (QUIC's
+ *                  MAX_STREAM_DATA); stream 0: bytes of all streams of the session together (MAX_DATA).
+ *                  Only ever grows: a stale copy changes nothing
+ * STOP             stream (32) | code (16)
+ *                  the receiver refuses byte stream {@code stream} (404 no handler, 429 too many streams,
+ *                  400 bytes beyond the credit):
+ *                  the sender fails it with {@code code} and sends no more of it
  * </pre>
  */
 public final class BundleCodec {
@@ -27,11 +35,23 @@ public final class BundleCodec {
   /** Upper bound on ranges in one ACK (keeps an ACK under 300 bytes). */
   public static final int MAX_ACK_RANGES = 16;
   public static final int FLAG_UNRELIABLE = 1;
+  /** Bytes of a CREDIT sub-frame body. */
+  public static final int CREDIT_BYTES = 4 + 8;
+  /** Bytes of a STOP sub-frame body. */
+  public static final int STOP_BYTES = 4 + 2;
 
   /** One sub-frame, handed over during {@link #forEach}; {@code body} is valid only during the call. */
   @FunctionalInterface
   public interface SubFrameHandler {
     void onSubFrame(FrameType type, ByteBuf body);
+  }
+
+  /** A decoded CREDIT: bytes of {@code stream} (0: the whole session) accepted up to {@code max}. */
+  public record Credit(int stream, long max) {
+  }
+
+  /** A decoded STOP: the receiver refused {@code stream} with {@code code}. */
+  public record Stop(int stream, int code) {
   }
 
   /** A decoded ACK; {@code ranges} holds first/last pairs, highest first. */
@@ -72,6 +92,35 @@ public final class BundleCodec {
     endSubFrame(out, at);
   }
 
+  /** The body of a CREDIT sub-frame (what {@link #readCredit} reads). */
+  public static void writeCreditBody(ByteBuf out, int stream, long max) {
+    if (max < 0) throw new IllegalArgumentException("credit " + max);
+    out.writeInt(stream).writeLong(max);
+  }
+
+  /** Decodes a CREDIT sub-frame body. */
+  public static Credit readCredit(ByteBuf in) {
+    int stream = i32(in);
+    long max = i64(in);
+    end(in);
+    if (max < 0) throw new WireException("negative credit");
+    return new Credit(stream, max);
+  }
+
+  /** The body of a STOP sub-frame (what {@link #readStop} reads). */
+  public static void writeStopBody(ByteBuf out, int stream, int code) {
+    out.writeInt(stream).writeShort(code);
+  }
+
+  /** Decodes a STOP sub-frame body. */
+  public static Stop readStop(ByteBuf in) {
+    int stream = i32(in);
+    int code = u16(in);
+    end(in);
+    if (stream == 0) throw new WireException("STOP of stream 0");
+    return new Stop(stream, code);
+  }
+
   /** Decodes an ACK sub-frame body. */
   public static Ack readAck(ByteBuf in) {
     long largest = i64(in);
@@ -103,7 +152,8 @@ public final class BundleCodec {
       FrameType type = FrameType.of(u8(in));
       int len = u16(in);
       need(in, len);
-      if (type != FrameType.DATA && type != FrameType.RESULT && type != FrameType.ACK) {
+      if (type != FrameType.DATA && type != FrameType.RESULT && type != FrameType.ACK && type != FrameType.CREDIT
+        && type != FrameType.STOP) {
         throw new WireException("sub-frame type " + type + " not allowed in a bundle");
       }
       ByteBuf body = in.readSlice(len);

@@ -20,7 +20,7 @@ import io.netty.buffer.ByteBuf;
  * |                 payload (type-specific) ...                   |
  * </pre>
  *
- * <p>The first byte is {@code 0xD0 | version} (version 1 = {@code 0xD1}). Demultiplexing on that
+ * <p>The first byte is {@code 0xD0 | version} (version 2 = {@code 0xD2}). Demultiplexing on that
  * byte (see {@link Demux}): STUN starts with 0x00–0x03 (RFC 8489, RFC 7983) and the 0xC0–0xFF
  * range is unassigned by RFC 7983, so node frames never collide with STUN, DTLS, TURN channels
  * or RTP on a shared port. Session id 0 marks control frames (registration, introduction, first
@@ -33,8 +33,12 @@ public final class FrameCodec {
   public static final int HEADER_BYTES = 16;
   /** Marker nibble in the high half of byte 0. */
   public static final int MARKER = 0xD0;
-  /** The only version this build speaks. */
-  public static final int VERSION = 1;
+  /**
+   * The only version this build speaks. 2: DATA names its stream's previous message ({@code prev}),
+   * byte streams (DATA kinds 4 and 5), the CREDIT and STOP sub-frames, PMTU_PROBE and PMTU_ACK;
+   * version 1 nodes drop its frames (counted as bad version) and it drops theirs.
+   */
+  public static final int VERSION = 2;
   /** Flag bit of sealed session frames: which of the session's two key sets sealed it (key phase). */
   public static final int FLAG_KEY_PHASE = 0x01;
 

@@ -23,6 +23,14 @@ public enum FrameType {
   ACK(0x08),
   /** Several session sub-frames (message fragments, results, acks) in one datagram. */
   BUNDLE(0x09),
+  /** Sub-frame of a BUNDLE: flow-control credit of a byte stream, or of all of them. */
+  CREDIT(0x0A),
+  /** Sub-frame of a BUNDLE: the receiver refuses a byte stream. */
+  STOP(0x0B),
+  /** Path MTU probe (RFC 8899 style): padded to the datagram size it tests. */
+  PMTU_PROBE(0x0E),
+  /** Answer to a PMTU_PROBE: the size arrived, and the largest datagram the receiver reads. */
+  PMTU_ACK(0x0F),
   /** Peer to coordinator: register (or refresh) my id and private endpoints. */
   REGISTER(0x10),
   /** Coordinator to peer: registered; here is the public endpoint I observe. */

@@ -11,12 +11,21 @@ import static io.p2pnode.wire.WireBuf.*;
  * DATA    msgId (64) | kind (8: 0 send, 1 request, 3 notify) | timeoutMs (32) | prev (64) | address str | body
  *         prev: the msgId of the message before this one to the same address (its stream), 0 for
  *         the first; the receiver hands a message over once its prev was
+ *         or, for a chunk of a byte stream (kind 4) and its end (kind 5, no bytes):
+ *         msgId (64) | kind (8: 4 chunk, 5 end) | stream (32) | prev (64) | address str | bytes
+ *         stream: the id the sender gave the stream (1 and up, per session and direction); bytes run to
+ *         the end of the message, raw (no body type); the receiver grants credit per stream (CREDIT)
  *         or, for a reply too large for a RESULT sub-frame:
  *         msgId (64) | kind (8: 2 result) | RESULT payload
  * RESULT  msgId (64) | code (16: 0 ok, else API failure code) | body (reply, or failure message string)
  * PING    timestamp (64)
  * PONG    echoed timestamp (64)
  * BYE     reason (8)
+ * PMTU_PROBE  size (16) | zero padding to size
+ *         size: the UDP payload bytes of the datagram that carries the probe, sealed
+ * PMTU_ACK    size (16) | receiver max (16) | receive buffer (32)
+ *         size: the probe's; receiver max: the largest datagram the receiver reads on this path;
+ *         receive buffer: bytes its socket there holds (kernel accounting), 0 unknown
  * </pre>
  * {@code body} is a {@link BodyCodec} body and runs to the end of the datagram.
  */
@@ -30,6 +39,12 @@ public final class SessionCodec {
    * reliably and in the same order as a send, but no RESULT travels back.
    */
   public static final int KIND_NOTIFY = 3;
+  /** A chunk of a byte stream (P2pClient.openStream): raw bytes, ordered within the stream, under the receiver's credit. */
+  public static final int KIND_STREAM = 4;
+  /** The end of a byte stream: no bytes follow (the stream's last message). */
+  public static final int KIND_STREAM_END = 5;
+  /** Largest chunk of a byte stream in one message (a write larger than this is cut). */
+  public static final int MAX_STREAM_CHUNK = 64 * 1024;
   /** RESULT code for success. */
   public static final int OK = 0;
 
@@ -42,6 +57,21 @@ public final class SessionCodec {
     public Data(long msgId, int kind, long timeoutMs, String address, Object body) {
       this(msgId, kind, timeoutMs, 0, address, body);
     }
+
+    /** Whether it belongs to a byte stream ({@link #KIND_STREAM}, {@link #KIND_STREAM_END}). */
+    public boolean isStream() {
+      return isStreamKind(kind);
+    }
+
+    /** The byte stream's id (a byte-stream message carries it where others carry their timeout). */
+    public int streamId() {
+      return (int) timeoutMs;
+    }
+  }
+
+  /** Whether {@code kind} is one of a byte stream's. */
+  public static boolean isStreamKind(int kind) {
+    return kind == KIND_STREAM || kind == KIND_STREAM_END;
   }
 
   /** A decoded RESULT payload; {@code body} is the failure message when {@code code != OK}. */
@@ -63,6 +93,22 @@ public final class SessionCodec {
     out.writeLong(prev);
     writeShortString(out, address);
     BodyCodec.write(out, body);
+  }
+
+  /**
+   * A byte-stream message: {@code len} bytes of {@code bytes} from {@code offset} (kind
+   * {@link #KIND_STREAM}), or the stream's end ({@link #KIND_STREAM_END}, {@code len} 0).
+   */
+  public static void writeStream(ByteBuf out, long msgId, int kind, int streamId, long prev, String address,
+                                 ByteBuf bytes, int offset, int len) {
+    if (!isStreamKind(kind)) throw new IllegalArgumentException("not a stream kind: " + kind);
+    if (kind == KIND_STREAM_END && len != 0) throw new IllegalArgumentException("a stream's end carries no bytes");
+    out.writeLong(msgId);
+    out.writeByte(kind);
+    out.writeInt(streamId);
+    out.writeLong(prev);
+    writeShortString(out, address);
+    if (len > 0) out.writeBytes(bytes, offset, len);
   }
 
   /** Writes a reply as a message of its own (so it can be fragmented like any message). */
@@ -88,13 +134,21 @@ public final class SessionCodec {
   public static Data readData(ByteBuf in) {
     long id = i64(in);
     int kind = u8(in);
-    if (kind != KIND_SEND && kind != KIND_REQUEST && kind != KIND_NOTIFY) throw new WireException("bad DATA kind " + kind);
+    if (kind != KIND_SEND && kind != KIND_REQUEST && kind != KIND_NOTIFY && !isStreamKind(kind)) {
+      throw new WireException("bad DATA kind " + kind);
+    }
     long timeout = i32(in) & 0xFFFFFFFFL;
     long prev = i64(in);
     if (prev < 0 || (prev >= id && id > 0)) throw new WireException("DATA prev " + prev + " does not come before " + id);
     String address = readShortString(in);
     if (address.isEmpty()) throw new WireException("empty address");
-    return new Data(id, kind, timeout, prev, address, BodyCodec.read(in));
+    if (!isStreamKind(kind)) return new Data(id, kind, timeout, prev, address, BodyCodec.read(in));
+    if (timeout == 0) throw new WireException("stream id 0");
+    if (kind == KIND_STREAM_END && in.isReadable()) throw new WireException("bytes after a stream's end");
+    if (in.readableBytes() > MAX_STREAM_CHUNK) throw new WireException("stream chunk of " + in.readableBytes() + " bytes");
+    byte[] bytes = new byte[in.readableBytes()];
+    in.readBytes(bytes);
+    return new Data(id, kind, timeout, prev, address, io.vertx.core.buffer.Buffer.buffer(bytes));
   }
 
   public static void writeResult(ByteBuf out, long msgId, int code, Object body) {
@@ -122,5 +176,44 @@ public final class SessionCodec {
     int r = u8(in);
     end(in);
     return r;
+  }
+
+  /** Bytes of a PMTU_PROBE payload before its padding. */
+  public static final int PROBE_HEADER = 2;
+  /** Bytes of a PMTU_ACK payload. */
+  public static final int PROBE_ACK_BYTES = 8;
+
+  /** A PMTU_PROBE for a datagram of {@code size} bytes, padded with {@code padding} zeros. */
+  public static void writeProbe(ByteBuf out, int size, int padding) {
+    out.writeShort(size);
+    out.writeZero(padding);
+  }
+
+  /** The datagram size a PMTU_PROBE claims; the padding must be zeros. */
+  public static int readProbe(ByteBuf in) {
+    int size = u16(in);
+    for (int i = in.readerIndex(), end = in.writerIndex(); i < end; i++) {
+      if (in.getByte(i) != 0) throw new WireException("PMTU_PROBE padding not zero");
+    }
+    in.skipBytes(in.readableBytes());
+    return size;
+  }
+
+  /** A decoded PMTU_ACK. */
+  public record ProbeAck(int size, int receiverMax, long receiveBuffer) {
+  }
+
+  public static void writeProbeAck(ByteBuf out, int size, int receiverMax, long receiveBuffer) {
+    out.writeShort(size);
+    out.writeShort(receiverMax);
+    out.writeInt((int) Math.min(receiveBuffer, 0xFFFF_FFFFL));
+  }
+
+  public static ProbeAck readProbeAck(ByteBuf in) {
+    int size = u16(in);
+    int max = u16(in);
+    long buffer = i32(in) & 0xFFFF_FFFFL;
+    end(in);
+    return new ProbeAck(size, max, buffer);
   }
 }

@@ -82,11 +82,23 @@ public final class WireBuf {
     return s;
   }
 
+  /**
+   * Writes {@code a}; an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}) as the IPv4 address
+   * it stands for, which is what {@link #readEndpoint} gives back for either form.
+   */
   public static void writeEndpoint(ByteBuf out, InetSocketAddress a) {
     byte[] addr = a.getAddress().getAddress();
+    if (ipv4Mapped(addr)) addr = java.util.Arrays.copyOfRange(addr, 12, 16);
     out.writeByte(addr.length == 4 ? 4 : 6);
     out.writeShort(a.getPort());
     out.writeBytes(addr);
+  }
+
+  /** Whether {@code addr} is an IPv4-mapped IPv6 address, {@code ::ffff:a.b.c.d} (RFC 4291 §2.5.5.2). */
+  public static boolean ipv4Mapped(byte[] addr) {
+    if (addr.length != 16 || addr[10] != (byte) 0xFF || addr[11] != (byte) 0xFF) return false;
+    for (int i = 0; i < 10; i++) if (addr[i] != 0) return false;
+    return true;
   }
 
   public static InetSocketAddress readEndpoint(ByteBuf in) {

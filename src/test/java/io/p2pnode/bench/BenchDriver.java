@@ -196,6 +196,7 @@ public final class BenchDriver {
     JsonArray peers = await(api.peers()).getJsonArray("peers");
     if (peers.isEmpty()) return Double.NaN;
     JsonObject t = peers.getJsonObject(0).getJsonObject("transport");
+    System.err.println("session transport: " + t); // the driver's log: path MTU, window, losses
     return t == null ? Double.NaN : sumRetransmit(t);
   }
 

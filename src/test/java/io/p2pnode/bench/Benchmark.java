@@ -250,7 +250,10 @@ public final class Benchmark {
     List<String> cmd = new ArrayList<>();
     if (core != null) cmd.addAll(List.of("taskset", "-c", core));
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
-      "-Dp2p.udpOffload=" + udpOffload, "-cp", System.getProperty("java.class.path"), main.getName()));
+      "-Dp2p.udpOffload=" + udpOffload));
+    String extra = System.getenv("BENCH_JVM_OPTS"); // e.g. a flight recording: -XX:StartFlightRecording=...
+    if (extra != null && !extra.isBlank()) cmd.addAll(Arrays.asList(extra.trim().split("\\s+")));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Files.deleteIfExists(log);

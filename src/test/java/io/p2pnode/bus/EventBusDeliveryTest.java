@@ -38,4 +38,21 @@ class EventBusDeliveryTest {
         ctx.completeNow();
       })));
   }
+
+  @Test
+  void aBufferBodyIsHandedOverUncopiedAndStaysAppendable(Vertx vertx, VertxTestContext ctx) {
+    io.vertx.core.buffer.Buffer body = io.p2pnode.wire.BodyCodec.read(io.netty.buffer.Unpooled.buffer()
+      .writeByte(2).writeBytes(new byte[] {1, 2, 3})) instanceof io.vertx.core.buffer.Buffer b ? b : null;
+    assertNotNull(body);
+    vertx.eventBus().<io.vertx.core.buffer.Buffer>localConsumer("files", m -> ctx.verify(() -> {
+      assertSame(body, m.body(), "no copy on local delivery");
+      m.body().appendString("more"); // a received buffer grows like any Vert.x buffer
+      assertEquals(7, m.body().length());
+      m.reply("ok");
+    }));
+    EventBusDelivery d = new EventBusDelivery(vertx.eventBus());
+    new EventBusDelivery(vertx.eventBus()); // a second node in the same Vert.x: the codec is registered once
+    d.deliver("alice", new SessionCodec.Data(1, SessionCodec.KIND_REQUEST, 1000, "files", body))
+      .onComplete(ctx.succeeding(r -> ctx.completeNow()));
+  }
 }

@@ -271,4 +271,17 @@ class NodeOptionsTest {
       assertEquals("some.key", e.key());
     }
   }
+
+  @Test
+  void thePeerIdCheckAgreesWithItsPattern() {
+    java.util.Random r = new java.util.Random(11);
+    String alphabet = "aZ09._-/ é:\u0000";
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder b = new StringBuilder();
+      int n = r.nextInt(70);
+      for (int k = 0; k < n; k++) b.append(alphabet.charAt(r.nextInt(alphabet.length())));
+      String s = b.toString();
+      assertEquals(NodeOptions.PEER_ID.matcher(s).matches(), NodeOptions.isPeerId(s), "\"" + s + "\"");
+    }
+  }
 }

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 /** Golden bytes, round trips on heap and direct buffers, and rejection of altered frames. */
 class FrameCipherTest {
   private static final byte[] KEY = range(32);
-  /** Frame header: 0xD1, type, flags, 0, session id 7, packet number 0x0102. */
-  private static final byte[] HEADER = Hex.bytes("d1010000000000070000000000000102");
+  /** Frame header: 0xD2, type, flags, 0, session id 7, packet number 0x0102. */
+  private static final byte[] HEADER = Hex.bytes("d2010000000000070000000000000102");
   /** AESGCM(key 00..1f, nonce 00000000 0000000000000102, ad HEADER, "hello frame"), from Python's cryptography. */
-  private static final String GOLDEN = "654d7cfa0bbc762347710c2a49d158b9770e578624c48bb832839f";
+  private static final String GOLDEN = "654d7cfa0bbc762347710c9ced84f373022d5d39cbd7e706550b80";
 
   @Test
   void goldenBytes() {
@@ -180,7 +180,7 @@ class FrameCipherTest {
   }
 
   static byte[] header(long pn) {
-    return ByteBuffer.allocate(16).put((byte) 0xd1).put((byte) 1).putShort((short) 0).putInt(7).putLong(pn).array();
+    return ByteBuffer.allocate(16).put((byte) 0xd2).put((byte) 1).putShort((short) 0).putInt(7).putLong(pn).array();
   }
 
   private static ByteBuffer alloc(boolean direct, int n) {

@@ -25,6 +25,7 @@ class PeerIdsTest {
       assertEquals(PeerIds.LENGTH, id.length());
       assertTrue(id.matches("[a-z2-7]{32}"), id);
       assertTrue(NodeOptions.PEER_ID.matcher(id).matches(), id);
+      assertTrue(NodeOptions.isPeerId(id), id);
       assertTrue(PeerIds.isSelfCertifying(id));
     }
   }

@@ -45,9 +45,14 @@ final class NatLab implements AutoCloseable {
    * coordinator, alice and bob; waits until all are ready.
    */
   void up(String scenario, JsonObject peerExtra, String... udpBlockedRouters) throws Exception {
+    up(scenario, new JsonObject(), peerExtra, udpBlockedRouters);
+  }
+
+  /** As {@link #up(String, JsonObject, String...)}, with {@code coordExtra} merged into the coordinator's config. */
+  void up(String scenario, JsonObject coordExtra, JsonObject peerExtra, String... udpBlockedRouters) throws Exception {
     run(List.of("bash", SCRIPT, "up", scenario), 60);
     blockUdp(udpBlockedRouters);
-    nodes.add(NodeProcess.startWithConfigIn(COORD_NS, coordinatorConfig("coord", 7700, false)));
+    nodes.add(NodeProcess.startWithConfigIn(COORD_NS, coordinatorConfig("coord", 7700, false).mergeIn(coordExtra, true)));
     nodes.add(NodeProcess.startWithConfigIn(ns("alice"), peerConfig("alice", peerExtra)));
     nodes.add(NodeProcess.startWithConfigIn(ns("bob"), peerConfig("bob", peerExtra)));
     for (NodeProcess n : nodes) n.awaitReady();

@@ -61,6 +61,56 @@ class CoordinatorTest {
       observed).ack();
   }
 
+  private static final InetSocketAddress BOB_V6 = new InetSocketAddress("2001:db8:b::10", 7720);
+
+  /**
+   * A dual-stack peer registers over IPv4 and IPv6: the record keeps both observations (IPv4 the
+   * one to reach it at), whichever came last; CONNECTs from either are accepted; introductions
+   * carry the IPv6 endpoint among the endpoints; it lapses when IPv6 registrations stop.
+   */
+  @Test
+  void aDualStackPeerIsRecordedAndIntroducedWithBothFamilies() {
+    assertNotNull(register(coordinator, "alice", ALICE_PRIV, ALICE_PUB));
+    for (InetSocketAddress first : List.of(BOB_PUB, BOB_V6)) {
+      registry.remove("bob");
+      assertNotNull(register(coordinator, "bob", BOB_PRIV, first));
+      RegisterAck ack = register(coordinator, "bob", BOB_PRIV, first == BOB_PUB ? BOB_V6 : BOB_PUB);
+      assertEquals(first == BOB_PUB ? BOB_V6 : BOB_PUB, ack.observed(), "each family's ack names what it saw");
+      PeerRecord bob = registry.get("bob", clock.millis());
+      assertEquals(BOB_PUB, bob.observed(), "IPv4 first, registered " + first + " first");
+      assertEquals(BOB_V6, bob.observedOther());
+      assertEquals(BOB_PUB, bob.reachAt());
+      assertTrue(bob.registeredFrom(BOB_V6) && bob.registeredFrom(BOB_PUB));
+    }
+    Introduce toAlice = coordinator.connect(new Connect(3, "alice", "bob"), ALICE_PUB).introduction().toRequester();
+    assertEquals(BOB_PUB, toAlice.publicEndpoint());
+    assertEquals(List.of(BOB_V6, BOB_PRIV.get(0)), toAlice.privateEndpoints());
+    assertNotNull(coordinator.connect(new Connect(4, "bob", "alice"), BOB_V6).introduction(), "a CONNECT over IPv6 is bob's");
+    assertEquals(PeerRecord.fromJson(registry.get("bob", clock.millis()).toJson()), registry.get("bob", clock.millis()),
+      "the shared registry's JSON keeps both");
+
+    // IPv6 registrations stop: after a TTL of IPv4 refreshes alone, the IPv6 endpoint is gone
+    for (int i = 0; i < 3; i++) {
+      advanceMs(TTL_MS / 2);
+      register(coordinator, "bob", BOB_PRIV, BOB_PUB);
+    }
+    assertNull(registry.get("bob", clock.millis()).observedOther());
+    assertFalse(registry.get("bob", clock.millis()).registeredFrom(BOB_V6));
+  }
+
+  /** An IPv6-only peer: its IPv6 endpoint is the public one. */
+  @Test
+  void anIpv6OnlyPeerIsIntroducedAtItsIpv6Endpoint() {
+    assertNotNull(register(coordinator, "alice", ALICE_PRIV, ALICE_PUB));
+    assertNotNull(register(coordinator, "bob", List.of(BOB_V6), BOB_V6));
+    PeerRecord bob = registry.get("bob", clock.millis());
+    assertEquals(BOB_V6, bob.observed());
+    assertNull(bob.observedOther());
+    Introduce toAlice = coordinator.connect(new Connect(3, "alice", "bob"), ALICE_PUB).introduction().toRequester();
+    assertEquals(BOB_V6, toAlice.publicEndpoint());
+    assertEquals(List.of(BOB_V6), toAlice.privateEndpoints());
+  }
+
   @Test
   void aTcpRegistrationAddsTheTcpEndpointAndIntroductionsCarryIt() {
     io.p2pnode.transport.FakeTcpLink bobTcp = new io.p2pnode.transport.FakeTcpLink(new InetSocketAddress("198.51.100.2", 7720), true);

@@ -52,9 +52,14 @@ class PeerSessionTest {
 
   /** (Re)builds the session under test with this connect timeout. */
   void build(long connectTimeoutMs) {
+    build(connectTimeoutMs, new InetSocketAddress("127.0.0.1", 7700));
+  }
+
+  /** (Re)builds the session under test with this connect timeout on a socket bound to {@code local}. */
+  void build(long connectTimeoutMs, InetSocketAddress local) {
     clock = new ManualScheduler();
     stats = new PunchStats();
-    socket = new RecordingSocket(new InetSocketAddress("127.0.0.1", 7700));
+    socket = new RecordingSocket(local);
     counters = new Counters();
     events = new ArrayList<>();
     delivered = new ArrayList<>();
@@ -191,6 +196,63 @@ class PeerSessionTest {
     socket.drain();
     clock.advance(1000);
     assertTrue(socket.sent.isEmpty(), "no punches after lock");
+  }
+
+  // ------------------------------------------------------------ IPv6
+
+  static final InetSocketAddress V6 = new InetSocketAddress("2001:db8:b::10", 7700);
+  static final InetSocketAddress DUAL_STACK = new InetSocketAddress("::", 7700);
+
+  /** An IPv4 answer waits {@code session.lanGraceMs} (100 ms) for the peer's IPv6 candidate, which wins. */
+  @Test
+  void ipv6AnswerWithinTheGraceWinsOverAnEarlierIpv4One() {
+    build(1000, DUAL_STACK);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(V6)), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
+    assertEquals(List.of(V6, PUBLIC), socket.sent.stream().map(RecordingSocket.Sent::to).toList(), "IPv6 punched first");
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
+    assertEquals(PeerSession.State.CONNECTING, s.state(), "IPv4 answered: waits for IPv6");
+    clock.advance(50);
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), V6);
+    assertEquals(PeerSession.State.UP, s.state());
+    assertEquals(V6, s.remote());
+    assertEquals(Path.DIRECT, s.path());
+    clock.advance(200);
+    assertEquals(V6, s.remote(), "the grace timer did not put IPv4 back");
+    assertEquals(List.of("up direct"), events);
+  }
+
+  @Test
+  void ipv4WinsWhenIpv6StaysSilentThroughTheGrace() {
+    build(1000, DUAL_STACK);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(V6)), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
+    clock.advance(100);
+    assertEquals(PeerSession.State.UP, s.state());
+    assertEquals(PUBLIC, s.remote());
+    // IPv6 answering later still moves the path up; an IPv4 answer never moves it back down
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), V6);
+    assertEquals(V6, s.remote());
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
+    assertEquals(V6, s.remote());
+    assertEquals(List.of("up direct", "path direct->direct"), events);
+  }
+
+  @Test
+  void ipv6FirstLocksAtOnce() {
+    build(1000, DUAL_STACK);
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(V6)), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), V6);
+    assertEquals(PeerSession.State.UP, s.state());
+    assertEquals(V6, s.remote());
+  }
+
+  /** An IPv4-only listener leaves IPv6 candidates out (it could not send to them), and waits for none. */
+  @Test
+  void anIpv4ListenerPunchesIpv4CandidatesOnly() {
+    s.introduce(TOKEN, Candidate.of(PUBLIC, List.of(V6)), null, io.p2pnode.wire.NatType.UNKNOWN, io.p2pnode.TestKeys.of("peer"));
+    assertEquals(List.of(PUBLIC), socket.sent.stream().map(RecordingSocket.Sent::to).toList());
+    s.onFrame(FrameType.HELLO_ACK, helloAck(TOKEN, 0), PUBLIC);
+    assertEquals(PeerSession.State.UP, s.state(), "no grace for a candidate it cannot reach");
   }
 
   @Test

@@ -191,6 +191,38 @@ class ReliabilityTest {
     for (int i = 0; i < n; i++) assertEquals(Integer.toString(i), p.deliveredAtB.get(i).body(), "in order at " + i);
   }
 
+  /** Several addresses at several urgencies, interleaved: each address keeps its own order, exactly once. */
+  @Test
+  void eachAddressKeepsItsOrderUnderLossDuplicationAndReorderingWhateverItsUrgency() {
+    SessionPair p = new SessionPair(new JsonObject().put("maxInFlight", 100_000));
+    p.loss = 0.10;
+    p.duplication = 0.05;
+    p.delayMs = 5;
+    p.jitterMs = 50;
+    String[] addresses = {"voice", "chat", "files"};
+    int[] priorities = {0, 3, 7};
+    Random r = new Random(5);
+    int n = 30_000;
+    int[] next = new int[addresses.length];
+    List<Future<Object>> fs = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int a = r.nextInt(addresses.length);
+      Object body = a == 2 && r.nextInt(50) == 0 ? Buffer.buffer(new byte[20_000 + r.nextInt(20_000)]).setInt(0, next[a])
+        : Integer.toString(next[a]);
+      next[a]++;
+      fs.add(p.a.send(SessionCodec.KIND_SEND, addresses[a], body, 600_000, true, priorities[a]));
+    }
+    p.runUntil(Future.all(fs), 600_000);
+    assertTrue(fs.stream().allMatch(Future::succeeded), "every send confirmed");
+    assertEquals(n, p.deliveredAtB.size(), "exactly once");
+    int[] seen = new int[addresses.length];
+    for (SessionCodec.Data d : p.deliveredAtB) {
+      int a = java.util.Arrays.asList(addresses).indexOf(d.address());
+      int got = d.body() instanceof Buffer b ? b.getInt(0) : Integer.parseInt((String) d.body());
+      assertEquals(seen[a]++, got, "in order on " + d.address());
+    }
+  }
+
   @Test
   void aReceiverThatStopsConsumingMakesTheSender429InsteadOfGrowing() {
     SessionPair p = new SessionPair(new JsonObject().put("maxInFlight", 50).put("windowMessages", 8));

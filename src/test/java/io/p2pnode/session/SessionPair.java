@@ -51,6 +51,8 @@ final class SessionPair {
   long queueBytesAtoB = Long.MAX_VALUE;
   long droppedAtBottleneck;
   private long linkFreeAtNanos;
+  /** Where byte streams a opens to b go (default: refused). */
+  StreamSink streamsAtB = StreamSink.REFUSE;
   /** When set, every datagram a sends to b is kept here, as it travelled. */
   List<byte[]> capturedAtoB;
   /** How b's consumers answer; by default at once, echoing a request's body. */
@@ -74,11 +76,11 @@ final class SessionPair {
     a = new PeerSession(deps("a", o, countersA, (from, d) -> {
       deliveredAtA.add(d);
       return Future.succeededFuture();
-    }), "b", 1, new Link(A, B, () -> peers[1]), listener());
+    }, StreamSink.REFUSE), "b", 1, new Link(A, B, () -> peers[1]), listener());
     b = new PeerSession(deps("b", o, countersB, (from, d) -> {
       deliveredAtB.add(d);
       return consumerB.apply(from, d);
-    }), "a", 2, new Link(B, A, () -> peers[0]), listener());
+    }, (peer, id, address) -> streamsAtB.open(peer, id, address)), "a", 2, new Link(B, A, () -> peers[0]), listener());
     peers[0] = a;
     peers[1] = b;
     a.introduce(99, List.of(new Candidate(B, Path.DIRECT)), null, NatType.UNKNOWN, bKey);
@@ -87,10 +89,10 @@ final class SessionPair {
     if (mustConnect && (a.state() != PeerSession.State.UP || b.state() != PeerSession.State.UP)) throw new IllegalStateException("pair did not connect");
   }
 
-  private SessionDeps deps(String id, NodeOptions o, Counters counters, Deliverer deliverer) {
+  private SessionDeps deps(String id, NodeOptions o, Counters counters, Deliverer deliverer, StreamSink streams) {
     return new SessionDeps(id, o.session(), o.heartbeat(), o.listen().maxDatagramBytes(), clock, counters, deliverer,
       () -> NatType.UNKNOWN, () -> null, new PunchStats(), new AtomicLong(), () -> o.heartbeat().intervalMs(),
-      o.session().encryption() ? io.p2pnode.TestKeys.identity(id).keyPair() : null); // encrypted, as nodes run
+      o.session().encryption() ? io.p2pnode.TestKeys.identity(id).keyPair() : null, streams); // encrypted, as nodes run
   }
 
   private static SessionListener listener() {

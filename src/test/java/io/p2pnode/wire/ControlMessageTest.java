@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ControlMessageTest {
-  private static final String CONTROL_HEADER = "d1" + "%02x" + "0000" + "00000000" + "0000000000000000";
+  private static final String CONTROL_HEADER = "d2" + "%02x" + "0000" + "00000000" + "0000000000000000";
 
   private static String encodeHex(ControlMessage m, int sid) {
     ByteBuf b = ControlMessage.encode(UnpooledByteBufAllocator.DEFAULT, m, sid);
@@ -67,7 +67,7 @@ class ControlMessageTest {
   @Test
   void registerChallengeGoldenBytes() {
     ControlMessage.RegisterChallenge c = new ControlMessage.RegisterChallenge(9, KEY, new Bits128(1L, 2L));
-    String expected = "d1180000" + "00000000" + "0000000000000000"
+    String expected = "d2180000" + "00000000" + "0000000000000000"
       + "00000009" + KEY_HEX + "0000000000000001" + "0000000000000002";
     assertEquals(expected, encodeHex(c, 0));
     assertEquals(c, decodeHex(FrameType.REGISTER_CHALLENGE, expected.substring(32)));
@@ -77,18 +77,60 @@ class ControlMessageTest {
   void introduceGoldenBytes() {
     Introduce i = new Introduce(7, 0x0102030405060708L, io.p2pnode.wire.NatType.ENDPOINT_INDEPENDENT, "b", KEY, ep("127.0.0.1", 7700),
       List.of(), ep("127.0.0.2", 7701), 7702);
-    String expected = "d1130000" + "00000000" + "0000000000000000"
+    String expected = "d2130000" + "00000000" + "0000000000000000"
       + "00000007" + "0102030405060708" + "02" + "0162" + KEY_HEX + "04" + "1e14" + "7f000001" + "00"
       + "04" + "1e15" + "7f000002" + "1e16";
     assertEquals(expected, encodeHex(i, 0));
     assertEquals(i, decodeHex(FrameType.INTRODUCE, expected.substring(32)));
   }
 
+  /** IPv6 endpoints: family 6, port, 16 address bytes; in the public, private and TCP fields alike. */
+  @Test
+  void introduceWithIpv6EndpointsGoldenBytes() {
+    Introduce i = new Introduce(7, 0x0102030405060708L, io.p2pnode.wire.NatType.NONE, "b", KEY, ep("2001:db8::100", 7700),
+      List.of(ep("2001:db8:b::10", 7700), ep("192.168.1.10", 7700)), ep("::1", 7701), 7702);
+    String expected = "d2130000" + "00000000" + "0000000000000000"
+      + "00000007" + "0102030405060708" + "01" + "0162" + KEY_HEX
+      + "06" + "1e14" + "20010db8000000000000000000000100"
+      + "02" + "06" + "1e14" + "20010db8000b00000000000000000010" + "04" + "1e14" + "c0a8010a"
+      + "06" + "1e15" + "00000000000000000000000000000001" + "1e16";
+    assertEquals(expected, encodeHex(i, 0));
+    assertEquals(i, decodeHex(FrameType.INTRODUCE, expected.substring(32)));
+  }
+
+  @Test
+  void registerAckWithIpv6ObservedGoldenBytes() {
+    RegisterAck a = new RegisterAck(5, ep("2001:db8:a::10", 40000), 30_000, 7703);
+    String expected = "d2110000" + "00000000" + "0000000000000000"
+      + "00000005" + "06" + "9c40" + "20010db8000a00000000000000000010" + "00007530" + "1e17";
+    assertEquals(expected, encodeHex(a, 0));
+    assertEquals(a, decodeHex(FrameType.REGISTER_ACK, expected.substring(32)));
+  }
+
+  /** An IPv4-mapped IPv6 address goes on the wire as the IPv4 address (family 4), which is what decodes. */
+  @Test
+  void ipv4MappedEndpointIsWrittenAsIpv4() throws Exception {
+    byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xFF, (byte) 0xFF, (byte) 203, 0, 113, 7};
+    InetSocketAddress m = new InetSocketAddress(java.net.Inet6Address.getByAddress(null, mapped, -1), 7700);
+    RegisterAck a = new RegisterAck(5, m, 30_000, 0);
+    String expected = "d2110000" + "00000000" + "0000000000000000" + "00000005" + "04" + "1e14" + "cb007107" + "00007530" + "0000";
+    assertEquals(expected, encodeHex(a, 0));
+    assertEquals(new RegisterAck(5, ep("203.0.113.7", 7700), 30_000, 0), decodeHex(FrameType.REGISTER_ACK, expected.substring(32)));
+  }
+
+  /** A family byte other than 4 and 6, or an IPv6 address cut short, is rejected. */
+  @Test
+  void badOrTruncatedIpv6EndpointIsRejected() {
+    String head = "00000005";
+    assertThrows(WireException.class, () -> decodeHex(FrameType.REGISTER_ACK, head + "05" + "1e14" + "20010db8000a0000" + "00007530" + "0000"));
+    assertThrows(WireException.class, () -> decodeHex(FrameType.REGISTER_ACK, head + "06" + "1e14" + "20010db8000a0000"));
+  }
+
   @Test
   void registerGoldenBytes() {
     Register r = new Register(1, io.p2pnode.wire.NatType.ENDPOINT_DEPENDENT, "a", KEY, List.of(ep("127.0.0.1", 7700)), 7701,
       new Bits128(0x1112131415161718L, 0x191a1b1c1d1e1f20L), new Bits128(-1L, 2L));
-    String expected = "d1100000" + "00000000" + "0000000000000000"
+    String expected = "d2100000" + "00000000" + "0000000000000000"
       + "00000001" + "03" + "0161" + KEY_HEX + "01" + "04" + "1e14" + "7f000001" + "1e15"
       + "1112131415161718191a1b1c1d1e1f20" + "ffffffffffffffff0000000000000002";
     assertEquals(expected, encodeHex(r, 0));
@@ -98,7 +140,7 @@ class ControlMessageTest {
   @Test
   void helloGoldenBytes() {
     Hello h = new Hello(false, 0x0102030405060708L, "a", 0x0A0B0C0D, 0x1122334455667788L, Opaque.of(new byte[] {(byte) 0xEE, 0x01}));
-    String expected = "d1010000" + "00000000" + "0000000000000000"
+    String expected = "d2010000" + "00000000" + "0000000000000000"
       + "0102030405060708" + "0161" + "0a0b0c0d" + "1122334455667788" + "0002" + "ee01";
     assertEquals(expected, encodeHex(h, 0));
     assertEquals(h, decodeHex(FrameType.HELLO, expected.substring(32)));
@@ -107,7 +149,7 @@ class ControlMessageTest {
   @Test
   void helloAckGoldenBytesDifferOnlyInType() {
     Hello h = new Hello(true, 0x0102030405060708L, "a", 0x0A0B0C0D, 0x1122334455667788L);
-    String expected = "d1020000" + "00000000" + "0000000000000000"
+    String expected = "d2020000" + "00000000" + "0000000000000000"
       + "0102030405060708" + "0161" + "0a0b0c0d" + "1122334455667788" + "0000"; // no handshake message
     assertEquals(expected, encodeHex(h, 0));
     assertEquals(h, decodeHex(FrameType.HELLO_ACK, expected.substring(32)));
@@ -133,7 +175,7 @@ class ControlMessageTest {
   @Test
   void receiverSessionIdGoesIntoHeader() {
     String hex = encodeHex(new Unregister("a"), 0x01020304);
-    assertEquals("d1150000" + "01020304" + "0000000000000000" + "0161", hex);
+    assertEquals("d2150000" + "01020304" + "0000000000000000" + "0161", hex);
   }
 
   // ---------------------------------------------------------------- random round trips

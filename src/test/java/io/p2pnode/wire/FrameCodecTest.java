@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class FrameCodecTest {
-  private static final String GOLDEN = "d1030100010203040a0b0c0d0e0f1011";
+  private static final String GOLDEN = "d2030100010203040a0b0c0d0e0f1011";
 
   private static ByteBuf hex(String hex) {
     return Unpooled.wrappedBuffer(ByteBufUtil.decodeHexDump(hex));
@@ -82,14 +82,14 @@ class FrameCodecTest {
 
   @Test
   void checkRejectsOtherVersions() {
-    assertThrows(WireException.class, () -> FrameCodec.check(goldenWith(0, 0xD2)));
+    assertThrows(WireException.class, () -> FrameCodec.check(goldenWith(0, 0xD1)));
     assertThrows(WireException.class, () -> FrameCodec.check(goldenWith(0, 0xD0)));
     assertThrows(WireException.class, () -> FrameCodec.check(goldenWith(0, 0xDF)));
   }
 
   @Test
   void checkRejectsUnknownType() {
-    for (int t : new int[] {0x00, 0x0A, 0x0F, 0x19, 0x7F, 0xFF}) {
+    for (int t : new int[] {0x00, 0x0C, 0x0D, 0x19, 0x7F, 0xFF}) {
       assertThrows(WireException.class, () -> FrameCodec.check(goldenWith(1, t)), "type " + t);
     }
   }

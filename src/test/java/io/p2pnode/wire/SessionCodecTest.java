@@ -16,6 +16,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SessionCodecTest {
   private static final String NON_ASCII = "h\u00e9llo w\u00f6rld \u4e2d\u6587 \uD83D\uDE00";
@@ -191,7 +192,7 @@ class SessionCodecTest {
 
   @Test
   void badKindIsRejected() {
-    for (int kind : new int[] {2, 4, 0x80, 0xFF}) {
+    for (int kind : new int[] {2, 6, 0x80, 0xFF}) {
       byte[] bytes = data(1, 0, 1000, "a", "hi");
       bytes[8] = (byte) kind;
       assertThrows(WireException.class, () -> SessionCodec.readData(Unpooled.wrappedBuffer(bytes)), "kind " + kind);
@@ -248,5 +249,124 @@ class SessionCodecTest {
   void nullBodyWithBytesIsRejected() {
     assertNull(SessionCodec.readResult(hex("0000000000000001" + "0000" + "00")).body());
     assertThrows(WireException.class, () -> SessionCodec.readResult(hex("0000000000000001" + "0000" + "00" + "00")));
+  }
+
+  // ---------------------------------------------------------------- byte streams, CREDIT, STOP
+
+  private static byte[] stream(long msgId, int kind, int streamId, long prev, String address, byte[] bytes) {
+    ByteBuf b = Unpooled.buffer();
+    SessionCodec.writeStream(b, msgId, kind, streamId, prev, address, Unpooled.wrappedBuffer(bytes), 0, bytes.length);
+    return ByteBufUtil.getBytes(b);
+  }
+
+  @Test
+  void streamChunkGoldenBytes() {
+    String expected = "0000000000000009" + "04" + "00000002" + "0000000000000007" + "0166" + "0aff";
+    assertEquals(expected, ByteBufUtil.hexDump(stream(9, SessionCodec.KIND_STREAM, 2, 7, "f", new byte[] {10, -1})));
+    Data d = SessionCodec.readData(hex(expected));
+    assertEquals(2, d.streamId());
+    assertTrue(d.isStream());
+    assertEquals(new Data(9, SessionCodec.KIND_STREAM, 2, 7, "f", Buffer.buffer(new byte[] {10, -1})), d);
+  }
+
+  @Test
+  void streamEndGoldenBytes() {
+    String expected = "000000000000000a" + "05" + "00000002" + "0000000000000009" + "0166";
+    assertEquals(expected, ByteBufUtil.hexDump(stream(10, SessionCodec.KIND_STREAM_END, 2, 9, "f", new byte[0])));
+    assertEquals(new Data(10, SessionCodec.KIND_STREAM_END, 2, 9, "f", Buffer.buffer()), SessionCodec.readData(hex(expected)));
+  }
+
+  @Test
+  void streamChunksRoundTripAtRandom() {
+    java.util.Random r = new java.util.Random(15);
+    for (int i = 0; i < 500; i++) {
+      byte[] bytes = new byte[r.nextInt(2000)];
+      r.nextBytes(bytes);
+      long id = 1 + (r.nextLong() & Long.MAX_VALUE >> 1);
+      int streamId = 1 + r.nextInt(Integer.MAX_VALUE);
+      long prev = r.nextBoolean() ? 0 : id - 1 - r.nextInt((int) Math.min(id - 1, 1000) + 1) + 1;
+      if (prev >= id) prev = 0;
+      Data d = SessionCodec.readData(Unpooled.wrappedBuffer(stream(id, SessionCodec.KIND_STREAM, streamId, prev, "s" + i, bytes)));
+      assertEquals(new Data(id, SessionCodec.KIND_STREAM, streamId & 0xFFFFFFFFL, prev, "s" + i, Buffer.buffer(bytes)), d);
+    }
+  }
+
+  @Test
+  void badStreamMessagesAreRejected() {
+    String chunk = "0000000000000009" + "04" + "00000002" + "0000000000000007" + "0166" + "0aff";
+    assertThrows(WireException.class, () -> SessionCodec.readData(hex(chunk.replace("0400000002", "0400000000"))), "stream 0");
+    String end = "000000000000000a" + "05" + "00000002" + "0000000000000009" + "0166";
+    assertThrows(WireException.class, () -> SessionCodec.readData(hex(end + "00")), "bytes after the end");
+    assertThrows(WireException.class, () -> SessionCodec.readData(hex(chunk.substring(0, 30))), "truncated");
+    byte[] big = stream(9, SessionCodec.KIND_STREAM, 2, 7, "f", new byte[SessionCodec.MAX_STREAM_CHUNK + 1]);
+    assertThrows(WireException.class, () -> SessionCodec.readData(Unpooled.wrappedBuffer(big)), "chunk too large");
+    assertThrows(IllegalArgumentException.class, () -> stream(1, SessionCodec.KIND_STREAM_END, 1, 0, "f", new byte[1]));
+    assertThrows(IllegalArgumentException.class, () -> stream(1, SessionCodec.KIND_SEND, 1, 0, "f", new byte[1]));
+  }
+
+  @Test
+  void creditAndStopGoldenBytesAndBadInput() {
+    ByteBuf c = Unpooled.buffer();
+    BundleCodec.writeCreditBody(c, 3, 0x0102030405L);
+    assertEquals("00000003" + "0000000102030405", ByteBufUtil.hexDump(c));
+    assertEquals(new BundleCodec.Credit(3, 0x0102030405L), BundleCodec.readCredit(c));
+    assertThrows(WireException.class, () -> BundleCodec.readCredit(hex("00000003" + "8000000000000000")), "negative");
+    assertThrows(WireException.class, () -> BundleCodec.readCredit(hex("00000003" + "00000000000000")), "truncated");
+    assertThrows(WireException.class, () -> BundleCodec.readCredit(hex("00000003" + "000000000000000000")), "trailing");
+    ByteBuf st = Unpooled.buffer();
+    BundleCodec.writeStopBody(st, 4, 429);
+    assertEquals("00000004" + "01ad", ByteBufUtil.hexDump(st));
+    assertEquals(new BundleCodec.Stop(4, 429), BundleCodec.readStop(st));
+    assertThrows(WireException.class, () -> BundleCodec.readStop(hex("00000000" + "01ad")), "stream 0");
+    assertThrows(WireException.class, () -> BundleCodec.readStop(hex("00000004" + "01")), "truncated");
+    // both ride in a bundle; other new types do not
+    ByteBuf bundle = Unpooled.buffer();
+    int at = BundleCodec.beginSubFrame(bundle, FrameType.CREDIT);
+    BundleCodec.writeCreditBody(bundle, 0, 5);
+    BundleCodec.endSubFrame(bundle, at);
+    at = BundleCodec.beginSubFrame(bundle, FrameType.STOP);
+    BundleCodec.writeStopBody(bundle, 1, 404);
+    BundleCodec.endSubFrame(bundle, at);
+    assertEquals("0a000c" + "00000000" + "0000000000000005" + "0b0006" + "00000001" + "0194", ByteBufUtil.hexDump(bundle));
+    List<Object> seen = new java.util.ArrayList<>();
+    BundleCodec.forEach(bundle, (type, body) -> seen.add(type == FrameType.CREDIT ? BundleCodec.readCredit(body) : BundleCodec.readStop(body)));
+    assertEquals(List.of(new BundleCodec.Credit(0, 5), new BundleCodec.Stop(1, 404)), seen);
+    assertThrows(WireException.class, () -> BundleCodec.forEach(hex("090000"), (type, body) -> { }), "a BUNDLE inside a bundle");
+  }
+
+  // ---------------------------------------------------------------- path MTU probes
+
+  @Test
+  void probeAndProbeAckGoldenBytes() {
+    ByteBuf p = Unpooled.buffer();
+    SessionCodec.writeProbe(p, 1500, 3);
+    assertEquals("05dc" + "000000", ByteBufUtil.hexDump(p));
+    assertEquals(1500, SessionCodec.readProbe(p));
+    assertEquals(0, p.readableBytes(), "the padding is consumed");
+    ByteBuf a = Unpooled.buffer();
+    SessionCodec.writeProbeAck(a, 1500, 65507, 8_388_608);
+    assertEquals("05dc" + "ffe3" + "00800000", ByteBufUtil.hexDump(a));
+    assertEquals(new SessionCodec.ProbeAck(1500, 65507, 8_388_608), SessionCodec.readProbeAck(a));
+  }
+
+  @Test
+  void probeRoundTripsAtRandomSizes() {
+    java.util.Random r = new java.util.Random(7);
+    for (int i = 0; i < 200; i++) {
+      int size = r.nextInt(65_536);
+      int pad = r.nextInt(2_000);
+      ByteBuf p = Unpooled.buffer();
+      SessionCodec.writeProbe(p, size, pad);
+      assertEquals(SessionCodec.PROBE_HEADER + pad, p.readableBytes());
+      assertEquals(size, SessionCodec.readProbe(p));
+    }
+  }
+
+  @Test
+  void badProbesAreRejected() {
+    assertThrows(WireException.class, () -> SessionCodec.readProbe(hex("05")), "truncated");
+    assertThrows(WireException.class, () -> SessionCodec.readProbe(hex("05dc0001")), "padding not zero");
+    assertThrows(WireException.class, () -> SessionCodec.readProbeAck(hex("05dcffe3008000")), "truncated ack");
+    assertThrows(WireException.class, () -> SessionCodec.readProbeAck(hex("05dcffe30080000000")), "trailing byte");
   }
 }

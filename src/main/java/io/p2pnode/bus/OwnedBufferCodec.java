@@ -1,0 +1,44 @@
+package io.p2pnode.bus;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+
+/**
+ * Event-bus codec for a {@code Buffer} body that nobody else holds: a message a peer sent, freshly
+ * decoded. Local delivery hands the same buffer over instead of copying it (the default codec
+ * copies every {@code Buffer} it delivers locally, to protect a sender that keeps writing into
+ * it). Used only with local-only delivery; the wire form (for completeness) is the default one.
+ */
+final class OwnedBufferCodec implements MessageCodec<Buffer, Buffer> {
+  static final String NAME = "p2p.owned-buffer";
+  static final OwnedBufferCodec INSTANCE = new OwnedBufferCodec();
+
+  private OwnedBufferCodec() {
+  }
+
+  @Override
+  public void encodeToWire(Buffer buffer, Buffer body) {
+    buffer.appendInt(body.length()).appendBuffer(body);
+  }
+
+  @Override
+  public Buffer decodeFromWire(int pos, Buffer buffer) {
+    int length = buffer.getInt(pos);
+    return buffer.getBuffer(pos + 4, pos + 4 + length);
+  }
+
+  @Override
+  public Buffer transform(Buffer body) {
+    return body;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public byte systemCodecID() {
+    return -1;
+  }
+}

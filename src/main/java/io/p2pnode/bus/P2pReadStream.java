@@ -1,0 +1,171 @@
+package io.p2pnode.bus;
+
+import io.p2pnode.session.StreamSink;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.streams.ReadStream;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
+
+/**
+ * A byte stream a peer opened to this node ({@link P2pClient#streamHandler}): its bytes in order,
+ * then its end. Flowing until {@link #pause()}; {@link #fetch} asks for that many more buffers. A
+ * paused reader stops its stream only: once it holds {@code session.streamWindowBytes} the sender
+ * gets no more credit for this stream, while the peer's other streams go on. Before a
+ * {@link #handler} is set the bytes wait (as if paused), so {@code stream.pipeTo(file)} may start
+ * later. Handlers run on the context that registered the stream handler. The exception handler
+ * hears 503 when the session closes before the end.
+ */
+public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbound {
+  /** Consumed bytes are reported to the session (for credit) in steps of this size, and at the end. */
+  static final int REPORT_BYTES = 64 * 1024;
+  private static final Object END = new Object();
+
+  private final ContextInternal context;
+  private final String peerId;
+  private final String address;
+  private final LongConsumer consumed;
+  /** Filled on the session's thread, taken on the stream's context. */
+  private final ConcurrentLinkedQueue<Object> incoming = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  /** On the stream's context only from here on. */
+  private final ArrayDeque<Object> pending = new ArrayDeque<>();
+  private long demand = Long.MAX_VALUE;
+  private long unreported;
+  private boolean delivering;
+  private boolean finished;
+  private Handler<Buffer> handler;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
+
+  /**
+   * @param consumed reports bytes the reader consumed (any thread; the session gives credit for them)
+   */
+  P2pReadStream(ContextInternal context, String peerId, String address, LongConsumer consumed) {
+    this.context = context;
+    this.peerId = peerId;
+    this.address = address;
+    this.consumed = consumed;
+  }
+
+  /** The peer that opened the stream. */
+  public String peerId() {
+    return peerId;
+  }
+
+  /** The address on this node it was opened to. */
+  public String address() {
+    return address;
+  }
+
+  // ---------------------------------------------------------------- from the session's thread
+
+  @Override
+  public void data(Buffer bytes) {
+    offer(bytes);
+  }
+
+  @Override
+  public void end() {
+    offer(END);
+  }
+
+  @Override
+  public void failed(ReplyException cause) {
+    offer(cause);
+  }
+
+  private void offer(Object item) {
+    incoming.add(item);
+    if (scheduled.compareAndSet(false, true)) context.runOnContext(v -> take());
+  }
+
+  // ---------------------------------------------------------------- on the stream's context
+
+  private void take() {
+    scheduled.set(false);
+    for (Object o; (o = incoming.poll()) != null; ) pending.add(o);
+    deliver();
+  }
+
+  private void deliver() {
+    if (delivering) return;
+    delivering = true;
+    try {
+      while (!pending.isEmpty() && !finished) {
+        Object head = pending.peek();
+        if (head == END) {
+          pending.poll();
+          finished = true;
+          report(true);
+          if (endHandler != null) endHandler.handle(null);
+        } else if (head instanceof ReplyException e) {
+          pending.poll();
+          finished = true;
+          if (exceptionHandler != null) exceptionHandler.handle(e);
+        } else {
+          if (demand == 0 || handler == null) break;
+          pending.poll();
+          if (demand != Long.MAX_VALUE) demand--;
+          Buffer b = (Buffer) head;
+          unreported += b.length();
+          handler.handle(b);
+          report(false);
+        }
+      }
+    } finally {
+      delivering = false;
+    }
+  }
+
+  private void report(boolean all) {
+    if (unreported >= REPORT_BYTES || (all && unreported > 0)) {
+      long n = unreported;
+      unreported = 0;
+      consumed.accept(n);
+    }
+  }
+
+  @Override
+  public P2pReadStream handler(Handler<Buffer> handler) {
+    this.handler = handler;
+    if (handler != null) context.runOnContext(v -> deliver());
+    return this;
+  }
+
+  @Override
+  public P2pReadStream pause() {
+    demand = 0;
+    return this;
+  }
+
+  @Override
+  public P2pReadStream resume() {
+    return fetch(Long.MAX_VALUE);
+  }
+
+  @Override
+  public P2pReadStream fetch(long amount) {
+    if (amount < 0) throw new IllegalArgumentException("fetch " + amount);
+    demand = demand > Long.MAX_VALUE - amount ? Long.MAX_VALUE : demand + amount;
+    context.runOnContext(v -> deliver());
+    return this;
+  }
+
+  @Override
+  public P2pReadStream endHandler(Handler<Void> handler) {
+    this.endHandler = handler;
+    return this;
+  }
+
+  @Override
+  public P2pReadStream exceptionHandler(Handler<Throwable> handler) {
+    this.exceptionHandler = handler;
+    return this;
+  }
+}

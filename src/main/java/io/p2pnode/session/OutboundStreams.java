@@ -1,0 +1,168 @@
+package io.p2pnode.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.p2pnode.bus.Failure;
+import io.p2pnode.config.SessionOptions;
+import io.p2pnode.transport.Counters;
+import io.p2pnode.transport.Drop;
+import io.p2pnode.wire.BundleCodec;
+import io.p2pnode.wire.SessionCodec;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.internal.buffer.BufferInternal;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sending side of a session's byte streams ({@code P2pClient.openStream}): what the
+ * application wrote waits here until the receiver's credit lets it go (per stream and for the
+ * session, see {@link BundleCodec} CREDIT), then becomes messages of kind
+ * {@link SessionCodec#KIND_STREAM} of at most {@link SessionCodec#MAX_STREAM_CHUNK} bytes, each
+ * naming the previous one of its stream. Only data the credit admits gets a message id, so a
+ * stream without credit never holds back the receive window of the others. Single-threaded.
+ */
+final class OutboundStreams {
+  /** Turns the stream's next chunk into a queued message. */
+  interface Output {
+    /** Takes the next reliable message id. */
+    long nextMsgId();
+
+    /** Queues an encoded message of {@code stream} (its chunk size chosen by the caller). */
+    ReliableSender.OutMessage enqueue(long msgId, ByteBuf encoded, Object stream);
+  }
+
+  /** One open byte stream. */
+  private static final class Out {
+    final int id;
+    final String address;
+    final int priority;
+    final OutboundStreamListener listener;
+    final ArrayDeque<Buffer> waiting = new ArrayDeque<>();
+    /** Bytes of the head of {@link #waiting} already sent. */
+    int headOffset;
+    long credit = SessionOptions.MIN_STREAM_WINDOW_BYTES;
+    long sent;
+    long lastMsgId;
+    boolean endAsked;
+    boolean endSent;
+
+    Out(int id, String address, int priority, OutboundStreamListener listener) {
+      this.id = id;
+      this.address = address;
+      this.priority = priority;
+      this.listener = listener;
+    }
+  }
+
+  private final Output out;
+  private final Counters counters;
+  private final Map<Integer, Out> streams = new HashMap<>();
+  private int nextId = 1;
+  private long connectionCredit = SessionOptions.MIN_CONNECTION_WINDOW_BYTES;
+  private long connectionSent;
+
+  OutboundStreams(Output out, Counters counters) {
+    this.out = out;
+    this.counters = counters;
+  }
+
+  /** Opens a stream; the caller checked the stream limit. Returns its id. */
+  int open(String address, int priority, OutboundStreamListener listener) {
+    int id = nextId;
+    nextId = nextId == Integer.MAX_VALUE ? 1 : nextId + 1;
+    streams.put(id, new Out(id, address, priority, listener));
+    return id;
+  }
+
+  /** Streams open (not ended, or their end not acknowledged yet). */
+  int size() {
+    return streams.size();
+  }
+
+  /**
+   * Bytes to stream {@code id} ({@code end}: then its end). Fails (false) when the stream is no
+   * longer open (refused, failed, ended).
+   */
+  boolean write(int id, Buffer bytes, boolean end) {
+    Out o = streams.get(id);
+    if (o == null || o.endAsked) return false;
+    if (bytes != null && bytes.length() > 0) o.waiting.add(bytes);
+    if (end) o.endAsked = true;
+    pump(o);
+    return true;
+  }
+
+  /** A CREDIT from the receiver. */
+  void onCredit(BundleCodec.Credit c) {
+    if (c.stream() == 0) {
+      if (c.max() <= connectionCredit) return;
+      connectionCredit = c.max();
+      for (Out o : new ArrayList<>(streams.values())) pump(o);
+      return;
+    }
+    Out o = streams.get(c.stream());
+    if (o == null) return; // ended meanwhile, or a late copy
+    if (c.max() > o.credit) {
+      o.credit = c.max();
+      pump(o);
+    }
+  }
+
+  /** A STOP from the receiver: the stream fails with its code and sends nothing more. */
+  void onStop(BundleCodec.Stop s) {
+    Out o = streams.remove(s.stream());
+    if (o == null) {
+      counters.drop(Drop.STREAM_UNKNOWN);
+      return;
+    }
+    o.listener.failed(s.code() == Failure.QUEUE_FULL.code()
+      ? Failure.QUEUE_FULL.exception("the peer has too many streams open (session.maxStreams)")
+      : s.code() == Failure.NOT_FOUND.code() ? Failure.NOT_FOUND.exception("no stream handler at " + o.address + " on the peer")
+      : Failure.BAD_REQUEST.exception("the peer refused stream " + o.address + " (" + s.code() + ")"));
+  }
+
+  /** The session closed: every open stream fails. */
+  void failAll(ReplyException cause) {
+    List<Out> all = new ArrayList<>(streams.values());
+    streams.clear();
+    for (Out o : all) o.listener.failed(cause);
+  }
+
+  /** Turns what the credit admits into messages. */
+  private void pump(Out o) {
+    while (!o.waiting.isEmpty() && o.sent < o.credit && connectionSent < connectionCredit) {
+      Buffer head = o.waiting.peek();
+      int len = Math.min(SessionCodec.MAX_STREAM_CHUNK, head.length() - o.headOffset);
+      queue(o, SessionCodec.KIND_STREAM, ((BufferInternal) head).getByteBuf(), o.headOffset, len);
+      o.headOffset += len;
+      if (o.headOffset == head.length()) {
+        o.waiting.poll();
+        o.headOffset = 0;
+      }
+      o.sent += len;
+      connectionSent += len;
+    }
+    if (o.waiting.isEmpty() && o.endAsked && !o.endSent) {
+      o.endSent = true;
+      queue(o, SessionCodec.KIND_STREAM_END, Unpooled.EMPTY_BUFFER, 0, 0);
+    }
+  }
+
+  private void queue(Out o, int kind, ByteBuf bytes, int offset, int len) {
+    long msgId = out.nextMsgId();
+    ByteBuf encoded = Unpooled.buffer(32 + o.address.length() * 3 + len);
+    SessionCodec.writeStream(encoded, msgId, kind, o.id, o.lastMsgId, o.address, bytes, bytes.readerIndex() + offset, len);
+    o.lastMsgId = msgId;
+    ReliableSender.OutMessage m = out.enqueue(msgId, encoded, o);
+    m.priority = o.priority;
+    m.onAcked = kind == SessionCodec.KIND_STREAM ? () -> o.listener.acked(len) : () -> {
+      streams.remove(o.id, o);
+      o.listener.ended();
+    };
+  }
+}

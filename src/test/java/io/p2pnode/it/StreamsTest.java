@@ -1,0 +1,218 @@
+package io.p2pnode.it;
+
+import io.p2pnode.P2pNode;
+import io.p2pnode.TestNodes;
+import io.p2pnode.bus.Addresses;
+import io.p2pnode.bus.P2pClient;
+import io.p2pnode.bus.P2pReadStream;
+import io.p2pnode.bus.P2pWriteStream;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.p2pnode.TestNodes.await;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The byte-stream API between two real nodes on loopback: a file piped to a peer arrives intact
+ * with both heaps bounded, a paused reader holds back only its own stream, refusals and bad
+ * arguments get their codes, and the {@code priority} header is validated.
+ */
+@ExtendWith(VertxExtension.class)
+class StreamsTest {
+  /** Size of the piped file (MiB): {@code -Dp2p.test.streamMiB=1024} for a longer run. */
+  static final int FILE_MIB = Integer.getInteger("p2p.test.streamMiB", 256);
+  static TestNodes nodes;
+  static P2pNode coord;
+  static P2pNode alice;
+  static P2pNode bob;
+  static P2pClient aliceApi;
+  static P2pClient bobApi;
+
+  @BeforeAll
+  static void start() {
+    nodes = new TestNodes();
+    coord = nodes.start(TestNodes.config("coord"));
+    alice = nodes.startRegistered(TestNodes.peer("alice", coord));
+    bob = nodes.startRegistered(TestNodes.peer("bob", coord));
+    aliceApi = P2pClient.create(alice.vertx());
+    bobApi = P2pClient.create(bob.vertx());
+    TestNodes.connectEventually(alice, "bob");
+  }
+
+  @AfterAll
+  static void stop() {
+    nodes.close();
+  }
+
+  static int code(Throwable t) {
+    assertInstanceOf(ReplyException.class, t, String.valueOf(t));
+    return ((ReplyException) t).failureCode();
+  }
+
+  /** Bytes of the heap live after the last collection (what the collector could not free), all heap pools. */
+  static long liveHeap() {
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) sum += pool.getCollectionUsage().getUsed();
+    }
+    return sum;
+  }
+
+  static String sha256(Path file) throws Exception {
+    MessageDigest md = MessageDigest.getInstance("SHA-256");
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buf = new byte[1 << 20];
+      for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  static void writeRandomFile(Path file, long bytes) throws IOException {
+    Random r = new Random(42);
+    byte[] block = new byte[1 << 20];
+    try (OutputStream out = Files.newOutputStream(file)) {
+      for (long left = bytes; left > 0; left -= block.length) {
+        r.nextBytes(block);
+        out.write(block, 0, (int) Math.min(block.length, left));
+      }
+    }
+  }
+
+  @Test
+  void aFilePipedToAPeerArrivesIntactWithBothHeapsBounded(@TempDir Path dir) throws Exception {
+    Path source = dir.resolve("source.bin");
+    Path target = dir.resolve("target.bin");
+    long size = (long) FILE_MIB << 20;
+    writeRandomFile(source, size);
+    String expected = sha256(source);
+    System.gc();
+    long before = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    AtomicLong peakLive = new AtomicLong(liveHeap());
+    long sampler = alice.vertx().setPeriodic(100, t -> peakLive.accumulateAndGet(liveHeap(), Math::max));
+
+    Promise<String> received = Promise.promise();
+    bobApi.streamHandler("files", rs -> {
+      assertEquals("alice", rs.peerId());
+      bob.vertx().fileSystem().open(target.toString(), new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true))
+        .compose(file -> rs.pipeTo(file)).onComplete(ar -> received.handle(ar.map(rs.peerId())));
+    });
+    long start = System.nanoTime();
+    Future<Void> sent = alice.vertx().fileSystem().open(source.toString(), new OpenOptions().setRead(true))
+      .compose(file -> aliceApi.openStream("bob", "files").compose(ws -> file.pipeTo(ws)));
+    await(Future.all(sent, received.future()).timeout(300, TimeUnit.SECONDS));
+    double seconds = (System.nanoTime() - start) / 1e9;
+    alice.vertx().cancelTimer(sampler);
+    System.gc();
+    long after = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    System.out.printf("streamed %d MiB in %.1f s (%.0f MB/s); heap used %d MiB before, %d MiB after; peak live after GC %d MiB%n",
+      FILE_MIB, seconds, size / seconds / 1e6, before >> 20, after >> 20, peakLive.get() >> 20);
+    assertEquals(size, Files.size(target));
+    assertEquals(expected, sha256(target), "arrived intact");
+    assertTrue(after - before < 64L << 20, "nothing of the file stays on the heaps: grew " + ((after - before) >> 20) + " MiB");
+    // both nodes run in this JVM: windows (32 MiB per direction), write queue (8 MiB), unacknowledged copies
+    assertTrue(peakLive.get() - before < Math.min(size / 2, 192L << 20), "constant memory: peak live heap "
+      + (peakLive.get() >> 20) + " MiB, " + (before >> 20) + " MiB before, file " + FILE_MIB + " MiB");
+  }
+
+  @Test
+  void aPausedReaderHoldsBackOnlyItsOwnStream(VertxTestContext ctx) {
+    Promise<P2pReadStream> slowStream = Promise.promise();
+    bobApi.streamHandler("slow", rs -> {
+      rs.pause(); // never resumes (until the end of the test)
+      rs.handler(b -> { });
+      slowStream.tryComplete(rs);
+    });
+    AtomicLong fastBytes = new AtomicLong();
+    Promise<Void> fastEnded = Promise.promise();
+    bobApi.streamHandler("fast", rs -> rs.handler(b -> fastBytes.addAndGet(b.length())).endHandler(v -> fastEnded.complete()));
+    Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
+    AtomicLong slowAcked = new AtomicLong();
+    aliceApi.openStream("bob", "slow").compose(slow -> {
+      // fill the paused stream until its writer is told to wait
+      for (int i = 0; i < 1024 && !slow.writeQueueFull(); i++) slow.write(chunk).onSuccess(v -> slowAcked.addAndGet(chunk.length()));
+      ctx.verify(() -> assertTrue(slow.writeQueueFull(), "the paused stream's writer has to wait"));
+      return aliceApi.openStream("bob", "fast").compose(fast -> {
+        for (int i = 0; i < 128; i++) fast.write(chunk); // 8 MiB
+        return fast.end();
+      }).compose(v -> fastEnded.future())
+        .compose(v -> aliceApi.send("bob", "chat", "still here").recover(e -> Future.succeededFuture()))
+        .map(v -> slow);
+    }).onComplete(ctx.succeeding(slow -> ctx.verify(() -> {
+      assertEquals(8L << 20, fastBytes.get(), "the other stream went through whole");
+      long window = io.p2pnode.config.SessionOptions.DEFAULT_STREAM_WINDOW_BYTES;
+      assertTrue(slowAcked.get() <= window + chunk.length(), "the paused one got no more than its credit: " + slowAcked.get());
+      slowStream.future().result().resume();
+      slow.end().onComplete(ctx.succeedingThenComplete());
+    })));
+  }
+
+  @Test
+  void aStreamNobodyTakesFailsWith404(VertxTestContext ctx) {
+    aliceApi.openStream("bob", "nobody.streams.here").onComplete(ctx.succeeding(ws -> {
+      ws.exceptionHandler(e -> ctx.verify(() -> {
+        assertEquals(404, code(e));
+        ctx.completeNow();
+      }));
+      ws.write(Buffer.buffer("hello"));
+    }));
+  }
+
+  @Test
+  void badArgumentsAre400(VertxTestContext ctx) {
+    var checks = ctx.checkpoint(4);
+    aliceApi.openStream("bob", "p2p.status").onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertEquals(400, code(e));
+      checks.flag();
+    })));
+    aliceApi.openStream("alice", "x").onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertEquals(400, code(e));
+      checks.flag();
+    })));
+    aliceApi.openStream("bob", "x", 8).onComplete(ctx.failing(e -> ctx.verify(() -> {
+      assertEquals(400, code(e));
+      checks.flag();
+    })));
+    alice.vertx().eventBus().request(Addresses.SEND, "x", new DeliveryOptions().addHeader(Addresses.HEADER_TO, "bob")
+      .addHeader(Addresses.HEADER_PRIORITY, "urgent")).onComplete(ctx.failing(e -> ctx.verify(() -> {
+        assertEquals(400, code(e));
+        assertTrue(e.getMessage().startsWith("priority:"), e.getMessage());
+        checks.flag();
+      })));
+  }
+
+  @Test
+  void aSendWithAPriorityArrives(VertxTestContext ctx) {
+    bob.vertx().eventBus().<String>localConsumer("urgent.things", m -> m.reply(null)).completion()
+      .compose(v -> aliceApi.send("bob", "urgent.things", "now", 0))
+      .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+        assertEquals("bob", r.getString("to"));
+        ctx.completeNow();
+      })));
+  }
+}
