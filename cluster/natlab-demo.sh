@@ -35,8 +35,8 @@ in_ns() { local n=$1; shift; ip netns exec "p2plab-$n" java -jar "$JAR" "$@"; }
 field() { sed -n "s/.*\"$1\" : \"\{0,1\}\([^\",]*\)\"\{0,1\}.*/\1/p" | head -1; }
 
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(same-nat cone double-nat public one-symmetric both-symmetric ipv6 ipv6-dual)
-printf '%-16s %-22s %-22s %-11s %-22s %s\n' scenario "alice's NAT" "bob's NAT" path "bob's address" "bob printed"
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(same-nat cone double-nat public one-symmetric double-nat-symmetric both-symmetric ipv6 ipv6-dual)
+printf '%-21s %-22s %-22s %-11s %-22s %s\n' scenario "alice's NAT" "bob's NAT" path "bob's address" "bob printed"
 for sc in "${scenarios[@]}"; do
   configs "$sc"
   bash $LAB up "$sc" >/dev/null
@@ -58,6 +58,6 @@ for sc in "${scenarios[@]}"; do
   lp=$!
   for _ in $(seq 20); do in_ns alice send --to bob "hello bob, via $path" >/dev/null 2>&1 && break; sleep 0.3; done
   wait $lp || true
-  printf '%-16s %-22s %-22s %-11s %-22s %s\n' "$sc" "$anat" "$bnat" "$path" "$remote" "$(cat "$WORK/listen.out")"
+  printf '%-21s %-22s %-22s %-11s %-22s %s\n' "$sc" "$anat" "$bnat" "$path" "$remote" "$(cat "$WORK/listen.out")"
   bash $LAB down >/dev/null
 done

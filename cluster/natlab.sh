@@ -26,6 +26,7 @@
 #   public          alice behind cone NAT A; bob directly on the internet (203.0.113.20)
 #   one-symmetric   alice behind a symmetric NAT (MASQUERADE --random-fully); bob behind cone NAT B
 #   both-symmetric  both behind symmetric NATs
+#   double-nat-symmetric  alice behind a home NAT behind a carrier NAT (both cone); bob behind a symmetric NAT
 #   timeout20       as cone, with NAT UDP timeouts of 20 s (conntrack, per namespace)
 #   ipv6            IPv6 only, no NAT: alice (2001:db8:a::10) and bob (2001:db8:b::10) each behind a stateful
 #                   ip6tables firewall (replies pass, NEW from the WAN dropped); the coordinator is dual-stack
@@ -193,6 +194,13 @@ up() {
       router $P-home 100.64.0.2/24 $P-cgn lan 192.168.1.1/24 cone 100.64.0.1
       host_behind $P-alice 192.168.1.10/24 $P-home 192.168.1.1
       router $P-natb 203.0.113.2/24 "$INET" br0 192.168.1.1/24 cone ""
+      host_behind $P-bob 192.168.1.10/24 $P-natb 192.168.1.1
+      ;;
+    double-nat-symmetric)
+      router $P-cgn 203.0.113.50/24 "$INET" br0 100.64.0.1/24 cone ""
+      router $P-home 100.64.0.2/24 $P-cgn lan 192.168.1.1/24 cone 100.64.0.1
+      host_behind $P-alice 192.168.1.10/24 $P-home 192.168.1.1
+      router $P-natb 203.0.113.2/24 "$INET" br0 192.168.1.1/24 symmetric ""
       host_behind $P-bob 192.168.1.10/24 $P-natb 192.168.1.1
       ;;
     public)

@@ -320,8 +320,13 @@ public final class P2pNode {
         ? new PathSocketConfig(new InetSocketAddress(options.listen().host(), udp.getPort()), options.listen().socketBufferBytes(),
           options.listen().maxPathDatagramBytes(), router, counters)
         : null;
-      SessionManager manager = new SessionManager(deps, new VerticleSessionHost(vertx, listenerGroup, connected, this::tcp,
-        rendezvous::coordinatorNow), rendezvous, routes,
+      VerticleSessionHost host = new VerticleSessionHost(vertx, listenerGroup, connected, this::tcp, rendezvous::coordinatorNow);
+      // birthday probing's extra sockets: ephemeral ports, through the same router as the listeners
+      host.hardNat(new PathSocketConfig(new InetSocketAddress(options.listen().host(), 0), options.listen().socketBufferBytes(),
+        options.listen().maxDatagramBytes(), router, counters), options.punch(),
+        new io.p2pnode.punch.ProbeBudget(options.punch().birthdayRate(),
+          options.punch().hardSockets() * io.p2pnode.punch.ProbeBudget.CONCURRENT_TRIES, scheduler.clock()), rendezvous::natProfile);
+      SessionManager manager = new SessionManager(deps, host, rendezvous, routes,
         task -> ctx.runOnContext(x -> task.run()),
         (address, event) -> vertx.eventBus().publish(address, event, Addresses.LOCAL_ONLY));
       return new ControlPlane(rendezvous, manager, new ControlDispatcher(manager, rendezvous, counters));
@@ -432,6 +437,7 @@ public final class P2pNode {
       .put("listen", Endpoints.format(udp))
       .put("publicEndpoint", pub == null ? null : Endpoints.format(pub))
       .put("natType", r.natType().wireName())
+      .put("nat", r.natProfile().toJson())
       .put("coordinators", r.status())
       .put("coordinator", new JsonObject().put("enabled", options.coordinator().enabled()).put("probePort", probePort))
       .put("cluster", new JsonObject().put("enabled", options.cluster().enabled())

@@ -40,7 +40,7 @@ public final class NodeOptions {
   }
 
   static final Set<String> KEYS = Set.of("peerId", "listen", "coordinator", "rendezvous", "bridge", "cluster",
-    "heartbeat", "session", "identity", "http");
+    "heartbeat", "session", "identity", "http", "punch");
 
   private String peerId;
   private ListenOptions listen = new ListenOptions();
@@ -53,6 +53,7 @@ public final class NodeOptions {
   private SessionOptions session = new SessionOptions();
   private IdentityOptions identity = new IdentityOptions();
   private HttpOptions http = new HttpOptions();
+  private PunchOptions punch = new PunchOptions();
 
   /** The embedded default: a standalone coordinator node on UDP 7700 whose peer id comes from a fresh key pair. */
   public static NodeOptions defaults() {
@@ -110,6 +111,7 @@ public final class NodeOptions {
     o.session = SessionOptions.fromJson(json);
     o.identity = IdentityOptions.fromJson(json);
     o.http = HttpOptions.fromJson(json);
+    o.punch = PunchOptions.fromJson(json);
     return o;
   }
 
@@ -127,7 +129,7 @@ public final class NodeOptions {
       .put("coordinator", coordinator.toJson()).put("rendezvous", new JsonArray(rendezvous))
       .put("bridge", bridge.toJson()).put("cluster", cluster.toJson()).put("heartbeat", heartbeat.toJson())
       .put("session", session.toJson()).put("identity", identity.toJson())
-      .put("http", http.toJson());
+      .put("http", http.toJson()).put("punch", punch.toJson());
   }
 
   /** This node's id as configured; {@code null} until the node derives it from its identity key. */
@@ -144,4 +146,5 @@ public final class NodeOptions {
   public HeartbeatOptions heartbeat() { return heartbeat; }
   public SessionOptions session() { return session; }
   public HttpOptions http() { return http; }
+  public PunchOptions punch() { return punch; }
 }

@@ -173,7 +173,7 @@ public final class Coordinator {
       udpSeen = both[0];
       other = both[1];
     }
-    PeerRecord rec = new PeerRecord(r.peerId(), udpSeen, r.privateEndpoints(), r.natType(), selfPeerId, r.key(), now, now + ttlMs,
+    PeerRecord rec = new PeerRecord(r.peerId(), udpSeen, r.privateEndpoints(), r.nat(), selfPeerId, r.key(), now, now + ttlMs,
       tcpSeen, r.tcpPort(), other);
     if (!registry.put(rec)) return new Registration(null, Drop.REGISTRY_FULL);
     if (!tcp && observed != null) {
@@ -240,9 +240,9 @@ public final class Coordinator {
     if (!target.ownNode() && target.owner().equals(selfPeerId) && target.reachAt() == null) {
       return refuse(c, Failure.UNREACHABLE, "peer " + c.target() + " lost its registration connection");
     }
-    Introduce toRequester = new Introduce(c.txn(), token, target.natType(), target.peerId(), target.key(), publicOf(target),
+    Introduce toRequester = new Introduce(c.txn(), token, target.nat(), target.peerId(), target.key(), publicOf(target),
       target.introducedEndpoints(), publicTcpOf(target), target.tcpPort());
-    Introduce toTarget = new Introduce(0, token, requester.natType(), requester.peerId(), requester.key(), publicOf(requester),
+    Introduce toTarget = new Introduce(0, token, requester.nat(), requester.peerId(), requester.key(), publicOf(requester),
       requester.introducedEndpoints(), publicTcpOf(requester), requester.tcpPort());
     return new Outcome(new Introduction(toRequester, toTarget, target.ownNode() ? null : target.reachAt()), null);
   }

@@ -154,7 +154,7 @@ public final class CoordinatorEndpoint {
     boolean same = before != null && last != null && java.util.Objects.equals(before.observed(), now.observed())
       && java.util.Objects.equals(before.observedOther(), now.observedOther())
       && java.util.Objects.equals(before.observedTcp(), now.observedTcp()) && before.tcpPort() == now.tcpPort()
-      && before.natType() == now.natType() && before.privateEndpoints().equals(now.privateEndpoints());
+      && before.nat().equals(now.nat()) && before.privateEndpoints().equals(now.privateEndpoints());
     if (same && now.registeredAtMs() - last < (now.expiresAtMs() - now.registeredAtMs()) / 3) return;
     publishedAt.put(now.peerId(), now.registeredAtMs());
     shared.publish(now);

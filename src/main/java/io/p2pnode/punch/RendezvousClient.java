@@ -16,6 +16,7 @@ import io.p2pnode.wire.ControlMessage.ConnectFail;
 import io.p2pnode.wire.ControlMessage.Introduce;
 import io.p2pnode.wire.ControlMessage.Register;
 import io.p2pnode.wire.ControlMessage.RegisterAck;
+import io.p2pnode.wire.NatProfile;
 import io.p2pnode.wire.NatType;
 import io.p2pnode.wire.PeerKey;
 import io.p2pnode.wire.Bits128;
@@ -129,7 +130,7 @@ public final class RendezvousClient {
   private final Counters counters;
   private final java.util.function.LongSupplier refreshMs;
   /** Recomputed on every acknowledgement; read by sessions on other threads. */
-  private volatile NatType natType = NatType.UNKNOWN;
+  private volatile NatProfile nat = NatProfile.UNKNOWN;
   private volatile InetSocketAddress publicEndpoint;
   /** Whether a UDP registration with a remote coordinator holds (or there is none to hold); read by sessions. */
   private volatile boolean udpWorks = true;
@@ -226,7 +227,7 @@ public final class RendezvousClient {
   }
 
   private Register register(int txn) {
-    return new Register(txn, natType(), selfPeerId, key, privateEndpoints, tcpPort);
+    return new Register(txn, nat, selfPeerId, key, privateEndpoints, tcpPort, Bits128.ZERO, Bits128.ZERO);
   }
 
   /**
@@ -351,34 +352,34 @@ public final class RendezvousClient {
     // IPv4 first: the public endpoint stands for the NAT this node sits behind (IPv6 needs none)
     publicEndpoint = links.stream().map(l -> l.observed).filter(java.util.Objects::nonNull)
       .min(java.util.Comparator.comparing(Addrs::isV6)).orElse(null);
-    NatType now = computeNatType();
-    if (now == natType) return;
-    natType = now;
+    // observations over IPv6 and IPv4 differ by nature: the IPv4 ones tell the NAT, IPv6 ones only when there are no others
+    boolean v4 = links.stream().anyMatch(l -> l.observed != null && !Addrs.isV6(l.observed)
+      || l.probeObserved != null && !Addrs.isV6(l.probeObserved));
+    List<NatClassifier.Observation> seen = new ArrayList<>();
+    for (Link l : links) {
+      seen.add(new NatClassifier.Observation(v4 && l.observed != null && Addrs.isV6(l.observed) ? null : l.observed,
+        v4 && l.probeObserved != null && Addrs.isV6(l.probeObserved) ? null : l.probeObserved));
+    }
+    NatProfile now = NatClassifier.classify(seen, privateEndpoints);
+    if (now.equals(nat)) return;
+    nat = now;
     for (Link l : links) l.lastRegisterNanos = Long.MIN_VALUE / 2;
     refresh();
   }
 
   /**
-   * This node's NAT mapping behaviour, from what coordinators observe: our own private endpoint
-   * seen means no NAT; the same public mapping seen at two destinations (two coordinators, or a
-   * coordinator's main and probe ports) means endpoint-independent; different ones,
-   * endpoint-dependent; fewer than two observations, unknown.
+   * This node's NAT mapping behaviour, from what coordinators observe (see {@link NatClassifier}):
+   * our own private endpoint seen means no NAT; the same public mapping seen at two destinations
+   * (two coordinators, or a coordinator's main and probe ports) means endpoint-independent;
+   * different ones, endpoint-dependent; fewer than two observations, unknown. Any thread.
    */
   public NatType natType() {
-    return natType;
+    return nat.mapping();
   }
 
-  private NatType computeNatType() {
-    List<InetSocketAddress> seen = new ArrayList<>();
-    for (Link l : links) {
-      if (l.observed != null) seen.add(l.observed);
-      if (l.probeObserved != null) seen.add(l.probeObserved);
-    }
-    // observations over IPv6 and IPv4 differ by nature: the IPv4 ones tell the NAT, IPv6 ones only when there are no others
-    if (seen.stream().anyMatch(o -> !Addrs.isV6(o))) seen.removeIf(Addrs::isV6);
-    for (InetSocketAddress o : seen) if (privateEndpoints.contains(o)) return NatType.NONE;
-    if (seen.size() < 2) return NatType.UNKNOWN;
-    return seen.stream().distinct().count() == 1 ? NatType.ENDPOINT_INDEPENDENT : NatType.ENDPOINT_DEPENDENT;
+  /** This node's NAT profile: mapping, port preservation and allocation ({@link NatClassifier}). Any thread. */
+  public NatProfile natProfile() {
+    return nat;
   }
 
   /**

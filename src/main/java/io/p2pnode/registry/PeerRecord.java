@@ -1,6 +1,7 @@
 package io.p2pnode.registry;
 
 import io.p2pnode.config.Endpoints;
+import io.p2pnode.wire.NatProfile;
 import io.p2pnode.wire.NatType;
 import io.p2pnode.wire.PeerKey;
 import io.vertx.core.json.JsonArray;
@@ -17,7 +18,7 @@ import java.util.List;
  * @param observed         the public endpoint the coordinator sees the peer's packets come from;
  *                         {@code null} for the coordinator's own node (reached at the coordinator's address)
  * @param privateEndpoints the endpoints the peer reports for itself (LAN addresses)
- * @param natType          the NAT mapping behaviour the peer detected
+ * @param nat              the NAT profile the peer detected (mapping, port preservation, allocation)
  * @param owner            id of the coordinator that holds the peer's NAT mapping
  * @param key              the peer's X25519 public key, as it registered
  * @param registeredAtMs   time of the registration (or refresh) this record comes from: the
@@ -31,14 +32,34 @@ import java.util.List;
  *                         from over the family other than {@code observed}'s (IPv6 when {@code observed} is IPv4), or {@code null}
  */
 public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSocketAddress> privateEndpoints,
-                         NatType natType, String owner, PeerKey key, long registeredAtMs, long expiresAtMs,
+                         NatProfile nat, String owner, PeerKey key, long registeredAtMs, long expiresAtMs,
                          InetSocketAddress observedTcp, int tcpPort, InetSocketAddress observedOther) {
+
+  /** A record with the NAT mapping type only. */
+  public PeerRecord(String peerId, InetSocketAddress observed, List<InetSocketAddress> privateEndpoints,
+                    NatType natType, String owner, PeerKey key, long registeredAtMs, long expiresAtMs,
+                    InetSocketAddress observedTcp, int tcpPort, InetSocketAddress observedOther) {
+    this(peerId, observed, privateEndpoints, NatProfile.of(natType), owner, key, registeredAtMs, expiresAtMs, observedTcp, tcpPort,
+      observedOther);
+  }
 
   /** A record of a peer that registered over one IP family. */
   public PeerRecord(String peerId, InetSocketAddress observed, List<InetSocketAddress> privateEndpoints,
+                    NatProfile nat, String owner, PeerKey key, long registeredAtMs, long expiresAtMs,
+                    InetSocketAddress observedTcp, int tcpPort) {
+    this(peerId, observed, privateEndpoints, nat, owner, key, registeredAtMs, expiresAtMs, observedTcp, tcpPort, null);
+  }
+
+  /** A record of a peer that registered over one IP family, with the NAT mapping type only. */
+  public PeerRecord(String peerId, InetSocketAddress observed, List<InetSocketAddress> privateEndpoints,
                     NatType natType, String owner, PeerKey key, long registeredAtMs, long expiresAtMs,
                     InetSocketAddress observedTcp, int tcpPort) {
-    this(peerId, observed, privateEndpoints, natType, owner, key, registeredAtMs, expiresAtMs, observedTcp, tcpPort, null);
+    this(peerId, observed, privateEndpoints, NatProfile.of(natType), owner, key, registeredAtMs, expiresAtMs, observedTcp, tcpPort);
+  }
+
+  /** The NAT mapping behaviour the peer detected. */
+  public NatType natType() {
+    return nat.mapping();
   }
 
   /** A record of a peer that registered over UDP only. */
@@ -68,7 +89,7 @@ public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSoc
 
   /** The same record with another time of registration and expiry (moving it to another clock). */
   public PeerRecord at(long registeredAtMs, long expiresAtMs) {
-    return new PeerRecord(peerId, observed, privateEndpoints, natType, owner, key, registeredAtMs, expiresAtMs, observedTcp, tcpPort,
+    return new PeerRecord(peerId, observed, privateEndpoints, nat, owner, key, registeredAtMs, expiresAtMs, observedTcp, tcpPort,
       observedOther);
   }
 
@@ -92,7 +113,7 @@ public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSoc
     privateEndpoints.forEach(e -> priv.add(Endpoints.format(e)));
     return new JsonObject().put("peerId", peerId)
       .put("observed", observed == null ? null : Endpoints.format(observed))
-      .put("privateEndpoints", priv).put("natType", natType.wireName()).put("owner", owner).put("key", key.base64())
+      .put("privateEndpoints", priv).put("natType", nat.wireName()).put("nat", nat.code()).put("owner", owner).put("key", key.base64())
       .put("registeredAtMs", registeredAtMs).put("expiresAtMs", expiresAtMs)
       .put("observedTcp", observedTcp == null ? null : Endpoints.format(observedTcp)).put("tcpPort", tcpPort)
       .put("observedOther", observedOther == null ? null : Endpoints.format(observedOther));
@@ -113,7 +134,8 @@ public record PeerRecord(String peerId, InetSocketAddress observed, List<InetSoc
       int tcpPort = json.getInteger("tcpPort", 0);
       if (tcpPort < 0 || tcpPort > 65_535) throw new IllegalArgumentException("tcpPort " + tcpPort);
       return new PeerRecord(json.getString("peerId"), observed == null ? null : Endpoints.parse("observed", observed),
-        List.copyOf(priv), NatType.fromWireName(json.getString("natType")), json.getString("owner"),
+        List.copyOf(priv), json.getInteger("nat") != null ? NatProfile.of(json.getInteger("nat"))
+          : NatProfile.of(NatType.fromWireName(json.getString("natType"))), json.getString("owner"),
         PeerKey.fromBase64(json.getString("key")),
         json.getLong("registeredAtMs"), json.getLong("expiresAtMs"),
         tcp == null ? null : Endpoints.parse("observedTcp", tcp), tcpPort,

@@ -11,7 +11,9 @@ import io.p2pnode.transport.TcpEndpoint;
 import io.p2pnode.wire.ControlMessage;
 import io.p2pnode.wire.FrameCodec;
 import io.p2pnode.wire.FrameType;
+import io.p2pnode.wire.NatProfile;
 import io.p2pnode.wire.NatType;
+import io.p2pnode.punch.Strategy;
 import io.p2pnode.wire.Opaque;
 import io.p2pnode.wire.PeerKey;
 import io.p2pnode.wire.SessionCodec;
@@ -85,6 +87,12 @@ public final class PeerSession {
   private long tcpTimer = -1;
   /** Why the session closed: what later sends and waiters fail with. */
   private ReplyException closedBy;
+  private NatProfile remoteNat = NatProfile.UNKNOWN;
+  private HardNatPunch hard;
+  /** How the current path was found. */
+  private Strategy strategy;
+  /** Time from the introduction to the first direct path, ms; -1 until there is one. */
+  private long directAfterMs = -1;
 
   public PeerSession(SessionDeps deps, String peerId, int localSid, PacketSocket socket, SessionListener listener) {
     this.deps = deps;
@@ -136,6 +144,11 @@ public final class PeerSession {
     this.tcp = paths == null ? null : new TcpPunch(peerId, paths, deps.scheduler(), this::onTcpConnected, this::onTcpClosed);
   }
 
+  /** Try hard-NAT strategies (birthday probing, port prediction) too; without, none. */
+  public void hardNat(HardNatDeps hardDeps) {
+    this.hard = hardDeps == null ? null : new HardNatPunch(peerId, hardDeps, deps.scheduler(), deps.counters(), deps.stats());
+  }
+
   // ---------------------------------------------------------------- finding a path
 
   /**
@@ -156,6 +169,15 @@ public final class PeerSession {
    */
   public void introduce(long token, List<Candidate> candidates, List<Candidate> tcpCandidates, boolean tcpAtOnce,
                         InetSocketAddress relayVia, NatType remoteNat, PeerKey remoteKey) {
+    introduce(token, candidates, tcpCandidates, tcpAtOnce, relayVia, NatProfile.of(remoteNat), remoteKey);
+  }
+
+  /**
+   * As above, with the peer's whole NAT profile: when one side's NAT maps per destination and the
+   * other's does not, a hard-NAT try ({@link HardNatPunch}) runs next to the punching.
+   */
+  public void introduce(long token, List<Candidate> candidates, List<Candidate> tcpCandidates, boolean tcpAtOnce,
+                        InetSocketAddress relayVia, NatProfile remoteNat, PeerKey remoteKey) {
     if (state == State.CLOSED) return;
     if (token != 0 && token == this.token) return; // a repeated copy of the introduction this session runs on
     // an IPv4-only listener cannot send to IPv6 candidates, nor an IPv6-only one to IPv4 ones
@@ -167,13 +189,43 @@ public final class PeerSession {
     crypto.introduced(remoteKey, token);
     if (state == State.CONNECTING && attemptStart == 0) {
       natPair = deps.localNat().get().wireName() + "/" + remoteNat.wireName();
+      this.remoteNat = remoteNat;
       attemptStart = now();
       deps.stats().attempt(natPair);
     }
     this.token = token;
     this.candidates = candidates;
     this.relay = relayVia == null ? null : new RelayEndpoint(relayVia, peerId);
+    if (hard != null) hard.stop(false); // a new token: a try of the old one cannot authenticate any more
     startAttempt(relay, deps.session().relayAfterMs(), deps.session().connectTimeoutMs(), tcpDelay());
+    if (state == State.CONNECTING || winner != null && winner.path() != Path.DIRECT && winner.path() != Path.DIRECT_LAN) startHard();
+  }
+
+  /** Starts a hard-NAT try when the pair has one left (the relay and plain punching go on meanwhile). */
+  private void startHard() {
+    if (hard == null) return;
+    InetSocketAddress remotePublic = candidates.stream().filter(c -> c.path() == Path.DIRECT).map(Candidate::address)
+      .findFirst().orElse(null);
+    Strategy started = hard.start(remoteNat, token, remotePublic, socket,
+      () -> ControlMessage.encode(socket.alloc(), hello(false, now(), crypto.helloNoise()), 0), this::onProbeWon);
+    if (started != null) LOG.info(() -> "session " + peerId + " hard NAT try " + hard.tries() + ": " + started.wireName());
+  }
+
+  /**
+   * Hard side: a probe of the peer reached one of our birthday sockets, which becomes this
+   * session's path socket; the probe (a HELLO, or a HELLO_ACK) is handled as if it came through
+   * the listener, and the answer leaves through that socket.
+   */
+  private void onProbeWon(PacketSocket s, InetSocketAddress from, ByteBuf frame) {
+    if (state == State.CLOSED) {
+      s.close();
+      return;
+    }
+    hard.adopt(s, from);
+    ControlMessage.Hello h = HardNatPunch.hello(frame);
+    if (h == null) return;
+    if (h.ack()) onFrame(FrameType.HELLO_ACK, frame, from);
+    else onHello(h, from);
   }
 
   private static List<Candidate> reachable(InetSocketAddress bound, List<Candidate> candidates) {
@@ -203,6 +255,8 @@ public final class PeerSession {
   private void startAttempt(RelayEndpoint via, long relayAfterMs, long timeoutMs, long tcpAfterMs) {
     if (attempt != null) attempt.abandon();
     attempt = new PunchAttempt(peerId, token, candidates, via, now(), relayAfterMs, timeoutMs);
+    if (!candidates.isEmpty()) deps.stats().strategyAttempt(Strategy.PUNCH);
+    if (via != null && relayAfterMs < timeoutMs) deps.stats().strategyAttempt(Strategy.RELAY);
     if (punchTimer >= 0) deps.scheduler().cancel(punchTimer);
     if (tcpTimer >= 0) deps.scheduler().cancel(tcpTimer);
     tcpTimer = -1;
@@ -211,7 +265,10 @@ public final class PeerSession {
       PunchAttempt current = attempt;
       Runnable startTcp = () -> {
         tcpTimer = -1;
-        if (state != State.CLOSED && attempt == current && current.active() && !onUdpPath()) tcp.start(tcpCandidates, deadline);
+        if (state != State.CLOSED && attempt == current && current.active() && !onUdpPath()) {
+          deps.stats().strategyAttempt(Strategy.TCP);
+          tcp.start(tcpCandidates, deadline);
+        }
       };
       if (tcpAfterMs == 0) startTcp.run();
       else tcpTimer = deps.scheduler().schedule(tcpAfterMs, startTcp);
@@ -243,6 +300,7 @@ public final class PeerSession {
     if (!attempt.active()) return; // locked or abandoned meanwhile: no round, no reschedule
     List<InetSocketAddress> targets = attempt.round(now());
     if (attempt.state() == PunchAttempt.State.FAILED) {
+      if (!candidates.isEmpty()) deps.stats().strategyFailure(Strategy.PUNCH);
       if (tcp != null && (winner == null || winner.path() != Path.DIRECT_TCP)) tcp.stopAll("attempt over without a TCP path");
       if (state == State.CONNECTING) deps.stats().outcome(natPair, "failed", (now() - attemptStart) / 1_000_000L);
       if (state == State.CONNECTING) close("no candidate answered within " + deps.session().connectTimeoutMs() + " ms", false);
@@ -386,6 +444,13 @@ public final class PeerSession {
 
   private void finishLock(Candidate c) {
     Path previous = winner == null ? null : winner.path();
+    Strategy found = strategyOf(c);
+    if (hard != null && c.path() != Path.RELAY && c.path() != Path.DIRECT_TCP) hard.stop(found == hard.running());
+    if (found != strategy || previous != c.path()) deps.stats().strategySuccess(found);
+    strategy = found;
+    if (directAfterMs < 0 && (c.path() == Path.DIRECT || c.path() == Path.DIRECT_LAN) && attemptStart != 0) {
+      directAfterMs = (now() - attemptStart) / 1_000_000L;
+    }
     boolean moved = remote != null && !RelayEndpoint.same(remote, c.address());
     boolean resend = state == State.UP && (recovering || moved);
     remote = c.address();
@@ -427,6 +492,19 @@ public final class PeerSession {
     else messages.flush(); // what queued while the session connected leaves now, in order
   }
 
+  /** How {@code c} was found: through the relay, TCP, a hard-NAT try (an address we never punched) or plain punching. */
+  private Strategy strategyOf(Candidate c) {
+    if (c.path() == Path.RELAY) return Strategy.RELAY;
+    if (c.path() == Path.DIRECT_TCP) return Strategy.TCP;
+    Strategy tried = hard == null ? null : hard.strategyOf(c.address(), candidates);
+    if (tried != null) return tried;
+    if (c.path() == Path.DIRECT && strategy != null && strategy != Strategy.RELAY && strategy != Strategy.TCP
+      && RelayEndpoint.same(c.address(), remote)) {
+      return strategy; // the same path again
+    }
+    return Strategy.PUNCH;
+  }
+
   /**
    * The peer closed its side of this session and opened a new one while ours stayed up (its BYE was
    * lost, or only it declared the path dead): its new session numbers messages from the start, so
@@ -451,6 +529,7 @@ public final class PeerSession {
    */
   private void startUpgrade() {
     boolean fromRelay = winner.path() == Path.RELAY;
+    if (winner.path() != Path.DIRECT && winner.path() != Path.DIRECT_LAN) startHard();
     if (candidates.isEmpty() && !(fromRelay && tcpDelay() >= 0)) return;
     startAttempt(null, 0, Math.max(deps.session().punchIntervalMs() * 3, deps.session().relayAfterMs()), fromRelay ? tcpDelay() : -1);
     InetSocketAddress through = fromRelay ? relay : remote;
@@ -658,6 +737,7 @@ public final class PeerSession {
       }
     }
     if (attempt != null) attempt.abandon();
+    if (hard != null) hard.close();
     for (long t : new long[] {punchTimer, graceTimer, upgradeTimer, tcpTimer}) {
       if (t >= 0) deps.scheduler().cancel(t);
     }
@@ -717,6 +797,11 @@ public final class PeerSession {
   private void openPathSocket() {
     closePathSocket();
     InetSocketAddress to = remote;
+    PacketSocket probed = hard == null ? null : hard.take(to);
+    if (probed != null) {
+      pathSocket = probed; // the birthday socket the peer's probe reached: the only mapping towards it
+      return;
+    }
     if (pathSockets == null || to instanceof RelayEndpoint || to instanceof TcpEndpoint) return;
     long epoch = ++pathEpoch;
     pathSockets.open(to, this::onUnreachable).onComplete(ar -> {
@@ -757,7 +842,10 @@ public final class PeerSession {
    * {@link TcpEndpoint} (or a relay reached through one) goes over its TCP connection.
    */
   private void sendTo(ByteBuf frame, InetSocketAddress to) {
-    if (pathSocket != null && !(to instanceof RelayEndpoint) && !(to instanceof TcpEndpoint) && RelayEndpoint.same(to, remote)) {
+    PacketSocket probed = hard == null ? null : hard.socketFor(to);
+    if (probed != null) {
+      probed.send(frame, to);
+    } else if (pathSocket != null && !(to instanceof RelayEndpoint) && !(to instanceof TcpEndpoint) && RelayEndpoint.same(to, remote)) {
       pathSocket.send(frame, to);
     } else if (to instanceof RelayEndpoint r) {
       byte[] inner = new byte[frame.readableBytes()];
@@ -843,6 +931,9 @@ public final class PeerSession {
       .put("remote", remote == null ? null : Endpoints.format(remote))
       .put("candidate", winner == null ? null : winner.toString())
       .put("natPair", natPair)
+      .put("strategy", strategy == null ? null : strategy.wireName())
+      .put("directAfterMs", directAfterMs < 0 ? null : directAfterMs)
+      .put("hardNat", hard == null ? null : hard.toJson())
       .put("connectedSocket", pathSocket != null)
       .put("keepalivesSent", keepalives)
       .put("rttMs", rtt.hasSample() ? rtt.srttMs() : null).put("rttVarMs", rtt.hasSample() ? rtt.rttvarMs() : null)

@@ -20,9 +20,34 @@ public final class PunchStats {
   private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
   private final LongAdder[] buckets = new LongAdder[BOUNDS_MS.length + 1];
   private volatile java.util.function.LongConsumer connectListener = ms -> { };
+  /** Per strategy: attempts, successes, failures, probes sent. */
+  private final Map<io.p2pnode.punch.Strategy, LongAdder[]> strategies = new java.util.EnumMap<>(io.p2pnode.punch.Strategy.class);
 
   public PunchStats() {
     for (int i = 0; i < buckets.length; i++) buckets[i] = new LongAdder();
+    for (io.p2pnode.punch.Strategy st : io.p2pnode.punch.Strategy.values()) {
+      strategies.put(st, new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()});
+    }
+  }
+
+  /** A try with strategy {@code s} started. */
+  public void strategyAttempt(io.p2pnode.punch.Strategy s) {
+    strategies.get(s)[0].increment();
+  }
+
+  /** A path was found with strategy {@code s}. */
+  public void strategySuccess(io.p2pnode.punch.Strategy s) {
+    strategies.get(s)[1].increment();
+  }
+
+  /** A try with strategy {@code s} ended without a path. */
+  public void strategyFailure(io.p2pnode.punch.Strategy s) {
+    strategies.get(s)[2].increment();
+  }
+
+  /** {@code n} probes (or opening packets) of strategy {@code s} left. */
+  public void probesSent(io.p2pnode.punch.Strategy s, long n) {
+    strategies.get(s)[3].add(n);
   }
 
   void attempt(String pair) {
@@ -45,7 +70,10 @@ public final class PunchStats {
     connectListener = listener;
   }
 
-  /** {@code {"attempts":{pair:n},"outcomes":{"pair path":n},"connectMs":{"<=10":n,...,">10000":n}}} */
+  /**
+   * {@code {"attempts":{pair:n},"outcomes":{"pair path":n},"connectMs":{"<=10":n,...,">10000":n},
+   * "strategies":{"punch|birthday|prediction|tcp|relay":{"attempts","successes","failures","probesSent"}}}}
+   */
   public JsonObject toJson() {
     JsonObject a = new JsonObject();
     new TreeMap<>(attempts).forEach((k, v) -> a.put(k, v.sum()));
@@ -55,6 +83,9 @@ public final class PunchStats {
     for (int i = 0; i < buckets.length; i++) {
       h.put(i < BOUNDS_MS.length ? "<=" + BOUNDS_MS[i] : ">" + BOUNDS_MS[BOUNDS_MS.length - 1], buckets[i].sum());
     }
-    return new JsonObject().put("attempts", a).put("outcomes", o).put("connectMs", h);
+    JsonObject st = new JsonObject();
+    strategies.forEach((k, v) -> st.put(k.wireName(), new JsonObject().put("attempts", v[0].sum()).put("successes", v[1].sum())
+      .put("failures", v[2].sum()).put("probesSent", v[3].sum())));
+    return new JsonObject().put("attempts", a).put("outcomes", o).put("connectMs", h).put("strategies", st);
   }
 }

@@ -140,7 +140,7 @@ public final class SessionManager implements SessionListener {
   private void introduce(PeerSession s, Introduce intro, InetSocketAddress relayVia) {
     boolean tcpAtOnce = !io.p2pnode.wire.ControlMessage.known(intro.publicEndpoint()) || !rendezvous.udpWorks();
     s.introduce(intro.token(), Candidate.of(intro.publicEndpoint(), intro.privateEndpoints()),
-      Candidate.tcp(intro.publicTcp(), intro.privateEndpoints(), intro.tcpPort()), tcpAtOnce, relayVia, intro.natType(), intro.key());
+      Candidate.tcp(intro.publicTcp(), intro.privateEndpoints(), intro.tcpPort()), tcpAtOnce, relayVia, intro.nat(), intro.key());
   }
 
   /**

@@ -29,6 +29,17 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
   private volatile PeerSession session;
   private volatile boolean up;
   private MessageConsumer<Object> ticks;
+  private HardNatConfig hardNat;
+
+  /** How sessions open birthday-probing sockets (ephemeral ports on the session's loop), with the options and shared budget. */
+  record HardNatConfig(PathSocketConfig sockets, io.p2pnode.config.PunchOptions options, io.p2pnode.punch.ProbeBudget budget,
+                       java.util.function.Supplier<io.p2pnode.wire.NatProfile> localNat) {
+  }
+
+  /** Sessions of this verticle try hard-NAT strategies ({@code null}: they do not). */
+  void hardNat(HardNatConfig config) {
+    this.hardNat = config;
+  }
 
   /**
    * @param connected how to open connected per-peer sockets, or {@code null} for unconnected mode
@@ -60,6 +71,33 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
       session.pathSockets((remote, onUnreachable) -> NettyUdpSocket.connect(ctx, connected.bind(), remote,
         connected.socketBufferBytes(), connected.maxDatagramBytes(), connected.router(), connected.counters(),
         icmp -> run(s -> onUnreachable.run())).map(s -> (io.p2pnode.transport.PacketSocket) s));
+    }
+    if (hardNat != null) {
+      PathSocketConfig c = hardNat.sockets();
+      session.hardNat(new HardNatDeps(hardNat.options(), new io.p2pnode.punch.ProbeSockets() {
+        public Future<io.p2pnode.transport.PacketSocket> open(int ttl, io.p2pnode.transport.PacketHandler handler) {
+          // arrivals on the session's context, as SessionVerticle#onFrame does: its timers and faults stay this session's
+          io.p2pnode.transport.PacketHandler onContext = (sock, data, from) -> {
+            ContextInternal previous = ctx.beginDispatch();
+            try {
+              handler.onPacket(sock, data, from);
+            } catch (Throwable t) {
+              contain(t);
+            } finally {
+              ctx.endDispatch(previous);
+            }
+          };
+          return NettyUdpSocket.bind(ctx, new InetSocketAddress(c.bind().getAddress(), 0), false, c.socketBufferBytes(),
+            c.maxDatagramBytes(), onContext, c.counters()).map(s -> {
+              if (ttl > 0) s.ttl(ttl);
+              return (io.p2pnode.transport.PacketSocket) s;
+            });
+        }
+
+        public io.p2pnode.transport.PacketHandler router() {
+          return c.router();
+        }
+      }, hardNat.budget(), hardNat.localNat()));
     }
     if (tcp != null) {
       session.tcpPaths(new TcpPaths() {

@@ -18,6 +18,7 @@ public final class VerticleSessionHost implements SessionHost {
   private final java.util.function.Supplier<io.p2pnode.transport.TcpTransport> tcp;
   private final java.util.function.UnaryOperator<java.net.InetSocketAddress> coordinatorNow;
   private final Map<SessionHandle, String> deployments = new ConcurrentHashMap<>();
+  private SessionVerticle.HardNatConfig hardNat;
 
   /** @param connected how sessions open connected per-peer sockets, or {@code null} for unconnected mode */
   public VerticleSessionHost(Vertx vertx, ListenerGroup listeners, PathSocketConfig connected) {
@@ -38,9 +39,19 @@ public final class VerticleSessionHost implements SessionHost {
     this.coordinatorNow = coordinatorNow;
   }
 
+  /**
+   * Sessions try hard-NAT strategies with probe sockets opened like {@code probeSockets} (its bind
+   * port is ignored: ephemeral), options {@code punch}, the node's probe {@code budget} and NAT profile.
+   */
+  public void hardNat(PathSocketConfig probeSockets, io.p2pnode.config.PunchOptions punch, io.p2pnode.punch.ProbeBudget budget,
+                      java.util.function.Supplier<io.p2pnode.wire.NatProfile> localNat) {
+    this.hardNat = new SessionVerticle.HardNatConfig(probeSockets, punch, budget, localNat);
+  }
+
   @Override
   public Future<SessionHandle> open(Function<PacketSocket, PeerSession> factory) {
     SessionVerticle v = new SessionVerticle(listeners, connected, tcp.get(), coordinatorNow, factory);
+    v.hardNat(hardNat);
     return vertx.deployVerticle(v).map(id -> {
       deployments.put(v, id);
       return v;

@@ -30,6 +30,8 @@ public enum Drop {
   OVERLOAD,
   /** HELLO without a matching introduction token, or from ourselves. */
   HELLO_REJECTED,
+  /** A datagram on a birthday-probing socket that is not an authenticated probe from the introduced peer's address. */
+  PROBE_REJECTED,
   /** A message fragment beyond the receive window the peer was given. */
   WINDOW_EXCEEDED,
   /** A fragment that the reassembly budget (per peer or per node) has no room for; the sender sends it again. */

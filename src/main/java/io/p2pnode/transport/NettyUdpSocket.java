@@ -237,6 +237,33 @@ public final class NettyUdpSocket implements PacketSocket {
     pending.clear();
   }
 
+  /** IPPROTO_IP / IP_TTL and IPPROTO_IPV6 / IPV6_UNICAST_HOPS (Linux); -1 puts back the system default. */
+  private static final io.netty.channel.unix.IntegerUnixChannelOption IP_TTL =
+    new io.netty.channel.unix.IntegerUnixChannelOption("IP_TTL", 0, 2);
+  private static final io.netty.channel.unix.IntegerUnixChannelOption IPV6_UNICAST_HOPS =
+    new io.netty.channel.unix.IntegerUnixChannelOption("IPV6_UNICAST_HOPS", 41, 16);
+
+  /** Sets IP_TTL (IPV6_UNICAST_HOPS on an IPv6 socket) with setsockopt; epoll only. */
+  @Override
+  public boolean ttl(int hops) {
+    if (!(channel instanceof EpollDatagramChannel)) return false;
+    int value = hops <= 0 ? -1 : hops;
+    boolean v6 = localAddress().getAddress() instanceof Inet6Address;
+    try {
+      return channel.config().setOption(v6 ? IPV6_UNICAST_HOPS : IP_TTL, value);
+    } catch (RuntimeException e) {
+      LOG.log(Level.FINE, "cannot set the TTL", e);
+      return false;
+    }
+  }
+
+  /** The socket's IP TTL as the kernel reports it (tests); -1 when it cannot be read. */
+  public int ttl() {
+    if (!(channel instanceof EpollDatagramChannel)) return -1;
+    Integer v = channel.config().getOption(localAddress().getAddress() instanceof Inet6Address ? IPV6_UNICAST_HOPS : IP_TTL);
+    return v == null ? -1 : v;
+  }
+
   @Override
   public int readLimit() {
     return readLimit;

@@ -29,6 +29,16 @@ public interface PacketSocket {
   InetSocketAddress localAddress();
 
   /**
+   * Sets the IP TTL of datagrams this socket sends from now on ({@code 0}: the system default).
+   * Birthday probing opens NAT mappings with packets that die before the peer's NAT.
+   *
+   * @return false when this socket cannot set it
+   */
+  default boolean ttl(int hops) {
+    return false;
+  }
+
+  /**
    * The largest UDP payload this socket's first hop carries without IP fragmentation (the egress
    * interface's MTU less the IP and UDP headers), or 0 when unknown (an unconnected socket): the
    * ceiling of path MTU probing.

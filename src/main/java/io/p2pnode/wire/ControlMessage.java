@@ -14,11 +14,11 @@ import static io.p2pnode.wire.WireBuf.*;
  * {@code ep}/{@code eps} an endpoint / endpoint list, see {@link WireBuf}):
  *
  * <pre>
- * REGISTER      txn (32) | natType (8) | peerId str | key (256) | private eps | tcp port (16, 0 = none) | cookie (128) | mac (128)
+ * REGISTER      txn (32) | nat (8, {@link NatProfile}) | peerId str | key (256) | private eps | tcp port (16, 0 = none) | cookie (128) | mac (128)
  * REGISTER_CHALLENGE txn (32) | coordinator key (256) | cookie (128)
  * REGISTER_ACK  txn (32) | observed ep | ttlMs (32) | probe port (16, 0 = none)
  * CONNECT       txn (32) | from peerId str | target peerId str
- * INTRODUCE     txn (32) | token (64) | natType (8) | peerId str | key (256) | public ep | private eps | public tcp ep | tcp port (16)
+ * INTRODUCE     txn (32) | token (64) | nat (8) | peerId str | key (256) | public ep | private eps | public tcp ep | tcp port (16)
  * CONNECT_FAIL  txn (32) | code (16) | reason str
  * UNREGISTER    peerId str
  * PROBE_ASK     txn (32) | delayMs (32)
@@ -53,8 +53,17 @@ public sealed interface ControlMessage {
    * {@code mac} proving the sender holds {@code key} (see {@code punch.RegistrationGuard});
    * without them the coordinator answers {@link RegisterChallenge}.
    */
-  record Register(int txn, NatType natType, String peerId, PeerKey key, List<InetSocketAddress> privateEndpoints, int tcpPort,
+  record Register(int txn, NatProfile nat, String peerId, PeerKey key, List<InetSocketAddress> privateEndpoints, int tcpPort,
                   Bits128 cookie, Bits128 mac) implements ControlMessage {
+    /** A registration that reports the mapping type only. */
+    public Register(int txn, NatType natType, String peerId, PeerKey key, List<InetSocketAddress> privateEndpoints, int tcpPort,
+                    Bits128 cookie, Bits128 mac) {
+      this(txn, NatProfile.of(natType), peerId, key, privateEndpoints, tcpPort, cookie, mac);
+    }
+
+    /** The NAT mapping type the peer detected. */
+    public NatType natType() { return nat.mapping(); }
+
     /** A registration without proof (the first one, or to the own coordinator or a probe port). */
     public Register(int txn, NatType natType, String peerId, PeerKey key, List<InetSocketAddress> privateEndpoints, int tcpPort) {
       this(txn, natType, peerId, key, privateEndpoints, tcpPort, Bits128.ZERO, Bits128.ZERO);
@@ -74,7 +83,7 @@ public sealed interface ControlMessage {
     public FrameType type() { return FrameType.REGISTER; }
     public void writePayload(ByteBuf out) {
       out.writeInt(txn);
-      out.writeByte(natType.code());
+      out.writeByte(nat.code());
       writeShortString(out, peerId);
       writeKey(out, key);
       writeEndpoints(out, privateEndpoints);
@@ -85,7 +94,7 @@ public sealed interface ControlMessage {
 
     /** This registration with {@code cookie} and {@code mac}. */
     public Register proven(Bits128 cookie, Bits128 mac) {
-      return new Register(txn, natType, peerId, key, privateEndpoints, tcpPort, cookie, mac);
+      return new Register(txn, nat, peerId, key, privateEndpoints, tcpPort, cookie, mac);
     }
   }
 
@@ -131,8 +140,17 @@ public sealed interface ControlMessage {
    * {@code publicTcp} is the peer's public TCP endpoint as the coordinator sees its TCP
    * registration connection, {@code tcpPort} the port of its private TCP endpoints (0: no TCP).
    */
-  record Introduce(int txn, long token, NatType natType, String peerId, PeerKey key, InetSocketAddress publicEndpoint,
+  record Introduce(int txn, long token, NatProfile nat, String peerId, PeerKey key, InetSocketAddress publicEndpoint,
                    List<InetSocketAddress> privateEndpoints, InetSocketAddress publicTcp, int tcpPort) implements ControlMessage {
+    /** An introduction that passes on the mapping type only. */
+    public Introduce(int txn, long token, NatType natType, String peerId, PeerKey key, InetSocketAddress publicEndpoint,
+                     List<InetSocketAddress> privateEndpoints, InetSocketAddress publicTcp, int tcpPort) {
+      this(txn, token, NatProfile.of(natType), peerId, key, publicEndpoint, privateEndpoints, publicTcp, tcpPort);
+    }
+
+    /** The introduced peer's NAT mapping type. */
+    public NatType natType() { return nat.mapping(); }
+
     /** An introduction of a peer without TCP. */
     public Introduce(int txn, long token, NatType natType, String peerId, PeerKey key, InetSocketAddress publicEndpoint,
                      List<InetSocketAddress> privateEndpoints) {
@@ -141,14 +159,14 @@ public sealed interface ControlMessage {
 
     /** The same introduction with the endpoints a requester resolved. */
     public Introduce withPublic(InetSocketAddress udp, InetSocketAddress tcp) {
-      return new Introduce(txn, token, natType, peerId, key, udp, privateEndpoints, tcp, tcpPort);
+      return new Introduce(txn, token, nat, peerId, key, udp, privateEndpoints, tcp, tcpPort);
     }
 
     public FrameType type() { return FrameType.INTRODUCE; }
     public void writePayload(ByteBuf out) {
       out.writeInt(txn);
       out.writeLong(token);
-      out.writeByte(natType.code());
+      out.writeByte(nat.code());
       writeShortString(out, peerId);
       writeKey(out, key);
       writeEndpoint(out, publicEndpoint);
@@ -293,12 +311,12 @@ public sealed interface ControlMessage {
    */
   static ControlMessage decode(FrameType type, ByteBuf in) {
     ControlMessage m = switch (type) {
-      case REGISTER -> new Register(i32(in), NatType.of(u8(in)), peerId(in), readKey(in), readEndpoints(in), u16(in),
+      case REGISTER -> new Register(i32(in), NatProfile.of(u8(in)), peerId(in), readKey(in), readEndpoints(in), u16(in),
         readBits(in), readBits(in));
       case REGISTER_CHALLENGE -> new RegisterChallenge(i32(in), readKey(in), readBits(in));
       case REGISTER_ACK -> new RegisterAck(i32(in), readEndpoint(in), i32(in) & 0xFFFFFFFFL, u16(in));
       case CONNECT -> new Connect(i32(in), peerId(in), peerId(in));
-      case INTRODUCE -> new Introduce(i32(in), i64(in), NatType.of(u8(in)), peerId(in), readKey(in), readEndpoint(in),
+      case INTRODUCE -> new Introduce(i32(in), i64(in), NatProfile.of(u8(in)), peerId(in), readKey(in), readEndpoint(in),
         readEndpoints(in), readEndpoint(in), u16(in));
       case CONNECT_FAIL -> new ConnectFail(i32(in), u16(in), readShortString(in));
       case UNREGISTER -> new Unregister(peerId(in));

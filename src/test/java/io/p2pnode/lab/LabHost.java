@@ -31,6 +31,13 @@ public final class LabHost {
     return s;
   }
 
+  /** Binds a socket on a free ephemeral port (from 50 000 up), as binding to port 0 does. */
+  public PacketSocket bindEphemeral(PacketHandler handler) {
+    int port = 50_000;
+    while (sockets.containsKey(port) && !sockets.get(port).closed) port++;
+    return bind(port, handler);
+  }
+
   void receive(InetSocketAddress src, int port, ByteBuf data) {
     Socket s = sockets.get(port);
     if (s == null || s.closed) return;
@@ -42,6 +49,7 @@ public final class LabHost {
     final InetSocketAddress local;
     final PacketHandler handler;
     boolean closed;
+    int ttl = LabNetwork.DEFAULT_TTL;
 
     Socket(InetSocketAddress local, PacketHandler handler) {
       this.local = local;
@@ -52,7 +60,13 @@ public final class LabHost {
     public void send(ByteBuf data, InetSocketAddress to) {
       byte[] b = LabNetwork.bytes(data);
       data.release();
-      if (!closed) net.send(realm, local, to, b);
+      if (!closed) net.send(realm, local, to, b, ttl);
+    }
+
+    @Override
+    public boolean ttl(int hops) {
+      ttl = hops <= 0 ? LabNetwork.DEFAULT_TTL : hops;
+      return true;
     }
 
     @Override

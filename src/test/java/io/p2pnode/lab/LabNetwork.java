@@ -112,8 +112,16 @@ public final class LabNetwork {
   /** When set, sees every datagram put on the internet (a capture point, like tcpdump on a router's WAN side). */
   public java.util.function.Consumer<byte[]> tap;
 
+  /** A host's default IP TTL. */
+  static final int DEFAULT_TTL = 64;
+
   /** Sends one datagram from {@code src} (an endpoint of {@code realm}) to {@code dst} after one hop. */
   void send(Realm realm, InetSocketAddress src, InetSocketAddress dst, byte[] data) {
+    send(realm, src, dst, data, DEFAULT_TTL);
+  }
+
+  /** As {@link #send(Realm, InetSocketAddress, InetSocketAddress, byte[])}, with IP TTL {@code ttl}: each NAT it crosses takes one. */
+  void send(Realm realm, InetSocketAddress src, InetSocketAddress dst, byte[] data, int ttl) {
     if (realm == internet && tap != null) tap.accept(data);
     if (Boolean.getBoolean("lab.trace")) System.out.println(clock.clock().millis() + " SEND " + realm + " " + src + " -> " + dst);
     if (random.nextDouble() < loss) {
@@ -123,11 +131,11 @@ public final class LabNetwork {
     int copies = random.nextDouble() < duplication ? 2 : 1;
     for (int i = 0; i < copies; i++) {
       long delay = hopDelayMs + (jitterMs > 0 ? random.nextInt((int) jitterMs + 1) : 0);
-      clock.schedule(delay, () -> route(realm, src, dst, data));
+      clock.schedule(delay, () -> route(realm, src, dst, data, ttl));
     }
   }
 
-  private void route(Realm realm, InetSocketAddress src, InetSocketAddress dst, byte[] data) {
+  private void route(Realm realm, InetSocketAddress src, InetSocketAddress dst, byte[] data, int ttl) {
     if (realm == internet && blocked.contains(src.getAddress() + "|" + dst.getAddress())) {
       dropped++;
       return;
@@ -138,9 +146,9 @@ public final class LabNetwork {
       delivered++;
       h.receive(src, dst.getPort(), Unpooled.wrappedBuffer(data));
     } else if (target instanceof Nat nat) {
-      nat.inbound(src, dst, data);
+      nat.inbound(src, dst, data, ttl);
     } else if (realm.uplink != null) {
-      realm.uplink.outbound(src, dst, data);
+      realm.uplink.outbound(src, dst, data, ttl);
     } else {
       dropped++; // no route
     }

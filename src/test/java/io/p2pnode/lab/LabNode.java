@@ -52,6 +52,9 @@ public final class LabNode {
   final RendezvousClient rendezvous;
   final SessionManager manager;
   final CoordinatorEndpoint coordinator;
+  /** The node's probe pace (birthday probing). */
+  public final io.p2pnode.punch.ProbeBudget probeBudget;
+  private final io.p2pnode.session.HardNatDeps hardNat;
   private final OrderedDispatch dispatch;
 
   /**
@@ -77,7 +80,8 @@ public final class LabNode {
     };
     io.p2pnode.transport.SourceRateLimiter perSource = new io.p2pnode.transport.SourceRateLimiter(o.listen().controlRatePerIp(),
       io.p2pnode.transport.SourceRateLimiter.DEFAULT_MAX_SOURCES, net.clock.clock());
-    socket = host.bind(port, new PacketRouter(counters, routes, sink, o.coordinator().enabled(), perSource));
+    PacketRouter router = new PacketRouter(counters, routes, sink, o.coordinator().enabled(), perSource);
+    socket = host.bind(port, router);
     coordinator = o.coordinator().enabled()
       ? new CoordinatorEndpoint(new Coordinator(peerId, new LocalPeerRegistry(o.coordinator().maxPeers()), net.clock.clock(),
         o.coordinator().registrationTtlMs(), new RelayLimiter(o.coordinator().relayRateBytesPerSec(),
@@ -102,6 +106,19 @@ public final class LabNode {
         return Future.succeededFuture(data.kind() == SessionCodec.KIND_REQUEST ? data.body() : null);
       }, rendezvous::natType, rendezvous::publicEndpoint, stats, new java.util.concurrent.atomic.AtomicLong(), prober::keepaliveMs,
       o.session().encryption() ? identity.keyPair() : null);
+    probeBudget = new io.p2pnode.punch.ProbeBudget(o.punch().birthdayRate(),
+      o.punch().hardSockets() * io.p2pnode.punch.ProbeBudget.CONCURRENT_TRIES, net.clock.clock());
+    hardNat = new io.p2pnode.session.HardNatDeps(o.punch(), new io.p2pnode.punch.ProbeSockets() {
+      public Future<PacketSocket> open(int ttl, io.p2pnode.transport.PacketHandler handler) {
+        PacketSocket s = host.bindEphemeral(handler);
+        s.ttl(ttl);
+        return Future.succeededFuture(s);
+      }
+
+      public io.p2pnode.transport.PacketHandler router() {
+        return router;
+      }
+    }, probeBudget, rendezvous::natProfile);
     manager = new SessionManager(deps, new InlineHost(socket), rendezvous, routes, Runnable::run,
       (address, event) -> events.add(address + " " + event.encode()));
     dispatcher[0] = new ControlDispatcher(manager, rendezvous, counters);
@@ -139,6 +156,11 @@ public final class LabNode {
     return p.future();
   }
 
+  /** This node's NAT profile (mapping, port preservation, allocation) as detected. */
+  public io.p2pnode.wire.NatProfile natProfile() {
+    return rendezvous.natProfile();
+  }
+
   /** This node's NAT mapping behaviour as detected from its coordinators' acknowledgements. */
   public String natType() {
     return rendezvous.natType().wireName();
@@ -159,6 +181,7 @@ public final class LabNode {
     @Override
     public Future<SessionHandle> open(Function<PacketSocket, PeerSession> factory) {
       PeerSession s = factory.apply(socket);
+      s.hardNat(hardNat);
       sessions.add(s);
       return Future.succeededFuture(new SessionHandle() {
         boolean up;

@@ -16,7 +16,8 @@ public final class LabTopology {
     FULL_CONE(NatBehavior.fullCone()),
     RESTRICTED_CONE(NatBehavior.restrictedCone()),
     PORT_RESTRICTED_CONE(NatBehavior.portRestrictedCone()),
-    SYMMETRIC(NatBehavior.symmetric());
+    SYMMETRIC(NatBehavior.symmetric()),
+    SYMMETRIC_SEQUENTIAL(NatBehavior.symmetricSequential());
 
     public final NatBehavior behavior;
 
@@ -53,10 +54,15 @@ public final class LabTopology {
 
   /** A peer behind a NAT of {@code type} whose public address is {@code publicIp}, on LAN address 192.168.1.10. */
   public LabNode peer(String peerId, NatType type, String publicIp) {
+    return peer(peerId, type, publicIp, new JsonObject());
+  }
+
+  /** As {@link #peer(String, NatType, String)}, with {@code extra} merged (deeply) into its config. */
+  public LabNode peer(String peerId, NatType type, String publicIp, JsonObject extra) {
     LabHost host = type == NatType.NONE
       ? net.internet.host(publicIp)
       : net.internet.nat("nat-" + peerId, publicIp, type.behavior).host("192.168.1.10");
-    return new LabNode(net, host, 7700, config(peerId, false), List.of(COORDINATOR));
+    return new LabNode(net, host, 7700, config(peerId, false).mergeIn(extra, true), List.of(COORDINATOR));
   }
 
   /** Advances the clock in 1 ms steps until {@code f} completes or {@code maxMs} pass; returns elapsed ms. */

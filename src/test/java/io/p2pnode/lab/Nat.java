@@ -24,6 +24,8 @@ final class Nat {
   private boolean rebooted;
   long created;
   long filtered;
+  /** Packets that arrived with TTL 1: a router does not forward them (no mapping made, nothing let in). */
+  long ttlExpired;
 
   private static final class Mapping {
     final InetSocketAddress internal;
@@ -63,8 +65,12 @@ final class Nat {
     };
   }
 
-  /** A packet from the inside to {@code dst} (outside address space). */
-  void outbound(InetSocketAddress src, InetSocketAddress dst, byte[] data) {
+  /** A packet from the inside to {@code dst} (outside address space), with IP TTL {@code ttl} as it arrives here. */
+  void outbound(InetSocketAddress src, InetSocketAddress dst, byte[] data, int ttl) {
+    if (ttl <= 1) {
+      ttlExpired++;
+      return;
+    }
     if (dst.getAddress().equals(publicIp) && !behavior.hairpin()) {
       filtered++;
       return;
@@ -90,9 +96,9 @@ final class Nat {
     m.sentTo.add(dst);
     InetSocketAddress translated = new InetSocketAddress(publicIp, m.publicPort);
     if (dst.getAddress().equals(publicIp)) {
-      inbound(translated, dst, data); // hairpin: straight back in
+      inbound(translated, dst, data, ttl - 1); // hairpin: straight back in
     } else {
-      net.send(outside, translated, dst, data);
+      net.send(outside, translated, dst, data, ttl - 1);
     }
   }
 
@@ -107,12 +113,23 @@ final class Nat {
   }
 
   private int nextFreePort() {
+    if (behavior.allocation() == NatBehavior.Allocation.RANDOM) {
+      int p;
+      do {
+        p = 1_024 + net.random.nextInt(65_535 - 1_024 + 1);
+      } while (byPort.containsKey(p));
+      return p;
+    }
     while (byPort.containsKey(nextPort)) nextPort++;
     return nextPort++;
   }
 
-  /** A packet arriving at the outer interface from {@code src}. */
-  void inbound(InetSocketAddress src, InetSocketAddress dst, byte[] data) {
+  /** A packet arriving at the outer interface from {@code src}, with IP TTL {@code ttl}. */
+  void inbound(InetSocketAddress src, InetSocketAddress dst, byte[] data, int ttl) {
+    if (ttl <= 1) { // forwarding would take it to 0: dropped before the NAT lets it in
+      ttlExpired++;
+      return;
+    }
     Mapping m = byPort.get(dst.getPort());
     if (m == null || expired(m)) {
       filtered++;
@@ -127,6 +144,6 @@ final class Nat {
       filtered++;
       return;
     }
-    net.send(inside, src, m.internal, data);
+    net.send(inside, src, m.internal, data, ttl - 1);
   }
 }

@@ -24,9 +24,10 @@ class NatLabTest {
   }
 
   /**
-   * One side symmetric ends on relay: Linux conntrack filters by the full 5-tuple (the cone side
-   * is port-restricted), and {@code --random-fully} gives the symmetric side a new port per
-   * destination, so neither side's punches match a mapping the other side's NAT let through.
+   * One side symmetric ends direct by birthday probing: Linux conntrack filters by the full
+   * 5-tuple (the cone side is port-restricted) and {@code --random-fully} gives the symmetric side
+   * a new port per destination, so plain punches never meet, but one of the symmetric side's 256
+   * sockets meets one of the cone side's probes. Both symmetric stays on relay.
    */
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource({
@@ -34,7 +35,7 @@ class NatLabTest {
     "cone,           direct,     endpoint-independent, endpoint-independent",
     "double-nat,     direct,     endpoint-independent, endpoint-independent",
     "public,         direct,     endpoint-independent, none",
-    "one-symmetric,  relay,      endpoint-dependent,   endpoint-independent",
+    "one-symmetric,  direct,     endpoint-dependent,   endpoint-independent",
     "both-symmetric, relay,      endpoint-dependent,   endpoint-dependent"
   })
   void scenarioEndsOnPathAndMessagesArrive(String scenario, String path, String aliceNat, String bobNat) throws Exception {
@@ -50,6 +51,51 @@ class NatLabTest {
       JsonObject st = new JsonObject(NatLab.cli("alice", "status").out());
       assertEquals(1, st.getJsonObject("punch").getJsonObject("outcomes").getLong(aliceNat + "/" + bobNat + " " + path), st.encode());
     }
+  }
+
+  /**
+   * Hard NATs (issue 16): the first message goes at once (over the relay or whichever path comes
+   * first) and arrives; the session ends direct by birthday probing when one side's NAT maps per
+   * destination, also when the other side sits behind two NATs, and on relay when both do.
+   */
+  @ParameterizedTest(name = "{0} -> {1} ({2})")
+  @CsvSource({
+    "one-symmetric,        direct, birthday",
+    "double-nat-symmetric, direct, birthday",
+    "both-symmetric,       relay,  relay"
+  })
+  void hardNatPairsEndOnTheirPathFromTheFirstMessage(String scenario, String path, String strategy) throws Exception {
+    requireLab();
+    try (NatLab lab = new NatLab()) {
+      lab.up(scenario, new JsonObject());
+      NatLab.awaitNatType("alice");
+      NatLab.awaitNatType("bob");
+      NatLab.delivers("alice", "bob", "the first message, " + scenario);
+      JsonObject peer = awaitPath("alice", "bob", path);
+      assertEquals(path, peer.getString("path"), peer.encode());
+      assertEquals(strategy, peer.getString("strategy"), peer.encode());
+      NatLab.delivers("bob", "alice", "back via " + path);
+      JsonObject st = new JsonObject(NatLab.cli("alice", "status").out());
+      long probes = st.getJsonObject("punch").getJsonObject("strategies").getJsonObject("birthday").getLong("probesSent");
+      assertTrue(probes <= 3 * 2_000 + 3 * 256, "within the budget: " + probes);
+    }
+  }
+
+  /** {@code from}'s {@code p2p.peers} entry of {@code to}, once its path is {@code path} (or after 15 s). */
+  static JsonObject awaitPath(String from, String to, String path) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    JsonObject last = null;
+    do {
+      NatLab.CliResult r = NatLab.cli(from, "peers");
+      if (r.code() == 0) {
+        for (Object o : new JsonObject(r.out()).getJsonArray("peers")) {
+          JsonObject p = (JsonObject) o;
+          if (p.getString("peerId").equals(to)) last = p;
+        }
+      }
+      if (last != null && path.equals(last.getString("path"))) return last;
+    } while (System.nanoTime() < deadline);
+    return last == null ? new JsonObject() : last;
   }
 
   /**

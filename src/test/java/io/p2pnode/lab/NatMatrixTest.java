@@ -33,17 +33,17 @@ class NatMatrixTest {
 
   /**
    * Direct works when either side is public, when both map endpoint-independently, and when a
-   * symmetric NAT faces one whose filter lets in any port of an address it sent to. A symmetric
-   * NAT facing a port-restricted or symmetric one leaves no direct path.
+   * symmetric NAT faces one that maps endpoint-independently: plain punching where the other's
+   * filter lets in any port of an address it sent to, else birthday probing (random allocation)
+   * or port prediction (sequential). Two symmetric NATs leave no direct path: relay.
    */
   static String expected(NatType a, NatType b) {
     if (a == NatType.NONE || b == NatType.NONE) return "direct";
-    boolean symA = a == NatType.SYMMETRIC;
-    boolean symB = b == NatType.SYMMETRIC;
-    if (!symA && !symB) return "direct";
-    NatType other = symA ? b : a;
-    if (other == NatType.FULL_CONE || other == NatType.RESTRICTED_CONE) return "direct";
-    return "relay";
+    return symmetric(a) && symmetric(b) ? "relay" : "direct";
+  }
+
+  static boolean symmetric(NatType t) {
+    return t == NatType.SYMMETRIC || t == NatType.SYMMETRIC_SEQUENTIAL;
   }
 
   @ParameterizedTest(name = "{0} x {1} -> {2}")
@@ -78,7 +78,7 @@ class NatMatrixTest {
   static String detected(NatType t) {
     return switch (t) {
       case NONE -> "none";
-      case SYMMETRIC -> "endpoint-dependent";
+      case SYMMETRIC, SYMMETRIC_SEQUENTIAL -> "endpoint-dependent";
       default -> "endpoint-independent";
     };
   }

@@ -41,6 +41,24 @@ class NettyUdpSocketTest {
     await(vertx.close());
   }
 
+  /** Birthday probing's opening packets: IP_TTL is set with setsockopt and put back to the default. */
+  @Test
+  void ttlIsSetAndPutBack() throws Throwable {
+    ContextInternal ctx = (ContextInternal) vertx.getOrCreateContext();
+    NettyUdpSocket s = await(NettyUdpSocket.bind(ctx, new InetSocketAddress("127.0.0.1", 0), false, 65_536, MAX,
+      (x, d, f) -> { }, new Counters()));
+    try {
+      int system = s.ttl();
+      assertTrue(system > 2, "default TTL " + system);
+      assertTrue(s.ttl(2));
+      assertEquals(2, s.ttl());
+      assertTrue(s.ttl(0));
+      assertEquals(system, s.ttl());
+    } finally {
+      await(s.closeFuture());
+    }
+  }
+
   /** Sizes of a burst: runs of full datagrams broken by shorter and longer ones, some empty-ish. */
   static List<Integer> burst() {
     List<Integer> sizes = new ArrayList<>();
