@@ -145,9 +145,17 @@ class NatLabTest {
       try {
         java.util.concurrent.TimeUnit.MILLISECONDS.sleep(500); // tcpdump attaches (no event to wait on)
         NatLab.delivers("alice", "bob", secret);
+        // tcpdump writes what it took (-U): wait until the file holds the session's datagrams and
+        // stops growing (path MTU probes and their answers come and go beside the message)
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-        while (pcapRecords(java.nio.file.Files.readAllBytes(pcap)) < 2 && System.nanoTime() < deadline) {
-          java.util.concurrent.TimeUnit.MILLISECONDS.sleep(50); // tcpdump writes what it took (-U): wait for the file
+        int seen = -1;
+        int quietPolls = 0;
+        while (System.nanoTime() < deadline) {
+          int now = pcapRecords(java.nio.file.Files.readAllBytes(pcap));
+          quietPolls = now == seen ? quietPolls + 1 : 0;
+          seen = now;
+          if (now >= 2 && quietPolls >= 6) break;
+          java.util.concurrent.TimeUnit.MILLISECONDS.sleep(50);
         }
       } finally {
         capture.toHandle().destroy(); // SIGTERM: tcpdump flushes and exits
