@@ -119,7 +119,7 @@ final class MessageExchange {
         return link.receiveLimit();
       }
     }, deps.scheduler(), rtt, deps.maxDatagramBytes(), safeChunk, deps.session().windowMessages(),
-      deps.session().congestion());
+      deps.session().congestion(), deps.random().get());
     this.receiver = new ReliableReceiver(deps.scheduler(), deps.counters(), deps.session().windowMessages(),
       deps.session().reassemblyBytesPerPeer(), deps.reassemblyBytes(), deps.session().reassemblyBytesPerNode(),
       deps.session().maxMessageBytes(), this::flush);

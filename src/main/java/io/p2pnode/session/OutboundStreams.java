@@ -48,6 +48,8 @@ final class OutboundStreams {
     long credit = SessionOptions.MIN_STREAM_WINDOW_BYTES;
     long sent;
     long lastMsgId;
+    /** Messages of the stream (its end included) the peer did not acknowledge yet. */
+    int unacked;
     boolean endAsked;
     boolean endSent;
 
@@ -79,7 +81,7 @@ final class OutboundStreams {
     return id;
   }
 
-  /** Streams open (not ended, or their end not acknowledged yet). */
+  /** Streams open (not ended, or their end or data before it not acknowledged yet). */
   int size() {
     return streams.size();
   }
@@ -160,9 +162,20 @@ final class OutboundStreams {
     o.lastMsgId = msgId;
     ReliableSender.OutMessage m = out.enqueue(msgId, encoded, o);
     m.priority = o.priority;
-    m.onAcked = kind == SessionCodec.KIND_STREAM ? () -> o.listener.acked(len) : () -> {
-      streams.remove(o.id, o);
-      o.listener.ended();
+    o.unacked++;
+    m.onAcked = () -> {
+      o.unacked--;
+      if (len > 0) o.listener.acked(len);
+      if (o.endSent && o.unacked == 0) ended(o);
     };
+  }
+
+  /**
+   * Its end and every message before it were acknowledged: the peer has every byte. (The end's own
+   * acknowledgement says nothing about the data before it: a lost chunk may still be on its way
+   * again, and the receiver hands the end over only after it.)
+   */
+  private void ended(Out o) {
+    if (streams.remove(o.id, o)) o.listener.ended();
   }
 }

@@ -198,16 +198,17 @@ final class ReliableSender {
    * @param safeChunk     chunk size that fits a datagram on any path (relay wrapper included)
    * @param initialWindow message ids the receiver accepts before its first ACK
    * @param congestion    the controller's name ({@code session.congestion})
+   * @param random        the controller's randomness (BBR's probing)
    */
   ReliableSender(Output out, Scheduler scheduler, RttEstimator rtt, int mtu, int safeChunk, long initialWindow,
-                 String congestion) {
+                 String congestion, Random random) {
     this.out = out;
     this.scheduler = scheduler;
     this.rtt = rtt;
     this.mtu = mtu;
     this.safeChunk = safeChunk;
     this.peerWindow = initialWindow;
-    this.cc = CongestionController.of(congestion, mtu, sampler, new Random(), now());
+    this.cc = CongestionController.of(congestion, mtu, sampler, random, now());
   }
 
   /** Queues a message; call {@link #flush} to send what the windows allow. */

@@ -19,12 +19,25 @@ import java.util.function.Supplier;
  * @param keepaliveMs      the keepalive interval now (measured NAT timeout, else {@code heartbeat.intervalMs})
  * @param localKey         this node's static key pair for session handshakes; {@code null}: sessions unencrypted
  * @param streams          where byte streams peers open to this node go
+ * @param random           the randomness of each session's congestion controller (BBR's probing), one per session:
+ *                         a random seed in production, a fixed one where a test must repeat a run exactly
  */
 public record SessionDeps(String localPeerId, SessionOptions session, HeartbeatOptions heartbeat, int maxDatagramBytes,
                           Scheduler scheduler, Counters counters, Deliverer deliverer, Supplier<NatType> localNat,
                           Supplier<java.net.InetSocketAddress> localPublic, PunchStats stats,
                           java.util.concurrent.atomic.AtomicLong reassemblyBytes, java.util.function.LongSupplier keepaliveMs,
-                          io.p2pnode.crypto.X25519KeyPair localKey, StreamSink streams) {
+                          io.p2pnode.crypto.X25519KeyPair localKey, StreamSink streams,
+                          Supplier<java.util.Random> random) {
+
+  /** With a random seed per session for the congestion controller. */
+  public SessionDeps(String localPeerId, SessionOptions session, HeartbeatOptions heartbeat, int maxDatagramBytes,
+                     Scheduler scheduler, Counters counters, Deliverer deliverer, Supplier<NatType> localNat,
+                     Supplier<java.net.InetSocketAddress> localPublic, PunchStats stats,
+                     java.util.concurrent.atomic.AtomicLong reassemblyBytes, java.util.function.LongSupplier keepaliveMs,
+                     io.p2pnode.crypto.X25519KeyPair localKey, StreamSink streams) {
+    this(localPeerId, session, heartbeat, maxDatagramBytes, scheduler, counters, deliverer, localNat, localPublic, stats,
+      reassemblyBytes, keepaliveMs, localKey, streams, java.util.Random::new);
+  }
 
   /** Without byte streams: every stream a peer opens is refused (404). */
   public SessionDeps(String localPeerId, SessionOptions session, HeartbeatOptions heartbeat, int maxDatagramBytes,

@@ -59,9 +59,23 @@ final class SessionPair {
   BiFunction<String, SessionCodec.Data, Future<Object>> consumerB =
     (from, d) -> Future.succeededFuture(d.kind() == SessionCodec.KIND_REQUEST ? d.body() : null);
 
+  /** The congestion controllers' seed unless a test names one: every run of a test is the same run. */
+  static final long DEFAULT_CONGESTION_SEED = 1;
+
+  /** Seeds each side's congestion controller (BBR's probing draws on it): what makes a run repeatable. */
+  private final long congestionSeed;
+
   /** @param session extra {@code session} config of both sides */
   SessionPair(JsonObject session) {
-    this(session, io.p2pnode.TestKeys.of("b"), io.p2pnode.TestKeys.of("a"), true);
+    this(session, DEFAULT_CONGESTION_SEED);
+  }
+
+  /**
+   * @param session        extra {@code session} config of both sides
+   * @param congestionSeed the seed of both sides' congestion controllers
+   */
+  SessionPair(JsonObject session, long congestionSeed) {
+    this(session, io.p2pnode.TestKeys.of("b"), io.p2pnode.TestKeys.of("a"), true, congestionSeed);
   }
 
   /**
@@ -70,6 +84,12 @@ final class SessionPair {
    * @param mustConnect whether to fail unless both are up after 50 ms
    */
   SessionPair(JsonObject session, io.p2pnode.wire.PeerKey bKey, io.p2pnode.wire.PeerKey aKey, boolean mustConnect) {
+    this(session, bKey, aKey, mustConnect, DEFAULT_CONGESTION_SEED);
+  }
+
+  private SessionPair(JsonObject session, io.p2pnode.wire.PeerKey bKey, io.p2pnode.wire.PeerKey aKey, boolean mustConnect,
+                      long congestionSeed) {
+    this.congestionSeed = congestionSeed;
     NodeOptions o = NodeOptions.fromJson(new JsonObject().put("session", session)
       .put("heartbeat", new JsonObject().put("intervalMs", 1000).put("timeoutMs", 30_000)));
     PeerSession[] peers = new PeerSession[2];
@@ -92,7 +112,8 @@ final class SessionPair {
   private SessionDeps deps(String id, NodeOptions o, Counters counters, Deliverer deliverer, StreamSink streams) {
     return new SessionDeps(id, o.session(), o.heartbeat(), o.listen().maxDatagramBytes(), clock, counters, deliverer,
       () -> NatType.UNKNOWN, () -> null, new PunchStats(), new AtomicLong(), () -> o.heartbeat().intervalMs(),
-      o.session().encryption() ? io.p2pnode.TestKeys.identity(id).keyPair() : null, streams); // encrypted, as nodes run
+      o.session().encryption() ? io.p2pnode.TestKeys.identity(id).keyPair() : null, streams, // encrypted, as nodes run
+      () -> new Random(congestionSeed));
   }
 
   private static SessionListener listener() {
