@@ -79,12 +79,18 @@ final class MessageExchange {
   private boolean drainScheduled;
   /** Closed by {@link #failAll}: a callback of a delivery or timer still under way must not touch the link again. */
   private boolean closed;
+  /**
+   * Chunk size of a message cut in pieces: what fits a datagram on any path, the relay's included,
+   * however large the current path's datagrams are (a chunk cannot be cut again once sent: the
+   * session may move to the relay while it is in flight).
+   */
+  private final int safeChunk;
 
   MessageExchange(SessionDeps deps, String peerId, FrameLink link, RttEstimator rtt) {
     this.deps = deps;
     this.peerId = peerId;
     this.link = link;
-    int safeChunk = deps.maxDatagramBytes() - tagBytes(deps) - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES
+    this.safeChunk = deps.maxDatagramBytes() - tagBytes(deps) - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES
       - BundleCodec.SUB_HEADER - BundleCodec.FRAGMENT_HEADER;
     this.sender = new ReliableSender(new ReliableSender.Output() {
       public ByteBuf newBundle(int capacity) {
@@ -144,8 +150,7 @@ final class MessageExchange {
   /** Chunks of a message of {@code size} bytes: whole if it fits the current path, else cut to fit any path. */
   private int chunkSize(int size) {
     int whole = link.budget() - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER - BundleCodec.FRAGMENT_HEADER;
-    return size <= whole ? whole : link.budget() - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER
-      - BundleCodec.FRAGMENT_HEADER;
+    return size <= whole ? whole : safeChunk;
   }
 
   // ---------------------------------------------------------------- byte streams
@@ -458,8 +463,7 @@ final class MessageExchange {
         + limit + ")");
     }
     nextMsgId = id;
-    sender.enqueue(new ReliableSender.OutMessage(id, false, big, link.budget() - ControlMessage.RELAY_OVERHEAD
-      - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER - BundleCodec.FRAGMENT_HEADER, LARGE_REPLIES));
+    sender.enqueue(new ReliableSender.OutMessage(id, false, big, safeChunk, LARGE_REPLIES));
   }
 
   private long now() {

@@ -69,6 +69,12 @@ final class ReliableReceiver {
       this.got = new boolean[count];
     }
 
+    /** The smallest the whole message can be, given this chunk (a last chunk not seen yet has at least a byte). */
+    long leastTotal(int index, int n) {
+      if (index == count - 1) return chunkSize >= 0 ? (long) (count - 1) * chunkSize + n : n + (count - 1);
+      return (long) (count - 1) * n + (lastLength >= 0 ? lastLength : 1);
+    }
+
     /** Bytes this chunk makes the message hold beyond what it holds now. */
     long need(int index, int n) {
       if (data != null) return 0;
@@ -237,7 +243,7 @@ final class ReliableReceiver {
       if (p.got[index]) return;
       int n = chunk.readableBytes();
       long need = p.need(index, n);
-      if (!p.fits(index, n) || p.reserved + need > maxMessageBytes + 512) {
+      if (!p.fits(index, n) || p.leastTotal(index, n) > maxMessageBytes + 512) {
         counters.drop(Drop.MALFORMED);
         release(partial.remove(key));
         return;

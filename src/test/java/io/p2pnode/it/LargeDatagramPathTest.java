@@ -38,8 +38,8 @@ class LargeDatagramPathTest {
   static void start() {
     nodes = new TestNodes();
     coord = nodes.start(TestNodes.config("coord"));
-    alice = nodes.startRegistered(TestNodes.peer("alice", coord));
-    bob = nodes.startRegistered(TestNodes.peer("bob", coord));
+    alice = nodes.startRegistered(TestNodes.peer("alice", coord).put("session", new JsonObject().put("maxMessageBytes", 1 << 20)));
+    bob = nodes.startRegistered(TestNodes.peer("bob", coord).put("session", new JsonObject().put("maxMessageBytes", 1 << 20)));
     JsonObject c = TestNodes.peer("carol", coord);
     c.getJsonObject("listen").put("maxPathDatagramBytes", 1200);
     carol = nodes.startRegistered(c);
@@ -108,5 +108,20 @@ class LargeDatagramPathTest {
       if (!TestNodes.UNCONNECTED) assertEquals(1200, m.getInteger("peerMax"), "carol reads 1200 B: " + m);
       ctx.completeNow();
     })));
+  }
+
+  @Test
+  void messagesNearTheLargestArriveOnALargeDatagramPath(VertxTestContext ctx) {
+    P2pClient api = P2pClient.create(alice.vertx());
+    bob.vertx().eventBus().<Buffer>localConsumer("near-max", m -> m.reply(String.valueOf(m.body().length())));
+    Buffer body = Buffer.buffer(new byte[(1 << 20) - 200]);
+    pathMtuWhen(alice, "bob", m -> TestNodes.UNCONNECTED ? "DISABLED".equals(m.getString("state"))
+      : "SEARCH_COMPLETE".equals(m.getString("state")) && m.getInteger("bytes") > 1200)
+      .compose(m -> api.<String>request("bob", "near-max", body).map(Integer::parseInt))
+      .compose(n -> api.<String>request("bob", "near-max", body).map(n2 -> n + Integer.parseInt(n2))) // cut on the probed path, both
+      .onComplete(ctx.succeeding(n -> ctx.verify(() -> {
+        assertEquals(2 * body.length(), n);
+        ctx.completeNow();
+      })));
   }
 }

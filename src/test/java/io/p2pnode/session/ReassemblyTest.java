@@ -114,4 +114,18 @@ class ReassemblyTest {
     assertEquals(1, delivered.size());
     assertEquals(0, nodeBytes.get());
   }
+
+  @Test
+  void aMessageJustUnderTheLargestArrivesWhicheverChunkComesFirst() {
+    ReliableReceiver r = receiver(1L << 30); // largest message 1 MiB
+    ByteBuf m = encoded(1, new byte[(1 << 20) - 100]);
+    List<ByteBuf> chunks = cut(m, 60_000); // the last chunk is short: the whole is well below count x 60 000
+    for (int i = 0; i < chunks.size(); i++) feed(r, 1, chunks, i);
+    assertEquals(1, delivered.size(), "no chunk taken for malformed");
+    List<ByteBuf> again = cut(encoded(2, new byte[(1 << 20) - 100]), 60_000);
+    for (int i = again.size() - 1; i >= 0; i--) feed(r, 2, again, i); // the last one first
+    assertEquals(2, delivered.size());
+    assertEquals(0, counters.drops(Drop.MALFORMED));
+    assertEquals(0, nodeBytes.get());
+  }
 }
