@@ -800,6 +800,15 @@ public final class PeerSession {
     PacketSocket probed = hard == null ? null : hard.take(to);
     if (probed != null) {
       pathSocket = probed; // the birthday socket the peer's probe reached: the only mapping towards it
+      long epoch = ++pathEpoch;
+      // connected from now on, as in the accept model: only the peer's datagrams, ICMP for it
+      probed.connectTo(to, this::onUnreachable).onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.fine(() -> "session " + peerId + ": the probed socket stays unconnected (" + ar.cause().getMessage() + ")");
+        } else if (epoch == pathEpoch && pathSocket == probed) {
+          pmtu.pathUp(Math.min(probed.firstHopMaxDatagram(), probed.readLimit()));
+        }
+      });
       return;
     }
     if (pathSockets == null || to instanceof RelayEndpoint || to instanceof TcpEndpoint) return;

@@ -51,7 +51,10 @@ public final class NettyUdpSocket implements PacketSocket {
     channel().flush();
   };
 
-  private final InetSocketAddress connectedTo;
+  /** The peer this socket is connected to, or null; set once (at open or by {@link #connectTo}), on the loop. */
+  private InetSocketAddress connectedTo;
+  /** What an ICMP port unreachable runs once {@link #connectTo} connected the socket. */
+  private Consumer<Throwable> unreachable;
   /** Datagrams to {@link #connectedTo} written in this loop turn, for GSO; touched on the loop only. */
   private final ArrayList<ByteBuf> pending = new ArrayList<>();
   /** GSO on this socket: a connected epoll socket where it is supported, until the kernel refuses a GSO write. */
@@ -130,8 +133,9 @@ public final class NettyUdpSocket implements PacketSocket {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-          if (onUnreachable != null && cause instanceof PortUnreachableException) {
-            onUnreachable.accept(cause);
+          Consumer<Throwable> icmp = onUnreachable != null ? onUnreachable : self[0] == null ? null : self[0].unreachable;
+          if (icmp != null && cause instanceof PortUnreachableException) {
+            icmp.accept(cause);
             return;
           }
           counters.drop(Drop.SEND_ERROR);
@@ -262,6 +266,30 @@ public final class NettyUdpSocket implements PacketSocket {
     if (!(channel instanceof EpollDatagramChannel)) return -1;
     Integer v = channel.config().getOption(localAddress().getAddress() instanceof Inet6Address ? IPV6_UNICAST_HOPS : IP_TTL);
     return v == null ? -1 : v;
+  }
+
+  @Override
+  public Future<Void> connectTo(InetSocketAddress remote, Runnable onUnreachable) {
+    Promise<Void> p = Promise.promise();
+    channel.eventLoop().execute(() -> {
+      if (connectedTo != null) {
+        if (connectedTo.equals(remote)) p.complete();
+        else p.fail(new IllegalStateException("connected to " + connectedTo + " already"));
+        return;
+      }
+      writePending();
+      channel.connect(remote).addListener(f -> {
+        if (!f.isSuccess()) {
+          p.fail(f.cause());
+          return;
+        }
+        connectedTo = remote;
+        unreachable = t -> onUnreachable.run();
+        gso = channel instanceof EpollDatagramChannel && UdpOffload.CURRENT.gso();
+        p.complete();
+      });
+    });
+    return p.future();
   }
 
   @Override

@@ -57,6 +57,16 @@ public interface PacketSocket {
     return 0;
   }
 
+  /**
+   * Connects this bound socket to {@code remote} from now on (the accept model's per-peer socket,
+   * for a socket that was opened unconnected, such as the birthday socket a probe reached):
+   * writes need no address, only that peer's datagrams arrive, and an ICMP port unreachable from
+   * it runs {@code onUnreachable} on the socket's loop. Fails when this socket cannot connect.
+   */
+  default io.vertx.core.Future<Void> connectTo(InetSocketAddress remote, Runnable onUnreachable) {
+    return io.vertx.core.Future.failedFuture(new UnsupportedOperationException("this socket does not connect"));
+  }
+
   /** Closes the socket; idempotent. */
   void close();
 }

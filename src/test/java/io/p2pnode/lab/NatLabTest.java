@@ -75,10 +75,31 @@ class NatLabTest {
       assertEquals(path, peer.getString("path"), peer.encode());
       assertEquals(strategy, peer.getString("strategy"), peer.encode());
       NatLab.delivers("bob", "alice", "back via " + path);
+      if ("birthday".equals(strategy)) { // the hard side's winning socket is connected, as in the accept model
+        String hard = "one-symmetric".equals(scenario) ? "alice" : "bob";
+        assertTrue(connectedEphemeralSocket(hard), hard + " has no connected UDP socket beside port 7700");
+      }
       JsonObject st = new JsonObject(NatLab.cli("alice", "status").out());
       long probes = st.getJsonObject("punch").getJsonObject("strategies").getJsonObject("birthday").getLong("probesSent");
       assertTrue(probes <= 3 * 2_000 + 3 * 256, "within the budget: " + probes);
     }
+  }
+
+  /** Whether {@code host} has, within 5 s, a connected (ESTAB) UDP socket on a port other than the node's 7700. */
+  static boolean connectedEphemeralSocket(String host) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    do {
+      Process p = new ProcessBuilder("ip", "netns", "exec", "p2plab-" + host, "ss", "-Huan", "state", "established")
+        .redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      p.waitFor();
+      for (String line : out.split("\n")) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length >= 4 && !f[2].endsWith(":7700")) return true; // Recv-Q Send-Q Local Peer
+      }
+      java.util.concurrent.TimeUnit.MILLISECONDS.sleep(100); // ss has no event to wait on
+    } while (System.nanoTime() < deadline);
+    return false;
   }
 
   /** {@code from}'s {@code p2p.peers} entry of {@code to}, once its path is {@code path} (or after 15 s). */

@@ -59,6 +59,40 @@ class NettyUdpSocketTest {
     }
   }
 
+  /**
+   * The birthday socket a probe reached becomes the path socket: connected after it was bound,
+   * it takes only its peer's datagrams, and an ICMP port unreachable from the peer is reported.
+   */
+  @Test
+  void aBoundSocketConnectedLaterTakesOnlyItsPeerAndHearsItGo() throws Throwable {
+    VertxTestContext test = new VertxTestContext();
+    ContextInternal ctx = (ContextInternal) vertx.getOrCreateContext();
+    List<Integer> got = new ArrayList<>();
+    NettyUdpSocket s = await(NettyUdpSocket.bind(ctx, new InetSocketAddress("127.0.0.1", 0), false, 65_536, MAX,
+      (x, d, f) -> got.add((int) d.getByte(d.readerIndex())), new Counters()));
+    DatagramSocket peer = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+    try (DatagramSocket stranger = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      InetSocketAddress peerAt = (InetSocketAddress) peer.getLocalSocketAddress();
+      await(s.connectTo(peerAt, test::completeNow));
+      await(s.connectTo(peerAt, () -> { })); // again, to the same peer: nothing changes
+      stranger.send(new DatagramPacket(new byte[] {9}, 1, s.localAddress())); // filtered by the kernel now
+      peer.send(new DatagramPacket(new byte[] {1}, 1, s.localAddress()));
+      byte[] in = new byte[16];
+      DatagramPacket p = new DatagramPacket(in, in.length);
+      ctx.runOnContext(v -> s.send(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {7}), peerAt));
+      peer.setSoTimeout(5_000);
+      peer.receive(p);
+      assertEquals(7, in[0], "writes reach the peer");
+      peer.close(); // its port closes: the next datagram comes back as ICMP port unreachable
+      ctx.runOnContext(v -> s.send(io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {8}), peerAt));
+      assertTrue(test.awaitCompletion(10, TimeUnit.SECONDS), "ICMP port unreachable reported");
+      assertEquals(List.of(1), got, "only the peer's datagram arrived");
+    } finally {
+      peer.close();
+      await(s.closeFuture());
+    }
+  }
+
   /** Sizes of a burst: runs of full datagrams broken by shorter and longer ones, some empty-ish. */
   static List<Integer> burst() {
     List<Integer> sizes = new ArrayList<>();
