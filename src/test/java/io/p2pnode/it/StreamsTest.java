@@ -10,7 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.junit5.VertxExtension;
@@ -71,8 +70,7 @@ class StreamsTest {
   }
 
   static int code(Throwable t) {
-    assertInstanceOf(ReplyException.class, t, String.valueOf(t));
-    return ((ReplyException) t).failureCode();
+    return MessagingTest.code(t);
   }
 
   /** Bytes of the heap live after the last collection (what the collector could not free), all heap pools. */
