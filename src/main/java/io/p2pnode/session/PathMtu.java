@@ -127,13 +127,18 @@ final class PathMtu {
   /**
    * Most bytes in flight the peer's socket holds if its event loop stalls: its receive buffer,
    * less the kernel's per-datagram overhead at the current size, three quarters of it (the rest
-   * for keepalives and control); {@link Long#MAX_VALUE} when the peer did not say.
+   * for keepalives and control), at least {@link #MIN_DATAGRAMS_IN_FLIGHT} datagrams;
+   * {@link Long#MAX_VALUE} when the peer did not say.
    */
   long receiveLimit() {
     if (peerBuffer <= 0) return Long.MAX_VALUE;
     long d = plpmtu;
-    return peerBuffer * d / truesize(d) * 3 / 4;
+    // never below a few datagrams: a peer that reports a tiny (or a bogus) buffer slows its own session, it does not stall it
+    return Math.max(MIN_DATAGRAMS_IN_FLIGHT * d, peerBuffer * d / truesize(d) * 3 / 4);
   }
+
+  /** The floor of {@link #receiveLimit}, in datagrams of the current size. */
+  static final int MIN_DATAGRAMS_IN_FLIGHT = 4;
 
   /**
    * What a datagram of {@code d} bytes costs a receive buffer in Linux's accounting: small ones

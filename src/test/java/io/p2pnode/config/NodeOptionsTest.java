@@ -284,4 +284,18 @@ class NodeOptionsTest {
       assertEquals(NodeOptions.PEER_ID.matcher(s).matches(), NodeOptions.isPeerId(s), "\"" + s + "\"");
     }
   }
+
+  @Test
+  void thePathDatagramCeilingIsCheckedAgainstTheBase() {
+    ConfigException below = assertThrows(ConfigException.class, () -> NodeOptions.fromJson(new JsonObject()
+      .put("listen", new JsonObject().put("maxDatagramBytes", 1400).put("maxPathDatagramBytes", 1300))));
+    assertEquals("listen.maxPathDatagramBytes", below.key());
+    assertTrue(below.getMessage().contains("maxDatagramBytes"), below.getMessage());
+    ConfigException range = assertThrows(ConfigException.class, () -> NodeOptions.fromJson(new JsonObject()
+      .put("listen", new JsonObject().put("maxPathDatagramBytes", 70_000))));
+    assertEquals("listen.maxPathDatagramBytes", range.key());
+    // a larger base without the ceiling set: the ceiling follows it (no probing below the base)
+    assertEquals(2000, NodeOptions.fromJson(new JsonObject().put("listen", new JsonObject().put("maxDatagramBytes", 2000)
+      .put("maxPathDatagramBytes", 2000))).listen().maxPathDatagramBytes());
+  }
 }

@@ -194,4 +194,20 @@ class PathMtuTest {
     p.clock.advance(PathMtu.RAISE_TIMER_MS + 10_000);
     assertTrue(p.pmtu.current() > before, "raised from " + before + " to " + p.pmtu.current());
   }
+
+  @Test
+  void theReceiveLimitFollowsThePeersBufferWithAFloor() {
+    SimPath p = new SimPath(size -> true, 65_507);
+    assertEquals(Long.MAX_VALUE, p.pmtu.receiveLimit(), "unknown before the peer said");
+    p.pmtu.pathUp(65_507);
+    p.clock.advance(PathMtu.START_DELAY_MS); // the base probe goes out; answered with a buffer by hand
+    p.pmtu.onAck(BASE, 65_507, 8 << 20);
+    p.clock.advance(10);
+    long big = p.pmtu.receiveLimit();
+    assertTrue(big > 4 << 20 && big < 8 << 20, "three quarters of 8 MiB less overhead: " + big);
+    p.pmtu.pathUp(65_507);
+    p.clock.advance(PathMtu.START_DELAY_MS);
+    p.pmtu.onAck(BASE, 65_507, 1); // a bogus buffer: the floor holds
+    assertEquals(PathMtu.MIN_DATAGRAMS_IN_FLIGHT * (long) p.pmtu.current(), p.pmtu.receiveLimit());
+  }
 }
