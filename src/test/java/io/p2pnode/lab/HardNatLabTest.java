@@ -103,9 +103,9 @@ class HardNatLabTest {
     LabScenariosTest.delivers(lab, alice, bob, "predicted");
   }
 
-  /** Blocked at first, the pair settles on relay; an upgrade's birthday try moves it to direct (p2p.path.changed). */
+  /** Blocked at first, the pair settles on relay; an upgrade's hard-NAT try moves it to direct (p2p.path.changed). */
   @Test
-  void relayUpgradesToDirectByBirthday() {
+  void relayUpgradesToDirectByAHardNatTry() {
     LabNetwork net = new LabNetwork();
     LabTopology lab = new LabTopology(net);
     JsonObject fastUpgrade = new JsonObject().put("session", new JsonObject().put("upgradeIntervalMs", 3_000));
@@ -122,7 +122,18 @@ class HardNatLabTest {
     assertTrue(alice.events.stream().anyMatch(e -> e.startsWith("p2p.path.changed") && e.contains("\"previousPath\":\"relay\"")),
       String.valueOf(alice.events));
     JsonObject b = peer(bob, "alice");
-    assertEquals(2, b.getJsonObject("hardNat").getInteger("tries"), "the upgrade's try: " + b.encode());
+    if ("punch".equals(b.getString("strategy"))) {
+      // about 1 run in 60 (the introduction token seeds the probe ports): the first try's probes,
+      // dropped beyond alice's NAT while blocked, left filter entries there for 2 000 of bob's ports,
+      // and the upgrade's plain punch from bob's fresh mapping hit one of them: a real birthday
+      // meeting, found before the upgrade's own try started
+      assertEquals(1, b.getJsonObject("hardNat").getInteger("tries"), b.encode());
+    } else {
+      // the retry alternates strategy (prediction after birthday); its probe walk still met bob's port
+      assertEquals(b.getJsonObject("hardNat").getString("strategy"), b.getString("strategy"), b.encode());
+      assertEquals("WON", b.getJsonObject("hardNat").getString("state"), b.encode());
+      assertEquals(2, b.getJsonObject("hardNat").getInteger("tries"), "the upgrade's try: " + b.encode());
+    }
     LabScenariosTest.delivers(lab, alice, bob, "direct after the upgrade");
   }
 
