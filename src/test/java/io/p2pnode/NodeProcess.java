@@ -68,6 +68,17 @@ public final class NodeProcess implements AutoCloseable {
     return cmd;
   }
 
+  /**
+   * The same for a process whose speed or latency is measured: the JVM's defaults (C2 compiler, G1)
+   * with a 1 GiB heap. {@link #javaIn}'s quick-start flags (C1 only, serial GC, 256 MiB) suit tests,
+   * but a benchmark run with them measures the interpreter-grade crypto and the serial collector's
+   * pauses (they stalled a lab path's acknowledgements for 100-200 ms at a time).
+   */
+  public static List<String> javaBenchIn(String netns, String mainClass) {
+    return new ArrayList<>(List.of("ip", "netns", "exec", netns, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-Xmx1g", "-cp", System.getProperty("java.class.path"), mainClass));
+  }
+
   /** Starts {@code io.p2pnode.Main} with these arguments. */
   public static NodeProcess start(String... args) throws IOException {
     return new NodeProcess(List.of(), List.of(args));

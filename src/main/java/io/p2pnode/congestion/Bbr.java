@@ -314,13 +314,20 @@ public final class Bbr implements CongestionController {
     fullBwNow = false;
   }
 
+  /**
+   * The draft's order: any sample of the round that grew 25% over the baseline resets the count;
+   * only a round start counts a round without growth. (Looking at the round-start sample alone, as
+   * this did before, let one slow sample per round end Startup on a path whose acknowledgements come
+   * in bursts: Startup left at half the bottleneck's rate in the lossy lab.)
+   */
   private void checkFullBwReached() {
-    if (fullBwNow || !roundStart || rst.sampleAppLimited()) return;
+    if (fullBwNow || rst.sampleAppLimited()) return;
     if (rst.deliveryRate() >= fullBw * 1.25) {
       resetFullBw();
       fullBw = rst.deliveryRate();
       return;
     }
+    if (!roundStart) return;
     fullBwCount++;
     fullBwNow = fullBwCount >= 3;
     if (fullBwNow) fullBwReached = true;

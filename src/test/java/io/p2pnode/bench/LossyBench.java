@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * one p2p flow against one CUBIC flow, and p2p's RTT under load through a 100 ms-deep queue.
  * Prints MB/s, shares and ratios. Run by {@code bench/lossy.sh} (root; installs iperf3).
  *
- * <p>Arguments (all optional): {@code MBIT=100 SECONDS=8 RTTS=20,100 LOSSES=0,0.01,0.03 PARTS=matrix,sharing}.
+ * <p>Arguments (all optional): {@code MBIT=100 SECONDS=8 RTTS=20,100 LOSSES=0,0.01,0.03 PARTS=matrix,sharing}
+ * (PARTS {@code matrix,bbr64}: the matrix with p2p 64 KB BBR and TCP BBR only; {@code LOSSY_TRACE=1}: the
+ * probes trace their controller every 100 ms on stderr).
  */
 public final class LossyBench {
   private static final String COORD = "203.0.113.100:7700";
@@ -47,7 +49,7 @@ public final class LossyBench {
       for (String loss : losses) {
         int r = Integer.parseInt(rtt);
         double l = Double.parseDouble(loss);
-        Map<String, Double> m = cell(mbit, r, r, l, seconds);
+        Map<String, Double> m = cell(mbit, r, r, l, seconds, parts.contains("bbr64"));
         double bbr64 = m.getOrDefault("bbr 65536", 0.0);
         System.out.printf(Locale.ROOT, "%-6s %-6s %9.2f %9.2f %9.2f %9.2f %9.2f %12.2f %12.2f%n", r + "ms", l * 100 + "%",
           bbr64, m.getOrDefault("newreno 65536", 0.0), m.getOrDefault("bbr 1000", 0.0), m.getOrDefault("tcp bbr", 0.0),
@@ -60,10 +62,16 @@ public final class LossyBench {
   }
 
   /** One lab path: p2p (three probes) and iperf3 (two runs) one after the other. */
-  private static Map<String, Double> cell(int mbit, int rttMs, int queueMs, double loss, int seconds) throws Exception {
+  private static Map<String, Double> cell(int mbit, int rttMs, int queueMs, double loss, int seconds, boolean bbr64Only)
+    throws Exception {
     Map<String, Double> m = new LinkedHashMap<>();
     List<Process> procs = lab(mbit, rttMs, queueMs, loss);
     try {
+      if (bbr64Only) { // a quick look: p2p 64 KB with BBR against TCP BBR only
+        probe(m, "bbr", 7791, "a1", seconds, "65536");
+        m.put("tcp bbr", iperf("bbr", seconds));
+        return m;
+      }
       probe(m, "bbr", 7791, "a1", seconds, "65536", "1000");
       probe(m, "newreno", 7792, "a2", seconds, "65536");
       m.put("tcp bbr", iperf("bbr", seconds));
@@ -160,7 +168,7 @@ public final class LossyBench {
   /** Runs a {@link LossyProbe} in alice's namespace and records its figures under "CONTROLLER SIZE" / "LABEL SIZE". */
   private static void probe(Map<String, Double> into, String cc, int port, String label, int seconds, String... sizes)
     throws Exception {
-    List<String> cmd = NodeProcess.javaIn("p2plab-alice", LossyProbe.class.getName());
+    List<String> cmd = NodeProcess.javaBenchIn("p2plab-alice", LossyProbe.class.getName());
     cmd.addAll(List.of(COORD, cc, String.valueOf(port), label, String.valueOf(seconds)));
     cmd.addAll(List.of(sizes));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -178,6 +186,8 @@ public final class LossyBench {
             into.put("srtt " + label, Double.parseDouble(f[3]));
             into.put("minrtt " + label, Double.parseDouble(f[4]));
           }
+        } else if (line.startsWith("RESULT trace ")) {
+          System.err.println("  " + label + " " + cc + " " + line.substring(13));
         } else if (line.startsWith("RESULT delivered ")) {
           System.err.println("  " + line.substring(7));
         } else if (line.startsWith("RESULT transport ")) {
@@ -216,7 +226,7 @@ public final class LossyBench {
     Path f = Files.createTempFile("p2p-lossy-", ".json");
     Files.writeString(f, config.encode());
     f.toFile().deleteOnExit();
-    List<String> cmd = NodeProcess.javaIn(netns, mainClass);
+    List<String> cmd = NodeProcess.javaBenchIn(netns, mainClass);
     cmd.addAll(List.of("--conf", f.toString()));
     return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
   }

@@ -33,9 +33,13 @@ public final class LossyProbe {
     P2pMeasure p2p = new P2pMeasure(node.vertx(), "bob");
     for (int i = 5; i < args.length; i++) {
       int size = Integer.parseInt(args[i]);
-      int window = size > 10_000 ? 64 : 4_096;
+      // 64 KB: 256 in flight (16 MiB, the data-plane benchmark's window and the 16 MB socket buffers
+      // iperf3's TCP gets here): a lost datagram holds back the confirmations of every later message
+      // for a round trip or more, as it holds back TCP's receive window
+      int window = size > 10_000 ? 256 : 4_096;
       JsonObject before = transport(api);
       long t0 = System.nanoTime();
+      if (System.getenv("LOSSY_TRACE") != null) trace(node, api, t0, seconds + 2);
       double msgs = p2p.sendRate(size, window, true, TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(seconds));
       System.out.printf(Locale.ROOT, "RESULT rate %s %d %.2f%n", label, size, msgs * size / 1e6);
       JsonObject after = transport(api);
@@ -52,6 +56,35 @@ public final class LossyProbe {
     }
     node.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     System.exit(0);
+  }
+
+  /**
+   * With {@code LOSSY_TRACE} set: every 100 ms for {@code seconds}, a {@code RESULT trace} line with
+   * the controller's state and model and the transport's counters (for looking into a figure).
+   */
+  private static void trace(P2pNode node, P2pClient api, long t0, long seconds) {
+    long[] last = {0, 0};
+    node.vertx().setPeriodic(100, id -> {
+      if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(seconds)) {
+        node.vertx().cancelTimer(id);
+        return;
+      }
+      api.peers().onSuccess(p -> {
+        JsonObject t = p.getJsonArray("peers").getJsonObject(0).getJsonObject("transport");
+        JsonObject cc = t.getJsonObject("congestion", new JsonObject());
+        long d = t.getLong("deliveredBytes");
+        long l = t.getLong("lostBytes");
+        System.out.printf(Locale.ROOT, "RESULT trace t=%.1f %s delivered=%.2fMB/s lost=%dKB cwnd=%dK inflight=%dK pacing=%.2f bw=%.2f"
+            + " minRtt=%.1f rtt=%.1f hi=%dK lossRate=%.4f queued=%d awaiting=%d%n", (System.nanoTime() - t0) / 1e9,
+          cc.getString("phase", cc.getString("state")), (d - last[0]) / 1e5, (l - last[1]) / 1000, t.getLong("cwndBytes") / 1000,
+          t.getLong("bytesInFlight") / 1000, cc.getLong("pacingRateBytesPerSec", 0L) / 1e6, cc.getLong("bandwidthBytesPerSec", 0L) / 1e6,
+          cc.getDouble("minRttMs", -1.0), p.getJsonArray("peers").getJsonObject(0).getDouble("rttMs", -1.0),
+          cc.getLong("inflightLongtermBytes", -1L) / 1000, cc.getDouble("lossRate", 0.0), t.getInteger("queuedMessages"),
+          t.getInteger("awaitingResult"));
+        last[0] = d;
+        last[1] = l;
+      });
+    });
   }
 
   private static JsonObject transport(P2pClient api) throws Exception {

@@ -136,7 +136,7 @@ public final class NatLabBench {
    * prints its trials; returns the times to delivery and the round trips (ms).
    */
   private static List<List<Double>> connectTrials(int trials, String label, int basePort) throws Exception {
-    List<String> cmd = NodeProcess.javaIn("p2plab-alice", ConnectProbe.class.getName());
+    List<String> cmd = NodeProcess.javaBenchIn("p2plab-alice", ConnectProbe.class.getName());
     cmd.addAll(List.of(String.valueOf(trials), "203.0.113.100:7700", "bob", String.valueOf(basePort)));
     Process probe = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     List<Double> delivered = new ArrayList<>();
@@ -163,7 +163,7 @@ public final class NatLabBench {
 
   /** Runs {@code probe} in alice's namespace and prints its {@code RESULT} lines (and any exception). */
   private static void probeInAlice(Class<?> probeClass, String... args) throws Exception {
-    List<String> cmd = NodeProcess.javaIn("p2plab-alice", probeClass.getName());
+    List<String> cmd = NodeProcess.javaBenchIn("p2plab-alice", probeClass.getName());
     cmd.addAll(List.of(args));
     Process probe = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(probe.getInputStream()))) {
@@ -204,7 +204,7 @@ public final class NatLabBench {
     Path f = Files.createTempFile("p2p-bench-", ".json");
     Files.writeString(f, config.encode());
     f.toFile().deleteOnExit();
-    List<String> cmd = NodeProcess.javaIn(netns, mainClass);
+    List<String> cmd = NodeProcess.javaBenchIn(netns, mainClass);
     cmd.addAll(List.of("--conf", f.toString()));
     cmd.addAll(more);
     return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();

@@ -37,6 +37,18 @@ class BbrTest {
     above(f.rateOver(3_000), 0.9 * RATE);
   }
 
+  /** ACKs in irregular clumps up to 30 ms apart (a receiver that runs in slices): Startup still fills the link, it does not stop at a slow sample. */
+  @Test
+  void startupExitsNearTheLinkRateWhenAcksComeInBursts() {
+    FlowSim f = flow("bbr", BDP, 0);
+    f.path.burstMaxGapNanos = 45_000_000L;
+    f.run(1_500);
+    Bbr b = bbr(f);
+    assertTrue(b.fullBwReached());
+    between((double) b.maxBw(), 0.85 * RATE, 2.0 * RATE);
+    above(f.rateOver(3_000), 0.9 * RATE);
+  }
+
   @Test
   void onePercentRandomLossDoesNotCutTheRate() {
     FlowSim f = flow("bbr", BDP, 0.01);

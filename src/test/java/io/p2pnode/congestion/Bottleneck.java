@@ -32,6 +32,13 @@ final class Bottleneck {
   private final ArrayDeque<long[]> queueExits = new ArrayDeque<>(); // (exit time, bytes)
   long dropped;
   long randomlyLost;
+  /**
+   * When &gt; 0: arrivals are handed on in clumps, at release times spaced at random by up to this
+   * long (a receiver that gets the CPU in slices, or a link that aggregates, as a starved lab path
+   * does): ACKs come in irregular bursts and delivery-rate samples scatter around the link rate.
+   */
+  long burstMaxGapNanos;
+  private long nextRelease;
 
   Bottleneck(long rateBytesPerSec, long queueLimitBytes, long oneWayDelayNanos, long seed) {
     this.rateBytesPerSec = rateBytesPerSec;
@@ -68,7 +75,12 @@ final class Bottleneck {
     linkFreeAt = start + (long) (p.bytes() * 1e9 / rateBytesPerSec);
     queuedBytes += p.bytes();
     queueExits.add(new long[] {linkFreeAt, p.bytes()});
-    wire.add(new InFlight(p, linkFreeAt + oneWayDelayNanos));
+    long arrives = linkFreeAt + oneWayDelayNanos;
+    if (burstMaxGapNanos > 0) {
+      while (nextRelease < arrives) nextRelease += 1 + (long) (random.nextDouble() * burstMaxGapNanos);
+      arrives = nextRelease;
+    }
+    wire.add(new InFlight(p, arrives));
   }
 
   /** Hands every packet that arrived by {@code now} to {@code sink}, in order. */

@@ -39,10 +39,10 @@ class StreamLabTest {
     Path bobOut = Files.createTempFile("stream-lab-bob", ".out");
     try (NatLab lab = new NatLab()) {
       startLossy(lab, 10);
-      Process bobProc = startReceiver(bobOut, Path.of("/dev/null"));
+      Process bobProc = startReceiver(bobOut, Path.of("/dev/null"), true);
       try {
         awaitLine(bobOut, "READY", 60);
-        List<String> alice = NodeProcess.javaIn("p2plab-alice", io.p2pnode.bench.StreamProbe.class.getName());
+        List<String> alice = NodeProcess.javaBenchIn("p2plab-alice", io.p2pnode.bench.StreamProbe.class.getName());
         alice.addAll(List.of("latency", "alice", "203.0.113.100:7700", "bob", "300"));
         var r = NatLab.run(alice, 600);
         String line = r.out().lines().filter(l -> l.startsWith("REPORT ")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
@@ -73,9 +73,10 @@ class StreamLabTest {
     lab.nodes.get(0).awaitReady();
   }
 
-  /** Bob's {@code StreamProbe receive}, its output into {@code out}. */
-  private static Process startReceiver(Path out, Path target) throws Exception {
-    List<String> bob = NodeProcess.javaIn("p2plab-bob", io.p2pnode.bench.StreamProbe.class.getName());
+  /** Bob's {@code StreamProbe receive}, its output into {@code out}; {@code bench}: in a JVM set up for measuring. */
+  private static Process startReceiver(Path out, Path target, boolean bench) throws Exception {
+    String probe = io.p2pnode.bench.StreamProbe.class.getName();
+    List<String> bob = bench ? NodeProcess.javaBenchIn("p2plab-bob", probe) : NodeProcess.javaIn("p2plab-bob", probe);
     bob.addAll(List.of("receive", "bob", "203.0.113.100:7700", target.toString()));
     return new ProcessBuilder(bob).redirectErrorStream(true).redirectOutput(out.toFile()).start();
   }
@@ -88,7 +89,7 @@ class StreamLabTest {
     Path bobOut = dir.resolve("bob.out");
     try (NatLab lab = new NatLab()) {
       startLossy(lab, 0);
-      Process bobProc = startReceiver(bobOut, target);
+      Process bobProc = startReceiver(bobOut, target, false);
       try {
         awaitLine(bobOut, "READY", 60);
         List<String> alice = NodeProcess.javaIn("p2plab-alice", io.p2pnode.bench.StreamProbe.class.getName());
