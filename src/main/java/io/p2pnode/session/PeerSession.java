@@ -1,5 +1,11 @@
 package io.p2pnode.session;
 
+import io.p2pnode.dataplane.MessageExchange;
+import io.p2pnode.dataplane.OutboundStreamListener;
+import io.p2pnode.dataplane.PathMtu;
+import io.p2pnode.dataplane.RttEstimator;
+import io.p2pnode.dataplane.SessionCrypto;
+import io.p2pnode.dataplane.FrameLink;
 import io.netty.buffer.ByteBuf;
 import io.p2pnode.bus.Failure;
 import io.p2pnode.config.Endpoints;
@@ -129,7 +135,7 @@ public final class PeerSession {
         return pathSocket == null ? Long.MAX_VALUE : pmtu.receiveLimit();
       }
     };
-    this.messages = new MessageExchange(deps, peerId, link, rtt);
+    this.messages = new MessageExchange(deps.dataPlane(), peerId, link, rtt);
     this.pmtu = new PathMtu(deps.scheduler(), rtt, deps.maxDatagramBytes(), this::sendProbe, peerId);
   }
 
@@ -513,7 +519,7 @@ public final class PeerSession {
   void peerStartedOver() {
     LOG.info(() -> "session " + peerId + ": the peer started a new session, messages in flight fail");
     messages.failAll(Failure.UNREACHABLE.exception("peer " + peerId + " started a new session: the message may not have arrived"));
-    messages = new MessageExchange(deps, peerId, link, rtt);
+    messages = new MessageExchange(deps.dataPlane(), peerId, link, rtt);
   }
 
   private void upgradeDue() {
@@ -607,7 +613,7 @@ public final class PeerSession {
    * completes once queued.
    */
   public Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable) {
-    return send(kind, address, body, timeoutMs, reliable, StreamQueues.DEFAULT_PRIORITY);
+    return send(kind, address, body, timeoutMs, reliable, MessageExchange.DEFAULT_PRIORITY);
   }
 
   /**
