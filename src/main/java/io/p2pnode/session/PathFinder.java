@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.p2pnode.dataplane.RttEstimator;
 import io.p2pnode.dataplane.SessionCrypto;
 import io.p2pnode.punch.Strategy;
-import io.p2pnode.transport.Addrs;
 import io.p2pnode.transport.Drop;
 import io.p2pnode.transport.PacketSocket;
 import io.p2pnode.transport.RelayEndpoint;
@@ -27,7 +26,7 @@ import java.util.logging.Logger;
  * Path finding for one peer session: introductions, candidates, punch rounds ({@link PunchAttempt}),
  * TCP punching ({@link TcpPunch}), hard-NAT tries ({@link HardNatPunch}), the relay as fallback,
  * upgrades from it, recovery of a silent path and roaming. Single-threaded, on the session's
- * context and clock; it sends through its {@link Host} and reports the path it locked there.
+ * context and clock; it sends through its {@link PathOwner} and reports the path it locked there.
  *
  * <p>States ({@link #transition} is the one place that changes them and logs it):
  * <pre>
@@ -45,50 +44,14 @@ final class PathFinder {
 
   /** Where path finding stands. */
   enum State {
-    /** No introduction yet. */
-    IDLE,
-    /** Punching, nothing locked: the session is connecting. */
-    PUNCHING,
-    /** On a direct UDP path (LAN, IPv6 or IPv4). */
-    DIRECT,
-    /** On the relay or a TCP path, still punching UDP candidates (an upgrade, or the first attempt going on). */
-    UPGRADING,
-    /** On the relay or a TCP path, not punching: an upgrade is tried every {@code session.upgradeIntervalMs}. */
-    FALLBACK,
-    /** The path went silent (or its TCP connection closed): punching again, sending waits. */
-    RECOVERING,
-    /** No candidate answered within {@code session.connectTimeoutMs}: the session closes. */
-    FAILED,
-    /** The session closed: nothing runs any more. */
-    CLOSED
-  }
-
-  /** What path finding needs of its session. */
-  interface Host {
-    /** Sends a whole frame to {@code to} (a relay endpoint or a TCP link as well). */
-    void sendTo(ByteBuf frame, InetSocketAddress to);
-
-    /** An authenticated packet of the peer arrived now (liveness). */
-    void heard();
-
-    /**
-     * {@code c} became the path.
-     *
-     * @param previous the path before, or {@code null} for the first lock
-     * @param moved    the peer is at another address than before
-     * @param resend   what is in flight must go again (the path moved, or it was recovering)
-     */
-    void locked(Candidate c, Path previous, boolean moved, boolean resend);
-
-    /** The peer's session id changed while up: it started a new session. */
-    void peerStartedOver();
-
-    /** The first attempt is over without a path: the session closes with {@code reason}. */
-    void failed(String reason);
-
-    /** A transition, after it happened (tests observe them here). */
-    default void transitioned(State from, State to, String why) {
-    }
+    /** No introduction yet. */ IDLE,
+    /** Punching, nothing locked: the session is connecting. */ PUNCHING,
+    /** On a direct UDP path (LAN, IPv6 or IPv4). */ DIRECT,
+    /** On the relay or a TCP path, still punching UDP candidates (an upgrade, or the first attempt going on). */ UPGRADING,
+    /** On the relay or a TCP path, not punching: an upgrade is tried every {@code session.upgradeIntervalMs}. */ FALLBACK,
+    /** The path went silent (or its TCP connection closed): punching again, sending waits. */ RECOVERING,
+    /** No candidate answered within {@code session.connectTimeoutMs}: the session closes. */ FAILED,
+    /** The session closed: nothing runs any more. */ CLOSED
   }
 
   private final SessionDeps deps;
@@ -97,7 +60,7 @@ final class PathFinder {
   private final PacketSocket socket;
   private final SessionCrypto crypto;
   private final RttEstimator rtt;
-  private final Host host;
+  private final PathOwner host;
 
   private State state = State.IDLE;
   private int remoteSid;
@@ -114,7 +77,6 @@ final class PathFinder {
   private long attemptStart;
   private String natPair = "unknown/unknown";
   private TcpPunch tcp;
-  private TcpPaths tcpPaths;
   private List<Candidate> tcpCandidates = List.of();
   private boolean tcpAtOnce;
   private long tcpTimer = -1;
@@ -126,7 +88,7 @@ final class PathFinder {
   private long directAfterMs = -1;
 
   PathFinder(SessionDeps deps, String peerId, int localSid, PacketSocket socket, SessionCrypto crypto, RttEstimator rtt,
-             Host host) {
+             PathOwner host) {
     this.deps = deps;
     this.peerId = peerId;
     this.localSid = localSid;
@@ -138,13 +100,15 @@ final class PathFinder {
 
   /** Punch over TCP too, with connections from {@code paths}; without, UDP and the relay only. */
   void tcpPaths(TcpPaths paths) {
-    this.tcpPaths = paths;
-    this.tcp = paths == null ? null : new TcpPunch(peerId, paths, deps.scheduler(), this::onTcpConnected, this::onTcpClosed);
+    // a TCP connection made here is up: first contact on it, as a punch would be
+    this.tcp = paths == null ? null : new TcpPunch(peerId, paths, deps.scheduler(), link -> {
+      if (state != State.CLOSED) sendHello(link);
+    }, this::onTcpClosed);
   }
 
-  /** Try hard-NAT strategies (birthday probing, port prediction) too; without, none. */
-  void hardNat(HardNatDeps hardDeps) {
-    this.hard = hardDeps == null ? null : new HardNatPunch(peerId, hardDeps, deps.scheduler(), deps.counters(), deps.stats());
+  /** Try hard-NAT strategies (birthday probing, port prediction) with {@code punch} too; without (null), none. */
+  void hardNat(HardNatPunch punch) {
+    this.hard = punch;
   }
 
   // ---------------------------------------------------------------- events
@@ -156,8 +120,8 @@ final class PathFinder {
     if (token != 0 && token == this.token) return; // a repeated copy of the introduction this session runs on
     // an IPv4-only listener cannot send to IPv6 candidates, nor an IPv6-only one to IPv4 ones
     InetSocketAddress bound = socket.localAddress();
-    candidates = reachable(bound, candidates);
-    this.tcpCandidates = reachable(bound, tcpCandidates);
+    candidates = Candidate.reachable(bound, candidates);
+    this.tcpCandidates = Candidate.reachable(bound, tcpCandidates);
     this.tcpAtOnce = tcpAtOnce;
     crypto.introduced(remoteKey, token);
     if (winner == null && attemptStart == 0) {
@@ -199,16 +163,14 @@ final class PathFinder {
 
   /** A HELLO_ACK frame (header included) answering our HELLO. */
   void onHelloAck(ByteBuf frame, InetSocketAddress from) {
+    ControlMessage.Hello ack;
     try {
-      helloAck(frame, from);
+      frame.skipBytes(FrameCodec.HEADER_BYTES);
+      ack = (ControlMessage.Hello) ControlMessage.decode(FrameType.HELLO_ACK, frame);
     } catch (WireException | ClassCastException e) {
       deps.counters().drop(Drop.MALFORMED);
+      return;
     }
-  }
-
-  private void helloAck(ByteBuf frame, InetSocketAddress from) {
-    frame.skipBytes(FrameCodec.HEADER_BYTES);
-    ControlMessage.Hello ack = (ControlMessage.Hello) ControlMessage.decode(FrameType.HELLO_ACK, frame);
     if (state == State.CLOSED || attempt == null || ack.token() != token || !ack.peerId().equals(peerId)) {
       deps.counters().drop(Drop.HELLO_REJECTED);
       return;
@@ -233,10 +195,7 @@ final class PathFinder {
     }
   }
 
-  /**
-   * The path was silent for two keepalive intervals: punch again (relay after
-   * {@code session.relayAfterMs}) until {@code timeoutMs} passes; sending waits meanwhile.
-   */
+  /** The path was silent for two keepalive intervals: punch again (the relay after its delay) for {@code timeoutMs}; sending waits. */
   void pathSilent(long timeoutMs) {
     if (!up() || state == State.RECOVERING) return;
     transition(State.RECOVERING, "path " + winner + " silent, punching again");
@@ -246,7 +205,11 @@ final class PathFinder {
 
   /** Sends a HELLO with fresh handshake noise to {@code to} (a punch, or a key renewal on the path). */
   void sendHello(InetSocketAddress to) {
-    host.sendTo(ControlMessage.encode(socket.alloc(), hello(false, now(), crypto.helloNoise()), 0), to);
+    host.sendTo(helloFrame(), to);
+  }
+
+  private ByteBuf helloFrame() {
+    return ControlMessage.encode(socket.alloc(), hello(false, now(), crypto.helloNoise()), 0);
   }
 
   /** Stops every attempt, timer and try; TCP links flush what they hold (a goodbye) before they close. */
@@ -254,9 +217,7 @@ final class PathFinder {
     if (state == State.CLOSED) return;
     if (attempt != null) attempt.abandon();
     if (hard != null) hard.close();
-    for (long t : new long[] {punchTimer, graceTimer, upgradeTimer, tcpTimer}) {
-      if (t >= 0) deps.scheduler().cancel(t);
-    }
+    for (long t : new long[] {punchTimer, graceTimer, upgradeTimer, tcpTimer}) cancel(t);
     transition(State.CLOSED, "session closed");
     if (tcp != null) tcp.stopAll("session closed");
   }
@@ -268,8 +229,7 @@ final class PathFinder {
     if (hard == null) return;
     InetSocketAddress remotePublic = candidates.stream().filter(c -> c.path() == Path.DIRECT).map(Candidate::address)
       .findFirst().orElse(null);
-    Strategy started = hard.start(remoteNat, token, remotePublic, socket,
-      () -> ControlMessage.encode(socket.alloc(), hello(false, now(), crypto.helloNoise()), 0), this::onProbeWon);
+    Strategy started = hard.start(remoteNat, token, remotePublic, socket, this::helloFrame, this::onProbeWon);
     if (started != null) LOG.info(() -> "session " + peerId + " hard NAT try " + hard.tries() + ": " + started.wireName());
   }
 
@@ -290,18 +250,10 @@ final class PathFinder {
     else onHello(h, from);
   }
 
-  private static List<Candidate> reachable(InetSocketAddress bound, List<Candidate> candidates) {
-    if (bound == null || candidates.stream().allMatch(c -> Addrs.reaches(bound, c.address()))) return candidates;
-    return candidates.stream().filter(c -> Addrs.reaches(bound, c.address())).toList();
-  }
-
   /** The path is back without a new lock (frames arrived on it again): no more punching, over TCP neither. */
   private void stopPunching() {
-    for (long t : new long[] {punchTimer, tcpTimer}) {
-      if (t >= 0) deps.scheduler().cancel(t);
-    }
-    punchTimer = -1;
-    tcpTimer = -1;
+    punchTimer = cancel(punchTimer);
+    tcpTimer = cancel(tcpTimer);
     if (tcp == null) return;
     if (remote instanceof TcpEndpoint link) tcp.won(link);
     else if (winner.path() != Path.RELAY) tcp.stopAll("the path came back");
@@ -319,9 +271,8 @@ final class PathFinder {
     attempt = new PunchAttempt(peerId, token, candidates, via, now(), relayAfterMs, timeoutMs);
     if (!candidates.isEmpty()) deps.stats().strategyAttempt(Strategy.PUNCH);
     if (via != null && relayAfterMs < timeoutMs) deps.stats().strategyAttempt(Strategy.RELAY);
-    if (punchTimer >= 0) deps.scheduler().cancel(punchTimer);
-    if (tcpTimer >= 0) deps.scheduler().cancel(tcpTimer);
-    tcpTimer = -1;
+    punchTimer = cancel(punchTimer);
+    tcpTimer = cancel(tcpTimer);
     if (state != State.RECOVERING) transition(settled(), why);
     if (tcpAfterMs >= 0 && tcp != null && !tcpCandidates.isEmpty()) {
       long deadline = now() + timeoutMs * 1_000_000L;
@@ -337,11 +288,6 @@ final class PathFinder {
       else tcpTimer = deps.scheduler().schedule(tcpAfterMs, startTcp);
     }
     punchRound();
-  }
-
-  /** A TCP connection made here is up: first contact on it, as a punch would be. */
-  private void onTcpConnected(TcpEndpoint link) {
-    if (state != State.CLOSED) sendHello(link);
   }
 
   /** A TCP connection closed: when it carried the session, find a path again (TCP at once, relay after its delay). */
@@ -403,31 +349,13 @@ final class PathFinder {
 
   /**
    * Roaming: an authenticated frame from another direct address (the peer's NAT re-mapped it, or
-   * the peer moved) makes that address the path at once.
+   * the peer moved) makes that address the path at once ({@link Candidate#roamed}); sealed sessions only.
    */
   private void roamIfMoved(InetSocketAddress sender) {
-    if (deps.localKey() == null || !up() || sender instanceof RelayEndpoint || remote instanceof RelayEndpoint
-      || RelayEndpoint.same(sender, remote)) {
-      return;
-    }
-    // UDP is preferred: a frame over TCP moves only a TCP path (to the connection the peer uses);
-    // a frame over UDP moves a TCP path to UDP
-    if (sender instanceof TcpEndpoint && !(remote instanceof TcpEndpoint)) return;
-    // across IP families only upwards (IPv4 to IPv6): when the two sides locked different families, both end on IPv6
-    if (!(sender instanceof TcpEndpoint) && Addrs.isV6(sender) != Addrs.isV6(remote) && !Addrs.isV6(sender)) return;
-    Path p = sender instanceof TcpEndpoint ? Path.DIRECT_TCP
-      : Addrs.isV6(sender) != Addrs.isV6(remote) ? candidateFor(sender).path()
-      : winner.path() == Path.DIRECT_LAN ? Path.DIRECT_LAN : Path.DIRECT;
+    Candidate moved = deps.localKey() == null || !up() ? null : Candidate.roamed(sender, winner, candidates);
+    if (moved == null) return;
     LOG.info(() -> "session " + peerId + " roamed: " + remote + " -> " + sender);
-    finishLock(new Candidate(sender, p));
-  }
-
-  /** Which candidate {@code from} is: a relay, one we punched, or a peer-reflexive public address. */
-  private Candidate candidateFor(InetSocketAddress from) {
-    if (from instanceof RelayEndpoint) return new Candidate(from, Path.RELAY);
-    if (from instanceof TcpEndpoint) return new Candidate(from, Path.DIRECT_TCP);
-    for (Candidate c : candidates) if (RelayEndpoint.same(c.address(), from)) return c;
-    return new Candidate(from, Path.DIRECT);
+    finishLock(moved);
   }
 
   /**
@@ -436,12 +364,15 @@ final class PathFinder {
    * one unless it is recovering from silence.
    */
   private void lock(InetSocketAddress from, int remoteSessionId) {
-    Candidate c = candidateFor(from);
+    Candidate c = Candidate.answering(from, candidates);
     if (up() && remoteSid != 0 && remoteSessionId != remoteSid) host.peerStartedOver();
     remoteSid = remoteSessionId;
-    if (up() && state != State.RECOVERING && rank(c) <= rank(winner) && !RelayEndpoint.same(from, remote)) return;
-    if (winner == null && c.path() != Path.DIRECT_LAN && (lanMayAnswer() || v6MayAnswer(c)) && deps.session().lanGraceMs() > 0) {
-      if (pendingPublic == null || rank(c) > rank(pendingPublic)) pendingPublic = c;
+    if (up() && state != State.RECOVERING && Candidate.rank(c) <= Candidate.rank(winner) && !RelayEndpoint.same(from, remote)) {
+      return;
+    }
+    if (winner == null && c.path() != Path.DIRECT_LAN && deps.session().lanGraceMs() > 0
+      && (Candidate.lanMayAnswer(candidates, deps.localPublic()) || Candidate.v6MayAnswer(c, candidates))) {
+      if (pendingPublic == null || Candidate.rank(c) > Candidate.rank(pendingPublic)) pendingPublic = c;
       if (graceTimer < 0) {
         graceTimer = deps.scheduler().schedule(deps.session().lanGraceMs(), () -> {
           graceTimer = -1;
@@ -451,38 +382,6 @@ final class PathFinder {
       return;
     }
     finishLock(c);
-  }
-
-  /**
-   * Whether waiting for a LAN candidate is worth it: the peer has one, and it sits behind the same
-   * public address as we do (same NAT), or we do not know ours. Private addresses of a peer behind
-   * another NAT are unreachable from here however long we wait.
-   */
-  private boolean lanMayAnswer() {
-    if (candidates.stream().noneMatch(x -> x.path() == Path.DIRECT_LAN)) return false;
-    InetSocketAddress mine = deps.localPublic().get();
-    if (mine == null) return true;
-    return candidates.stream().filter(x -> x.path() == Path.DIRECT)
-      .anyMatch(x -> x.address().getAddress().equals(mine.getAddress()));
-  }
-
-  /**
-   * Whether waiting for an IPv6 candidate is worth it: {@code answered} is a direct IPv4 one, and
-   * the peer has a direct IPv6 candidate this node can reach.
-   */
-  private boolean v6MayAnswer(Candidate answered) {
-    return answered.path() == Path.DIRECT && !Addrs.isV6(answered.address())
-      && candidates.stream().anyMatch(x -> x.path() == Path.DIRECT && Addrs.isV6(x.address()));
-  }
-
-  /** How good a path is: LAN, then direct over IPv6, direct over IPv4, TCP, relay. */
-  private static int rank(Candidate c) {
-    return switch (c.path()) {
-      case DIRECT_LAN -> 4;
-      case DIRECT -> Addrs.isV6(c.address()) ? 3 : 2;
-      case DIRECT_TCP -> 1;
-      case RELAY -> 0;
-    };
   }
 
   private void finishLock(Candidate c) {
@@ -497,24 +396,17 @@ final class PathFinder {
     remote = c.address();
     winner = c;
     pendingPublic = null;
-    if (graceTimer >= 0) {
-      deps.scheduler().cancel(graceTimer);
-      graceTimer = -1;
-    }
+    graceTimer = cancel(graceTimer);
     // keep punching UDP candidates while only the relay or TCP answered
     if (attempt != null && direct(c)) {
       attempt.locked();
-      if (punchTimer >= 0) {
-        deps.scheduler().cancel(punchTimer);
-        punchTimer = -1;
-      }
+      punchTimer = cancel(punchTimer);
     }
     if (tcp != null && c.address() instanceof TcpEndpoint link) {
       tcp.won(link);
     } else if (tcp != null && c.path() != Path.RELAY) {
       tcp.stopAll("UDP path " + c + " preferred");
-      if (tcpTimer >= 0) deps.scheduler().cancel(tcpTimer);
-      tcpTimer = -1;
+      tcpTimer = cancel(tcpTimer);
     }
     if (previous == null) deps.stats().outcome(natPair, c.path().wireName(), (now() - attemptStart) / 1_000_000L);
     transition(settled(), "path " + c);
@@ -536,8 +428,6 @@ final class PathFinder {
     }
     return Strategy.PUNCH;
   }
-
-  // ---------------------------------------------------------------- state
 
   /** Where path finding stands when nothing is recovering: from what is locked and whether an attempt runs. */
   private State settled() {
@@ -567,6 +457,12 @@ final class PathFinder {
     return new ControlMessage.Hello(ack, token, deps.localPeerId(), localSid, timestamp, noise);
   }
 
+  /** Cancels {@code timer} if set; returns what the timer's field holds then (-1: none). */
+  private long cancel(long timer) {
+    if (timer >= 0) deps.scheduler().cancel(timer);
+    return -1;
+  }
+
   private long now() {
     return deps.scheduler().clock().nanoTime();
   }
@@ -578,33 +474,15 @@ final class PathFinder {
   boolean recovering() { return state == State.RECOVERING; }
   /** The locked candidate, or {@code null}. */
   Candidate winner() { return winner; }
-  /** The path in use, or {@code null} before one is locked. */
-  Path path() { return winner == null ? null : winner.path(); }
   InetSocketAddress remote() { return remote; }
   int remoteSessionId() { return remoteSid; }
   String natPair() { return natPair; }
   Strategy strategy() { return strategy; }
   long directAfterMs() { return directAfterMs; }
-  JsonObject hardJson() { return hard == null ? null : hard.toJson(); }
-
-  /** The birthday socket a probe of the peer reached at {@code to}, handed over for good (or null). */
-  PacketSocket takeProbed(InetSocketAddress to) {
-    return hard == null ? null : hard.take(to);
-  }
-
-  /** The birthday socket sending to {@code to} while a hard-NAT try runs, or null. */
-  PacketSocket probedFor(InetSocketAddress to) {
-    return hard == null ? null : hard.socketFor(to);
-  }
-
-  /** The coordinator behind {@code r} as it is reached now: over UDP, or its current registration connection. */
-  InetSocketAddress relayVia(RelayEndpoint r) {
-    return tcpPaths == null ? r.coordinator() : tcpPaths.coordinatorNow(r.coordinator());
-  }
 
   /** Which transports this session tried and what became of each ({@code p2p.peers}). */
   JsonObject transports() {
-    Path p = path();
+    Path p = winner == null ? null : winner.path();
     boolean trying = attempt != null && attempt.active();
     String udp = p == Path.DIRECT || p == Path.DIRECT_LAN ? "won" : candidates.isEmpty() ? "no candidates"
       : trying ? "punching" : attempt == null ? "not tried" : "no answer";

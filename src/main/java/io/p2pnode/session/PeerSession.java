@@ -3,7 +3,6 @@ package io.p2pnode.session;
 import io.netty.buffer.ByteBuf;
 import io.p2pnode.bus.Failure;
 import io.p2pnode.config.Endpoints;
-import io.p2pnode.dataplane.FrameLink;
 import io.p2pnode.dataplane.MessageExchange;
 import io.p2pnode.dataplane.OutboundStreamListener;
 import io.p2pnode.dataplane.PathMtu;
@@ -11,8 +10,6 @@ import io.p2pnode.dataplane.RttEstimator;
 import io.p2pnode.dataplane.SessionCrypto;
 import io.p2pnode.transport.Drop;
 import io.p2pnode.transport.PacketSocket;
-import io.p2pnode.transport.RelayEndpoint;
-import io.p2pnode.transport.TcpEndpoint;
 import io.p2pnode.wire.ControlMessage;
 import io.p2pnode.wire.FrameCodec;
 import io.p2pnode.wire.FrameType;
@@ -45,9 +42,6 @@ public final class PeerSession {
   private static final Logger LOG = Logger.getLogger("p2p.session");
   /** How the reason of a session closed by {@link #fault} starts. */
   public static final String FAULT = "fault: ";
-  /** How long an ICMP port unreachable waits for a goodbye that may be queued behind it. */
-  static final long UNREACHABLE_GRACE_MS = 50;
-
   /** Session lifecycle. */
   public enum State { CONNECTING, UP, CLOSED }
 
@@ -57,21 +51,17 @@ public final class PeerSession {
   private final SessionListener listener;
   private final PacketSocket socket;
   private final RttEstimator rtt = new RttEstimator();
-  private final FrameLink link;
+  private final SessionLink link;
   private final SessionCrypto crypto;
   /** Path MTU discovery on the direct path's connected socket. */
   private final PathMtu pmtu;
   private final PathFinder finder;
+  private HardNatPunch hard;
   /** The data plane; replaced when the peer starts a new session while this one is up. */
   private MessageExchange messages;
   private final List<Promise<PeerSession>> upWaiters = new ArrayList<>();
 
   private State state = State.CONNECTING;
-  private long packetNumber;
-  private PathSockets pathSockets;
-  private PacketSocket pathSocket;
-  private long pathEpoch;
-  private long lastSent;
   private long lastReceived;
   private long upSince;
   private long keepalives;
@@ -85,39 +75,12 @@ public final class PeerSession {
     this.socket = socket;
     this.listener = listener;
     this.lastReceived = now();
-    this.lastSent = lastReceived;
     this.crypto = new SessionCrypto(deps.localKey(), peerId, deps.counters(), deps.session().rekeyAfterPackets(),
       deps.session().rekeyAfterMs(), deps.scheduler().clock());
-    this.link = new FrameLink() {
-      public ByteBuf newFrame(FrameType type, int initialCapacity, int maxCapacity) {
-        return PeerSession.this.newFrame(type, initialCapacity, maxCapacity);
-      }
-
-      public void transmit(ByteBuf frame) {
-        PeerSession.this.transmit(frame);
-      }
-
-      public int budget() {
-        return PeerSession.this.budget();
-      }
-
-      public boolean open() {
-        return state != State.CLOSED;
-      }
-
-      public boolean canSend() {
-        return state == State.UP && !finder.recovering() && crypto.ready();
-      }
-
-      public long receiveLimit() {
-        return pathSocket == null ? Long.MAX_VALUE : pmtu.receiveLimit();
-      }
-    };
-    this.messages = new MessageExchange(deps.dataPlane(), peerId, link, rtt);
     this.pmtu = new PathMtu(deps.scheduler(), rtt, deps.maxDatagramBytes(), this::sendProbe, peerId);
-    this.finder = new PathFinder(deps, peerId, localSid, socket, crypto, rtt, new PathFinder.Host() {
+    this.finder = new PathFinder(deps, peerId, localSid, socket, crypto, rtt, new PathOwner() {
       public void sendTo(ByteBuf frame, InetSocketAddress to) {
-        PeerSession.this.sendTo(frame, to);
+        link.send(frame, to);
       }
 
       public void heard() {
@@ -136,21 +99,26 @@ public final class PeerSession {
         close(reason, false);
       }
     });
+    this.link = new SessionLink(deps, peerId, socket, finder, crypto, pmtu, () -> state, reason -> close(reason, false));
+    this.messages = new MessageExchange(deps.dataPlane(), peerId, link, rtt);
   }
 
   /** Use connected per-peer sockets for direct paths (the UDP accept model); without, everything goes through {@code socket}. */
   public void pathSockets(PathSockets sockets) {
-    this.pathSockets = sockets;
+    link.pathSockets(sockets);
   }
 
   /** Punch over TCP too, with connections from {@code paths}; without, this session uses UDP and the relay only. */
   public void tcpPaths(TcpPaths paths) {
     finder.tcpPaths(paths);
+    link.tcpPaths(paths);
   }
 
   /** Try hard-NAT strategies (birthday probing, port prediction) too; without, none. */
   public void hardNat(HardNatDeps hardDeps) {
-    finder.hardNat(hardDeps);
+    hard = hardDeps == null ? null : new HardNatPunch(peerId, hardDeps, deps.scheduler(), deps.counters(), deps.stats());
+    finder.hardNat(hard);
+    link.hardNat(hard);
   }
 
   // ---------------------------------------------------------------- finding a path
@@ -200,7 +168,7 @@ public final class PeerSession {
       LOG.info(() -> "session " + peerId + " path changed to " + c);
       listener.onPathChanged(this, previous);
     }
-    if (moved || pathSocket == null) openPathSocket();
+    if (moved || !link.connected()) link.openSocket();
     if (resend) messages.onPathChange();
     else messages.flush(); // what queued while the session connected leaves now, in order
   }
@@ -242,7 +210,7 @@ public final class PeerSession {
         case BUNDLE -> messages.onBundle(pn, frame);
         case PING -> sendTimestamp(FrameType.PONG, SessionCodec.readTimestamp(frame));
         case PONG -> rtt.sample(now() - SessionCodec.readTimestamp(frame));
-        case PMTU_PROBE -> answerProbe(frame);
+        case PMTU_PROBE -> link.answerProbe(frame);
         case PMTU_ACK -> {
           SessionCodec.ProbeAck a = SessionCodec.readProbeAck(frame);
           pmtu.onAck(a.size(), a.receiverMax(), a.receiveBuffer());
@@ -328,7 +296,7 @@ public final class PeerSession {
       if (state != State.CLOSED) {
         closedBy = Failure.UNREACHABLE.exception("session with " + peerId + " closed: " + reason);
         state = State.CLOSED;
-        for (Runnable step : new Runnable[] {() -> messages.failAll(closedBy), this::closePathSocket, finder::close,
+        for (Runnable step : new Runnable[] {() -> messages.failAll(closedBy), link::closeSocket, finder::close,
           () -> upWaiters.forEach(p -> p.tryFail(closedBy)), () -> listener.onDown(this, reason)}) {
           try {
             step.run();
@@ -358,7 +326,7 @@ public final class PeerSession {
     }
     if (silence >= 2 * interval * 1_000_000L) finder.pathSilent(timeout - 2 * interval);
     if (messages.ptoCount() >= 2) pmtu.onBlackHole(); // large datagrams may have stopped arriving: the base size always does
-    if (now - lastSent >= interval * 1_000_000L) {
+    if (now - link.lastSent() >= interval * 1_000_000L) {
       keepalives++;
       sendTimestamp(FrameType.PING, now);
     }
@@ -367,9 +335,9 @@ public final class PeerSession {
   }
 
   private void sendTimestamp(FrameType type, long timestamp) {
-    ByteBuf out = header(type, FrameCodec.HEADER_BYTES + 8);
+    ByteBuf out = link.header(type, FrameCodec.HEADER_BYTES + 8);
     out.writeLong(timestamp);
-    transmit(out);
+    link.transmit(out);
   }
 
   /** Resolves once the session is up (at once if it is), fails if it closes first. */
@@ -395,15 +363,15 @@ public final class PeerSession {
     closedBy = failure != null ? failure : Failure.UNREACHABLE.exception("session with " + peerId + " closed: " + reason);
     if (sendBye && finder.remote() != null) {
       try {
-        ByteBuf out = header(FrameType.BYE, FrameCodec.HEADER_BYTES + 1);
+        ByteBuf out = link.header(FrameType.BYE, FrameCodec.HEADER_BYTES + 1);
         out.writeByte(0);
-        transmit(out);
+        link.transmit(out);
       } catch (RuntimeException | Error e) { // out of direct memory, say: closing matters more than the goodbye
         LOG.fine(() -> "session " + peerId + ": no goodbye (" + e + ")");
       }
     }
     transition(State.CLOSED, reason);
-    closePathSocket();
+    link.closeSocket();
     finder.close(); // after the goodbye: a TCP link flushes it before it closes
     messages.failAll(closedBy);
   }
@@ -426,133 +394,9 @@ public final class PeerSession {
     }
   }
 
-  // ---------------------------------------------------------------- framing and the way out
-
-  private ByteBuf header(FrameType type, int capacity) {
-    return newFrame(type, capacity, Integer.MAX_VALUE);
-  }
-
-  /** A frame for the current path: header with the peer's session id and the next packet number. */
-  private ByteBuf newFrame(FrameType type, int initialCapacity, int maxCapacity) {
-    // room for the AEAD tag sealing appends
-    ByteBuf out = socket.alloc().directBuffer(initialCapacity, maxCapacity == Integer.MAX_VALUE ? maxCapacity
-      : maxCapacity + crypto.overhead());
-    FrameCodec.writeHeader(out, type, 0, finder.remoteSessionId(), ++packetNumber);
-    return out;
-  }
-
-  private void transmit(ByteBuf out) {
-    if (!crypto.seal(out)) {
-      out.release();
-      return;
-    }
-    lastSent = now();
-    sendTo(out, finder.remote());
-  }
-
-  /** A connected socket for a direct path; on failure the session keeps sending through the listener socket. */
-  private void openPathSocket() {
-    closePathSocket();
-    InetSocketAddress to = finder.remote();
-    PacketSocket probed = finder.takeProbed(to);
-    if (probed != null) {
-      pathSocket = probed; // the birthday socket the peer's probe reached: the only mapping towards it
-      long epoch = ++pathEpoch;
-      // connected from now on, as in the accept model: only the peer's datagrams, ICMP for it
-      probed.connectTo(to, this::onUnreachable).onComplete(ar -> {
-        if (ar.failed()) {
-          LOG.fine(() -> "session " + peerId + ": the probed socket stays unconnected (" + ar.cause().getMessage() + ")");
-        } else if (epoch == pathEpoch && pathSocket == probed) {
-          pmtu.pathUp(Math.min(probed.firstHopMaxDatagram(), probed.readLimit()));
-        }
-      });
-      return;
-    }
-    if (pathSockets == null || to instanceof RelayEndpoint || to instanceof TcpEndpoint) return;
-    long epoch = ++pathEpoch;
-    pathSockets.open(to, this::onUnreachable).onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.fine(() -> "session " + peerId + ": no connected socket (" + ar.cause().getMessage() + ")");
-      } else if (epoch != pathEpoch || state == State.CLOSED || !RelayEndpoint.same(finder.remote(), to)) {
-        ar.result().close(); // the path moved on meanwhile
-      } else {
-        pathSocket = ar.result();
-        int ceiling = Math.min(pathSocket.firstHopMaxDatagram(), pathSocket.readLimit());
-        pmtu.pathUp(ceiling);
-      }
-    });
-  }
-
-  private void closePathSocket() {
-    pmtu.pathDown();
-    pathEpoch++;
-    if (pathSocket != null) pathSocket.close();
-    pathSocket = null;
-  }
-
-  /** ICMP port unreachable on the connected socket: the peer's port is closed, it is gone. */
-  private void onUnreachable() {
-    // a peer that stops says goodbye, then closes its port: our packet crossing that goodbye comes
-    // back as ICMP, which the kernel may report before the goodbye is read; let the goodbye win
-    InetSocketAddress at = finder.remote();
-    deps.scheduler().schedule(UNREACHABLE_GRACE_MS, () -> {
-      if (RelayEndpoint.same(finder.remote(), at)) close("ICMP port unreachable from " + Endpoints.format(at), false); // else it moved on
-    });
-  }
-
-  /**
-   * Sends a whole frame to {@code to}, wrapped in RELAY when {@code to} is a relay endpoint; a
-   * {@link TcpEndpoint} (or a relay reached through one) goes over its TCP connection.
-   */
-  private void sendTo(ByteBuf frame, InetSocketAddress to) {
-    PacketSocket probed = finder.probedFor(to);
-    if (probed != null) {
-      probed.send(frame, to);
-    } else if (pathSocket != null && !(to instanceof RelayEndpoint) && !(to instanceof TcpEndpoint)
-      && RelayEndpoint.same(to, finder.remote())) {
-      pathSocket.send(frame, to);
-    } else if (to instanceof RelayEndpoint r) {
-      byte[] inner = new byte[frame.readableBytes()];
-      frame.readBytes(inner);
-      frame.release();
-      socket.send(ControlMessage.encode(socket.alloc(), new ControlMessage.Relay(deps.localPeerId(), r.peerId(), inner), 0),
-        finder.relayVia(r));
-    } else {
-      socket.send(frame, to);
-    }
-  }
-
-  /**
-   * The frame size budget of the current path: what its path MTU search confirmed on a direct path
-   * with a connected socket, else {@code listen.maxDatagramBytes}; a relay wrapper takes its share.
-   */
-  private int budget() {
-    if (pathSocket != null && pmtu.current() > deps.maxDatagramBytes()) return pmtu.current() - crypto.overhead();
-    return deps.maxDatagramBytes() - crypto.overhead() - (finder.remote() instanceof RelayEndpoint ? ControlMessage.RELAY_OVERHEAD : 0);
-  }
-
-  /** A path MTU probe: a sealed frame padded so that its datagram is {@code size} bytes. */
+  /** A path MTU probe of {@code size} bytes on the current path. */
   private void sendProbe(int size) {
-    if (state != State.UP || !crypto.ready()) return; // its timeout counts it lost
-    int padding = size - FrameCodec.HEADER_BYTES - crypto.overhead() - SessionCodec.PROBE_HEADER;
-    ByteBuf out = newFrame(FrameType.PMTU_PROBE, size, size - crypto.overhead());
-    SessionCodec.writeProbe(out, size, padding);
-    transmit(out);
-  }
-
-  /**
-   * A probe arrived: it must be as large as it says (a relay or TCP path carries no probes), and the
-   * answer says which datagrams reach us on this path: a connected socket reads up to
-   * {@code listen.maxPathDatagramBytes}, a listener only {@code listen.maxDatagramBytes}.
-   */
-  private void answerProbe(ByteBuf frame) {
-    int arrived = FrameCodec.HEADER_BYTES + frame.readableBytes() + crypto.overhead(); // the tag was taken off by opening
-    int claimed = SessionCodec.readProbe(frame);
-    if (claimed != arrived) throw new WireException("PMTU_PROBE of " + arrived + " B claims " + claimed);
-    int readable = pathSocket != null && pathSocket.readLimit() > 0 ? pathSocket.readLimit() : deps.maxDatagramBytes();
-    ByteBuf out = header(FrameType.PMTU_ACK, FrameCodec.HEADER_BYTES + SessionCodec.PROBE_ACK_BYTES);
-    SessionCodec.writeProbeAck(out, claimed, Math.min(readable, 65_535), pathSocket == null ? 0 : pathSocket.receiveBufferBytes());
-    transmit(out);
+    link.sendProbe(size);
   }
 
   private long now() {
@@ -565,7 +409,7 @@ public final class PeerSession {
   public int localSessionId() { return localSid; }
   public State state() { return state; }
   /** The path in use, or {@code null} before one is locked. */
-  public Path path() { return finder.path(); }
+  public Path path() { return finder.winner() == null ? null : finder.winner().path(); }
   public InetSocketAddress remote() { return finder.remote(); }
   public RttEstimator rtt() { return rtt; }
   public int inFlight() { return messages.inFlight(); }
@@ -582,8 +426,8 @@ public final class PeerSession {
       .put("natPair", finder.natPair())
       .put("strategy", finder.strategy() == null ? null : finder.strategy().wireName())
       .put("directAfterMs", directAfterMs < 0 ? null : directAfterMs)
-      .put("hardNat", finder.hardJson())
-      .put("connectedSocket", pathSocket != null)
+      .put("hardNat", hard == null ? null : hard.toJson())
+      .put("connectedSocket", link.connected())
       .put("keepalivesSent", keepalives)
       .put("rttMs", rtt.hasSample() ? rtt.srttMs() : null).put("rttVarMs", rtt.hasSample() ? rtt.rttvarMs() : null)
       .put("sessionId", Integer.toUnsignedString(localSid))

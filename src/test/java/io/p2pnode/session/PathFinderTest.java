@@ -65,7 +65,7 @@ class PathFinderTest {
       () -> null, new PunchStats(), new java.util.concurrent.atomic.AtomicLong(), hb::intervalMs, null); // unencrypted HELLOs
     SessionCrypto crypto = new SessionCrypto(null, "peer", counters, so.rekeyAfterPackets(), so.rekeyAfterMs(), clock.clock());
     RecordingSocket socket = new RecordingSocket(new InetSocketAddress("127.0.0.1", 7700));
-    finder = new PathFinder(deps, "peer", LOCAL_SID, socket, crypto, new RttEstimator(), new PathFinder.Host() {
+    finder = new PathFinder(deps, "peer", LOCAL_SID, socket, crypto, new RttEstimator(), new PathOwner() {
       public void sendTo(ByteBuf frame, InetSocketAddress to) {
         sent.add(to);
         frame.release();
@@ -226,7 +226,7 @@ class PathFinderTest {
     helloAck(PUBLIC);
     assertEquals(List.of("IDLE->PUNCHING", "PUNCHING->DIRECT"), transitions);
     assertEquals(List.of("-->direct"), locked);
-    assertEquals(Path.DIRECT, finder.path());
+    assertEquals(Path.DIRECT, finder.winner().path());
     assertEquals(REMOTE_SID, finder.remoteSessionId());
     assertEquals(1, heard);
     sent.clear();
@@ -266,7 +266,7 @@ class PathFinderTest {
     onUpgrade();
     clock.advance(SessionOptions.DEFAULT_RELAY_AFTER_MS + PUNCH_MS);
     assertEquals(State.FALLBACK, finder.state());
-    assertEquals(Path.RELAY, finder.path());
+    assertEquals(Path.RELAY, finder.winner().path());
     clock.advance(SessionOptions.DEFAULT_UPGRADE_INTERVAL_MS - SessionOptions.DEFAULT_RELAY_AFTER_MS - PUNCH_MS);
     assertEquals(State.UPGRADING, finder.state(), "the next upgrade");
     assertEquals(List.of("-->relay"), locked, "the path never changed");
