@@ -30,9 +30,10 @@ import java.util.logging.Logger;
 
 /**
  * One remote peer: the thin owner of its path finding ({@link PathFinder}) and its data plane
- * ({@link MessageExchange}, {@link SessionCrypto}, {@link PathMtu}); it keeps the lifecycle,
- * liveness, framing and the way out, and routes inbound frames. Single-threaded: every method runs
- * on the owning {@link SessionVerticle}'s context (tests call it directly with a manual clock).
+ * ({@link MessageExchange}, {@link SessionCrypto}, {@link PathMtu}), which writes through the
+ * session's {@link SessionLink}; it keeps the lifecycle and liveness, and routes inbound frames.
+ * Single-threaded: every method runs on the owning {@link SessionVerticle}'s context (tests call it
+ * directly with a manual clock).
  *
  * <p>States: {@code CONNECTING → UP → CLOSED}, or {@code CONNECTING → CLOSED} when no candidate
  * answers within {@code session.connectTimeoutMs}. {@link #transition} is the one place that
