@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>BenchDriver SYSTEM PEER PINNED SECONDS SPEC...</pre>
  * SYSTEM is {@code netty-udp}, {@code vertx-eb} or {@code p2p-node}; PEER what the peer printed
  * after {@code BENCH-PEER}; SECONDS the measured time of a throughput run; SPEC
- * {@code rtt:SIZE} or {@code tput:SIZE:WINDOW}.
+ * {@code rtt:SIZE}, {@code tput:SIZE:WINDOW} or (p2p-node) {@code file:MIB}.
  */
 public final class BenchDriver {
   static final String RAW = "netty-udp";
@@ -74,6 +74,13 @@ public final class BenchDriver {
 
   /** Runs every spec through {@code rtt} or {@code tput}; 0, or 3 after the first failure (printed). */
   private int runAll(List<String> specs, Measure rtt, Measure tput) {
+    return runAll(specs, rtt, tput, (size, w) -> {
+      throw new IllegalArgumentException(system + " has no file transfer");
+    });
+  }
+
+  /** The same with {@code file:MIB} specs measured by {@code file} (size = MiB). */
+  private int runAll(List<String> specs, Measure rtt, Measure tput, Measure file) {
     for (String spec : specs) {
       String[] p = spec.split(":");
       int size = Integer.parseInt(p[1]);
@@ -81,6 +88,7 @@ public final class BenchDriver {
       System.out.println("RUNNING " + spec);
       try {
         if (p[0].equals("rtt")) rtt.run(size, window);
+        else if (p[0].equals("file")) file.run(size, window);
         else tput.run(size, window);
       } catch (Throwable e) {
         String why = String.valueOf(e.getMessage() == null ? e : e.getMessage()).replace('\n', ' ');
@@ -181,6 +189,11 @@ public final class BenchDriver {
         double before = retransmitted(api);
         printRate(size, w, load.throughput(size, w, nanos / 3, nanos));
         print(Figure.RETRANSMITTED, size, w, retransmitted(api) - before, "chunks");
+      }, (mib, w) -> {
+        double[] f = FileTransfer.send(vertx, "bench-b", mib);
+        print(Figure.FILE_THROUGHPUT, 65536, null, f[0], "MB/s");
+        print(Figure.FILE_HEAP_RECEIVER, 65536, null, f[1], "B");
+        print(Figure.FILE_HEAP_SENDER, 65536, null, f[2], "B");
       });
     } finally {
       node.stop();

@@ -61,6 +61,7 @@ public final class BenchPeer {
           .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0))
           .put("bridge", new JsonObject().put("port", 0)).put("http", new JsonObject().put("port", 0)))).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         serve(node.vertx());
+        FileTransfer.serve(node.vertx());
         ready("node=" + node.udpAddress().getPort());
         node.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       }

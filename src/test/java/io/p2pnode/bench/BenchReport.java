@@ -50,6 +50,7 @@ final class BenchReport {
           find(P2P, Figure.RTT_P99, size, 1, pinned), "%12.1f");
       }
       costs(pinned);
+      file(pinned);
       targets(pinned);
     }
     out.println();
@@ -94,6 +95,28 @@ final class BenchReport {
         }
       }
     }
+  }
+
+  /** The file piped through a byte stream against 64 KB {@code p2p.send} in bytes/s (issue #15), and the heaps after it. */
+  private void file(boolean pinned) {
+    Figure f = find(P2P, Figure.FILE_THROUGHPUT, 65536, null, pinned);
+    if (f == null) return;
+    if (!f.ok()) {
+      out.println("p2p-node file through a byte stream: FAILED");
+      return;
+    }
+    int w = windows.get(0);
+    Figure send = mb(find(P2P, Figure.THROUGHPUT, 65536, w, pinned), 65536);
+    Figure rx = find(P2P, Figure.FILE_HEAP_RECEIVER, 65536, null, pinned);
+    Figure tx = find(P2P, Figure.FILE_HEAP_SENDER, 65536, null, pinned);
+    out.printf(Locale.ROOT, "p2p-node file piped file to file through a byte stream: %.1f MB/s; heap after GC once it arrived:"
+      + " receiver %s, sender %s%n", f.value(), mib(rx), mib(tx));
+    target("file via stream / 64 KB p2p.send >= 0.8 (#15), " + w + " in flight", send == null || !send.ok() ? Double.NaN
+      : f.value() / send.value(), 0.8, true);
+  }
+
+  private static String mib(Figure f) {
+    return f == null || !f.ok() ? "?" : String.format(Locale.ROOT, "%.1f MiB", f.value() / (1 << 20));
   }
 
   private static String count(Figure f) {

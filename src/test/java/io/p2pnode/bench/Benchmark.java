@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * --windows 256,4096     messages in flight for throughput
  * --pin both             pinned, unpinned or both
  * --seconds 3            measured seconds per throughput figure (plus a third of it to warm up)
- * --quick                --seconds 1 and 256 in flight only
+ * --fileMiB 256          a file of this size piped file to file through a byte stream (p2p-node; 0: none)
+ * --quick                --seconds 1, 256 in flight only and a 64 MiB file
  * --no-udp-offload       the processes run with -Dp2p.udpOffload=false (no GSO, GRO, recvmmsg)
  * </pre>
  */
@@ -54,6 +55,8 @@ public final class Benchmark {
   private final List<Integer> windows;
   private final List<Boolean> pins;
   private final double seconds;
+  /** MiB of the file piped through a byte stream (p2p-node only); 0: none. */
+  private final int fileMiB;
   private final boolean json;
   private final boolean udpOffload;
   private final PrintStream out;
@@ -76,6 +79,7 @@ public final class Benchmark {
       default -> throw new IllegalArgumentException("--pin: both, pinned or unpinned, not " + pin);
     };
     seconds = Double.parseDouble(o.getOrDefault("seconds", quick ? "1" : "3"));
+    fileMiB = Integer.parseInt(o.getOrDefault("fileMiB", quick ? "64" : "256"));
     json = o.containsKey("json");
     udpOffload = !o.containsKey("no-udp-offload");
     out = json ? System.err : System.out;
@@ -133,6 +137,7 @@ public final class Benchmark {
     } else {
       windows.stream().sorted().forEach(w -> sizes.forEach(s -> specs.add("tput:" + s + ":" + w)));
     }
+    if (system.equals(BenchDriver.P2P) && fileMiB > 0) specs.add("file:" + fileMiB);
     return specs;
   }
 

@@ -23,6 +23,11 @@ record Figure(String system, String metric, int size, Integer window, boolean pi
   static final String RETRANSMITTED = "retransmitted";
   /** Fire-and-forget sends the receiver never counted (reliable: 0 expected). */
   static final String LOST = "lost";
+  /** A file piped through a byte stream, file to file (size = the stream's chunk, no window), MB/s. */
+  static final String FILE_THROUGHPUT = "file_throughput";
+  /** Heap in use after a GC once the file arrived, on the receiving / sending process, bytes. */
+  static final String FILE_HEAP_RECEIVER = "file_heap_receiver";
+  static final String FILE_HEAP_SENDER = "file_heap_sender";
 
   static Figure of(String system, String metric, int size, Integer window, boolean pinned, double value, String unit) {
     return new Figure(system, metric, size, window, pinned, value, unit, null);

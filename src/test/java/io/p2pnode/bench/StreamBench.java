@@ -60,6 +60,17 @@ public final class StreamBench {
       System.err.printf("streams benchmark: loopback, one JVM (3 nodes), %s sessions, %d s per throughput figure%n",
         encrypted ? "encrypted" : "plain", seconds);
 
+      fileRead = arg(args, "--fileReadKiB", FILE_READ >> 10) << 10;
+      fileQueue = arg(args, "--fileQueueKiB", FILE_QUEUE >> 10) << 10;
+      if (Arrays.asList(args).contains("--fileOnly")) {
+        sendThroughput(alice.vertx(), bulkBytes, seconds); // warm-up: the JIT, path MTU discovery
+        double sendMBs = sendThroughput(alice.vertx(), bulkBytes, seconds);
+        print("p2p.send 64 KB, 256 in flight", "throughput", sendMBs, "MB/s");
+        double fileMBs = fileThroughput(alice, bob, api, bobApi, fileMiB);
+        print("file piped through a stream (" + fileMiB + " MiB, file to file)", "throughput", fileMBs, "MB/s");
+        System.err.printf("  file / p2p.send: %.2f (reads of %d KiB, file write queue %d KiB)%n", fileMBs / sendMBs, fileRead >> 10, fileQueue >> 10);
+        return;
+      }
       // ---- latency
       double[] idle = latency(alice.vertx(), samples, Addresses.DEFAULT_PRIORITY);
       AtomicBoolean stop = new AtomicBoolean();
@@ -228,6 +239,13 @@ public final class StreamBench {
     return mbs;
   }
 
+  /** Reads of 1 MiB: each read is a worker-thread task and an event-loop hop, so fewer, larger ones (the stream cuts them into 64 KiB chunks). */
+  static final int FILE_READ = 1 << 20;
+  /** The receiving file's write queue: 4 MiB, so the pipe does not pause the stream after every second chunk (AsyncFile's default is 128 KiB). */
+  static final int FILE_QUEUE = 4 << 20;
+  private static int fileRead = FILE_READ;
+  private static int fileQueue = FILE_QUEUE;
+
   private static double fileThroughput(P2pNode alice, P2pNode bob, P2pClient api, P2pClient bobApi, int mib) throws Exception {
     Path dir = Files.createTempDirectory("p2p-stream-bench");
     Path source = dir.resolve("source.bin");
@@ -243,10 +261,11 @@ public final class StreamBench {
       }
       Promise<Void> received = Promise.promise();
       bobApi.streamHandler(FILES, rs -> bob.vertx().fileSystem().open(target.toString(), new OpenOptions().setWrite(true)
-        .setCreate(true).setTruncateExisting(true)).compose(rs::pipeTo).onComplete(received));
+        .setCreate(true).setTruncateExisting(true)).compose(out -> rs.pipeTo(out.setWriteQueueMaxSize(fileQueue)))
+        .onComplete(received));
       long t0 = System.nanoTime();
       Future<Void> sent = alice.vertx().fileSystem().open(source.toString(), new OpenOptions().setRead(true))
-        .compose(file -> api.openStream("bob", FILES).compose(ws -> file.setReadBufferSize(64 * 1024).pipeTo(ws)));
+        .compose(file -> api.openStream("bob", FILES).compose(ws -> file.setReadBufferSize(fileRead).pipeTo(ws)));
       await(Future.all(sent, received.future()));
       double mbs = ((long) mib << 20) / ((System.nanoTime() - t0) / 1e9) / 1e6;
       if (Files.size(target) != (long) mib << 20 || Files.mismatch(source, target) != -1) throw new AssertionError("file differs");
@@ -254,7 +273,7 @@ public final class StreamBench {
       long t1 = System.nanoTime();
       await(bob.vertx().fileSystem().open(source.toString(), new OpenOptions().setRead(true)).compose(in -> bob.vertx().fileSystem()
         .open(target.toString(), new OpenOptions().setWrite(true).setTruncateExisting(true))
-        .compose(out -> in.setReadBufferSize(64 * 1024).pipeTo(out))));
+        .compose(out -> in.setReadBufferSize(fileRead).pipeTo(out.setWriteQueueMaxSize(fileQueue)))));
       print("file piped to a file locally (no network), the file path's ceiling", "throughput",
         ((long) mib << 20) / ((System.nanoTime() - t1) / 1e9) / 1e6, "MB/s");
       return mbs;

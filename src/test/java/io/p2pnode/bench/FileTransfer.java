@@ -1,0 +1,96 @@
+package io.p2pnode.bench;
+
+import io.p2pnode.bus.P2pClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The data-plane benchmark's file transfer (issue #15): a file piped from disk into a byte stream
+ * ({@code P2pClient.openStream}) on the driver, and on the peer from its {@code P2pReadStream} into a
+ * file; timed from the open until the peer's file holds every byte. Both sides read and write in
+ * the way the README shows (reads of {@link #READ_BYTES}, a file write queue of {@link #WRITE_QUEUE_BYTES}).
+ */
+final class FileTransfer {
+  /** The address the peer's stream handler listens on. */
+  static final String FILES = "bench.file";
+  /** The peer answers how many bytes its last received file holds, and its heap after a GC. */
+  static final String REPORT = "bench.file.report";
+  /** Reads of 1 MiB: each read is a worker task and an event-loop hop, so fewer, larger ones (the stream cuts them into 64 KiB chunks). */
+  static final int READ_BYTES = Integer.getInteger("bench.fileRead", 1 << 20);
+  /** The receiving file's write queue: AsyncFile's default (128 KiB) pauses the stream after every second chunk. */
+  static final int WRITE_QUEUE_BYTES = Integer.getInteger("bench.fileQueue", 4 << 20);
+
+  private FileTransfer() {
+  }
+
+  /** Receives every stream to {@link #FILES} into a temporary file (the peer side); answers {@link #REPORT}. */
+  static void serve(Vertx vertx) throws IOException {
+    Path target = Files.createTempFile("p2p-bench-file-", ".bin");
+    target.toFile().deleteOnExit();
+    AtomicLong written = new AtomicLong(-1); // -1 while a file is being written
+    P2pClient.create(vertx).streamHandler(FILES, rs -> {
+      written.set(-1);
+      vertx.fileSystem().open(target.toString(), new OpenOptions().setWrite(true).setCreate(true).setTruncateExisting(true))
+        .compose(out -> rs.pipeTo(out.setWriteQueueMaxSize(WRITE_QUEUE_BYTES)))
+        .onComplete(ar -> written.set(ar.succeeded() ? target.toFile().length() : -2));
+    });
+    vertx.eventBus().<Object>localConsumer(REPORT, m -> {
+      JsonObject r = new JsonObject().put("bytes", written.get());
+      if (written.get() >= 0) r.put("heapAfterGc", heapAfterGc());
+      m.reply(r);
+    });
+  }
+
+  /**
+   * Sends a file of {@code mib} MiB of random bytes to {@code peer} and waits until the peer's file
+   * holds it; returns {@code [MB/s, the peer's heap after GC in bytes, ours]}.
+   */
+  static double[] send(Vertx vertx, String peer, int mib) throws Exception {
+    Path source = Files.createTempFile("p2p-bench-file-", ".bin");
+    try {
+      byte[] block = new byte[1 << 20];
+      Random random = new Random(mib);
+      try (var out = Files.newOutputStream(source)) {
+        for (int i = 0; i < mib; i++) {
+          random.nextBytes(block);
+          out.write(block);
+        }
+      }
+      long size = (long) mib << 20;
+      P2pClient api = P2pClient.create(vertx);
+      long t0 = System.nanoTime();
+      await(vertx.fileSystem().open(source.toString(), new OpenOptions().setRead(true))
+        .compose(file -> api.openStream(peer, FILES).compose(ws -> file.setReadBufferSize(READ_BYTES).pipeTo(ws))));
+      JsonObject report;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      do { // the peer's last writes may still be under way after its stream acknowledged every byte
+        report = await(api.<JsonObject>request(peer, REPORT, ""));
+        if (report.getLong("bytes") == -1) TimeUnit.MILLISECONDS.sleep(2);
+      } while (report.getLong("bytes") == -1 && System.nanoTime() < deadline);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      if (report.getLong("bytes") != size) throw new IllegalStateException("the peer's file holds " + report.getLong("bytes") + " of " + size + " bytes");
+      return new double[] {size / seconds / 1e6, report.getLong("heapAfterGc"), heapAfterGc()};
+    } finally {
+      Files.deleteIfExists(source);
+    }
+  }
+
+  private static long heapAfterGc() {
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+}
