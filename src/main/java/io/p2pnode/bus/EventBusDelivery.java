@@ -1,6 +1,6 @@
 package io.p2pnode.bus;
 
-import io.p2pnode.session.Deliverer;
+import io.p2pnode.dataplane.Deliverer;
 import io.p2pnode.wire.SessionCodec;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;

@@ -3,7 +3,7 @@ package io.p2pnode.bus;
 import io.netty.buffer.ByteBufUtil;
 import io.p2pnode.session.SessionHandle;
 import io.p2pnode.session.SessionManager;
-import io.p2pnode.session.StreamSink;
+import io.p2pnode.dataplane.StreamSink;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;

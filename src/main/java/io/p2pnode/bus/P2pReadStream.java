@@ -1,6 +1,6 @@
 package io.p2pnode.bus;
 
-import io.p2pnode.session.StreamSink;
+import io.p2pnode.dataplane.StreamSink;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;

@@ -1,6 +1,6 @@
 package io.p2pnode.bus;
 
-import io.p2pnode.session.OutboundStreamListener;
+import io.p2pnode.dataplane.OutboundStreamListener;
 import io.p2pnode.session.SessionHandle;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

@@ -1,7 +1,7 @@
 package io.p2pnode.metrics;
 
 import io.p2pnode.bus.Addresses;
-import io.p2pnode.session.Deliverer;
+import io.p2pnode.dataplane.Deliverer;
 import io.p2pnode.transport.Counters;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryContext;

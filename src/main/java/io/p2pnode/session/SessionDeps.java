@@ -1,6 +1,9 @@
 package io.p2pnode.session;
 
 import io.p2pnode.config.HeartbeatOptions;
+import io.p2pnode.dataplane.DataPlaneDeps;
+import io.p2pnode.dataplane.Deliverer;
+import io.p2pnode.dataplane.StreamSink;
 import io.p2pnode.config.SessionOptions;
 import io.p2pnode.time.Scheduler;
 import io.p2pnode.transport.Counters;
@@ -52,5 +55,11 @@ public record SessionDeps(String localPeerId, SessionOptions session, HeartbeatO
   /** Silence after which a peer is down: {@code heartbeat.timeoutMs}, at least three keepalive intervals. */
   public long liveTimeoutMs() {
     return Math.max(heartbeat.timeoutMs(), 3 * keepaliveMs.getAsLong());
+  }
+
+  /** What one session's data plane needs of these; each call draws the congestion controller's randomness afresh. */
+  public DataPlaneDeps dataPlane() {
+    return new DataPlaneDeps(session, maxDatagramBytes, scheduler, counters, deliverer, reassemblyBytes, localKey != null,
+      streams, random.get());
   }
 }

@@ -1,5 +1,7 @@
 package io.p2pnode.session;
 
+import io.p2pnode.dataplane.StreamSink;
+import io.p2pnode.dataplane.Deliverer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;

@@ -1,5 +1,7 @@
 package io.p2pnode.session;
 
+import io.p2pnode.dataplane.StreamSink;
+import io.p2pnode.dataplane.OutboundStreamListener;
 import io.p2pnode.bus.Failure;
 import io.p2pnode.config.SessionOptions;
 import io.p2pnode.transport.Drop;
@@ -239,51 +241,5 @@ class StreamFlowTest {
     assertEquals(429, ((ReplyException) third.cause()).failureCode());
     Future<Object> send = p.a.send(SessionCodec.KIND_SEND, "another.address", "x", 1_000);
     assertEquals(429, ((ReplyException) send.cause()).failureCode(), "a message to a new address opens a stream too");
-  }
-
-  @Test
-  void aReceiverBeyondItsStreamLimitDropsCountsAndStopsTheNewStreamWith429() {
-    io.p2pnode.transport.Counters counters = new io.p2pnode.transport.Counters();
-    SessionOptions o = io.p2pnode.config.NodeOptions.fromJson(new JsonObject().put("session", new JsonObject().put("maxStreams", 1))).session();
-    List<String> control = new ArrayList<>();
-    InboundStreams in = new InboundStreams("a", (peer, id, address) -> new Reader(null, id, address), counters, o, (type, body) -> control.add(type + ":" + io.netty.buffer.ByteBufUtil.hexDump(body)));
-    in.onData(new SessionCodec.Data(1, SessionCodec.KIND_STREAM, 1, 0, "x", Buffer.buffer("a")));
-    assertEquals(1, in.size());
-    in.onData(new SessionCodec.Data(2, SessionCodec.KIND_STREAM, 2, 0, "y", Buffer.buffer("b")));
-    assertEquals(1, counters.drops(Drop.STREAM_LIMIT));
-    assertEquals("STOP:00000002" + "01ad", control.get(control.size() - 1), "stream 2 refused with 429");
-    in.onData(new SessionCodec.Data(3, SessionCodec.KIND_STREAM, 2, 2, "y", Buffer.buffer("c")));
-    assertEquals(1, counters.drops(Drop.STREAM_UNKNOWN), "the rest of a refused stream is dropped too");
-    assertEquals(1, in.size());
-    // the open stream got its window at once, and more once half of it was consumed
-    assertTrue(control.contains("CREDIT:00000001" + String.format("%016x", o.streamWindowBytes())), String.valueOf(control));
-    in.consumed(1, o.streamWindowBytes() / 2);
-    assertTrue(control.contains("CREDIT:00000001" + String.format("%016x", o.streamWindowBytes() / 2 + o.streamWindowBytes())),
-      String.valueOf(control));
-    in.onData(new SessionCodec.Data(4, SessionCodec.KIND_STREAM_END, 1, 1, "x", Buffer.buffer()));
-    in.consumed(1, 1);
-    assertEquals(0, in.size(), "an ended stream whose bytes were consumed is gone");
-  }
-
-  @Test
-  void aPeerThatIgnoresTheCreditHasItsStreamRefused() {
-    io.p2pnode.transport.Counters counters = new io.p2pnode.transport.Counters();
-    SessionOptions o = io.p2pnode.config.NodeOptions.fromJson(new JsonObject()).session();
-    List<String> control = new ArrayList<>();
-    Reader[] reader = new Reader[1];
-    InboundStreams in = new InboundStreams("a", (peer, id, address) -> reader[0] = new Reader(null, id, address), counters, o,
-      (type, body) -> control.add(type + ":" + io.netty.buffer.ByteBufUtil.hexDump(body)));
-    long prev = 0;
-    long sent = 0;
-    for (long msg = 1; sent <= o.streamWindowBytes() + SessionCodec.MAX_STREAM_CHUNK; msg++) { // nothing consumed: no more credit
-      in.onData(new SessionCodec.Data(msg, SessionCodec.KIND_STREAM, 7, prev, "x", Buffer.buffer(new byte[SessionCodec.MAX_STREAM_CHUNK])));
-      prev = msg;
-      sent += SessionCodec.MAX_STREAM_CHUNK;
-    }
-    assertEquals(1, counters.drops(Drop.CREDIT_EXCEEDED));
-    assertEquals("STOP:00000007" + "0190", control.get(control.size() - 1), "refused with 400");
-    assertEquals(400, ((ReplyException) reader[0].end.future().cause()).failureCode(), "the reader hears why");
-    assertTrue(reader[0].got.length() <= o.streamWindowBytes() + SessionCodec.MAX_STREAM_CHUNK, "no more was taken in");
-    assertEquals(0, in.size());
   }
 }

@@ -1,10 +1,10 @@
-package io.p2pnode.session;
+package io.p2pnode.dataplane;
 
 import io.netty.buffer.ByteBuf;
 import io.p2pnode.wire.FrameType;
 
 /** What {@link MessageExchange} needs of its session: frames for the current path and the way out. */
-interface FrameLink {
+public interface FrameLink {
   /** A new frame with its header (receiver's session id, next packet number); at most {@code maxCapacity} bytes. */
   ByteBuf newFrame(FrameType type, int initialCapacity, int maxCapacity);
 

@@ -1,4 +1,4 @@
-package io.p2pnode.session;
+package io.p2pnode.dataplane;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;

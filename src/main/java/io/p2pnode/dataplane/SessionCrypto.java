@@ -1,4 +1,4 @@
-package io.p2pnode.session;
+package io.p2pnode.dataplane;
 
 import io.netty.buffer.ByteBuf;
 import io.p2pnode.crypto.CryptoException;
@@ -37,11 +37,11 @@ import java.util.logging.Logger;
  * token) starts over. {@link #to} is the one place that changes state. With encryption off
  * ({@code session.encryption=false}) the class is a pass-through. Single-threaded.
  */
-final class SessionCrypto {
+public final class SessionCrypto {
   private static final Logger LOG = Logger.getLogger("p2p.session");
   private static final byte[] PROLOGUE = "p2p-node session v1".getBytes(StandardCharsets.US_ASCII);
 
-  enum State { IDLE, HANDSHAKING, READY, FAILED }
+  public enum State { IDLE, HANDSHAKING, READY, FAILED }
 
   private final boolean enabled;
   private final X25519KeyPair local;
@@ -75,7 +75,7 @@ final class SessionCrypto {
    * @param rekeyAfterPackets frames sealed under one key set before the initiator renews it
    * @param rekeyAfterMs      age of a key set after which the initiator renews it
    */
-  SessionCrypto(X25519KeyPair local, String peerId, Counters counters, long rekeyAfterPackets, long rekeyAfterMs,
+  public SessionCrypto(X25519KeyPair local, String peerId, Counters counters, long rekeyAfterPackets, long rekeyAfterMs,
                 io.p2pnode.time.Clock clock) {
     this.rekeyAfterPackets = rekeyAfterPackets;
     this.rekeyAfterNanos = rekeyAfterMs * 1_000_000L;
@@ -94,22 +94,22 @@ final class SessionCrypto {
   }
 
   /** Whether frames may flow: keys agreed (always, with encryption off). */
-  boolean ready() {
+  public boolean ready() {
     return !enabled || state == State.READY;
   }
 
   /** Whether this side sends handshake message 1 and waits for the answer (encryption on). */
-  boolean initiating() {
+  public boolean initiating() {
     return enabled && initiator && state == State.HANDSHAKING;
   }
 
   /** Bytes a sealed frame adds: the AEAD tag. */
-  int overhead() {
+  public int overhead() {
     return enabled ? FrameCipher.TAG_BYTES : 0;
   }
 
   /** An introduction: the peer's key and its token. A new token starts a new handshake. */
-  void introduced(PeerKey key, long introductionToken) {
+  public void introduced(PeerKey key, long introductionToken) {
     if (!enabled || (introductionToken == token && key.equals(remoteKey) && state != State.FAILED)) return;
     token = introductionToken;
     remoteKey = key;
@@ -131,7 +131,7 @@ final class SessionCrypto {
   }
 
   /** What this side's HELLO carries: message 1 from the initiator, nothing from the responder. */
-  Opaque helloNoise() {
+  public Opaque helloNoise() {
     if (enabled && rekey != null) return Opaque.of(rekeyMessage1);
     return enabled && initiator && message1 != null ? Opaque.of(message1) : Opaque.EMPTY;
   }
@@ -140,13 +140,13 @@ final class SessionCrypto {
    * Whether the initiator should renew the keys now: {@code session.rekeyAfterPackets} frames
    * sealed or {@code session.rekeyAfterMs} passed under the current set, and no renewal running.
    */
-  boolean rekeyDue() {
+  public boolean rekeyDue() {
     return enabled && initiator && state == State.READY && rekey == null
       && (sealedWithKeys >= rekeyAfterPackets || clock.nanoTime() - keysSince >= rekeyAfterNanos);
   }
 
   /** Whether a key renewal waits for the peer's answer (its HELLO is sent again each tick). */
-  boolean rekeyPending() {
+  public boolean rekeyPending() {
     return rekey != null;
   }
 
@@ -155,7 +155,7 @@ final class SessionCrypto {
    * HELLOs carry (on the session's path); frames keep flowing under the current keys until the
    * answer arrives. Returns that HELLO's handshake part.
    */
-  Opaque startRekey() {
+  public Opaque startRekey() {
     try {
       rekey = NoiseHandshake.initiator(HandshakePattern.IK).prologue(prologue()).localStatic(local).remoteStatic(remoteKey.bytes())
         .build();
@@ -172,7 +172,7 @@ final class SessionCrypto {
    * A HELLO's handshake part. Returns what the HELLO_ACK carries back (message 2 from the
    * responder), or {@code null} when the HELLO must be dropped (counted).
    */
-  Opaque onHello(Opaque noise) {
+  public Opaque onHello(Opaque noise) {
     if (!enabled) return Opaque.EMPTY;
     if (initiator) return Opaque.EMPTY; // the responder's punch: answered, it proves nothing
     if (noise.isEmpty()) return state == State.READY ? Opaque.of(message2) : null;
@@ -201,7 +201,7 @@ final class SessionCrypto {
   }
 
   /** A HELLO_ACK's handshake part; false when it must be dropped (counted). */
-  boolean onHelloAck(Opaque noise) {
+  public boolean onHelloAck(Opaque noise) {
     if (!enabled) return true;
     if (!initiator) return state == State.READY; // the initiator's answer to our punch
     byte[] m2 = noise.bytes();
@@ -257,7 +257,7 @@ final class SessionCrypto {
   }
 
   /** Key sets agreed so far in this session (1 after the handshake, more after renewals). */
-  long keySets() {
+  public long keySets() {
     return keySets;
   }
 
@@ -269,7 +269,7 @@ final class SessionCrypto {
    * Seals a whole frame (header + payload) in place, appending the tag; false (counted) when
    * there are no keys to seal with yet: the frame must not leave.
    */
-  boolean seal(ByteBuf frame) {
+  public boolean seal(ByteBuf frame) {
     if (!enabled) return true;
     if (sender == null) {
       counters.drop(Drop.SEND_ERROR);
@@ -298,7 +298,7 @@ final class SessionCrypto {
    * Verifies and decrypts a whole frame in place (the tag is cut off). False, counted, when it
    * does not authenticate ({@code AUTH_FAILED}) or replays a packet number ({@code REPLAYED}).
    */
-  boolean open(ByteBuf frame) {
+  public boolean open(ByteBuf frame) {
     if (!enabled) return true;
     if (state != State.READY) {
       counters.drop(Drop.AUTH_FAILED);
@@ -326,7 +326,7 @@ final class SessionCrypto {
     return true;
   }
 
-  State state() {
+  public State state() {
     return state;
   }
 }

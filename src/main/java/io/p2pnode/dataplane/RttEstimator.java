@@ -1,4 +1,4 @@
-package io.p2pnode.session;
+package io.p2pnode.dataplane;
 
 /**
  * Smoothed round-trip time and variation, RFC 6298 §2 (alpha 1/8, beta 1/4), in nanoseconds.

@@ -1,4 +1,4 @@
-package io.p2pnode.session;
+package io.p2pnode.dataplane;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -31,7 +31,9 @@ import java.util.Map;
  * address (each address is a stream: see {@link StreamOrder}, {@link StreamQueues}), at most
  * {@code session.maxInFlight} at a time, and answered with a RESULT (not a notify). Single-threaded.
  */
-final class MessageExchange {
+public final class MessageExchange {
+  /** The urgency of a message or stream that names none (0 most urgent to 7). */
+  public static final int DEFAULT_PRIORITY = StreamQueues.DEFAULT_PRIORITY;
   /** Extra time a sender waits past the end-to-end timeout, so the remote's own 504 can come back. */
   private static final long RESULT_GRACE_MS = 1_000;
   private static final long SWEEP_MS = 50;
@@ -49,7 +51,7 @@ final class MessageExchange {
   private record Pending(Promise<Object> promise, long deadlineNanos, int bytes) {
   }
 
-  private final SessionDeps deps;
+  private final DataPlaneDeps deps;
   private final String peerId;
   private final FrameLink link;
   private final ReliableSender sender;
@@ -86,7 +88,7 @@ final class MessageExchange {
    */
   private final int safeChunk;
 
-  MessageExchange(SessionDeps deps, String peerId, FrameLink link, RttEstimator rtt) {
+  public MessageExchange(DataPlaneDeps deps, String peerId, FrameLink link, RttEstimator rtt) {
     this.deps = deps;
     this.peerId = peerId;
     this.link = link;
@@ -125,7 +127,7 @@ final class MessageExchange {
         return link.receiveLimit();
       }
     }, deps.scheduler(), rtt, deps.maxDatagramBytes(), safeChunk, deps.session().windowMessages(),
-      deps.session().congestion(), deps.random().get());
+      deps.session().congestion(), deps.random());
     this.receiver = new ReliableReceiver(deps.scheduler(), deps.counters(), deps.session().windowMessages(),
       deps.session().reassemblyBytesPerPeer(), deps.reassemblyBytes(), deps.session().reassemblyBytesPerNode(),
       deps.session().maxMessageBytes(), this::flush);
@@ -156,19 +158,19 @@ final class MessageExchange {
   // ---------------------------------------------------------------- byte streams
 
   /** Opens a byte stream to {@code address}; fails with 429 beyond {@code session.maxStreams}. */
-  Future<Integer> openStream(String address, int priority, OutboundStreamListener listener) {
+  public Future<Integer> openStream(String address, int priority, OutboundStreamListener listener) {
     if (closed) return Future.failedFuture(Failure.UNREACHABLE.exception("session with " + peerId + " closed"));
     if (openStreams() >= deps.session().maxStreams()) return Future.failedFuture(tooManyStreams());
     return Future.succeededFuture(outStreams.open(address, priority, listener));
   }
 
   /** Bytes (and then perhaps the end) of byte stream {@code id}; false when it is not open. */
-  boolean writeStream(int id, io.vertx.core.buffer.Buffer bytes, boolean end) {
+  public boolean writeStream(int id, io.vertx.core.buffer.Buffer bytes, boolean end) {
     return !closed && outStreams.write(id, bytes, end);
   }
 
   /** The application's reader consumed {@code bytes} of inbound stream {@code id}. */
-  void streamConsumed(int id, long bytes) {
+  public void streamConsumed(int id, long bytes) {
     if (closed) return;
     inStreams.consumed(id, bytes);
   }
@@ -190,12 +192,12 @@ final class MessageExchange {
    * @param reliable false: sent once, no result awaited; completes as soon as it is queued
    *     ({@link SessionCodec#KIND_NOTIFY} too, though reliable and ordered: no result travels back)
    */
-  Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable) {
+  public Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable) {
     return send(kind, address, body, timeoutMs, reliable, StreamQueues.DEFAULT_PRIORITY);
   }
 
   /** As {@link #send(int, String, Object, long, boolean)}, at urgency {@code priority} (0 most urgent to 7). */
-  Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable, int priority) {
+  public Future<Object> send(int kind, String address, Object body, long timeoutMs, boolean reliable, int priority) {
     if (!sender.hasQueued(address) && openStreams() >= deps.session().maxStreams()) {
       return Future.failedFuture(tooManyStreams());
     }
@@ -262,7 +264,7 @@ final class MessageExchange {
   }
 
   /** Sends what is queued and due (data, results, acknowledgements). */
-  void flush() {
+  public void flush() {
     sender.flush();
   }
 
@@ -277,7 +279,7 @@ final class MessageExchange {
   }
 
   /** The path just changed: what was in flight went into the old one. */
-  void onPathChange() {
+  public void onPathChange() {
     sender.onPathChange();
   }
 
@@ -308,7 +310,7 @@ final class MessageExchange {
   }
 
   /** The session closed: every message awaiting its result fails with {@code failure} (503, or 404 for an unknown peer). */
-  void failAll(ReplyException failure) {
+  public void failAll(ReplyException failure) {
     closed = true;
     if (sweepTimer >= 0) deps.scheduler().cancel(sweepTimer);
     sender.close();
@@ -322,15 +324,15 @@ final class MessageExchange {
   }
 
   /** Consecutive probe timeouts of the sender (see {@link ReliableSender#ptoCount}). */
-  int ptoCount() {
+  public int ptoCount() {
     return sender.ptoCount();
   }
 
-  int inFlight() {
+  public int inFlight() {
     return pending.size();
   }
 
-  JsonObject toJson() {
+  public JsonObject toJson() {
     return sender.toJson().put("streamsOut", outStreams.size()).put("streamsIn", inStreams.size()).put("awaitingResult", pending.size()).put("inboundInDelivery", inboundPending)
       .put("inboundWaiting", receiver.waiting());
   }
@@ -342,7 +344,7 @@ final class MessageExchange {
    *
    * @throws WireException when malformed
    */
-  void onBundle(long pn, ByteBuf payload) {
+  public void onBundle(long pn, ByteBuf payload) {
     boolean[] eliciting = {false};
     BundleCodec.forEach(payload, (type, body) -> {
       switch (type) {
@@ -471,8 +473,8 @@ final class MessageExchange {
   }
 
   /** What sealing adds to every frame: a chunk cut to fit any path must leave room for it. */
-  private static int tagBytes(SessionDeps deps) {
-    return deps.localKey() == null ? 0 : io.p2pnode.crypto.FrameCipher.TAG_BYTES;
+  private static int tagBytes(DataPlaneDeps deps) {
+    return deps.sealed() ? io.p2pnode.crypto.FrameCipher.TAG_BYTES : 0;
   }
 
   /** Bounds-checked read for sub-frame fields. */

@@ -1,4 +1,4 @@
-package io.p2pnode.session;
+package io.p2pnode.dataplane;
 
 import io.p2pnode.time.Scheduler;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +27,7 @@ import java.util.logging.Logger;
  * yet) is asked again after {@link #PEER_RECHECK_MS}. {@link #event}'s callers are the only place that change the state,
  * through {@link #transition}. Single-threaded, on a manual clock in tests.
  */
-final class PathMtu {
+public final class PathMtu {
   private static final Logger LOG = Logger.getLogger("p2p.session");
 
   /** RFC 8899 MAX_PROBES: a size counts as too large after this many unanswered probes. */
@@ -53,14 +53,14 @@ final class PathMtu {
   static final long MIN_PROBE_TIMEOUT_MS = 100;
 
   /** Discovery states (RFC 8899 §5.2, without its ERROR state: the base size is confirmed by the path's handshake). */
-  enum State { DISABLED, BASE, SEARCHING, SEARCH_COMPLETE }
+  public enum State { DISABLED, BASE, SEARCHING, SEARCH_COMPLETE }
 
   /** Events of the machine. */
   enum Event { PATH_UP, PATH_DOWN, START, PROBE_ACKED, PROBE_TIMEOUT, BLACK_HOLE, RAISE }
 
   /** Sends one probe: a sealed frame whose datagram is exactly {@code datagramBytes}. */
   @FunctionalInterface
-  interface Prober {
+  public interface Prober {
     void probe(int datagramBytes);
   }
 
@@ -93,7 +93,7 @@ final class PathMtu {
    * @param base   the size every path carries ({@code listen.maxDatagramBytes})
    * @param prober sends a probe datagram of the given size
    */
-  PathMtu(Scheduler scheduler, RttEstimator rtt, int base, Prober prober, String peerId) {
+  public PathMtu(Scheduler scheduler, RttEstimator rtt, int base, Prober prober, String peerId) {
     this.scheduler = scheduler;
     this.rtt = rtt;
     this.base = base;
@@ -103,13 +103,13 @@ final class PathMtu {
   }
 
   /** A direct path with its own socket is up; {@code localMax}: the largest datagram it may carry from here (0: unknown). */
-  void pathUp(int localMax) {
+  public void pathUp(int localMax) {
     this.localMax = localMax;
     event(Event.PATH_UP, 0, 0);
   }
 
   /** The path is gone, moved, or is not one to probe (relay, TCP): the base size, no probes. */
-  void pathDown() {
+  public void pathDown() {
     event(Event.PATH_DOWN, 0, 0);
   }
 
@@ -119,7 +119,7 @@ final class PathMtu {
   }
 
   /** As {@link #onAck(int, int)}; its socket there holds {@code receiveBuffer} bytes (kernel accounting, 0: unknown). */
-  void onAck(int size, int receiverMax, long receiveBuffer) {
+  public void onAck(int size, int receiverMax, long receiveBuffer) {
     if (state == State.SEARCHING && size == probing && size == base) peerBuffer = receiveBuffer;
     onAck(size, receiverMax);
   }
@@ -130,7 +130,7 @@ final class PathMtu {
    * for keepalives and control), at least {@link #MIN_DATAGRAMS_IN_FLIGHT} datagrams;
    * {@link Long#MAX_VALUE} when the peer did not say.
    */
-  long receiveLimit() {
+  public long receiveLimit() {
     if (peerBuffer <= 0) return Long.MAX_VALUE;
     long d = plpmtu;
     // never below a few datagrams: a peer that reports a tiny (or a bogus) buffer slows its own session, it does not stall it
@@ -155,16 +155,16 @@ final class PathMtu {
    * size in use is probed; if {@link #MAX_PROBES} probes of it go unanswered, back to the base size
    * and search again. A busy peer that answers late is a false alarm, not a smaller path.
    */
-  void onBlackHole() {
+  public void onBlackHole() {
     if (plpmtu > base && state == State.SEARCH_COMPLETE) event(Event.BLACK_HOLE, 0, 0);
   }
 
   /** The datagram size the path carries now. */
-  int current() {
+  public int current() {
     return plpmtu;
   }
 
-  State state() {
+  public State state() {
     return state;
   }
 
@@ -317,7 +317,7 @@ final class PathMtu {
   }
 
   /** For {@code p2p.peers}. */
-  JsonObject toJson() {
+  public JsonObject toJson() {
     return new JsonObject().put("state", state.name()).put("bytes", plpmtu).put("ceiling", localMax)
       .put("peerMax", peerMax < 0 ? null : peerMax).put("peerReceiveBuffer", peerBuffer).put("probesSent", probesSent).put("probesLost", probesLost)
       .put("blackHoles", blackHoles).put("falseAlarms", falseAlarms);

@@ -1,4 +1,4 @@
-package io.p2pnode.session;
+package io.p2pnode.dataplane;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.p2pnode.session;
+package io.p2pnode.dataplane;
 
 import io.netty.buffer.ByteBuf;
 import io.p2pnode.congestion.AckEvent;

@@ -1,4 +1,4 @@
-package io.p2pnode.session;
+package io.p2pnode.dataplane;
 
 import io.p2pnode.time.ManualScheduler;
 import org.junit.jupiter.api.Test;
