@@ -75,8 +75,12 @@ public final class NodeProcess implements AutoCloseable {
    * pauses (they stalled a lab path's acknowledgements for 100-200 ms at a time).
    */
   public static List<String> javaBenchIn(String netns, String mainClass) {
-    return new ArrayList<>(List.of("ip", "netns", "exec", netns, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-Xmx1g", "-cp", System.getProperty("java.class.path"), mainClass));
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-Xmx1g"));
+    String extra = System.getenv("BENCH_JVM_OPTS"); // as in the data-plane benchmark, e.g. -Xlog:gc:file=/tmp/gc-%p.log
+    if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.trim().split("\\s+")));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+    return cmd;
   }
 
   /** Starts {@code io.p2pnode.Main} with these arguments. */

@@ -55,6 +55,13 @@ public interface CongestionController {
   /** The path changed: start over. */
   void reset(long now);
 
+  /**
+   * The path's smoothed RTT, known before this controller's first own sample (from the handshake or
+   * keepalives): given once, before the first packet of a flow (after a {@link #reset} too).
+   */
+  default void onPathRtt(long srttNanos) {
+  }
+
   /** Bytes the sender may have in flight. */
   long cwnd();
 

@@ -242,10 +242,24 @@ public final class MessageExchange {
     return result;
   }
 
-  /** The message encoding, on the heap (kept until acknowledged); 413 over {@code session.maxMessageBytes}. */
+  /**
+   * The message encoding (kept until acknowledged); 413 over {@code session.maxMessageBytes}. A
+   * {@code Buffer} body of {@link #ZERO_COPY_BYTES} or more is not copied: the encoding is its header
+   * and the body's own bytes (a composite buffer), so the body's one copy is the one into the sealed
+   * datagram. (Through the event bus the body is this session's already: Vert.x hands a consumer its
+   * own copy. A body is not to be changed after it was sent, as with Netty's writes.)
+   */
   private ByteBuf encode(long id, int kind, long timeoutMs, long prev, String address, Object body) {
     int max = deps.session().maxMessageBytes();
     if (BodyCodec.minEncodedBytes(body) > max) throw tooLarge(BodyCodec.minEncodedBytes(body));
+    if (body instanceof io.vertx.core.buffer.Buffer buffer && buffer.length() >= ZERO_COPY_BYTES
+      && keepable(((io.vertx.core.internal.buffer.BufferInternal) buffer).getByteBuf())) {
+      ByteBuf header = Unpooled.buffer(32 + address.length() * 3);
+      SessionCodec.writeBufferDataHeader(header, id, kind, timeoutMs, prev, address);
+      if (header.readableBytes() + buffer.length() > max) throw tooLarge(header.readableBytes() + buffer.length());
+      ByteBuf bytes = ((io.vertx.core.internal.buffer.BufferInternal) buffer).getByteBuf();
+      return Unpooled.wrappedBuffer(header, bytes.retainedSlice(bytes.readerIndex(), bytes.readableBytes()));
+    }
     ByteBuf out = Unpooled.buffer(Math.min(max, 64 + address.length() + BodyCodec.minEncodedBytes(body)), max + 1);
     try {
       SessionCodec.writeData(out, id, kind, timeoutMs, prev, address, body);
@@ -256,6 +270,20 @@ public final class MessageExchange {
     }
     if (out.readableBytes() > max) throw tooLarge(out.readableBytes());
     return out;
+  }
+
+  /** Buffer bodies from this size on are sent from where they are (smaller ones are cheaper to copy than to compose). */
+  static final int ZERO_COPY_BYTES = 2048;
+
+  /**
+   * Whether bytes may be kept by reference until acknowledged: an unpooled heap buffer (what Vert.x's
+   * {@code Buffer}s are) stays valid as long as it is referenced. A pooled one may go back to its pool
+   * and be reused while a retransmission still needs it, so it is copied.
+   */
+  static boolean keepable(ByteBuf bytes) {
+    ByteBuf root = bytes;
+    while (root.unwrap() != null) root = root.unwrap();
+    return root instanceof io.netty.buffer.UnpooledHeapByteBuf;
   }
 
   private ReplyException tooLarge(int size) {

@@ -157,8 +157,15 @@ final class OutboundStreams {
 
   private void queue(Out o, int kind, ByteBuf bytes, int offset, int len) {
     long msgId = out.nextMsgId();
-    ByteBuf encoded = Unpooled.buffer(32 + o.address.length() * 3 + len);
-    SessionCodec.writeStream(encoded, msgId, kind, o.id, o.lastMsgId, o.address, bytes, bytes.readerIndex() + offset, len);
+    ByteBuf encoded;
+    if (len >= MessageExchange.ZERO_COPY_BYTES && MessageExchange.keepable(bytes)) { // the written bytes stay where they are: header + a slice of them
+      ByteBuf header = Unpooled.buffer(32 + o.address.length() * 3);
+      SessionCodec.writeStreamHeader(header, msgId, kind, o.id, o.lastMsgId, o.address);
+      encoded = Unpooled.wrappedBuffer(header, bytes.retainedSlice(bytes.readerIndex() + offset, len));
+    } else {
+      encoded = Unpooled.buffer(32 + o.address.length() * 3 + len);
+      SessionCodec.writeStream(encoded, msgId, kind, o.id, o.lastMsgId, o.address, bytes, bytes.readerIndex() + offset, len);
+    }
     o.lastMsgId = msgId;
     ReliableSender.OutMessage m = out.enqueue(msgId, encoded, o);
     m.priority = o.priority;

@@ -299,10 +299,16 @@ final class ReliableSender {
   /** The smallest sub-frame a datagram carries: a RESULT with a one-byte body. */
   private static final int MIN_SUB_FRAME_BYTES = BundleCodec.SUB_HEADER + 8 + 2 + 1;
   private Chunk[] chunkScratch = new Chunk[16];
+  /** Whether the controller heard the path's RTT (once per flow: {@link CongestionController#onPathRtt}). */
+  private boolean pathRttGiven;
 
   /** Whether the pacer lets a datagram leave now; if not, wakes this sender when it will. */
   private boolean paced() {
     long now = now();
+    if (!pathRttGiven && rtt.hasSample()) { // the handshake's RTT, before the controller's own samples
+      pathRttGiven = true;
+      cc.onPathRtt(rtt.srttNanos());
+    }
     long rate = cc.pacingRate();
     if (pacer.canSend(now, rate, cc.sendQuantum())) return true;
     if (!pacingWait) {
@@ -484,6 +490,7 @@ final class ReliableSender {
     ptoCount = 0;
     sampler.reset();
     cc.reset(now());
+    pathRttGiven = false;
     flush();
   }
 

@@ -87,12 +87,26 @@ public final class SessionCodec {
 
   /** A DATA message that follows message {@code prev} of its stream (0: the first of its stream). */
   public static void writeData(ByteBuf out, long msgId, int kind, long timeoutMs, long prev, String address, Object body) {
+    writeDataHeader(out, msgId, kind, timeoutMs, prev, address);
+    BodyCodec.write(out, body);
+  }
+
+  /**
+   * A DATA message whose body is a {@code Buffer}, up to its body: everything {@link #writeData}
+   * writes before the body's bytes (the body's type byte included). The body's bytes follow it
+   * unchanged, so a sender may keep them where they are (a composite buffer) instead of copying.
+   */
+  public static void writeBufferDataHeader(ByteBuf out, long msgId, int kind, long timeoutMs, long prev, String address) {
+    writeDataHeader(out, msgId, kind, timeoutMs, prev, address);
+    out.writeByte(BodyCodec.BUFFER);
+  }
+
+  private static void writeDataHeader(ByteBuf out, long msgId, int kind, long timeoutMs, long prev, String address) {
     out.writeLong(msgId);
     out.writeByte(kind);
     out.writeInt((int) timeoutMs);
     out.writeLong(prev);
     writeShortString(out, address);
-    BodyCodec.write(out, body);
   }
 
   /**
@@ -103,12 +117,21 @@ public final class SessionCodec {
                                  ByteBuf bytes, int offset, int len) {
     if (!isStreamKind(kind)) throw new IllegalArgumentException("not a stream kind: " + kind);
     if (kind == KIND_STREAM_END && len != 0) throw new IllegalArgumentException("a stream's end carries no bytes");
+    writeStreamHeader(out, msgId, kind, streamId, prev, address);
+    if (len > 0) out.writeBytes(bytes, offset, len);
+  }
+
+  /**
+   * A byte-stream message up to its bytes: everything {@link #writeStream} writes before them (the
+   * bytes follow unchanged, so a sender may keep them where they are instead of copying).
+   */
+  public static void writeStreamHeader(ByteBuf out, long msgId, int kind, int streamId, long prev, String address) {
+    if (!isStreamKind(kind)) throw new IllegalArgumentException("not a stream kind: " + kind);
     out.writeLong(msgId);
     out.writeByte(kind);
     out.writeInt(streamId);
     out.writeLong(prev);
     writeShortString(out, address);
-    if (len > 0) out.writeBytes(bytes, offset, len);
   }
 
   /** Writes a reply as a message of its own (so it can be fragmented like any message). */

@@ -54,6 +54,22 @@ class CongestionSessionTest {
     assertTrue(p.droppedAtBottleneck - startupDrops < 20, "dropped " + startupDrops + " then " + (p.droppedAtBottleneck - startupDrops));
   }
 
+  /**
+   * Startup paces from the handshake's RTT (the draft's InitPacingRate with SRTT: 2.77 x the initial
+   * window / SRTT), not from a 1 ms guess (33 MB/s) whatever the path.
+   */
+  @Test
+  void startupPacesFromTheHandshakeRtt() {
+    SessionPair p = new SessionPair(new JsonObject().put("congestion", "bbr"));
+    long srtt = p.a.rtt().srttNanos(); // the handshake's: 1 ms each way
+    Future<Object> f = p.a.send(SessionCodec.KIND_SEND, "small", "x", 60_000);
+    p.runUntil(f, 60_000);
+    assertTrue(f.succeeded(), String.valueOf(f.cause()));
+    long pacing = congestion(p).getLong("pacingRateBytesPerSec");
+    long expected = (long) (2.77 * 10 * 1200 * 1e9 / srtt);
+    assertTrue(Math.abs(pacing - expected) < expected / 50, "pacing " + pacing + ", expected " + expected + " from srtt " + srtt);
+  }
+
   @Test
   void withOnePercentLossBbrKeepsTheRateWhereNewRenoDoesNot() {
     SessionPair bbr = new SessionPair(new JsonObject().put("congestion", "bbr"));

@@ -135,6 +135,20 @@ class SessionCodecTest {
     assertEquals(new Data(9, SessionCodec.KIND_SEND, 1000, 5, "a", "hi"), SessionCodec.readData(hex(expected)));
   }
 
+  /** The header a sender writes for a Buffer body it keeps in place: header + body bytes are exactly writeData's bytes. */
+  @Test
+  void bufferDataHeaderThenTheBodyIsTheDataEncoding() {
+    ByteBuf header = Unpooled.buffer();
+    SessionCodec.writeBufferDataHeader(header, 9, SessionCodec.KIND_SEND, 1000, 5, "a");
+    assertEquals("0000000000000009" + "00" + "000003e8" + "0000000000000005" + "0161" + "02", ByteBufUtil.hexDump(header));
+    Buffer body = Buffer.buffer(new byte[] {1, 2, 3});
+    ByteBuf whole = Unpooled.buffer();
+    SessionCodec.writeData(whole, 9, SessionCodec.KIND_SEND, 1000, 5, "a", body);
+    assertEquals(ByteBufUtil.hexDump(whole), ByteBufUtil.hexDump(Unpooled.wrappedBuffer(header, Unpooled.wrappedBuffer(new byte[] {1, 2, 3}))));
+    assertEquals(new Data(9, SessionCodec.KIND_SEND, 1000, 5, "a", body),
+      SessionCodec.readData(Unpooled.wrappedBuffer(header, Unpooled.wrappedBuffer(new byte[] {1, 2, 3}))));
+  }
+
   @Test
   void aPredecessorThatDoesNotComeBeforeIsRejected() {
     for (long prev : new long[] {9, 10, -1}) {
@@ -267,6 +281,16 @@ class SessionCodecTest {
     assertEquals(2, d.streamId());
     assertTrue(d.isStream());
     assertEquals(new Data(9, SessionCodec.KIND_STREAM, 2, 7, "f", Buffer.buffer(new byte[] {10, -1})), d);
+  }
+
+  @Test
+  void streamHeaderThenTheBytesIsTheChunkEncoding() {
+    ByteBuf header = Unpooled.buffer();
+    SessionCodec.writeStreamHeader(header, 9, SessionCodec.KIND_STREAM, 2, 7, "f");
+    assertEquals("0000000000000009" + "04" + "00000002" + "0000000000000007" + "0166", ByteBufUtil.hexDump(header));
+    assertEquals(ByteBufUtil.hexDump(stream(9, SessionCodec.KIND_STREAM, 2, 7, "f", new byte[] {10, -1})),
+      ByteBufUtil.hexDump(Unpooled.wrappedBuffer(header, Unpooled.wrappedBuffer(new byte[] {10, -1}))));
+    assertThrows(IllegalArgumentException.class, () -> SessionCodec.writeStreamHeader(Unpooled.buffer(), 1, SessionCodec.KIND_SEND, 2, 0, "f"));
   }
 
   @Test
