@@ -94,7 +94,8 @@ class Ipv6LoopbackTest {
     JsonArray aliceCoords = await(P2pClient.create(alice.vertx()).status()).getJsonArray("coordinators");
     assertEquals(1, aliceCoords.size(), aliceCoords.encode());
     assertEquals("127.0.0.1:" + alice.udpAddress().getPort(), aliceCoords.getJsonObject(0).getString("observed"));
-    JsonArray bobCoords = await(P2pClient.create(bob.vertx()).status()).getJsonArray("coordinators");
+    // started once one registration is acknowledged: the other family's may still be under way
+    JsonArray bobCoords = awaitObserved(bob, 2);
     assertEquals("127.0.0.1:" + bob.udpAddress().getPort(), bobCoords.getJsonObject(0).getString("observed"), bobCoords.encode());
     assertEquals("[::1]:" + bob.udpAddress().getPort(), bobCoords.getJsonObject(1).getString("observed"), bobCoords.encode());
 
@@ -114,6 +115,19 @@ class Ipv6LoopbackTest {
     echo(bob, alice, toBob.getString("path"));
     String aliceSeen = peerEntry(bob, "alice4").getString("remote");
     assertTrue(aliceSeen.endsWith(":" + alice.udpAddress().getPort()) && !aliceSeen.startsWith("["), aliceSeen);
+  }
+
+  /** Waits until {@code n}'s first {@code entries} coordinator entries have an observed address (at most 10 s); returns them all. */
+  private static JsonArray awaitObserved(P2pNode n, int entries) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    JsonArray cs;
+    do {
+      cs = await(P2pClient.create(n.vertx()).status()).getJsonArray("coordinators");
+      if (cs.size() >= entries && cs.stream().limit(entries).map(JsonObject.class::cast).allMatch(c -> c.getString("observed") != null)) return cs;
+      await(io.vertx.core.Future.<Void>future(p -> n.vertx().setTimer(20, t -> p.complete())));
+    } while (System.nanoTime() < deadline);
+    fail("not registered with " + entries + " coordinator entries: " + cs.encode());
+    return cs;
   }
 
   /** Waits until {@code n} is registered over TCP with {@code links} coordinators (at most 10 s). */
