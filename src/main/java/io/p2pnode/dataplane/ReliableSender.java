@@ -37,6 +37,13 @@ import java.util.TreeMap;
 final class ReliableSender {
   static final long INITIAL_RTO_MS = 300;
   static final long MAX_ACK_DELAY_MS = 5;
+  /**
+   * The shortest probe timeout. RFC 9002's PTO (srtt + 4 rttvar + max ack delay) is 6 ms on
+   * loopback, shorter than a busy receiver's event-loop turn or a young collection: the data
+   * benchmark re-sent whole 64 KB datagrams that were never lost (hundreds of chunks a run, every
+   * one also a false loss for the congestion controller). Paths with a real RTT are above it.
+   */
+  static final long MIN_PTO_MS = 25;
   static final int PACKET_THRESHOLD = 3;
 
   /** Where packets go and what else rides in them. */
@@ -463,7 +470,7 @@ final class ReliableSender {
     ptoTimer = -1;
     if (inFlight.isEmpty()) return;
     long base = rtt.hasSample() ? rtt.srttNanos() / 1_000_000L + Math.max(1, 4 * rtt.rttvarNanos() / 1_000_000L) : INITIAL_RTO_MS;
-    long pto = (base + MAX_ACK_DELAY_MS) << Math.min(ptoCount, 10);
+    long pto = Math.max(MIN_PTO_MS, base + MAX_ACK_DELAY_MS) << Math.min(ptoCount, 10);
     ptoTimer = scheduler.schedule(Math.max(1, pto), this::onPto);
   }
 
