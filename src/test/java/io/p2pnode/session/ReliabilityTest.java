@@ -36,6 +36,28 @@ class ReliabilityTest {
     assertEquals(List.of("hello"), p.deliveredAtB.stream().map(SessionCodec.Data::body).toList());
   }
 
+  /**
+   * A loopback-fast path (1 ms each way) whose acknowledgements are late for once (a receiver not
+   * scheduled for 2 x 9 ms): RFC 9002's PTO would be about 8 ms and re-send data that was never
+   * lost; the 25 ms floor waits for the acknowledgement instead.
+   */
+  @Test
+  void aLateAcknowledgementOnAFastPathIsNotAProbeTimeout() {
+    SessionPair p = new SessionPair(new JsonObject());
+    for (int i = 0; i < 20; i++) { // the RTT estimate settles at about 2 ms
+      Future<Object> f = p.a.send(SessionCodec.KIND_SEND, "app", "warm-up " + i, 5_000);
+      p.runUntil(f, 1_000);
+    }
+    assertTrue(p.a.rtt().srttNanos() < 5_000_000L, "srtt " + p.a.rtt().srttNanos());
+    p.delayMs = 9; // 18 ms until the acknowledgement comes back
+    Future<Object> f = p.a.send(SessionCodec.KIND_SEND, "app", "late", 5_000);
+    p.runUntil(f, 1_000);
+    assertTrue(f.succeeded(), String.valueOf(f.cause()));
+    JsonObject t = p.a.toJson().getJsonObject("transport");
+    assertEquals(0, t.getLong("retransmittedChunks"), t.encode());
+    assertEquals(0, t.getLong("lostPackets"), t.encode());
+  }
+
   @Test
   void requestGetsTheReplyAndFailuresTheirCode() {
     SessionPair p = new SessionPair(new JsonObject());
