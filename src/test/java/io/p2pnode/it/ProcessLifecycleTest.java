@@ -64,6 +64,15 @@ class ProcessLifecycleTest {
         down.flag();
       }));
       TestNodes.connectEventually(alice, "proc-term");
+      // a round trip over the session: the process's side holds the path too (it says goodbye over it)
+      io.vertx.core.Future<Object> probe = P2pClient.create(alice.vertx()).request("proc-term", "nobody.here", "ping");
+      try {
+        await(probe);
+      } catch (RuntimeException e) {
+        // 404 from the process: what was wanted is that an answer came back
+      }
+      assertTrue(probe.failed() && probe.cause() instanceof io.vertx.core.eventbus.ReplyException r && r.failureCode() == 404,
+        String.valueOf(probe.cause()));
       p.terminate();
       assertEquals(0, p.awaitExit(), p.output());
       assertTrue(p.output().contains("p2p-node stopped"), p.output());
