@@ -252,12 +252,12 @@ public final class MessageExchange {
   private ByteBuf encode(long id, int kind, long timeoutMs, long prev, String address, Object body) {
     int max = deps.session().maxMessageBytes();
     if (BodyCodec.minEncodedBytes(body) > max) throw tooLarge(BodyCodec.minEncodedBytes(body));
-    if (body instanceof io.vertx.core.buffer.Buffer buffer && buffer.length() >= ZERO_COPY_BYTES
-      && keepable(((io.vertx.core.internal.buffer.BufferInternal) buffer).getByteBuf())) {
+    ByteBuf bytes = body instanceof io.vertx.core.buffer.Buffer buffer && buffer.length() >= ZERO_COPY_BYTES
+      ? ((io.vertx.core.internal.buffer.BufferInternal) buffer).getByteBuf() : null;
+    if (bytes != null && keepable(bytes)) {
       ByteBuf header = Unpooled.buffer(32 + address.length() * 3);
       SessionCodec.writeBufferDataHeader(header, id, kind, timeoutMs, prev, address);
-      if (header.readableBytes() + buffer.length() > max) throw tooLarge(header.readableBytes() + buffer.length());
-      ByteBuf bytes = ((io.vertx.core.internal.buffer.BufferInternal) buffer).getByteBuf();
+      if (header.readableBytes() + bytes.readableBytes() > max) throw tooLarge(header.readableBytes() + bytes.readableBytes());
       return Unpooled.wrappedBuffer(header, bytes.retainedSlice(bytes.readerIndex(), bytes.readableBytes()));
     }
     ByteBuf out = Unpooled.buffer(Math.min(max, 64 + address.length() + BodyCodec.minEncodedBytes(body)), max + 1);

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -58,14 +57,7 @@ final class FileTransfer {
   static double[] send(Vertx vertx, String peer, int mib) throws Exception {
     Path source = Files.createTempFile("p2p-bench-file-", ".bin");
     try {
-      byte[] block = new byte[1 << 20];
-      Random random = new Random(mib);
-      try (var out = Files.newOutputStream(source)) {
-        for (int i = 0; i < mib; i++) {
-          random.nextBytes(block);
-          out.write(block);
-        }
-      }
+      StreamProbe.writeRandom(source, mib);
       long size = (long) mib << 20;
       P2pClient api = P2pClient.create(vertx);
       long t0 = System.nanoTime();

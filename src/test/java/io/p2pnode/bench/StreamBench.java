@@ -16,7 +16,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -251,14 +250,7 @@ public final class StreamBench {
     Path source = dir.resolve("source.bin");
     Path target = dir.resolve("target.bin");
     try {
-      Random r = new Random(1);
-      byte[] block = new byte[1 << 20];
-      try (var out = Files.newOutputStream(source)) {
-        for (int i = 0; i < mib; i++) {
-          r.nextBytes(block);
-          out.write(block);
-        }
-      }
+      StreamProbe.writeRandom(source, mib);
       Promise<Void> received = Promise.promise();
       bobApi.streamHandler(FILES, rs -> bob.vertx().fileSystem().open(target.toString(), new OpenOptions().setWrite(true)
         .setCreate(true).setTruncateExisting(true)).compose(out -> rs.pipeTo(out.setWriteQueueMaxSize(fileQueue)))

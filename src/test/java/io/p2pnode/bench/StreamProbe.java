@@ -117,7 +117,8 @@ public final class StreamProbe {
   }
 
   /** Heap live after the last collection, all heap pools. */
-  static long liveHeap() {
+  /** Live heap after the last collection, all heap pools, bytes. */
+  public static long liveHeap() {
     long sum = 0;
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) sum += pool.getCollectionUsage().getUsed();
@@ -125,7 +126,8 @@ public final class StreamProbe {
     return sum;
   }
 
-  static void writeRandom(Path file, int mib) throws Exception {
+  /** Writes {@code mib} MiB of seeded random bytes to {@code file} (the streams tests and benchmarks use it). */
+  public static void writeRandom(Path file, int mib) throws Exception {
     Random r = new Random(mib);
     byte[] block = new byte[1 << 20];
     try (OutputStream out = Files.newOutputStream(file)) {
@@ -136,7 +138,8 @@ public final class StreamProbe {
     }
   }
 
-  static String sha256(Path file) throws Exception {
+  /** The file's SHA-256, hex. */
+  public static String sha256(Path file) throws Exception {
     MessageDigest md = MessageDigest.getInstance("SHA-256");
     try (InputStream in = Files.newInputStream(file)) {
       byte[] buf = new byte[1 << 20];

@@ -2,6 +2,7 @@ package io.p2pnode.it;
 
 import io.p2pnode.P2pNode;
 import io.p2pnode.TestNodes;
+import io.p2pnode.bench.StreamProbe;
 import io.p2pnode.bus.Addresses;
 import io.p2pnode.bus.P2pClient;
 import io.p2pnode.bus.P2pReadStream;
@@ -20,17 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -74,45 +67,18 @@ class StreamsTest {
   }
 
   /** Bytes of the heap live after the last collection (what the collector could not free), all heap pools. */
-  static long liveHeap() {
-    long sum = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) sum += pool.getCollectionUsage().getUsed();
-    }
-    return sum;
-  }
-
-  static String sha256(Path file) throws Exception {
-    MessageDigest md = MessageDigest.getInstance("SHA-256");
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[1 << 20];
-      for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-    }
-    return HexFormat.of().formatHex(md.digest());
-  }
-
-  static void writeRandomFile(Path file, long bytes) throws IOException {
-    Random r = new Random(42);
-    byte[] block = new byte[1 << 20];
-    try (OutputStream out = Files.newOutputStream(file)) {
-      for (long left = bytes; left > 0; left -= block.length) {
-        r.nextBytes(block);
-        out.write(block, 0, (int) Math.min(block.length, left));
-      }
-    }
-  }
 
   @Test
   void aFilePipedToAPeerArrivesIntactWithBothHeapsBounded(@TempDir Path dir) throws Exception {
     Path source = dir.resolve("source.bin");
     Path target = dir.resolve("target.bin");
     long size = (long) FILE_MIB << 20;
-    writeRandomFile(source, size);
-    String expected = sha256(source);
+    StreamProbe.writeRandom(source, FILE_MIB);
+    String expected = StreamProbe.sha256(source);
     System.gc();
     long before = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    AtomicLong peakLive = new AtomicLong(liveHeap());
-    long sampler = alice.vertx().setPeriodic(100, t -> peakLive.accumulateAndGet(liveHeap(), Math::max));
+    AtomicLong peakLive = new AtomicLong(StreamProbe.liveHeap());
+    long sampler = alice.vertx().setPeriodic(100, t -> peakLive.accumulateAndGet(StreamProbe.liveHeap(), Math::max));
 
     Promise<String> received = Promise.promise();
     bobApi.streamHandler("files", rs -> {
@@ -131,7 +97,7 @@ class StreamsTest {
     System.out.printf("streamed %d MiB in %.1f s (%.0f MB/s); heap used %d MiB before, %d MiB after; peak live after GC %d MiB%n",
       FILE_MIB, seconds, size / seconds / 1e6, before >> 20, after >> 20, peakLive.get() >> 20);
     assertEquals(size, Files.size(target));
-    assertEquals(expected, sha256(target), "arrived intact");
+    assertEquals(expected, StreamProbe.sha256(target), "arrived intact");
     assertTrue(after - before < 64L << 20, "nothing of the file stays on the heaps: grew " + ((after - before) >> 20) + " MiB");
     // both nodes run in this JVM: windows (32 MiB per direction), write queue (8 MiB), unacknowledged copies
     assertTrue(peakLive.get() - before < Math.min(size / 2, 192L << 20), "constant memory: peak live heap "
