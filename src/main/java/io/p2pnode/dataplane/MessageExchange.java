@@ -142,6 +142,10 @@ public final class MessageExchange {
         flushSoon();
         return m;
       }
+
+      public int wholeMessageBytes() {
+        return MessageExchange.this.wholeMessageBytes();
+      }
     }, deps.counters());
     this.inStreams = new InboundStreams(peerId, deps.streams(), deps.counters(), deps.session(), (type, body) -> {
       sender.enqueueControl(type, body);
@@ -151,8 +155,13 @@ public final class MessageExchange {
 
   /** Chunks of a message of {@code size} bytes: whole if it fits the current path, else cut to fit any path. */
   private int chunkSize(int size) {
-    int whole = link.budget() - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER - BundleCodec.FRAGMENT_HEADER;
+    int whole = wholeMessageBytes();
     return size <= whole ? whole : safeChunk;
+  }
+
+  /** The largest encoded message that travels whole, in one datagram, on the current path. */
+  private int wholeMessageBytes() {
+    return link.budget() - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER - BundleCodec.FRAGMENT_HEADER;
   }
 
   // ---------------------------------------------------------------- byte streams

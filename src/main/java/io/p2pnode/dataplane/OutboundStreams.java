@@ -34,6 +34,9 @@ final class OutboundStreams {
 
     /** Queues an encoded message of {@code stream} (its chunk size chosen by the caller). */
     ReliableSender.OutMessage enqueue(long msgId, ByteBuf encoded, Object stream);
+
+    /** The largest encoded message that travels whole, in one datagram, on the current path. */
+    int wholeMessageBytes();
   }
 
   /** One open byte stream. */
@@ -139,7 +142,7 @@ final class OutboundStreams {
   private void pump(Out o) {
     while (!o.waiting.isEmpty() && o.sent < o.credit && connectionSent < connectionCredit) {
       Buffer head = o.waiting.peek();
-      int len = Math.min(SessionCodec.MAX_STREAM_CHUNK, head.length() - o.headOffset);
+      int len = Math.min(chunkLimit(o), head.length() - o.headOffset);
       queue(o, SessionCodec.KIND_STREAM, ((BufferInternal) head).getByteBuf(), o.headOffset, len);
       o.headOffset += len;
       if (o.headOffset == head.length()) {
@@ -155,15 +158,32 @@ final class OutboundStreams {
     }
   }
 
+  /**
+   * The largest chunk of stream {@code o}: on a path whose datagrams carry at least half of
+   * {@link SessionCodec#MAX_STREAM_CHUNK} (loopback, a LAN with a probed large MTU), what goes whole
+   * in one datagram, so the receiver has no fragments to reassemble (a 64 KiB chunk with its header
+   * would be cut into a datagram and a tiny tail); on smaller paths {@code MAX_STREAM_CHUNK},
+   * cut into fragments. A whole chunk that no longer fits after a path change is cut then.
+   */
+  private int chunkLimit(Out o) {
+    int fit = out.wholeMessageBytes() - headerBound(o);
+    return fit >= SessionCodec.MAX_STREAM_CHUNK / 2 ? Math.min(fit, SessionCodec.MAX_STREAM_CHUNK) : SessionCodec.MAX_STREAM_CHUNK;
+  }
+
+  /** At least the bytes of a stream message's header ({@link SessionCodec#writeStreamHeader}). */
+  private static int headerBound(Out o) {
+    return 32 + o.address.length() * 3;
+  }
+
   private void queue(Out o, int kind, ByteBuf bytes, int offset, int len) {
     long msgId = out.nextMsgId();
     ByteBuf encoded;
     if (len >= MessageExchange.ZERO_COPY_BYTES && MessageExchange.keepable(bytes)) { // the written bytes stay where they are: header + a slice of them
-      ByteBuf header = Unpooled.buffer(32 + o.address.length() * 3);
+      ByteBuf header = Unpooled.buffer(headerBound(o));
       SessionCodec.writeStreamHeader(header, msgId, kind, o.id, o.lastMsgId, o.address);
       encoded = Unpooled.wrappedBuffer(header, bytes.retainedSlice(bytes.readerIndex() + offset, len));
     } else {
-      encoded = Unpooled.buffer(32 + o.address.length() * 3 + len);
+      encoded = Unpooled.buffer(headerBound(o) + len);
       SessionCodec.writeStream(encoded, msgId, kind, o.id, o.lastMsgId, o.address, bytes, bytes.readerIndex() + offset, len);
     }
     o.lastMsgId = msgId;

@@ -191,7 +191,9 @@ public final class BenchDriver {
         print(Figure.RETRANSMITTED, size, w, retransmitted(api) - before, "chunks");
       }, (mib, w) -> {
         FileTransfer.send(vertx, "bench-b", mib); // warm-up, as every figure has one: the JIT, the stream windows
+        double before = retransmitted(api);
         double[] f = FileTransfer.send(vertx, "bench-b", mib);
+        System.err.println("file transfer retransmitted " + (retransmitted(api) - before) + " chunks");
         print(Figure.FILE_THROUGHPUT, 65536, null, f[0], "MB/s");
         print(Figure.FILE_HEAP_RECEIVER, 65536, null, f[1], "B");
         print(Figure.FILE_HEAP_SENDER, 65536, null, f[2], "B");

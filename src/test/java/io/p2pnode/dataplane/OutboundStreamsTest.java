@@ -2,6 +2,7 @@ package io.p2pnode.dataplane;
 
 import io.netty.buffer.ByteBuf;
 import io.p2pnode.transport.Counters;
+import io.p2pnode.wire.SessionCodec;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OutboundStreamsTest {
   private final List<ReliableSender.OutMessage> queued = new ArrayList<>();
   private long nextId;
+  /** What fits whole in one datagram on the current path (an Internet path's unless a test says otherwise). */
+  private int whole = 1_150;
   private final OutboundStreams streams = new OutboundStreams(new OutboundStreams.Output() {
     public long nextMsgId() {
       return ++nextId;
@@ -26,6 +29,10 @@ class OutboundStreamsTest {
       ReliableSender.OutMessage m = new ReliableSender.OutMessage(msgId, false, encoded, 1200, stream);
       queued.add(m);
       return m;
+    }
+
+    public int wholeMessageBytes() {
+      return whole;
     }
   }, new Counters());
 
@@ -75,5 +82,19 @@ class OutboundStreamsTest {
     queued.get(1).onAcked.run();
     assertEquals(1, heard.ended);
     assertEquals(10, heard.acked);
+  }
+
+  @Test
+  void chunksGoWholeInOneDatagramOnALargeDatagramPathAndAre64KiBOnSmallOnes() {
+    whole = 65_000; // loopback: a 64 KiB chunk and its header would be a full datagram and a tiny tail
+    streams.write(streams.open("files", 3, new Heard()), Buffer.buffer(new byte[200_000]), false);
+    assertEquals(4, queued.size(), "200 000 bytes in chunks of a little less than 65 000");
+    for (ReliableSender.OutMessage m : queued) assertTrue(m.bytes.readableBytes() <= whole, m.bytes.readableBytes() + " bytes");
+    queued.clear();
+    whole = 20_000; // a path with datagrams smaller than half a chunk: 64 KiB chunks, cut into fragments
+    streams.write(streams.open("files", 3, new Heard()), Buffer.buffer(new byte[100_000]), false);
+    assertEquals(2, queued.size());
+    assertTrue(queued.get(0).bytes.readableBytes() > SessionCodec.MAX_STREAM_CHUNK, "a whole 64 KiB chunk and its header");
+    assertTrue(queued.get(1).bytes.readableBytes() > 100_000 - SessionCodec.MAX_STREAM_CHUNK);
   }
 }
