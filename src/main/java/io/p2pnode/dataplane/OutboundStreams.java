@@ -161,9 +161,10 @@ final class OutboundStreams {
   /**
    * The largest chunk of stream {@code o}: on a path whose datagrams carry at least half of
    * {@link SessionCodec#MAX_STREAM_CHUNK} (loopback, a LAN with a probed large MTU), what goes whole
-   * in one datagram, so the receiver has no fragments to reassemble (a 64 KiB chunk with its header
-   * would be cut into a datagram and a tiny tail); on smaller paths {@code MAX_STREAM_CHUNK},
-   * cut into fragments. A whole chunk that no longer fits after a path change is cut then.
+   * in one datagram, so the receiver has nothing to reassemble (a 64 KiB chunk with its header does
+   * not fit a 65 507-byte datagram, so it was cut into about 60 fragments sized for any path, which
+   * the receiver copied together again); on smaller paths {@code MAX_STREAM_CHUNK}, cut into
+   * fragments. A whole chunk that no longer fits after a path change is cut then.
    */
   private int chunkLimit(Out o) {
     int fit = out.wholeMessageBytes() - headerBound(o);

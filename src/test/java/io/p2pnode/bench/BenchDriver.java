@@ -190,9 +190,9 @@ public final class BenchDriver {
         printRate(size, w, load.throughput(size, w, nanos / 3, nanos));
         print(Figure.RETRANSMITTED, size, w, retransmitted(api) - before, "chunks");
       }, (mib, w) -> {
-        FileTransfer.send(vertx, "bench-b", mib); // warm-up, as every figure has one: the JIT, the stream windows
+        FileTransfer.send(vertx, "bench-b", mib, false); // warm-up, as every figure has one: the JIT, the stream windows
         double before = retransmitted(api);
-        double[] f = FileTransfer.send(vertx, "bench-b", mib);
+        double[] f = FileTransfer.send(vertx, "bench-b", mib, true);
         System.err.println("file transfer retransmitted " + (retransmitted(api) - before) + " chunks");
         print(Figure.FILE_THROUGHPUT, 65536, null, f[0], "MB/s");
         print(Figure.FILE_HEAP_RECEIVER, 65536, null, f[1], "B");

@@ -45,16 +45,22 @@ final class FileTransfer {
     });
     vertx.eventBus().<Object>localConsumer(REPORT, m -> {
       JsonObject r = new JsonObject().put("bytes", written.get());
-      if (written.get() >= 0) r.put("heapAfterGc", heapAfterGc());
+      if (written.get() >= 0 && HEAP.equals(m.body())) r.put("heapAfterGc", heapAfterGc());
       m.reply(r);
     });
   }
 
+  /** A {@link #REPORT} with this body also measures the peer's heap after a collection. */
+  private static final String HEAP = "heap";
+
   /**
    * Sends a file of {@code mib} MiB of random bytes to {@code peer} and waits until the peer's file
-   * holds it; returns {@code [MB/s, the peer's heap after GC in bytes, ours]}.
+   * holds it; returns {@code [MB/s, the peer's heap after GC in bytes, ours]} (heaps -1 unless
+   * {@code measureHeap}). The heaps are measured after the timing, and only when asked: a
+   * {@code System.gc()} shrinks the heap, and growing it back on this VM (new pages come at about
+   * 300 MB/s) took more than the transfer after it.
    */
-  static double[] send(Vertx vertx, String peer, int mib) throws Exception {
+  static double[] send(Vertx vertx, String peer, int mib, boolean measureHeap) throws Exception {
     Path source = Files.createTempFile("p2p-bench-file-", ".bin");
     try {
       StreamProbe.writeRandom(source, mib);
@@ -71,7 +77,8 @@ final class FileTransfer {
       } while (report.getLong("bytes") == -1 && System.nanoTime() < deadline);
       double seconds = (System.nanoTime() - t0) / 1e9;
       if (report.getLong("bytes") != size) throw new IllegalStateException("the peer's file holds " + report.getLong("bytes") + " of " + size + " bytes");
-      return new double[] {size / seconds / 1e6, report.getLong("heapAfterGc"), heapAfterGc()};
+      if (!measureHeap) return new double[] {size / seconds / 1e6, -1, -1};
+      return new double[] {size / seconds / 1e6, await(api.<JsonObject>request(peer, REPORT, HEAP)).getLong("heapAfterGc"), heapAfterGc()};
     } finally {
       Files.deleteIfExists(source);
     }

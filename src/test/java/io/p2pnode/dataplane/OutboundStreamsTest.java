@@ -86,7 +86,7 @@ class OutboundStreamsTest {
 
   @Test
   void chunksGoWholeInOneDatagramOnALargeDatagramPathAndAre64KiBOnSmallOnes() {
-    whole = 65_000; // loopback: a 64 KiB chunk and its header would be a full datagram and a tiny tail
+    whole = 65_000; // loopback: a 64 KiB chunk and its header would not fit, and be cut into fragments
     streams.write(streams.open("files", 3, new Heard()), Buffer.buffer(new byte[200_000]), false);
     assertEquals(4, queued.size(), "200 000 bytes in chunks of a little less than 65 000");
     for (ReliableSender.OutMessage m : queued) assertTrue(m.bytes.readableBytes() <= whole, m.bytes.readableBytes() + " bytes");
