@@ -90,6 +90,9 @@ public final class NodeStreams implements StreamSink {
     P2pReadStream rs = new P2pReadStream(r.context, peerId, address, n -> {
       SessionHandle h = manager.get().existing(peerId);
       if (h != null) h.run(s -> s.streamConsumed(streamId, n));
+    }, code -> {
+      SessionHandle h = manager.get().existing(peerId);
+      if (h != null) h.run(s -> s.resetInbound(streamId, code));
     });
     r.context.runOnContext(v -> r.handler.handle(rs));
     return rs;

@@ -19,7 +19,9 @@ import java.util.function.LongConsumer;
  * gets no more credit for this stream, while the peer's other streams go on. Before a
  * {@link #handler} is set the bytes wait (as if paused), so {@code stream.pipeTo(file)} may start
  * later. Handlers run on the context that registered the stream handler. The exception handler
- * hears 503 when the session closes before the end.
+ * hears 503 when the session closes before the end, and a {@link StreamResetException} when the
+ * writer resets the stream (after the bytes that came before the reset). {@link #reset} gives the
+ * stream up from this side: nothing more is delivered and the writer's stream fails.
  */
 public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbound {
   /** Consumed bytes are reported to the session (for credit) in steps of this size, and at the end. */
@@ -30,6 +32,7 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
   private final String peerId;
   private final String address;
   private final LongConsumer consumed;
+  private final LongConsumer reset;
   /** Filled on the session's thread, taken on the stream's context. */
   private final ConcurrentLinkedQueue<Object> incoming = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -45,12 +48,30 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
 
   /**
    * @param consumed reports bytes the reader consumed (any thread; the session gives credit for them)
+   * @param reset    tells the session the reader gave the stream up, with a code (any thread)
    */
-  P2pReadStream(ContextInternal context, String peerId, String address, LongConsumer consumed) {
+  P2pReadStream(ContextInternal context, String peerId, String address, LongConsumer consumed, LongConsumer reset) {
     this.context = context;
     this.peerId = peerId;
     this.address = address;
     this.consumed = consumed;
+    this.reset = reset;
+  }
+
+  /**
+   * Gives the stream up with an application {@code code} (0 to 2^32 - 1), as HTTP/2's reset: what
+   * arrived and was not handed over yet is dropped, no handler runs any more, and the writer's
+   * stream fails with a {@link StreamResetException} carrying {@code code}. Call it on the
+   * stream's context (in its handlers). False when the stream already ended, failed or was reset.
+   */
+  public boolean reset(long code) {
+    if (code < 0 || code > 0xFFFFFFFFL) throw new IllegalArgumentException("reset code " + code + " is not 0 to 4294967295");
+    if (finished) return false;
+    finished = true;
+    pending.clear();
+    incoming.clear();
+    reset.accept(code);
+    return true;
   }
 
   /** The peer that opened the stream. */
@@ -76,7 +97,7 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
   }
 
   @Override
-  public void failed(ReplyException cause) {
+  public void failed(io.vertx.core.VertxException cause) {
     offer(cause);
   }
 
@@ -89,7 +110,9 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
 
   private void take() {
     scheduled.set(false);
-    for (Object o; (o = incoming.poll()) != null; ) pending.add(o);
+    for (Object o; (o = incoming.poll()) != null; ) {
+      if (!finished) pending.add(o); // after a reset, what was still on its way is dropped
+    }
     deliver();
   }
 
@@ -104,7 +127,7 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
           finished = true;
           report(true);
           if (endHandler != null) endHandler.handle(null);
-        } else if (head instanceof ReplyException e) {
+        } else if (head instanceof io.vertx.core.VertxException e) {
           pending.poll();
           finished = true;
           if (exceptionHandler != null) exceptionHandler.handle(e);

@@ -5,6 +5,7 @@ import io.p2pnode.session.SessionHandle;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.internal.ContextInternal;
@@ -44,7 +45,9 @@ public final class P2pWriteStream implements WriteStream<Buffer> {
   private long acked;
   private boolean full;
   private boolean ended;
-  private ReplyException failure;
+  private VertxException failure;
+  /** The peer acknowledged the end: every byte arrived. */
+  private boolean completed;
   private Promise<Void> endPromise;
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
   private Handler<Void> drainHandler;
@@ -79,7 +82,7 @@ public final class P2pWriteStream implements WriteStream<Buffer> {
         });
       }
 
-      public void failed(ReplyException cause) {
+      public void failed(VertxException cause) {
         context.runOnContext(v -> fail(cause));
       }
     };
@@ -119,6 +122,22 @@ public final class P2pWriteStream implements WriteStream<Buffer> {
       if (!s.writeStream(id, null, true)) context.runOnContext(v -> fail(Failure.UNREACHABLE.exception("stream to " + peerId + " is closed")));
     });
     return endPromise.future();
+  }
+
+  /**
+   * Gives the stream up with an application {@code code} (0 to 2^32 - 1), as HTTP/2's reset:
+   * bytes not sent yet are dropped, pending writes and {@link #end()} fail with a
+   * {@link StreamResetException}, and the peer's reader fails with one carrying {@code code} (after
+   * the bytes that reached it first; what was on its way is dropped there). False when the stream
+   * already failed or the peer has every byte.
+   */
+  public boolean reset(long code) {
+    if (code < 0 || code > 0xFFFFFFFFL) throw new IllegalArgumentException("reset code " + code + " is not 0 to 4294967295");
+    synchronized (this) {
+      if (failure != null || completed) return false;
+    }
+    session.run(s -> s.resetStream(id, code)); // the session fails this stream (listener) once it dropped it
+    return true;
   }
 
   @Override
@@ -166,6 +185,7 @@ public final class P2pWriteStream implements WriteStream<Buffer> {
     java.util.List<Promise<Void>> done = new java.util.ArrayList<>();
     Promise<Void> end;
     synchronized (this) {
+      completed = true;
       while (!waiters.isEmpty()) done.add(waiters.poll().promise);
       end = endPromise;
     }
@@ -173,7 +193,7 @@ public final class P2pWriteStream implements WriteStream<Buffer> {
     if (end != null) end.tryComplete();
   }
 
-  private void fail(ReplyException cause) {
+  private void fail(VertxException cause) {
     java.util.List<Promise<Void>> failed = new java.util.ArrayList<>();
     Promise<Void> end;
     Handler<Throwable> handler;

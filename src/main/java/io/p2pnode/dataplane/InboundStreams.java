@@ -3,6 +3,7 @@ package io.p2pnode.dataplane;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.p2pnode.bus.Failure;
+import io.p2pnode.bus.StreamResetException;
 import io.p2pnode.config.SessionOptions;
 import io.p2pnode.transport.Counters;
 import io.p2pnode.transport.Drop;
@@ -14,8 +15,10 @@ import io.vertx.core.eventbus.ReplyException;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
@@ -25,7 +28,8 @@ import java.util.function.BiConsumer;
  * application's reader consumed gives the sender credit again (CREDIT, once half a window was
  * consumed), per stream ({@code session.streamWindowBytes}) and for the session
  * ({@code session.connectionWindowBytes}). A reader that pauses stops its stream's credit, and
- * only its stream's. Single-threaded.
+ * only its stream's. Either end may reset a stream (RESET): the reader's side forgets it, settles
+ * its bytes with the session's credit, and drops what still comes of it. Single-threaded.
  */
 final class InboundStreams {
   /** One open inbound stream. */
@@ -50,6 +54,8 @@ final class InboundStreams {
   /** Queues a CREDIT or STOP sub-frame body (reliable: re-sent until acknowledged). */
   private final BiConsumer<FrameType, ByteBuf> control;
   private final Map<Integer, In> streams = new HashMap<>();
+  /** Streams reset by either end, whose late bytes are dropped (bounded: the oldest are forgotten first). */
+  private final Set<Integer> resetIds = new LinkedHashSet<>();
   private long received;
   private long consumed;
   private long advertised = SessionOptions.MIN_CONNECTION_WINDOW_BYTES;
@@ -64,10 +70,20 @@ final class InboundStreams {
     this.control = control;
   }
 
+  /** Reset streams remembered, so their late bytes are dropped and do not open them again. */
+  static final int MAX_RESET_REMEMBERED = 1024;
+
   /** A message of a byte stream, in its stream's order. */
   void onData(SessionCodec.Data d) {
     int id = d.streamId();
     In s = streams.get(id);
+    if (s == null && resetIds.contains(id)) { // in flight when it was reset: dropped, but its bytes count for the session's credit
+      int n = d.kind() == SessionCodec.KIND_STREAM_END ? 0 : ((Buffer) d.body()).length();
+      received += n;
+      consumedBySession(n);
+      if (d.kind() == SessionCodec.KIND_STREAM_END) resetIds.remove(id);
+      return;
+    }
     if (s == null) {
       if (d.prev() != 0) { // its start was refused or dropped
         counters.drop(Drop.STREAM_UNKNOWN);
@@ -115,12 +131,41 @@ final class InboundStreams {
     In s = streams.get(id);
     if (s == null || bytes <= 0) return;
     s.consumed += bytes;
-    consumed += bytes;
     if (s.ended) {
       if (s.consumed >= s.received) streams.remove(id);
     } else if (s.consumed + streamWindow - s.advertised >= streamWindow / 2) {
       credit(id, s.advertised = s.consumed + streamWindow);
     }
+    consumedBySession(bytes);
+  }
+
+  /** The peer's writer reset its stream: the reader fails (after the bytes it holds already). */
+  void onReset(BundleCodec.Reset r) {
+    In s = forget(r.stream());
+    if (s != null && !s.ended) s.app.failed(new StreamResetException(r.code(), true));
+  }
+
+  /** The application's reader abandons stream {@code id}: the peer's writer hears RESET. False when it is not open. */
+  boolean reset(int id, long code) {
+    if (forget(id) == null) return false;
+    ByteBuf b = Unpooled.buffer(BundleCodec.RESET_BYTES);
+    BundleCodec.writeResetBody(b, id, BundleCodec.SIDE_READER, code);
+    control.accept(FrameType.RESET, b);
+    return true;
+  }
+
+  /** Stream {@code id} was reset: removed and remembered; what its reader had not consumed is settled with the session's credit. */
+  private In forget(int id) {
+    resetIds.add(id);
+    if (resetIds.size() > MAX_RESET_REMEMBERED) resetIds.remove(resetIds.iterator().next());
+    In s = streams.remove(id);
+    if (s != null) consumedBySession(s.received - s.consumed); // the reader's later reports of it are ignored
+    return s;
+  }
+
+  /** {@code bytes} of the session's streams were consumed (or dropped): the session's credit, once half a window was used. */
+  private void consumedBySession(long bytes) {
+    consumed += bytes;
     if (consumed + connectionWindow - advertised >= connectionWindow / 2) credit(0, advertised = consumed + connectionWindow);
   }
 

@@ -146,11 +146,18 @@ public final class MessageExchange {
       public int wholeMessageBytes() {
         return MessageExchange.this.wholeMessageBytes();
       }
+
+      public void control(FrameType type, ByteBuf body) {
+        queueControl(type, body);
+      }
     }, deps.counters());
-    this.inStreams = new InboundStreams(peerId, deps.streams(), deps.counters(), deps.session(), (type, body) -> {
-      sender.enqueueControl(type, body);
-      flushSoon();
-    });
+    this.inStreams = new InboundStreams(peerId, deps.streams(), deps.counters(), deps.session(), this::queueControl);
+  }
+
+  /** Queues a CREDIT, STOP or RESET sub-frame (re-sent until acknowledged). */
+  private void queueControl(FrameType type, ByteBuf body) {
+    sender.enqueueControl(type, body);
+    flushSoon();
   }
 
   /** Chunks of a message of {@code size} bytes: whole if it fits the current path, else cut to fit any path. */
@@ -176,6 +183,16 @@ public final class MessageExchange {
   /** Bytes (and then perhaps the end) of byte stream {@code id}; false when it is not open. */
   public boolean writeStream(int id, io.vertx.core.buffer.Buffer bytes, boolean end) {
     return !closed && outStreams.write(id, bytes, end);
+  }
+
+  /** The application's writer abandons byte stream {@code id} with {@code code}; false when it is not open. */
+  public boolean resetStream(int id, long code) {
+    return !closed && outStreams.reset(id, code);
+  }
+
+  /** The application's reader abandons the peer's byte stream {@code id} with {@code code}; false when it is not open. */
+  public boolean resetInbound(int id, long code) {
+    return !closed && inStreams.reset(id, code);
   }
 
   /** The application's reader consumed {@code bytes} of inbound stream {@code id}. */
@@ -405,6 +422,12 @@ public final class MessageExchange {
         case STOP -> {
           eliciting[0] = true;
           outStreams.onStop(BundleCodec.readStop(body));
+        }
+        case RESET -> {
+          eliciting[0] = true;
+          BundleCodec.Reset r = BundleCodec.readReset(body);
+          if (r.side() == BundleCodec.SIDE_WRITER) inStreams.onReset(r);
+          else outStreams.onReset(r);
         }
         default -> throw new WireException("unexpected sub-frame " + type);
       }

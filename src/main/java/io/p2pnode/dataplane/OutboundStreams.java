@@ -3,10 +3,12 @@ package io.p2pnode.dataplane;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.p2pnode.bus.Failure;
+import io.p2pnode.bus.StreamResetException;
 import io.p2pnode.config.SessionOptions;
 import io.p2pnode.transport.Counters;
 import io.p2pnode.transport.Drop;
 import io.p2pnode.wire.BundleCodec;
+import io.p2pnode.wire.FrameType;
 import io.p2pnode.wire.SessionCodec;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
@@ -37,6 +39,9 @@ final class OutboundStreams {
 
     /** The largest encoded message that travels whole, in one datagram, on the current path. */
     int wholeMessageBytes();
+
+    /** Queues a sub-frame for the peer (RESET), re-sent until acknowledged. */
+    void control(FrameType type, ByteBuf body);
   }
 
   /** One open byte stream. */
@@ -116,6 +121,31 @@ final class OutboundStreams {
       o.credit = c.max();
       pump(o);
     }
+  }
+
+  /**
+   * The application's writer abandons stream {@code id}: what waits for credit is dropped, its
+   * writes fail, the peer hears RESET. Chunks already handed to the reliable sender still go
+   * (they hold message ids the peer's window waits for); the peer drops them. False when the
+   * stream is no longer open.
+   */
+  boolean reset(int id, long code) {
+    Out o = streams.remove(id);
+    if (o == null) return false;
+    o.waiting.clear();
+    ByteBuf b = Unpooled.buffer(BundleCodec.RESET_BYTES);
+    BundleCodec.writeResetBody(b, id, BundleCodec.SIDE_WRITER, code);
+    out.control(FrameType.RESET, b);
+    o.listener.failed(new StreamResetException(code, false));
+    return true;
+  }
+
+  /** The peer's reader reset one of our streams: it fails and sends nothing more. */
+  void onReset(BundleCodec.Reset r) {
+    Out o = streams.remove(r.stream());
+    if (o == null) return; // ended or reset here meanwhile, or a late copy
+    o.waiting.clear();
+    o.listener.failed(new StreamResetException(r.code(), true));
   }
 
   /** A STOP from the receiver: the stream fails with its code and sends nothing more. */

@@ -1,7 +1,7 @@
 package io.p2pnode.dataplane;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.VertxException;
 
 /**
  * Where the byte streams peers open to this node go (the application's stream handlers). Called on
@@ -29,7 +29,7 @@ public interface StreamSink {
     /** The sender ended the stream: nothing follows. */
     void end();
 
-    /** The session closed before the end: nothing follows. */
-    void failed(ReplyException cause);
+    /** The session closed before the end (a {@code ReplyException}), or the writer reset the stream ({@code StreamResetException}): nothing follows. */
+    void failed(VertxException cause);
   }
 }

@@ -276,6 +276,16 @@ public final class PeerSession {
     return state != State.CLOSED && messages.writeStream(id, bytes, end);
   }
 
+  /** The application's writer resets byte stream {@code id} with {@code code}; false when it is not open. */
+  public boolean resetStream(int id, long code) {
+    return state != State.CLOSED && messages.resetStream(id, code);
+  }
+
+  /** The application's reader resets the peer's byte stream {@code id} with {@code code}; false when it is not open. */
+  public boolean resetInbound(int id, long code) {
+    return state != State.CLOSED && messages.resetInbound(id, code);
+  }
+
   /** The application's reader consumed {@code bytes} of the peer's byte stream {@code id}: its credit grows. */
   public void streamConsumed(int id, long bytes) {
     if (state != State.CLOSED) messages.streamConsumed(id, bytes);

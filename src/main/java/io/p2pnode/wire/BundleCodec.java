@@ -25,6 +25,11 @@ import static io.p2pnode.wire.WireBuf.*;
  *                  the receiver refuses byte stream {@code stream} (404 no handler, 429 too many streams,
  *                  400 bytes beyond the credit):
  *                  the sender fails it with {@code code} and sends no more of it
+ * RESET            stream (32) | side (8) | code (32)
+ *                  the application abandons byte stream {@code stream} with its own {@code code} (QUIC's
+ *                  RESET_STREAM and STOP_SENDING in one): side 0, a stream the sender of this sub-frame
+ *                  opened (its writer gives up: the peer's reader fails, later bytes are dropped); side 1,
+ *                  a stream the peer opened (its reader gives up: the peer's writer fails and sends no more)
  * </pre>
  */
 public final class BundleCodec {
@@ -39,6 +44,12 @@ public final class BundleCodec {
   public static final int CREDIT_BYTES = 4 + 8;
   /** Bytes of a STOP sub-frame body. */
   public static final int STOP_BYTES = 4 + 2;
+  /** Bytes of a RESET sub-frame body. */
+  public static final int RESET_BYTES = 4 + 1 + 4;
+  /** RESET side: a stream the sender of the sub-frame opened (its writer resets it). */
+  public static final int SIDE_WRITER = 0;
+  /** RESET side: a stream the peer opened (the reader, who sends the sub-frame, resets it). */
+  public static final int SIDE_READER = 1;
 
   /** One sub-frame, handed over during {@link #forEach}; {@code body} is valid only during the call. */
   @FunctionalInterface
@@ -52,6 +63,10 @@ public final class BundleCodec {
 
   /** A decoded STOP: the receiver refused {@code stream} with {@code code}. */
   public record Stop(int stream, int code) {
+  }
+
+  /** A decoded RESET: {@code side} ({@link #SIDE_WRITER} or {@link #SIDE_READER}) abandoned {@code stream} with {@code code}. */
+  public record Reset(int stream, int side, long code) {
   }
 
   /** A decoded ACK; {@code ranges} holds first/last pairs, highest first. */
@@ -121,6 +136,23 @@ public final class BundleCodec {
     return new Stop(stream, code);
   }
 
+  /** The body of a RESET sub-frame (what {@link #readReset} reads); {@code code} 0 to 2^32 - 1. */
+  public static void writeResetBody(ByteBuf out, int stream, int side, long code) {
+    if (code < 0 || code > 0xFFFFFFFFL) throw new IllegalArgumentException("reset code " + code + " is not 0 to 4294967295");
+    out.writeInt(stream).writeByte(side).writeInt((int) code);
+  }
+
+  /** Decodes a RESET sub-frame body. */
+  public static Reset readReset(ByteBuf in) {
+    int stream = i32(in);
+    int side = u8(in);
+    long code = i32(in) & 0xFFFFFFFFL;
+    end(in);
+    if (stream == 0) throw new WireException("RESET of stream 0");
+    if (side != SIDE_WRITER && side != SIDE_READER) throw new WireException("RESET side " + side);
+    return new Reset(stream, side, code);
+  }
+
   /** Decodes an ACK sub-frame body. */
   public static Ack readAck(ByteBuf in) {
     long largest = i64(in);
@@ -153,7 +185,7 @@ public final class BundleCodec {
       int len = u16(in);
       need(in, len);
       if (type != FrameType.DATA && type != FrameType.RESULT && type != FrameType.ACK && type != FrameType.CREDIT
-        && type != FrameType.STOP) {
+        && type != FrameType.STOP && type != FrameType.RESET) {
         throw new WireException("sub-frame type " + type + " not allowed in a bundle");
       }
       ByteBuf body = in.readSlice(len);

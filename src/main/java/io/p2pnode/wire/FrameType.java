@@ -27,6 +27,8 @@ public enum FrameType {
   CREDIT(0x0A),
   /** Sub-frame of a BUNDLE: the receiver refuses a byte stream. */
   STOP(0x0B),
+  /** Sub-frame of a BUNDLE: either end abandons a byte stream (its writer, or its reader). */
+  RESET(0x0C),
   /** Path MTU probe (RFC 8899 style): padded to the datagram size it tests. */
   PMTU_PROBE(0x0E),
   /** Answer to a PMTU_PROBE: the size arrived, and the largest datagram the receiver reads. */

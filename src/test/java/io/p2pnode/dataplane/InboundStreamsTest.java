@@ -33,7 +33,7 @@ class InboundStreamsTest {
       end.tryComplete();
     }
 
-    public void failed(ReplyException cause) {
+    public void failed(io.vertx.core.VertxException cause) {
       end.tryFail(cause);
     }
   }
@@ -82,5 +82,49 @@ class InboundStreamsTest {
     assertEquals(400, ((ReplyException) reader[0].end.future().cause()).failureCode(), "the reader hears why");
     assertTrue(reader[0].got.length() <= o.streamWindowBytes() + SessionCodec.MAX_STREAM_CHUNK, "no more was taken in");
     assertEquals(0, in.size());
+  }
+
+  @Test
+  void aResetByEitherEndDropsTheStreamsLateBytesAndGivesTheSessionItsCreditBack() {
+    io.p2pnode.transport.Counters counters = new io.p2pnode.transport.Counters();
+    SessionOptions o = io.p2pnode.config.NodeOptions.fromJson(new JsonObject()).session();
+    List<String> control = new ArrayList<>();
+    List<Reader> readers = new ArrayList<>();
+    InboundStreams in = new InboundStreams("a", (peer, id, address) -> {
+      Reader r = new Reader();
+      readers.add(r);
+      return r;
+    }, counters, o, (type, body) -> control.add(type + ":" + io.netty.buffer.ByteBufUtil.hexDump(body)));
+    int chunk = SessionCodec.MAX_STREAM_CHUNK;
+    // the writer of stream 3 resets it after two chunks the reader never consumed
+    in.onData(new SessionCodec.Data(1, SessionCodec.KIND_STREAM, 3, 0, "x", Buffer.buffer(new byte[chunk])));
+    in.onData(new SessionCodec.Data(2, SessionCodec.KIND_STREAM, 3, 1, "x", Buffer.buffer(new byte[chunk])));
+    in.onReset(new io.p2pnode.wire.BundleCodec.Reset(3, io.p2pnode.wire.BundleCodec.SIDE_WRITER, 7));
+    assertEquals(7, ((io.p2pnode.bus.StreamResetException) readers.get(0).end.future().cause()).code(), "the reader hears the writer's code");
+    assertEquals(0, in.size());
+    in.onData(new SessionCodec.Data(3, SessionCodec.KIND_STREAM, 3, 2, "x", Buffer.buffer(new byte[chunk])));
+    assertEquals(1, readers.size(), "a chunk that was on its way opens nothing");
+    assertEquals(2 * chunk, readers.get(0).got.length(), "and reaches no reader");
+    in.consumed(3, 2 * chunk); // the reader's late report counts nothing twice
+    // the reader of stream 5 resets it: the writer hears RESET, side 1, with the code
+    in.onData(new SessionCodec.Data(4, SessionCodec.KIND_STREAM, 5, 0, "y", Buffer.buffer(new byte[chunk])));
+    assertTrue(in.reset(5, 9));
+    assertEquals("RESET:00000005" + "01" + "00000009", control.get(control.size() - 1));
+    assertFalse(in.reset(5, 9), "once");
+    in.onData(new SessionCodec.Data(5, SessionCodec.KIND_STREAM_END, 5, 4, "y", Buffer.buffer()));
+    assertEquals(0, in.size());
+    // a reset stream's bytes count as consumed for the session: 4 chunks so far, then half a window more asks for credit
+    long before = control.stream().filter(c -> c.startsWith("CREDIT:00000000")).count();
+    long seq = 10;
+    long prev = 0;
+    in.onReset(new io.p2pnode.wire.BundleCodec.Reset(11, io.p2pnode.wire.BundleCodec.SIDE_WRITER, 0)); // reset before its first byte came
+    for (long bytes = 4L * chunk; bytes < o.connectionWindowBytes() / 2 + chunk; bytes += chunk, seq++) {
+      in.onData(new SessionCodec.Data(seq, SessionCodec.KIND_STREAM, 11, prev, "z", Buffer.buffer(new byte[chunk])));
+      prev = seq;
+    }
+    assertEquals(2, readers.size(), "the stream reset before it began never opened");
+    assertTrue(control.stream().filter(c -> c.startsWith("CREDIT:00000000")).count() > before,
+      "dropped bytes gave the session its credit back: " + control);
+    assertEquals(0, counters.drops(Drop.CREDIT_EXCEEDED));
   }
 }

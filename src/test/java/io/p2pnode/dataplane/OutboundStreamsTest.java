@@ -34,11 +34,17 @@ class OutboundStreamsTest {
     public int wholeMessageBytes() {
       return whole;
     }
+
+    public void control(io.p2pnode.wire.FrameType type, ByteBuf body) {
+      control.add(type + ":" + io.netty.buffer.ByteBufUtil.hexDump(body));
+    }
   }, new Counters());
+  private final List<String> control = new ArrayList<>();
 
   private static final class Heard implements OutboundStreamListener {
     long acked;
     int ended;
+    io.p2pnode.bus.StreamResetException reset;
 
     public void acked(long bytes) {
       acked += bytes;
@@ -48,7 +54,11 @@ class OutboundStreamsTest {
       ended++;
     }
 
-    public void failed(ReplyException cause) {
+    public void failed(io.vertx.core.VertxException cause) {
+      if (cause instanceof io.p2pnode.bus.StreamResetException r) {
+        reset = r;
+        return;
+      }
       throw new AssertionError(cause);
     }
   }
@@ -96,5 +106,28 @@ class OutboundStreamsTest {
     assertEquals(2, queued.size());
     assertTrue(queued.get(0).bytes.readableBytes() > SessionCodec.MAX_STREAM_CHUNK, "a whole 64 KiB chunk and its header");
     assertTrue(queued.get(1).bytes.readableBytes() > 100_000 - SessionCodec.MAX_STREAM_CHUNK);
+  }
+
+  @Test
+  void aResetDropsWhatWaitsForCreditTellsThePeerAndFailsTheWriterEitherWay() {
+    Heard heard = new Heard();
+    int id = streams.open("files", 3, heard);
+    streams.write(id, Buffer.buffer(new byte[1_000_000]), false); // more than the first credit (256 KiB): the rest waits
+    int queuedBefore = queued.size();
+    assertTrue(streams.reset(id, 7));
+    assertEquals("RESET:" + String.format("%08x", id) + "00" + "00000007", control.get(0), "side 0: the writer's own stream");
+    assertEquals(7, heard.reset.code());
+    assertFalse(streams.reset(id, 7), "once");
+    streams.onCredit(new io.p2pnode.wire.BundleCodec.Credit(id, 10_000_000));
+    assertEquals(queuedBefore, queued.size(), "what waited for credit is not sent");
+    assertFalse(streams.write(id, Buffer.buffer("more"), false));
+    assertEquals(0, streams.size());
+    // the peer's reader resets another stream
+    Heard other = new Heard();
+    int id2 = streams.open("chat", 3, other);
+    streams.onReset(new io.p2pnode.wire.BundleCodec.Reset(id2, io.p2pnode.wire.BundleCodec.SIDE_READER, 9));
+    assertEquals(9, other.reset.code());
+    assertFalse(streams.write(id2, Buffer.buffer("more"), false), "nothing more is sent");
+    assertEquals(1, control.size(), "no RESET back for the peer's own");
   }
 }

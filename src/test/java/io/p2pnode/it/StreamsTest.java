@@ -7,6 +7,7 @@ import io.p2pnode.bus.Addresses;
 import io.p2pnode.bus.P2pClient;
 import io.p2pnode.bus.P2pReadStream;
 import io.p2pnode.bus.P2pWriteStream;
+import io.p2pnode.bus.StreamResetException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -178,5 +179,49 @@ class StreamsTest {
         assertEquals("bob", r.getString("to"));
         ctx.completeNow();
       })));
+  }
+
+  @Test
+  void eitherEndMayResetAStreamAndTheSessionGoesOn(VertxTestContext ctx) {
+    Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
+    Promise<Long> readerHeard = Promise.promise();
+    bobApi.streamHandler("reset.by.writer", rs -> rs.handler(b -> { })
+      .exceptionHandler(e -> readerHeard.tryComplete(e instanceof StreamResetException r ? r.code() : -1L))
+      .endHandler(v -> readerHeard.tryFail("the stream ended instead")));
+    bobApi.streamHandler("reset.by.reader", rs -> rs.handler(b -> rs.reset(9)));
+    AtomicLong after = new AtomicLong();
+    Promise<Void> afterEnded = Promise.promise();
+    bobApi.streamHandler("after.resets", rs -> rs.handler(b -> after.addAndGet(b.length())).endHandler(v -> afterEnded.complete()));
+    // a first chunk acknowledged: the reader has the stream (a stream reset before its first bytes arrive never opens there)
+    aliceApi.openStream("bob", "reset.by.writer").compose(ws -> ws.write(chunk).map(ws)).compose(ws -> {
+      for (int i = 0; i < 1024; i++) ws.write(chunk); // 64 MiB: far more than the stream's credit, so most of it waits
+      Future<Void> end = ws.end();
+      ctx.verify(() -> assertTrue(ws.reset(7), "a stream still under way can be reset"));
+      return end.transform(ar -> {
+        ctx.verify(() -> {
+          assertTrue(ar.failed(), "end() fails");
+          assertEquals(7, ((StreamResetException) ar.cause()).code());
+          assertFalse(ws.reset(7), "once");
+        });
+        return readerHeard.future();
+      });
+    }).compose(code -> {
+      ctx.verify(() -> assertEquals(7L, code, "the reader hears the writer's code"));
+      return aliceApi.openStream("bob", "reset.by.reader");
+    }).compose(ws -> {
+      Promise<Long> writerHeard = Promise.promise();
+      ws.exceptionHandler(e -> writerHeard.tryComplete(e instanceof StreamResetException r && r.getMessage().contains("peer") ? r.code() : -1L));
+      for (int i = 0; i < 512; i++) ws.write(chunk);
+      return writerHeard.future();
+    }).compose(code -> {
+      ctx.verify(() -> assertEquals(9L, code, "the writer hears the reader's code"));
+      return aliceApi.openStream("bob", "after.resets");
+    }).compose(ws -> {
+      for (int i = 0; i < 768; i++) ws.write(chunk); // 48 MiB: more than the session's window (32 MiB)
+      return ws.end();
+    }).compose(v -> afterEnded.future()).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertEquals(48L << 20, after.get(), "a stream after the resets goes through whole");
+      ctx.completeNow();
+    })));
   }
 }

@@ -41,7 +41,7 @@ class StreamFlowTest {
       ended.tryComplete();
     }
 
-    public void failed(ReplyException cause) {
+    public void failed(io.vertx.core.VertxException cause) {
       ended.tryFail(cause);
     }
   }
@@ -78,7 +78,7 @@ class StreamFlowTest {
       end.tryComplete();
     }
 
-    public void failed(ReplyException cause) {
+    public void failed(io.vertx.core.VertxException cause) {
       end.tryFail(cause);
     }
   }

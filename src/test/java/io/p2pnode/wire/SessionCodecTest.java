@@ -358,6 +358,34 @@ class SessionCodecTest {
     assertThrows(WireException.class, () -> BundleCodec.forEach(hex("090000"), (type, body) -> { }), "a BUNDLE inside a bundle");
   }
 
+  @Test
+  void resetGoldenBytesRoundTripsAndBadInput() {
+    ByteBuf r = Unpooled.buffer();
+    BundleCodec.writeResetBody(r, 7, BundleCodec.SIDE_READER, 0xFFFFFFFEL);
+    assertEquals("00000007" + "01" + "fffffffe", ByteBufUtil.hexDump(r));
+    assertEquals(new BundleCodec.Reset(7, BundleCodec.SIDE_READER, 0xFFFFFFFEL), BundleCodec.readReset(r));
+    java.util.Random rnd = new java.util.Random(15);
+    for (int i = 0; i < 200; i++) {
+      BundleCodec.Reset want = new BundleCodec.Reset(1 + rnd.nextInt(Integer.MAX_VALUE), rnd.nextInt(2), rnd.nextLong() & 0xFFFFFFFFL);
+      ByteBuf b = Unpooled.buffer();
+      BundleCodec.writeResetBody(b, want.stream(), want.side(), want.code());
+      assertEquals(want, BundleCodec.readReset(b));
+    }
+    assertThrows(WireException.class, () -> BundleCodec.readReset(hex("00000000" + "00" + "00000001")), "stream 0");
+    assertThrows(WireException.class, () -> BundleCodec.readReset(hex("00000007" + "02" + "00000001")), "side 2");
+    assertThrows(WireException.class, () -> BundleCodec.readReset(hex("00000007" + "00" + "000001")), "truncated");
+    assertThrows(WireException.class, () -> BundleCodec.readReset(hex("00000007" + "00" + "0000000100")), "trailing");
+    assertThrows(IllegalArgumentException.class, () -> BundleCodec.writeResetBody(Unpooled.buffer(), 7, 0, -1));
+    ByteBuf bundle = Unpooled.buffer();
+    int at = BundleCodec.beginSubFrame(bundle, FrameType.RESET);
+    BundleCodec.writeResetBody(bundle, 2, BundleCodec.SIDE_WRITER, 9);
+    BundleCodec.endSubFrame(bundle, at);
+    assertEquals("0c0009" + "00000002" + "00" + "00000009", ByteBufUtil.hexDump(bundle));
+    List<Object> seen = new java.util.ArrayList<>();
+    BundleCodec.forEach(bundle, (type, body) -> seen.add(BundleCodec.readReset(body)));
+    assertEquals(List.of(new BundleCodec.Reset(2, BundleCodec.SIDE_WRITER, 9)), seen);
+  }
+
   // ---------------------------------------------------------------- path MTU probes
 
   @Test
