@@ -69,6 +69,16 @@ public final class BodyCodec {
   }
 
   /**
+   * The {@code len} bytes at {@code at} as a Vert.x {@code Buffer} of its own (one copy, into a heap
+   * buffer that grows when appended to, as the event bus's), so {@code in} may be released.
+   */
+  public static io.vertx.core.buffer.Buffer copyToBuffer(ByteBuf in, int at, int len) {
+    ByteBuf copy = VertxByteBufAllocator.DEFAULT.heapBuffer(len, Integer.MAX_VALUE);
+    in.getBytes(at, copy, len);
+    return BufferInternal.buffer(copy);
+  }
+
+  /**
    * Reads type byte and body, consuming the rest of {@code in}, into a new heap object; a
    * {@code Buffer} body is copied once, into a growable buffer of its own (as Vert.x makes them).
    */
@@ -84,11 +94,7 @@ public final class BodyCodec {
           yield null;
         }
         case STRING -> in.toString(at, len, StandardCharsets.UTF_8);
-        case BUFFER -> {
-          ByteBuf copy = VertxByteBufAllocator.DEFAULT.heapBuffer(len, Integer.MAX_VALUE);
-          in.getBytes(at, copy, len);
-          yield BufferInternal.buffer(copy);
-        }
+        case BUFFER -> copyToBuffer(in, at, len);
         case JSON_OBJECT -> new JsonObject(in.toString(at, len, StandardCharsets.UTF_8));
         case JSON_ARRAY -> new JsonArray(in.toString(at, len, StandardCharsets.UTF_8));
         default -> throw new WireException("unknown body type " + type);

@@ -169,9 +169,10 @@ public final class SessionCodec {
     if (timeout == 0) throw new WireException("stream id 0");
     if (kind == KIND_STREAM_END && in.isReadable()) throw new WireException("bytes after a stream's end");
     if (in.readableBytes() > MAX_STREAM_CHUNK) throw new WireException("stream chunk of " + in.readableBytes() + " bytes");
-    byte[] bytes = new byte[in.readableBytes()];
-    in.readBytes(bytes);
-    return new Data(id, kind, timeout, prev, address, io.vertx.core.buffer.Buffer.buffer(bytes));
+    int len = in.readableBytes();
+    io.vertx.core.buffer.Buffer bytes = BodyCodec.copyToBuffer(in, in.readerIndex(), len); // one copy (Buffer.buffer(byte[]) would copy again)
+    in.skipBytes(len);
+    return new Data(id, kind, timeout, prev, address, bytes);
   }
 
   public static void writeResult(ByteBuf out, long msgId, int code, Object body) {

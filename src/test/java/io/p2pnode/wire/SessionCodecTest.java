@@ -316,6 +316,21 @@ class SessionCodecTest {
   }
 
   @Test
+  void aStreamChunkIsCopiedOnceIntoABufferThatGrows() {
+    byte[] bytes = new byte[SessionCodec.MAX_STREAM_CHUNK];
+    ByteBuf encoded = Unpooled.wrappedBuffer(stream(3, SessionCodec.KIND_STREAM, 1, 0, "s", bytes));
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    SessionCodec.readData(encoded.duplicate()); // loads and links what the measured call uses
+    long before = threads.getCurrentThreadAllocatedBytes();
+    Data d = SessionCodec.readData(encoded.duplicate());
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertTrue(allocated < bytes.length + bytes.length / 2, "one body-sized copy, not two: " + allocated + " bytes allocated");
+    Buffer b = (Buffer) d.body();
+    b.appendString("more"); // a received chunk grows like any Vert.x buffer
+    assertEquals(bytes.length + 4, b.length());
+  }
+
+  @Test
   void badStreamMessagesAreRejected() {
     String chunk = "0000000000000009" + "04" + "00000002" + "0000000000000007" + "0166" + "0aff";
     assertThrows(WireException.class, () -> SessionCodec.readData(hex(chunk.replace("0400000002", "0400000000"))), "stream 0");
