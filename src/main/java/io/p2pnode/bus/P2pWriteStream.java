@@ -140,6 +140,29 @@ public final class P2pWriteStream implements WriteStream<Buffer> {
     return true;
   }
 
+  /**
+   * Sends the whole file {@code filename} down this stream, as {@code NetSocket.sendFile}: read on
+   * a worker thread in pieces of 256 KiB into arrays used again once the peer acknowledged them,
+   * so a file of any size costs a write queue's worth of memory and no allocation per byte (a
+   * pipe from {@code AsyncFile} allocates each piece twice). Completes once the peer acknowledged
+   * the file's last byte; the stream stays open ({@link #end()} it, or write more). Do not write
+   * while it runs. Fails with the file's error, or the stream's.
+   */
+  public Future<Void> sendFile(String filename) {
+    return sendFile(filename, 0, -1);
+  }
+
+  /** As {@link #sendFile(String)}, {@code length} bytes from {@code offset} ({@code length} &lt; 0: to the end). */
+  public Future<Void> sendFile(String filename, long offset, long length) {
+    int queue;
+    synchronized (this) {
+      if (failure != null) return context.failedFuture(failure);
+      if (ended) return context.failedFuture(new IllegalStateException("stream to " + peerId + "/" + address + " ended"));
+      queue = (int) Math.min(Integer.MAX_VALUE, maxSize);
+    }
+    return FileSender.send(context, this, filename, offset, length, queue);
+  }
+
   @Override
   public synchronized P2pWriteStream setWriteQueueMaxSize(int maxSize) {
     if (maxSize < 1) throw new IllegalArgumentException("writeQueueMaxSize " + maxSize);

@@ -113,6 +113,11 @@ final class BenchReport {
       + " receiver %s, sender %s%n", f.value(), mib(rx), mib(tx));
     target("file via stream / 64 KB p2p.send >= 0.8 (#15), " + w + " in flight", send == null || !send.ok() ? Double.NaN
       : f.value() / send.value(), 0.8, true);
+    Figure sf = find(P2P, Figure.SENDFILE_THROUGHPUT, 65536, null, pinned);
+    if (sf == null || !sf.ok()) return;
+    out.printf(Locale.ROOT, "p2p-node the same file with P2pWriteStream.sendFile: %.1f MB/s%n", sf.value());
+    target("file via sendFile / 64 KB p2p.send >= 0.8 (#15), " + w + " in flight", send == null || !send.ok() ? Double.NaN
+      : sf.value() / send.value(), 0.8, true);
   }
 
   private static String mib(Figure f) {

@@ -61,14 +61,20 @@ final class FileTransfer {
    * 300 MB/s) took more than the transfer after it.
    */
   static double[] send(Vertx vertx, String peer, int mib, boolean measureHeap) throws Exception {
+    return send(vertx, peer, mib, measureHeap, false);
+  }
+
+  /** As {@link #send(Vertx, String, int, boolean)}; {@code sendFile}: with {@code P2pWriteStream.sendFile} instead of a pipe from {@code AsyncFile}. */
+  static double[] send(Vertx vertx, String peer, int mib, boolean measureHeap, boolean sendFile) throws Exception {
     Path source = Files.createTempFile("p2p-bench-file-", ".bin");
     try {
       StreamProbe.writeRandom(source, mib);
       long size = (long) mib << 20;
       P2pClient api = P2pClient.create(vertx);
       long t0 = System.nanoTime();
-      await(vertx.fileSystem().open(source.toString(), new OpenOptions().setRead(true))
-        .compose(file -> api.openStream(peer, FILES).compose(ws -> file.setReadBufferSize(READ_BYTES).pipeTo(ws))));
+      await(sendFile ? api.openStream(peer, FILES).compose(ws -> ws.sendFile(source.toString()).compose(v -> ws.end()))
+        : vertx.fileSystem().open(source.toString(), new OpenOptions().setRead(true))
+          .compose(file -> api.openStream(peer, FILES).compose(ws -> file.setReadBufferSize(READ_BYTES).pipeTo(ws))));
       JsonObject report;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       do { // the peer's last writes may still be under way after its stream acknowledged every byte

@@ -42,7 +42,7 @@ public final class StreamProbe {
     AtomicLong peak = new AtomicLong();
     if (args[0].equals("receive")) receive(args[1], args[2], Path.of(args[3]), peak);
     else if (args[0].equals("latency")) latency(args[1], args[2], args[3], Integer.parseInt(args[4]));
-    else send(args[1], args[2], args[3], Path.of(args[4]), Integer.parseInt(args[5]), peak);
+    else send(args[1], args[2], args[3], Path.of(args[4]), Integer.parseInt(args[5]), args.length > 6 && args[6].equals("sendFile"), peak);
     System.exit(0);
   }
 
@@ -68,7 +68,8 @@ public final class StreamProbe {
     System.out.flush();
   }
 
-  private static void send(String peerId, String coordinator, String target, Path file, int mib, AtomicLong peak) throws Exception {
+  /** Sends {@code mib} MiB of random bytes as a file: piped from {@code AsyncFile}, or by {@code P2pWriteStream.sendFile}. */
+  private static void send(String peerId, String coordinator, String target, Path file, int mib, boolean sendFile, AtomicLong peak) throws Exception {
     writeRandom(file, mib);
     String sha = sha256(file);
     P2pNode node = LabPeer.start(peerId, 7790, coordinator, new JsonObject().put("connectTimeoutMs", 20_000)
@@ -77,8 +78,10 @@ public final class StreamProbe {
     node.vertx().setPeriodic(200, t -> peak.accumulateAndGet(liveHeap(), Math::max));
     LabPeer.connectEventually(node, api, target);
     long t0 = System.nanoTime();
-    Future<Void> sent = node.vertx().fileSystem().open(file.toString(), new OpenOptions().setRead(true))
-      .compose(f -> api.openStream(target, ADDRESS).compose(ws -> f.setReadBufferSize(64 * 1024).pipeTo(ws)));
+    Future<Void> sent = sendFile
+      ? api.openStream(target, ADDRESS).compose(ws -> ws.sendFile(file.toString()).compose(v -> ws.end()))
+      : node.vertx().fileSystem().open(file.toString(), new OpenOptions().setRead(true))
+        .compose(f -> api.openStream(target, ADDRESS).compose(ws -> f.setReadBufferSize(64 * 1024).pipeTo(ws)));
     sent.toCompletionStage().toCompletableFuture().get(3600, TimeUnit.SECONDS);
     double seconds = (System.nanoTime() - t0) / 1e9;
     JsonObject peers = LabPeer.await(api.peers());

@@ -224,4 +224,39 @@ class StreamsTest {
       ctx.completeNow();
     })));
   }
+
+  @Test
+  void sendFileSendsAFileOrARangeOfItIntactAndFailsOnAMissingOne(@TempDir Path dir, VertxTestContext ctx) throws Exception {
+    Path source = dir.resolve("source.bin");
+    StreamProbe.writeRandom(source, 40); // 40 MiB: more than the write queue's arrays (8 MiB), so they are used again
+    byte[] all = Files.readAllBytes(source);
+    java.util.Map<String, Buffer> got = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.Map<String, Promise<Void>> ended = new java.util.concurrent.ConcurrentHashMap<>();
+    for (String a : new String[] {"file.whole", "file.range"}) {
+      ended.put(a, Promise.promise());
+      Buffer into = Buffer.buffer();
+      got.put(a, into);
+      bobApi.streamHandler(a, rs -> rs.handler(into::appendBuffer).endHandler(v -> ended.get(a).complete()));
+    }
+    long offset = 1_234_567;
+    int length = 5_000_001;
+    aliceApi.openStream("bob", "file.whole").compose(ws -> ws.sendFile(source.toString()).compose(v -> ws.end()))
+      .compose(v -> ended.get("file.whole").future())
+      .compose(v -> aliceApi.openStream("bob", "file.range"))
+      .compose(ws -> ws.sendFile(source.toString(), offset, length).compose(v -> ws.end()))
+      .compose(v -> ended.get("file.range").future())
+      .compose(v -> aliceApi.openStream("bob", "file.whole"))
+      .compose(ws -> ws.sendFile(dir.resolve("missing.bin").toString()).transform(ar -> {
+        ctx.verify(() -> assertTrue(ar.failed() && ar.cause() instanceof java.nio.file.NoSuchFileException, String.valueOf(ar.cause())));
+        return ws.sendFile(source.toString(), all.length + 1L, 1).transform(beyond -> {
+          ctx.verify(() -> assertTrue(beyond.failed() && beyond.cause() instanceof IllegalArgumentException, "a range beyond the file"));
+          return ws.end();
+        });
+      }))
+      .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+        assertArrayEquals(all, got.get("file.whole").getBytes(), "the whole file arrived intact");
+        assertArrayEquals(java.util.Arrays.copyOfRange(all, (int) offset, (int) offset + length), got.get("file.range").getBytes(), "and the range");
+        ctx.completeNow();
+      })));
+  }
 }
