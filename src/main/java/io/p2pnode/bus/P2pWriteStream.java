@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #drainHandler} runs once that fell to half, and {@link #end()} completes when the peer has
  * every byte. So {@code file.pipeTo(stream)} sends a file of any size in constant memory. The
  * receiver's reader sets the pace: bytes go only within the credit it gives (see
- * {@code session.streamWindowBytes}). A write completes once the peer acknowledged it. Written
+ * {@code session.streamWindowBytes}). A write completes once the peer acknowledged it and every
+ * byte before it (a later chunk acknowledged while an earlier one is re-sent completes nothing). Written
  * buffers are sent from where they are, not copied (as Netty's and {@code NetSocket}'s writes): do
  * not change a buffer after writing it.
  * Handlers run on the context that opened the stream. Failures: 503 (session closed), 404 (no

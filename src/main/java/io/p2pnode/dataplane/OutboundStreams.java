@@ -58,6 +58,10 @@ final class OutboundStreams {
     long lastMsgId;
     /** Messages of the stream (its end included) the peer did not acknowledge yet. */
     int unacked;
+    /** Bytes from the stream's start the peer acknowledged without a gap: what the writer hears. */
+    long ackedPrefix;
+    /** Chunks acknowledged beyond a gap (a chunk before them lost, on its way again): start → length. */
+    final Map<Long, Integer> ackedAhead = new HashMap<>();
     boolean endAsked;
     boolean endSent;
 
@@ -221,11 +225,28 @@ final class OutboundStreams {
     ReliableSender.OutMessage m = out.enqueue(msgId, encoded, o);
     m.priority = o.priority;
     o.unacked++;
+    long start = o.sent;
     m.onAcked = () -> {
       o.unacked--;
-      if (len > 0) o.listener.acked(len);
+      if (len > 0) acked(o, start, len);
       if (o.endSent && o.unacked == 0) ended(o);
     };
+  }
+
+  /**
+   * The peer acknowledged {@code len} bytes of {@code o} from offset {@code start}. The writer hears
+   * only bytes acknowledged without a gap before them, so a write's future never completes while
+   * one of its chunks is still to be sent again.
+   */
+  private static void acked(Out o, long start, int len) {
+    if (start != o.ackedPrefix) {
+      o.ackedAhead.put(start, len);
+      return;
+    }
+    long before = o.ackedPrefix;
+    o.ackedPrefix += len;
+    for (Integer n; (n = o.ackedAhead.remove(o.ackedPrefix)) != null; ) o.ackedPrefix += n;
+    o.listener.acked(o.ackedPrefix - before);
   }
 
   /**

@@ -130,4 +130,20 @@ class OutboundStreamsTest {
     assertFalse(streams.write(id2, Buffer.buffer("more"), false), "nothing more is sent");
     assertEquals(1, control.size(), "no RESET back for the peer's own");
   }
+
+  @Test
+  void theWriterHearsOnlyBytesAcknowledgedWithoutAGap() {
+    Heard heard = new Heard();
+    int id = streams.open("files", 3, heard);
+    streams.write(id, Buffer.buffer(new byte[1000]), false);
+    streams.write(id, Buffer.buffer(new byte[2000]), false);
+    streams.write(id, Buffer.buffer(new byte[3000]), false);
+    assertEquals(3, queued.size());
+    queued.get(2).onAcked.run(); // the last chunk arrived; the first two are lost, on their way again
+    assertEquals(0, heard.acked, "nothing without a gap yet: no write may count as delivered");
+    queued.get(0).onAcked.run();
+    assertEquals(1000, heard.acked);
+    queued.get(1).onAcked.run();
+    assertEquals(6000, heard.acked, "the gap closed: the rest at once");
+  }
 }
