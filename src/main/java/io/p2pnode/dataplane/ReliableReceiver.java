@@ -9,6 +9,9 @@ import io.p2pnode.wire.BundleCodec;
 import io.p2pnode.wire.SessionCodec;
 import io.p2pnode.wire.WireException;
 
+import io.vertx.core.impl.buffer.VertxByteBufAllocator;
+import io.vertx.core.internal.buffer.BufferInternal;
+
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -58,6 +61,13 @@ final class ReliableReceiver {
     int have;
     int chunkSize = -1;
     byte[] data;
+    /**
+     * Split instead of {@link #data} when the first fragment came first and shows a {@code Buffer}
+     * body: the bytes up to the body's type byte, and the body's bytes in the buffer the application
+     * gets, so they are copied once.
+     */
+    byte[] head;
+    ByteBuf body;
     /** The last chunk, while the chunk size is not known yet. */
     byte[] last;
     int lastLength = -1;
@@ -77,7 +87,7 @@ final class ReliableReceiver {
 
     /** Bytes this chunk makes the message hold beyond what it holds now. */
     long need(int index, int n) {
-      if (data != null) return 0;
+      if (data != null || body != null) return 0;
       if (index == count - 1) return n;
       return (long) (count - 1) * n + (lastLength >= 0 ? lastLength : n) - reserved;
     }
@@ -91,25 +101,54 @@ final class ReliableReceiver {
     void put(int index, ByteBuf chunk, int n, long need) {
       reserved += need;
       if (index == count - 1) lastLength = n;
-      if (data == null && index == count - 1) {
+      if (data == null && body == null && index == count - 1) {
         last = new byte[n];
         chunk.getBytes(chunk.readerIndex(), last);
       } else {
-        if (data == null) {
+        if (data == null && body == null) {
           chunkSize = n;
-          data = new byte[(count - 1) * n + (lastLength >= 0 ? lastLength : n)];
-          if (last != null) System.arraycopy(last, 0, data, (count - 1) * n, lastLength);
+          int upper = (count - 1) * n + (lastLength >= 0 ? lastLength : n);
+          int bodyAt = index == 0 ? SessionCodec.bufferBodyOffset(chunk) : -1;
+          if (bodyAt > 0 && bodyAt < n) {
+            head = new byte[bodyAt];
+            body = VertxByteBufAllocator.DEFAULT.heapBuffer(upper - bodyAt, Integer.MAX_VALUE); // grows like any Vert.x Buffer
+          } else {
+            data = new byte[upper];
+          }
+          if (last != null) copy(count - 1, Unpooled.wrappedBuffer(last), lastLength);
           last = null;
         }
-        chunk.getBytes(chunk.readerIndex(), data, index * chunkSize, n);
+        copy(index, chunk, n);
       }
       got[index] = true;
       have++;
     }
 
-    /** The whole message, once every chunk arrived. */
+    /** Puts {@code n} bytes of chunk {@code index} where they belong in the message. */
+    private void copy(int index, ByteBuf chunk, int n) {
+      int at = index * chunkSize;
+      int from = chunk.readerIndex();
+      if (data != null) {
+        chunk.getBytes(from, data, at, n);
+        return;
+      }
+      int inHead = Math.max(0, Math.min(n, head.length - at));
+      if (inHead > 0) chunk.getBytes(from, head, at, inHead);
+      if (n > inHead) body.setBytes(at + inHead - head.length, chunk, from + inHead, n - inHead);
+    }
+
+    /** The whole message, once every chunk arrived (not split). */
     ByteBuf whole() {
-      return Unpooled.wrappedBuffer(data, 0, (count - 1) * chunkSize + lastLength);
+      return Unpooled.wrappedBuffer(data, 0, total());
+    }
+
+    /** The body's bytes of a split message, once every chunk arrived. */
+    io.vertx.core.buffer.Buffer body() {
+      return BufferInternal.buffer(body.writerIndex(total() - head.length));
+    }
+
+    private int total() {
+      return (count - 1) * chunkSize + lastLength;
     }
   }
 
@@ -225,6 +264,7 @@ final class ReliableReceiver {
       return;
     }
     ByteBuf whole;
+    Partial split = null;
     if (count == 1) {
       whole = chunk;
     } else {
@@ -259,7 +299,12 @@ final class ReliableReceiver {
       if (p.have < count) return;
       partial.remove(key);
       release(p);
-      whole = p.whole();
+      if (p.body != null) {
+        split = p;
+        whole = Unpooled.wrappedBuffer(p.head);
+      } else {
+        whole = p.whole();
+      }
     }
     try {
       if (SessionCodec.kindOf(whole) == SessionCodec.KIND_RESULT) {
@@ -268,7 +313,7 @@ final class ReliableReceiver {
         if (!unreliable) order.done(msgId);
         results.accept(r);
       } else {
-        SessionCodec.Data data = SessionCodec.readData(whole);
+        SessionCodec.Data data = split != null ? SessionCodec.readData(whole, split.body()) : SessionCodec.readData(whole);
         if (data.msgId() != msgId) throw new WireException("message id " + data.msgId() + " in fragments of " + msgId);
         if (unreliable) {
           deliverUnreliable.accept(data); // no result: the sender awaits none

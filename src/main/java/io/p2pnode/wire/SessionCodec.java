@@ -154,6 +154,46 @@ public final class SessionCodec {
     return readResult(in);
   }
 
+  /** Bytes of a DATA message before its address: msgId (8), kind (1), timeout (4), prev (8), address length (1). */
+  private static final int BEFORE_ADDRESS = 8 + 1 + 4 + 8 + 1;
+
+  /**
+   * Where the bytes of a {@code Buffer} body begin in a send, request or notify message, read from
+   * its first bytes ({@code first}, e.g. its first fragment; not consumed): the offset just past the
+   * body's type byte, or -1 when the message is of another kind or body type, or its header runs
+   * past {@code first}. A reassembler puts the body's bytes straight into a buffer of their own
+   * with it ({@link #readData(ByteBuf, io.vertx.core.buffer.Buffer)}). Only a hint: that decode
+   * checks everything again.
+   */
+  public static int bufferBodyOffset(ByteBuf first) {
+    int r = first.readerIndex();
+    if (first.readableBytes() < BEFORE_ADDRESS) return -1;
+    int kind = first.getUnsignedByte(r + 8);
+    if (kind != KIND_SEND && kind != KIND_REQUEST && kind != KIND_NOTIFY) return -1;
+    int typeAt = BEFORE_ADDRESS + first.getUnsignedByte(r + BEFORE_ADDRESS - 1);
+    if (typeAt >= first.readableBytes() || first.getUnsignedByte(r + typeAt) != BodyCodec.BUFFER) return -1;
+    return typeAt + 1;
+  }
+
+  /**
+   * Decodes a send, request or notify message whose bytes come in two parts: {@code header},
+   * everything up to and including the body's type byte (which must say {@code Buffer}), and the
+   * {@code body}'s bytes, already in a buffer of their own (taken as it is, not copied).
+   */
+  public static Data readData(ByteBuf header, io.vertx.core.buffer.Buffer body) {
+    long id = i64(header);
+    int kind = u8(header);
+    if (kind != KIND_SEND && kind != KIND_REQUEST && kind != KIND_NOTIFY) throw new WireException("bad DATA kind " + kind + " for a split body");
+    long timeout = i32(header) & 0xFFFFFFFFL;
+    long prev = i64(header);
+    if (prev < 0 || (prev >= id && id > 0)) throw new WireException("DATA prev " + prev + " does not come before " + id);
+    String address = readShortString(header);
+    if (address.isEmpty()) throw new WireException("empty address");
+    if (u8(header) != BodyCodec.BUFFER) throw new WireException("a split body that is not a Buffer");
+    if (header.isReadable()) throw new WireException(header.readableBytes() + " bytes between the header and a split body");
+    return new Data(id, kind, timeout, prev, address, body);
+  }
+
   public static Data readData(ByteBuf in) {
     long id = i64(in);
     int kind = u8(in);

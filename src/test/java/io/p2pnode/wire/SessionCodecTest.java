@@ -331,6 +331,25 @@ class SessionCodecTest {
   }
 
   @Test
+  void aBufferBodyCanBeFoundAndDecodedApartFromItsHeader() {
+    ByteBuf m = Unpooled.buffer();
+    SessionCodec.writeData(m, 9, SessionCodec.KIND_REQUEST, 500, "app.x", Buffer.buffer("body!"));
+    int at = SessionCodec.bufferBodyOffset(m);
+    assertEquals(8 + 1 + 4 + 8 + 1 + 5 + 1, at, "past msgId, kind, timeout, prev, the address and the type byte");
+    assertEquals("body!", m.toString(at, m.readableBytes() - at, java.nio.charset.StandardCharsets.UTF_8));
+    Data d = SessionCodec.readData(m.slice(0, at), Buffer.buffer("body!"));
+    assertEquals(SessionCodec.readData(m.duplicate()), d, "the same as decoding it whole");
+    ByteBuf s = Unpooled.buffer();
+    SessionCodec.writeData(s, 9, SessionCodec.KIND_SEND, 0, "app.x", "a string");
+    assertEquals(-1, SessionCodec.bufferBodyOffset(s), "not a Buffer body");
+    assertEquals(-1, SessionCodec.bufferBodyOffset(m.slice(0, at - 1)), "the header runs past these bytes");
+    assertEquals(-1, SessionCodec.bufferBodyOffset(Unpooled.wrappedBuffer(stream(3, SessionCodec.KIND_STREAM, 1, 0, "s", new byte[10]))), "a stream chunk");
+    assertThrows(WireException.class, () -> SessionCodec.readData(s.slice(0, at), Buffer.buffer("x")), "type byte not Buffer");
+    assertThrows(WireException.class, () -> SessionCodec.readData(m.slice(0, at + 1), Buffer.buffer("x")), "bytes after the type byte");
+    assertThrows(WireException.class, () -> SessionCodec.readData(m.slice(0, 12), Buffer.buffer("x")), "truncated");
+  }
+
+  @Test
   void badStreamMessagesAreRejected() {
     String chunk = "0000000000000009" + "04" + "00000002" + "0000000000000007" + "0166" + "0aff";
     assertThrows(WireException.class, () -> SessionCodec.readData(hex(chunk.replace("0400000002", "0400000000"))), "stream 0");
