@@ -1,6 +1,7 @@
 package io.p2pnode.bus;
 
 import io.netty.buffer.ByteBufUtil;
+import io.p2pnode.session.PeerSession;
 import io.p2pnode.session.SessionHandle;
 import io.p2pnode.session.SessionManager;
 import io.p2pnode.dataplane.StreamSink;
@@ -11,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -87,14 +89,15 @@ public final class NodeStreams implements StreamSink {
   public Inbound open(String peerId, int streamId, String address) {
     Registration r = handlers.get(address);
     if (r == null) return null;
-    P2pReadStream rs = new P2pReadStream(r.context, peerId, address, n -> {
-      SessionHandle h = manager.get().existing(peerId);
-      if (h != null) h.run(s -> s.streamConsumed(streamId, n));
-    }, code -> {
-      SessionHandle h = manager.get().existing(peerId);
-      if (h != null) h.run(s -> s.resetInbound(streamId, code));
-    });
+    P2pReadStream rs = new P2pReadStream(r.context, peerId, address,
+      n -> onSession(peerId, s -> s.streamConsumed(streamId, n)), code -> onSession(peerId, s -> s.resetInbound(streamId, code)));
     r.context.runOnContext(v -> r.handler.handle(rs));
     return rs;
+  }
+
+  /** Runs {@code action} on the session with {@code peerId}, on its thread, if there still is one. */
+  private void onSession(String peerId, Consumer<PeerSession> action) {
+    SessionHandle h = manager.get().existing(peerId);
+    if (h != null) h.run(action);
   }
 }

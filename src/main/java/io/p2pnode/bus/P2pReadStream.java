@@ -1,9 +1,10 @@
 package io.p2pnode.bus;
 
 import io.p2pnode.dataplane.StreamSink;
+import io.p2pnode.wire.BundleCodec;
 import io.vertx.core.Handler;
+import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.streams.ReadStream;
 
@@ -65,7 +66,7 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
    * stream's context (in its handlers). False when the stream already ended, failed or was reset.
    */
   public boolean reset(long code) {
-    if (code < 0 || code > 0xFFFFFFFFL) throw new IllegalArgumentException("reset code " + code + " is not 0 to 4294967295");
+    BundleCodec.requireResetCode(code);
     if (finished) return false;
     finished = true;
     pending.clear();
@@ -97,7 +98,7 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
   }
 
   @Override
-  public void failed(io.vertx.core.VertxException cause) {
+  public void failed(VertxException cause) {
     offer(cause);
   }
 
@@ -127,7 +128,7 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
           finished = true;
           report(true);
           if (endHandler != null) endHandler.handle(null);
-        } else if (head instanceof io.vertx.core.VertxException e) {
+        } else if (head instanceof VertxException e) {
           pending.poll();
           finished = true;
           if (exceptionHandler != null) exceptionHandler.handle(e);

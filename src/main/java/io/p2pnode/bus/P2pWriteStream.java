@@ -2,12 +2,12 @@ package io.p2pnode.bus;
 
 import io.p2pnode.dataplane.OutboundStreamListener;
 import io.p2pnode.session.SessionHandle;
+import io.p2pnode.wire.BundleCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.streams.WriteStream;
 
@@ -133,7 +133,7 @@ public final class P2pWriteStream implements WriteStream<Buffer> {
    * already failed or the peer has every byte.
    */
   public boolean reset(long code) {
-    if (code < 0 || code > 0xFFFFFFFFL) throw new IllegalArgumentException("reset code " + code + " is not 0 to 4294967295");
+    BundleCodec.requireResetCode(code);
     synchronized (this) {
       if (failure != null || completed) return false;
     }

@@ -54,6 +54,8 @@ final class InboundStreams {
   /** Queues a CREDIT or STOP sub-frame body (reliable: re-sent until acknowledged). */
   private final BiConsumer<FrameType, ByteBuf> control;
   private final Map<Integer, In> streams = new HashMap<>();
+  /** Reset streams remembered, so their late bytes are dropped and do not open them again. */
+  static final int MAX_RESET_REMEMBERED = 1024;
   /** Streams reset by either end, whose late bytes are dropped (bounded: the oldest are forgotten first). */
   private final Set<Integer> resetIds = new LinkedHashSet<>();
   private long received;
@@ -69,9 +71,6 @@ final class InboundStreams {
     this.connectionWindow = o.connectionWindowBytes();
     this.control = control;
   }
-
-  /** Reset streams remembered, so their late bytes are dropped and do not open them again. */
-  static final int MAX_RESET_REMEMBERED = 1024;
 
   /** A message of a byte stream, in its stream's order. */
   void onData(SessionCodec.Data d) {

@@ -281,7 +281,7 @@ public final class MessageExchange {
     ByteBuf bytes = body instanceof io.vertx.core.buffer.Buffer buffer && buffer.length() >= ZERO_COPY_BYTES
       ? ((io.vertx.core.internal.buffer.BufferInternal) buffer).getByteBuf() : null;
     if (bytes != null && keepable(bytes)) {
-      ByteBuf header = Unpooled.buffer(32 + address.length() * 3);
+      ByteBuf header = Unpooled.buffer(SessionCodec.headerBytesAtMost(address));
       SessionCodec.writeBufferDataHeader(header, id, kind, timeoutMs, prev, address);
       if (header.readableBytes() + bytes.readableBytes() > max) throw tooLarge(header.readableBytes() + bytes.readableBytes());
       return Unpooled.wrappedBuffer(header, bytes.retainedSlice(bytes.readerIndex(), bytes.readableBytes()));

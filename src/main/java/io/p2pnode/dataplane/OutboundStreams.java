@@ -134,22 +134,25 @@ final class OutboundStreams {
    * stream is no longer open.
    */
   boolean reset(int id, long code) {
-    Out o = streams.remove(id);
-    if (o == null) return false;
-    o.waiting.clear();
+    if (!dropReset(id, code, false)) return false;
     ByteBuf b = Unpooled.buffer(BundleCodec.RESET_BYTES);
     BundleCodec.writeResetBody(b, id, BundleCodec.SIDE_WRITER, code);
     out.control(FrameType.RESET, b);
-    o.listener.failed(new StreamResetException(code, false));
     return true;
   }
 
-  /** The peer's reader reset one of our streams: it fails and sends nothing more. */
+  /** The peer's reader reset one of our streams: it fails and sends nothing more (a late copy, or one for a stream over already, changes nothing). */
   void onReset(BundleCodec.Reset r) {
-    Out o = streams.remove(r.stream());
-    if (o == null) return; // ended or reset here meanwhile, or a late copy
+    dropReset(r.stream(), r.code(), true);
+  }
+
+  /** Stream {@code id} was reset: forgotten with what waits for credit, and its writer fails. False when it was not open. */
+  private boolean dropReset(int id, long code, boolean byPeer) {
+    Out o = streams.remove(id);
+    if (o == null) return false;
     o.waiting.clear();
-    o.listener.failed(new StreamResetException(r.code(), true));
+    o.listener.failed(new StreamResetException(code, byPeer));
+    return true;
   }
 
   /** A STOP from the receiver: the stream fails with its code and sends nothing more. */
@@ -207,7 +210,7 @@ final class OutboundStreams {
 
   /** At least the bytes of a stream message's header ({@link SessionCodec#writeStreamHeader}). */
   private static int headerBound(Out o) {
-    return 32 + o.address.length() * 3;
+    return SessionCodec.headerBytesAtMost(o.address);
   }
 
   private void queue(Out o, int kind, ByteBuf bytes, int offset, int len) {
@@ -245,7 +248,9 @@ final class OutboundStreams {
     }
     long before = o.ackedPrefix;
     o.ackedPrefix += len;
-    for (Integer n; (n = o.ackedAhead.remove(o.ackedPrefix)) != null; ) o.ackedPrefix += n;
+    if (!o.ackedAhead.isEmpty()) { // a gap just closed (the usual in-order case touches no map)
+      for (Integer n; (n = o.ackedAhead.remove(o.ackedPrefix)) != null; ) o.ackedPrefix += n;
+    }
     o.listener.acked(o.ackedPrefix - before);
   }
 

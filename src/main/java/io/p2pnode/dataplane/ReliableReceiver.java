@@ -8,7 +8,6 @@ import io.p2pnode.transport.Drop;
 import io.p2pnode.wire.BundleCodec;
 import io.p2pnode.wire.SessionCodec;
 import io.p2pnode.wire.WireException;
-
 import io.vertx.core.impl.buffer.VertxByteBufAllocator;
 import io.vertx.core.internal.buffer.BufferInternal;
 

@@ -138,8 +138,14 @@ public final class BundleCodec {
 
   /** The body of a RESET sub-frame (what {@link #readReset} reads); {@code code} 0 to 2^32 - 1. */
   public static void writeResetBody(ByteBuf out, int stream, int side, long code) {
-    if (code < 0 || code > 0xFFFFFFFFL) throw new IllegalArgumentException("reset code " + code + " is not 0 to 4294967295");
+    requireResetCode(code);
     out.writeInt(stream).writeByte(side).writeInt((int) code);
+  }
+
+  /** {@code code}, when it is a reset code (0 to 2^32 - 1); else an IllegalArgumentException naming it. */
+  public static long requireResetCode(long code) {
+    if (code < 0 || code > 0xFFFFFFFFL) throw new IllegalArgumentException("reset code " + code + " is not 0 to 4294967295");
+    return code;
   }
 
   /** Decodes a RESET sub-frame body. */

@@ -53,6 +53,11 @@ public final class SessionCodec {
    * (address) on this session, 0 for the first.
    */
   public record Data(long msgId, int kind, long timeoutMs, long prev, String address, Object body) {
+    /** The same message with {@code body}. */
+    public Data withBody(Object body) {
+      return new Data(msgId, kind, timeoutMs, prev, address, body);
+    }
+
     /** A message that starts its stream (or whose order does not matter). */
     public Data(long msgId, int kind, long timeoutMs, String address, Object body) {
       this(msgId, kind, timeoutMs, 0, address, body);
@@ -181,20 +186,27 @@ public final class SessionCodec {
    * {@code body}'s bytes, already in a buffer of their own (taken as it is, not copied).
    */
   public static Data readData(ByteBuf header, io.vertx.core.buffer.Buffer body) {
-    long id = i64(header);
-    int kind = u8(header);
-    if (kind != KIND_SEND && kind != KIND_REQUEST && kind != KIND_NOTIFY) throw new WireException("bad DATA kind " + kind + " for a split body");
-    long timeout = i32(header) & 0xFFFFFFFFL;
-    long prev = i64(header);
-    if (prev < 0 || (prev >= id && id > 0)) throw new WireException("DATA prev " + prev + " does not come before " + id);
-    String address = readShortString(header);
-    if (address.isEmpty()) throw new WireException("empty address");
+    Data h = readHead(header);
+    if (isStreamKind(h.kind())) throw new WireException("bad DATA kind " + h.kind() + " for a split body");
     if (u8(header) != BodyCodec.BUFFER) throw new WireException("a split body that is not a Buffer");
     if (header.isReadable()) throw new WireException(header.readableBytes() + " bytes between the header and a split body");
-    return new Data(id, kind, timeout, prev, address, body);
+    return h.withBody(body);
   }
 
   public static Data readData(ByteBuf in) {
+    Data h = readHead(in);
+    if (!isStreamKind(h.kind())) return h.withBody(BodyCodec.read(in));
+    if (h.timeoutMs() == 0) throw new WireException("stream id 0");
+    if (h.kind() == KIND_STREAM_END && in.isReadable()) throw new WireException("bytes after a stream's end");
+    if (in.readableBytes() > MAX_STREAM_CHUNK) throw new WireException("stream chunk of " + in.readableBytes() + " bytes");
+    int len = in.readableBytes();
+    io.vertx.core.buffer.Buffer bytes = BodyCodec.copyToBuffer(in, in.readerIndex(), len); // one copy (Buffer.buffer(byte[]) would copy again)
+    in.skipBytes(len);
+    return h.withBody(bytes);
+  }
+
+  /** A DATA message's fields before its body (checked), with no body yet. */
+  private static Data readHead(ByteBuf in) {
     long id = i64(in);
     int kind = u8(in);
     if (kind != KIND_SEND && kind != KIND_REQUEST && kind != KIND_NOTIFY && !isStreamKind(kind)) {
@@ -205,14 +217,15 @@ public final class SessionCodec {
     if (prev < 0 || (prev >= id && id > 0)) throw new WireException("DATA prev " + prev + " does not come before " + id);
     String address = readShortString(in);
     if (address.isEmpty()) throw new WireException("empty address");
-    if (!isStreamKind(kind)) return new Data(id, kind, timeout, prev, address, BodyCodec.read(in));
-    if (timeout == 0) throw new WireException("stream id 0");
-    if (kind == KIND_STREAM_END && in.isReadable()) throw new WireException("bytes after a stream's end");
-    if (in.readableBytes() > MAX_STREAM_CHUNK) throw new WireException("stream chunk of " + in.readableBytes() + " bytes");
-    int len = in.readableBytes();
-    io.vertx.core.buffer.Buffer bytes = BodyCodec.copyToBuffer(in, in.readerIndex(), len); // one copy (Buffer.buffer(byte[]) would copy again)
-    in.skipBytes(len);
-    return new Data(id, kind, timeout, prev, address, bytes);
+    return new Data(id, kind, timeout, prev, address, null);
+  }
+
+  /**
+   * At least the bytes of a DATA message's header before its body (msgId, kind, timeout, prev, the
+   * address, a body type byte): a buffer of this size takes any of them without growing.
+   */
+  public static int headerBytesAtMost(String address) {
+    return 32 + address.length() * 3;
   }
 
   public static void writeResult(ByteBuf out, long msgId, int code, Object body) {
