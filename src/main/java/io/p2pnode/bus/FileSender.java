@@ -78,7 +78,13 @@ final class FileSender {
    */
   static Future<Void> send(ContextInternal context, P2pWriteStream stream, String path, long offset, long length, int writeQueueBytes) {
     if (offset < 0) return context.failedFuture(new IllegalArgumentException("offset " + offset + " is negative"));
-    FileSender s = new FileSender(context, stream, Path.of(path), offset, length, writeQueueBytes);
+    Path file;
+    try {
+      file = Path.of(path);
+    } catch (RuntimeException e) { // null, or not a path here
+      return context.failedFuture(new IllegalArgumentException("filename " + path + " is not a path: " + e.getMessage()));
+    }
+    FileSender s = new FileSender(context, stream, file, offset, length, writeQueueBytes);
     context.runOnContext(v -> s.open());
     return s.done.future();
   }

@@ -250,7 +250,10 @@ class StreamsTest {
         ctx.verify(() -> assertTrue(ar.failed() && ar.cause() instanceof java.nio.file.NoSuchFileException, String.valueOf(ar.cause())));
         return ws.sendFile(source.toString(), all.length + 1L, 1).transform(beyond -> {
           ctx.verify(() -> assertTrue(beyond.failed() && beyond.cause() instanceof IllegalArgumentException, "a range beyond the file"));
-          return ws.end();
+          return ws.sendFile(null).transform(none -> {
+            ctx.verify(() -> assertTrue(none.failed() && none.cause() instanceof IllegalArgumentException, "no filename: a failed future, not a throw"));
+            return ws.end();
+          });
         });
       }))
       .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
