@@ -9,7 +9,9 @@ import io.p2pnode.transport.Drop;
 import io.p2pnode.wire.BodyCodec;
 import io.p2pnode.wire.SessionCodec;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
@@ -21,6 +23,15 @@ import java.util.function.Supplier;
  * The application API of DESIGN §4 on this node's event bus: {@code p2p.send},
  * {@code p2p.request}, {@code p2p.connect}, {@code p2p.peers}, {@code p2p.status}. Validates
  * every request (400 names the bad field) and maps failures to the documented codes.
+ *
+ * <p>Every message to {@code p2p.send}/{@code p2p.request} (sent, requested or published) is taken by an
+ * outbound interceptor on the sender's own thread and handed straight to its peer's session
+ * thread: one thread crossing, as DESIGN §9 asks, instead of two (sender → this verticle →
+ * session). On this machine a crossing to an idle event loop costs about 18 µs, as much as a
+ * loopback datagram. The message is the one Vert.x would have delivered (its body copied by the
+ * codec as for any consumer); replies and failures reach the sender as before. Publishes are
+ * taken too, so that one sender's messages keep their order whichever way it sent them. The
+ * verticle's own consumers of those addresses only see what bypasses interceptors.
  */
 public final class ApiVerticle extends VerticleBase {
   private final Supplier<SessionManager> manager;
@@ -30,6 +41,7 @@ public final class ApiVerticle extends VerticleBase {
   private final int maxWaiting;
   private final Counters counters;
   private OrderedDispatch dispatch;
+  private final Handler<DeliveryContext<Object>> interceptor = this::intercept;
 
   /**
    * @param manager          the session manager (resolved lazily: it is created on another verticle's start)
@@ -52,6 +64,7 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> start() {
     dispatch = new OrderedDispatch(task -> context.runOnContext(v -> task.run()), peer -> manager.get().existing(peer), peer -> manager.get().open(peer), maxWaiting);
     EventBus eb = vertx.eventBus();
+    eb.addOutboundInterceptor(interceptor);
     return Future.all(
       eb.localConsumer(Addresses.SEND, m -> onMessage(m, SessionCodec.KIND_SEND)).completion(),
       eb.localConsumer(Addresses.REQUEST, m -> onMessage(m, SessionCodec.KIND_REQUEST)).completion(),
@@ -60,6 +73,29 @@ public final class ApiVerticle extends VerticleBase {
       eb.localConsumer(Addresses.STATUS, m -> answer(m, status.get())).completion());
   }
 
+  @Override
+  public Future<?> stop() {
+    vertx.eventBus().removeOutboundInterceptor(interceptor);
+    return Future.succeededFuture();
+  }
+
+  /** On the sender's thread: a message to {@code p2p.send} or {@code p2p.request} is handled here and goes no further. */
+  private void intercept(DeliveryContext<Object> dc) {
+    String address = dc.message().address();
+    int kind = Addresses.SEND.equals(address) ? SessionCodec.KIND_SEND
+      : Addresses.REQUEST.equals(address) ? SessionCodec.KIND_REQUEST : -1;
+    if (kind < 0) {
+      dc.next();
+      return;
+    }
+    try {
+      onMessage(dc.message(), kind);
+    } catch (RuntimeException e) { // the sender's thread is the application's: it hears a 500, not an exception
+      failed(dc.message(), dc.message().replyAddress() != null, e);
+    }
+  }
+
+  /** Validates and dispatches one API message; any thread. */
   private void onMessage(Message<Object> m, int kind) {
     String to = m.headers().get(Addresses.HEADER_TO);
     if (to == null) {

@@ -16,7 +16,10 @@ import java.util.function.Function;
  * first message on. A peer whose session does not exist yet gets one (the session queues what it
  * is sent until a path holds); meanwhile its messages wait here, in order, and are handed over
  * together once the session exists. After that each message goes straight to the session's
- * thread, whose task queue keeps the order. Used only on one thread (the API verticle's context).
+ * thread, whose task queue keeps the order: the order of one sending thread, as on the event
+ * bus. Any thread (the API is called on the application's threads); one lock guards the waiting
+ * queues, and a released queue is handed over whole under it, so a message dispatched meanwhile
+ * goes after the queue's.
  */
 public final class OrderedDispatch {
   private final Executor home;
@@ -40,7 +43,7 @@ public final class OrderedDispatch {
   }
 
   /** Runs {@code action} with the session of {@code peerId} (or why there is none), after every earlier dispatch to that peer. */
-  public void dispatch(String peerId, Consumer<AsyncResult<SessionHandle>> action) {
+  public synchronized void dispatch(String peerId, Consumer<AsyncResult<SessionHandle>> action) {
     ArrayDeque<Consumer<AsyncResult<SessionHandle>>> queue = waiting.get(peerId);
     if (queue == null) {
       SessionHandle h = existing.apply(peerId);
@@ -68,7 +71,7 @@ public final class OrderedDispatch {
     queue.add(action);
   }
 
-  private void release(String peerId, AsyncResult<SessionHandle> session) {
+  private synchronized void release(String peerId, AsyncResult<SessionHandle> session) {
     ArrayDeque<Consumer<AsyncResult<SessionHandle>>> queue = waiting.remove(peerId);
     if (queue == null) return;
     for (Consumer<AsyncResult<SessionHandle>> action : queue) {
@@ -81,7 +84,7 @@ public final class OrderedDispatch {
   }
 
   /** Peers whose messages wait for their session now. */
-  public int waitingPeers() {
+  public synchronized int waitingPeers() {
     return waiting.size();
   }
 }

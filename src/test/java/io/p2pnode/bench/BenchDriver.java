@@ -34,14 +34,28 @@ public final class BenchDriver {
   /** The largest UDP payload over IPv4: the raw baseline's "64 KB" datagrams. */
   static final int MAX_DATAGRAM = 65_507;
 
+  /**
+   * Seconds of unmeasured traffic per throughput spec before the first figure of a process pair
+   * (and one unmeasured pass of each RTT spec): the JIT compiles the hot paths of every size,
+   * as in a JMH warm-up. Without it the first figures of a fresh JVM pair measured the compiler
+   * (C2 shares the one core of a pinned process): 64 B at 256 in flight read 270 000 msg/s
+   * after 1 s of warm-up and 450 000-550 000 after 8 s.
+   */
+  static final double WARMUP_SECONDS_PER_SPEC = 2;
+
   private final String system;
   private final boolean pinned;
-  private final long nanos;
+  private final long measuredNanos;
+  /** The length of a throughput run now: the measured one, or a warm-up's. */
+  private long nanos;
+  /** True during the warm-up pass: nothing is printed. */
+  private boolean warming;
 
   private BenchDriver(String system, boolean pinned, double seconds) {
     this.system = system;
     this.pinned = pinned;
-    this.nanos = (long) (seconds * 1e9);
+    this.measuredNanos = (long) (seconds * 1e9);
+    this.nanos = measuredNanos;
   }
 
   public static void main(String[] args) throws Exception {
@@ -81,6 +95,23 @@ public final class BenchDriver {
 
   /** The same with {@code file:MIB} specs measured by {@code file} (size = MiB). */
   private int runAll(List<String> specs, Measure rtt, Measure tput, Measure file) {
+    warming = true;
+    nanos = (long) (WARMUP_SECONDS_PER_SPEC * 1e9 * 3 / 4); // plus the run's own third
+    System.out.println("WARMING UP " + specs.stream().filter(s -> !s.startsWith("file")).toList());
+    for (String spec : specs) {
+      if (spec.startsWith("file")) continue; // the file figures warm up with a transfer of their own
+      String[] p = spec.split(":");
+      try {
+        if (p[0].equals("rtt")) rtt.run(Integer.parseInt(p[1]), 1);
+        else tput.run(Integer.parseInt(p[1]), p.length > 2 ? Integer.parseInt(p[2]) : 1);
+      } catch (Throwable e) {
+        String why = String.valueOf(e.getMessage() == null ? e : e.getMessage()).replace('\n', ' ');
+        System.out.println("FAILED " + spec + " (warming up) " + why);
+        return 3;
+      }
+    }
+    warming = false;
+    nanos = measuredNanos;
     for (String spec : specs) {
       String[] p = spec.split(":");
       int size = Integer.parseInt(p[1]);
@@ -100,6 +131,7 @@ public final class BenchDriver {
   }
 
   private void print(String metric, int size, Integer window, double value, String unit) {
+    if (warming) return;
     System.out.println("FIGURE " + Figure.of(system, metric, size, window, pinned, value, unit).toJson().encode());
   }
 

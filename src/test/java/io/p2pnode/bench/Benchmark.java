@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * --sizes 64,1024,65536  message sizes in bytes
  * --windows 256,4096     messages in flight for throughput
  * --pin both             pinned, unpinned or both
- * --seconds 3            measured seconds per throughput figure (plus a third of it to warm up)
+ * --seconds 3            measured seconds per throughput figure (plus a third of it to warm up; before the
+ *                        first figure of each process pair every figure runs once unmeasured, about 2 s each)
  * --fileMiB 256          a file of this size piped file to file through a byte stream (p2p-node; 0: none)
  * --quick                --seconds 1, 256 in flight only and a 64 MiB file
  * --no-udp-offload       the processes run with -Dp2p.udpOffload=false (no GSO, GRO, recvmmsg)
@@ -239,6 +240,8 @@ public final class Benchmark {
         if (running != null) specs.remove(running);
         running = line.substring(8);
         out.printf("  %s %s ...%n", system, running);
+      } else if (line.startsWith("WARMING UP ")) {
+        out.printf("  %s warming up (%s s per figure, not measured) ...%n", system, BenchDriver.WARMUP_SECONDS_PER_SPEC);
       } else if (line.startsWith("FIGURE ")) {
         Figure f = Figure.fromJson(new JsonObject(line.substring(7)));
         figures.add(f);
