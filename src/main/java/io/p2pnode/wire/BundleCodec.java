@@ -30,6 +30,8 @@ import static io.p2pnode.wire.WireBuf.*;
  *                  RESET_STREAM and STOP_SENDING in one): side 0, a stream the sender of this sub-frame
  *                  opened (its writer gives up: the peer's reader fails, later bytes are dropped); side 1,
  *                  a stream the peer opened (its reader gives up: the peer's writer fails and sends no more)
+ * PING             (empty body) asks for an acknowledgement and carries nothing else (QUIC's PING):
+ *                  the first probe after a probe timeout
  * </pre>
  */
 public final class BundleCodec {
@@ -136,6 +138,11 @@ public final class BundleCodec {
     return new Stop(stream, code);
   }
 
+  /** Appends a PING sub-frame (no body): the bundle is acknowledged although it carries no data. */
+  public static void writePing(ByteBuf out) {
+    endSubFrame(out, beginSubFrame(out, FrameType.PING));
+  }
+
   /** The body of a RESET sub-frame (what {@link #readReset} reads); {@code code} 0 to 2^32 - 1. */
   public static void writeResetBody(ByteBuf out, int stream, int side, long code) {
     requireResetCode(code);
@@ -191,7 +198,7 @@ public final class BundleCodec {
       int len = u16(in);
       need(in, len);
       if (type != FrameType.DATA && type != FrameType.RESULT && type != FrameType.ACK && type != FrameType.CREDIT
-        && type != FrameType.STOP && type != FrameType.RESET) {
+        && type != FrameType.STOP && type != FrameType.RESET && type != FrameType.PING) {
         throw new WireException("sub-frame type " + type + " not allowed in a bundle");
       }
       ByteBuf body = in.readSlice(len);

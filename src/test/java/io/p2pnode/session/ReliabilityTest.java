@@ -58,6 +58,41 @@ class ReliabilityTest {
     assertEquals(0, t.getLong("lostPackets"), t.encode());
   }
 
+  /**
+   * A probe timeout sends a PING first (RFC 9002 6.2.4). An acknowledgement later than the
+   * timeout (2 x 20 ms against 25 ms) then costs one small datagram and nothing is sent again or
+   * counted lost; a datagram really lost is found by the PING's acknowledgement and sent again.
+   * Before, the timeout re-sent the oldest packet and told the controller it was lost.
+   */
+  @Test
+  void aProbeTimeoutPingsFirstAndResendsOnlyWhatWasLost() {
+    SessionPair p = new SessionPair(new JsonObject());
+    for (int i = 0; i < 20; i++) {
+      Future<Object> f = p.a.send(SessionCodec.KIND_SEND, "app", "warm-up " + i, 5_000);
+      p.runUntil(f, 1_000);
+    }
+    p.delayMs = 20;
+    Future<Object> late = p.a.send(SessionCodec.KIND_SEND, "app", "late", 5_000);
+    p.runUntil(late, 1_000);
+    assertTrue(late.succeeded(), String.valueOf(late.cause()));
+    JsonObject t = p.a.toJson().getJsonObject("transport");
+    assertTrue(t.getLong("probePings") >= 1, t.encode());
+    assertEquals(0, t.getLong("retransmittedChunks"), t.encode());
+    assertEquals(0, t.getLong("lostPackets"), t.encode());
+
+    p.delayMs = 1;
+    p.loss = 1.0; // the next datagram a sends is lost
+    Future<Object> lost = p.a.send(SessionCodec.KIND_SEND, "app", "lost once", 5_000);
+    p.clock.advance(1);
+    p.loss = 0;
+    p.runUntil(lost, 1_000);
+    assertTrue(lost.succeeded(), String.valueOf(lost.cause()));
+    t = p.a.toJson().getJsonObject("transport");
+    assertTrue(t.getLong("retransmittedChunks") >= 1, t.encode());
+    assertEquals(1, t.getLong("lostPackets"), t.encode());
+    assertEquals("lost once", p.deliveredAtB.get(p.deliveredAtB.size() - 1).body());
+  }
+
   @Test
   void requestGetsTheReplyAndFailuresTheirCode() {
     SessionPair p = new SessionPair(new JsonObject());

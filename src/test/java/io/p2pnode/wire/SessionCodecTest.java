@@ -420,6 +420,17 @@ class SessionCodecTest {
     assertEquals(List.of(new BundleCodec.Reset(2, BundleCodec.SIDE_WRITER, 9)), seen);
   }
 
+  @Test
+  void pingGoldenBytesAndItsPlaceInABundle() {
+    ByteBuf bundle = Unpooled.buffer();
+    BundleCodec.writePing(bundle);
+    assertEquals("050000", ByteBufUtil.hexDump(bundle), "type PING, length 0");
+    List<Object> seen = new java.util.ArrayList<>();
+    BundleCodec.forEach(bundle, (type, body) -> seen.add(type + ":" + body.readableBytes()));
+    assertEquals(List.of("PING:0"), seen);
+    assertThrows(WireException.class, () -> BundleCodec.forEach(hex("0500"), (type, body) -> { }), "truncated");
+  }
+
   // ---------------------------------------------------------------- path MTU probes
 
   @Test
