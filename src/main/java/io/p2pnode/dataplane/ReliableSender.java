@@ -424,6 +424,7 @@ final class ReliableSender {
     long delivered = 0;
     long packetDelivered = 0;
     long newestAcked = -1;
+    boolean dataAcked = false;
     sampler.beginAck();
     for (int i = 0; i < r.length; i += 2) {
       if (!declaredLost.isEmpty()) {
@@ -440,6 +441,7 @@ final class ReliableSender {
         bytesInFlight -= s.bytes;
         bytesAcked += s.bytes;
         for (Chunk c : s.chunks) c.ack();
+        dataAcked |= s.chunks.length > 0;
         sampler.onAcked(s.rate, now);
         cc.onPacketAcked(e.getKey(), s.bytes, now);
         delivered += s.bytes;
@@ -457,7 +459,9 @@ final class ReliableSender {
     largestAcked = Math.max(largestAcked, a.largest());
     long lostBytes = detectLoss(now);
     cc.onAck(new AckEvent(delivered, lostBytes, packetDelivered, rttSample, newestAcked, bytesInFlight), now);
-    ptoCount = 0;
+    // an ACK of probe PINGs alone does not end the timeouts: large datagrams may not get through
+    // while small ones do (PeerSession asks the path MTU to check after 2 timeouts in a row)
+    if (dataAcked) ptoCount = 0;
     armPto();
     flush();
   }
@@ -570,7 +574,7 @@ final class ReliableSender {
       .put("pacerWaits", pacer.waits()).put("deliveredBytes", sampler.delivered()).put("lostBytes", sampler.lost())
       .put("deliveryRateBytesPerSec", sampler.deliveryRate()).put("bytesInFlight", bytesInFlight)
       .put("packetsInFlight", inFlight.size()).put("lostPackets", lostPackets).put("spuriousLosses", spuriousLosses).put("retransmittedChunks", retransmitted)
-      .put("probePings", pings)
+      .put("probePings", pings).put("probeTimeouts", ptoCount)
       .put("bytesAcked", bytesAcked).put("peerWindow", peerWindow).put("queuedMessages", fresh.size()).put("lostQueued", lost.size())
       .put("resultsQueued", results.size());
   }

@@ -93,6 +93,27 @@ class ReliabilityTest {
     assertEquals("lost once", p.deliveredAtB.get(p.deliveredAtB.size() - 1).body());
   }
 
+  /**
+   * A path that carries small datagrams but not the message's (a black hole for large ones): the
+   * probe PINGs get through and are acknowledged, yet the timeouts keep counting, so the session
+   * still sees 2 in a row and has the path MTU checked (PeerSession.tick).
+   */
+  @Test
+  void acknowledgedPingsDoNotHideDataThatDoesNotGetThrough() {
+    SessionPair p = new SessionPair(new JsonObject());
+    for (int i = 0; i < 5; i++) {
+      Future<Object> f = p.a.send(SessionCodec.KIND_SEND, "app", "warm-up " + i, 5_000);
+      p.runUntil(f, 1_000);
+    }
+    p.maxBytesAtoB = 200;
+    Future<Object> f = p.a.send(SessionCodec.KIND_SEND, "app", "x".repeat(1_000), 60_000);
+    p.runUntil(f, 400);
+    JsonObject t = p.a.toJson().getJsonObject("transport");
+    assertFalse(f.isComplete());
+    assertTrue(t.getLong("probePings") >= 1, t.encode());
+    assertTrue(t.getLong("probeTimeouts") >= 2, t.encode());
+  }
+
   @Test
   void requestGetsTheReplyAndFailuresTheirCode() {
     SessionPair p = new SessionPair(new JsonObject());

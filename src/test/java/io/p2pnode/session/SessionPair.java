@@ -51,6 +51,8 @@ final class SessionPair {
   /** When &gt; 0, a's datagrams to b cross a bottleneck of this rate (bytes/s) with a tail-drop queue of {@link #queueBytesAtoB}. */
   long rateAtoB;
   long queueBytesAtoB = Long.MAX_VALUE;
+  /** a's datagrams to b longer than this are dropped (a path that carries small datagrams only). */
+  int maxBytesAtoB = Integer.MAX_VALUE;
   long droppedAtBottleneck;
   private long linkFreeAtNanos;
   /** Where byte streams a opens to b go (default: refused). */
@@ -162,6 +164,7 @@ final class SessionPair {
       else bytesBtoA += bytes.length;
       if (local.equals(A) && capturedAtoB != null) capturedAtoB.add(bytes.clone());
       if (random.nextDouble() < loss) return;
+      if (local.equals(A) && bytes.length > maxBytesAtoB) return;
       long extraMs = 0;
       if (local.equals(A) && rateAtoB > 0) { // the bottleneck: serialised at its rate behind what is queued
         long now = clock.clock().nanoTime();
