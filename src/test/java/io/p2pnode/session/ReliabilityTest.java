@@ -36,6 +36,16 @@ class ReliabilityTest {
     assertEquals(List.of("hello"), p.deliveredAtB.stream().map(SessionCodec.Data::body).toList());
   }
 
+  /** A pair on a 1 ms path after {@code n} messages, one at a time: the RTT estimate has settled. */
+  private static SessionPair warmedUp(int n) {
+    SessionPair p = new SessionPair(new JsonObject());
+    for (int i = 0; i < n; i++) {
+      Future<Object> f = p.a.send(SessionCodec.KIND_SEND, "app", "warm-up " + i, 5_000);
+      p.runUntil(f, 1_000);
+    }
+    return p;
+  }
+
   /**
    * A loopback-fast path (1 ms each way) whose acknowledgements are late for once (a receiver not
    * scheduled for 2 x 9 ms): RFC 9002's PTO would be about 8 ms and re-send data that was never
@@ -43,11 +53,7 @@ class ReliabilityTest {
    */
   @Test
   void aLateAcknowledgementOnAFastPathIsNotAProbeTimeout() {
-    SessionPair p = new SessionPair(new JsonObject());
-    for (int i = 0; i < 20; i++) { // the RTT estimate settles at about 2 ms
-      Future<Object> f = p.a.send(SessionCodec.KIND_SEND, "app", "warm-up " + i, 5_000);
-      p.runUntil(f, 1_000);
-    }
+    SessionPair p = warmedUp(20); // the RTT estimate settles at about 2 ms
     assertTrue(p.a.rtt().srttNanos() < 5_000_000L, "srtt " + p.a.rtt().srttNanos());
     p.delayMs = 9; // 18 ms until the acknowledgement comes back
     Future<Object> f = p.a.send(SessionCodec.KIND_SEND, "app", "late", 5_000);
@@ -66,11 +72,7 @@ class ReliabilityTest {
    */
   @Test
   void aProbeTimeoutPingsFirstAndResendsOnlyWhatWasLost() {
-    SessionPair p = new SessionPair(new JsonObject());
-    for (int i = 0; i < 20; i++) {
-      Future<Object> f = p.a.send(SessionCodec.KIND_SEND, "app", "warm-up " + i, 5_000);
-      p.runUntil(f, 1_000);
-    }
+    SessionPair p = warmedUp(20);
     p.delayMs = 20;
     Future<Object> late = p.a.send(SessionCodec.KIND_SEND, "app", "late", 5_000);
     p.runUntil(late, 1_000);
@@ -100,11 +102,7 @@ class ReliabilityTest {
    */
   @Test
   void acknowledgedPingsDoNotHideDataThatDoesNotGetThrough() {
-    SessionPair p = new SessionPair(new JsonObject());
-    for (int i = 0; i < 5; i++) {
-      Future<Object> f = p.a.send(SessionCodec.KIND_SEND, "app", "warm-up " + i, 5_000);
-      p.runUntil(f, 1_000);
-    }
+    SessionPair p = warmedUp(5);
     p.maxBytesAtoB = 200;
     Future<Object> f = p.a.send(SessionCodec.KIND_SEND, "app", "x".repeat(1_000), 60_000);
     p.runUntil(f, 400);
