@@ -93,7 +93,6 @@ public final class P2pNode {
   private LoopWatchdog watchdog;
   private volatile LocalPeerRegistry coordinatorRegistry;
   private NodeOperations operations;
-  private io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> messageCounting;
   private io.p2pnode.bus.NodeStreams streams;
 
   private P2pNode(Vertx vertx, boolean ownsVertx, NodeOptions options) {
@@ -118,12 +117,11 @@ public final class P2pNode {
     return node.deploy().recover(err -> node.undeployAll().onComplete(x -> node.release()).transform(x -> Future.failedFuture(err)));
   }
 
-  /** What the node put on the Vert.x instance besides verticles: timers, meters, interceptor. */
+  /** What the node put on the Vert.x instance besides verticles: timers, meters. */
   private void release() {
     if (streams != null) streams.unregister(vertx);
     if (operations != null) operations.close();
     if (watchdog != null) watchdog.stop();
-    MessageCounting.uninstall(vertx.eventBus(), messageCounting);
   }
 
   private Future<Void> undeployAll() {
@@ -163,7 +161,6 @@ public final class P2pNode {
   private Future<P2pNode> deployVerticles() {
     watchdog = LoopWatchdog.of(vertx);
     watchdog.start();
-    messageCounting = MessageCounting.install(vertx.eventBus(), counters);
     streams = new io.p2pnode.bus.NodeStreams(options.peerId(), () -> control.plane().manager());
     int instances = options.listen().instances();
     if (instances == 0) instances = eventLoops();

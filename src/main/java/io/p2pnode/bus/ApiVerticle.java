@@ -30,8 +30,8 @@ import java.util.function.Supplier;
  * session). On this machine a crossing to an idle event loop costs about 18 µs, as much as a
  * loopback datagram. The message is the one Vert.x would have delivered (its body copied by the
  * codec as for any consumer); replies and failures reach the sender as before. Publishes are
- * taken too, so that one sender's messages keep their order whichever way it sent them. The
- * verticle's own consumers of those addresses only see what bypasses interceptors.
+ * taken too, so that one sender's messages keep their order whichever way it sent them. No
+ * consumer is registered for those two addresses: every message to them passes the interceptor.
  */
 public final class ApiVerticle extends VerticleBase {
   private final Supplier<SessionManager> manager;
@@ -48,7 +48,7 @@ public final class ApiVerticle extends VerticleBase {
    * @param status           builds the {@code p2p.status} reply
    * @param defaultTimeoutMs {@code session.sendTimeoutMs}
    * @param maxWaiting       {@code session.maxInFlight}: messages one peer may have waiting for its session to start
-   * @param counters         where failed sends without a reply address are counted
+   * @param counters         where messages given to the API, and failed sends without a reply address, are counted
    */
   public ApiVerticle(String localPeerId, Supplier<SessionManager> manager, Supplier<Future<JsonObject>> status,
                      long defaultTimeoutMs, int maxWaiting, Counters counters) {
@@ -66,8 +66,6 @@ public final class ApiVerticle extends VerticleBase {
     EventBus eb = vertx.eventBus();
     eb.addOutboundInterceptor(interceptor);
     return Future.all(
-      eb.localConsumer(Addresses.SEND, m -> onMessage(m, SessionCodec.KIND_SEND)).completion(),
-      eb.localConsumer(Addresses.REQUEST, m -> onMessage(m, SessionCodec.KIND_REQUEST)).completion(),
       eb.<Object>localConsumer(Addresses.CONNECT, this::onConnect).completion(),
       eb.localConsumer(Addresses.PEERS, m -> answer(m, manager.get().peers())).completion(),
       eb.localConsumer(Addresses.STATUS, m -> answer(m, status.get())).completion());
@@ -88,6 +86,7 @@ public final class ApiVerticle extends VerticleBase {
       dc.next();
       return;
     }
+    counters.messageOut(); // p2p_messages_out_total: every message given to the API, valid or not
     try {
       onMessage(dc.message(), kind);
     } catch (RuntimeException e) { // the sender's thread is the application's: it hears a 500, not an exception

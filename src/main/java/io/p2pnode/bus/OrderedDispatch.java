@@ -5,8 +5,8 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -17,16 +17,17 @@ import java.util.function.Function;
  * is sent until a path holds); meanwhile its messages wait here, in order, and are handed over
  * together once the session exists. After that each message goes straight to the session's
  * thread, whose task queue keeps the order: the order of one sending thread, as on the event
- * bus. Any thread (the API is called on the application's threads); one lock guards the waiting
- * queues, and a released queue is handed over whole under it, so a message dispatched meanwhile
- * goes after the queue's.
+ * bus. Any thread (the API is called on the application's threads). A message to a peer with a
+ * running session and nothing waiting takes no lock; the waiting queues are changed under one
+ * lock, and a released queue leaves the map only after it was handed over whole, so a message
+ * dispatched meanwhile waits for the lock and goes after the queue's.
  */
 public final class OrderedDispatch {
   private final Executor home;
   private final Function<String, SessionHandle> existing;
   private final Function<String, Future<SessionHandle>> open;
   private final int maxWaiting;
-  private final Map<String, ArrayDeque<Consumer<AsyncResult<SessionHandle>>>> waiting = new HashMap<>();
+  private final Map<String, ArrayDeque<Consumer<AsyncResult<SessionHandle>>>> waiting = new ConcurrentHashMap<>();
 
   /**
    * @param home       runs a task on the thread this dispatcher is used on
@@ -43,7 +44,18 @@ public final class OrderedDispatch {
   }
 
   /** Runs {@code action} with the session of {@code peerId} (or why there is none), after every earlier dispatch to that peer. */
-  public synchronized void dispatch(String peerId, Consumer<AsyncResult<SessionHandle>> action) {
+  public void dispatch(String peerId, Consumer<AsyncResult<SessionHandle>> action) {
+    if (!waiting.containsKey(peerId)) { // the usual case: nothing waits, the session runs
+      SessionHandle h = existing.apply(peerId);
+      if (h != null) {
+        action.accept(Future.succeededFuture(h));
+        return;
+      }
+    }
+    dispatchLocked(peerId, action);
+  }
+
+  private synchronized void dispatchLocked(String peerId, Consumer<AsyncResult<SessionHandle>> action) {
     ArrayDeque<Consumer<AsyncResult<SessionHandle>>> queue = waiting.get(peerId);
     if (queue == null) {
       SessionHandle h = existing.apply(peerId);
@@ -72,19 +84,21 @@ public final class OrderedDispatch {
   }
 
   private synchronized void release(String peerId, AsyncResult<SessionHandle> session) {
-    ArrayDeque<Consumer<AsyncResult<SessionHandle>>> queue = waiting.remove(peerId);
+    ArrayDeque<Consumer<AsyncResult<SessionHandle>>> queue = waiting.get(peerId);
     if (queue == null) return;
-    for (Consumer<AsyncResult<SessionHandle>> action : queue) {
+    // polled, not iterated: an action that dispatches again on this thread appends to the queue
+    for (Consumer<AsyncResult<SessionHandle>> action; (action = queue.poll()) != null; ) {
       try {
         action.accept(session);
       } catch (RuntimeException e) { // one message's trouble must not strand the ones behind it
         java.util.logging.Logger.getLogger("p2p.bus").log(java.util.logging.Level.WARNING, "dispatch to " + peerId + " failed", e);
       }
     }
+    waiting.remove(peerId); // only now may a dispatch skip the lock
   }
 
   /** Peers whose messages wait for their session now. */
-  public synchronized int waitingPeers() {
+  public int waitingPeers() {
     return waiting.size();
   }
 }

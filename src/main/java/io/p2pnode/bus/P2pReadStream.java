@@ -63,10 +63,14 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
    * Gives the stream up with an application {@code code} (0 to 2^32 - 1), as HTTP/2's reset: what
    * arrived and was not handed over yet is dropped, no handler runs any more, and the writer's
    * stream fails with a {@link StreamResetException} carrying {@code code}. Call it on the
-   * stream's context (in its handlers). False when the stream already ended, failed or was reset.
+   * stream's context (in its handlers; elsewhere it throws IllegalStateException). False when the
+   * stream already ended, failed or was reset.
    */
   public boolean reset(long code) {
     BundleCodec.requireResetCode(code);
+    if (!context.isRunningOnContext()) {
+      throw new IllegalStateException("reset a stream from " + peerId + "/" + address + " on its context (in its handlers)");
+    }
     if (finished) return false;
     finished = true;
     pending.clear();

@@ -415,7 +415,10 @@ public final class MessageExchange {
           onResult(SessionCodec.readResult(body));
         }
         case ACK -> sender.onAck(BundleCodec.readAck(body));
-        case PING -> eliciting[0] = true;
+        case PING -> {
+          BundleCodec.readPing(body);
+          eliciting[0] = true;
+        }
         case CREDIT -> {
           eliciting[0] = true;
           outStreams.onCredit(BundleCodec.readCredit(body));

@@ -143,6 +143,11 @@ public final class BundleCodec {
     endSubFrame(out, beginSubFrame(out, FrameType.PING));
   }
 
+  /** Checks a PING sub-frame's body: it has none. */
+  public static void readPing(ByteBuf in) {
+    end(in);
+  }
+
   /** The body of a RESET sub-frame (what {@link #readReset} reads); {@code code} 0 to 2^32 - 1. */
   public static void writeResetBody(ByteBuf out, int stream, int side, long code) {
     requireResetCode(code);

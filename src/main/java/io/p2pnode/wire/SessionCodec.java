@@ -53,11 +53,6 @@ public final class SessionCodec {
    * (address) on this session, 0 for the first.
    */
   public record Data(long msgId, int kind, long timeoutMs, long prev, String address, Object body) {
-    /** The same message with {@code body}. */
-    public Data withBody(Object body) {
-      return new Data(msgId, kind, timeoutMs, prev, address, body);
-    }
-
     /** A message that starts its stream (or whose order does not matter). */
     public Data(long msgId, int kind, long timeoutMs, String address, Object body) {
       this(msgId, kind, timeoutMs, 0, address, body);
@@ -186,27 +181,39 @@ public final class SessionCodec {
    * {@code body}'s bytes, already in a buffer of their own (taken as it is, not copied).
    */
   public static Data readData(ByteBuf header, io.vertx.core.buffer.Buffer body) {
-    Data h = readHead(header);
-    if (isStreamKind(h.kind())) throw new WireException("bad DATA kind " + h.kind() + " for a split body");
-    if (u8(header) != BodyCodec.BUFFER) throw new WireException("a split body that is not a Buffer");
-    if (header.isReadable()) throw new WireException(header.readableBytes() + " bytes between the header and a split body");
-    return h.withBody(body);
+    return readData(header, (in, kind, streamId) -> {
+      if (isStreamKind(kind)) throw new WireException("bad DATA kind " + kind + " for a split body");
+      if (u8(in) != BodyCodec.BUFFER) throw new WireException("a split body that is not a Buffer");
+      if (in.isReadable()) throw new WireException(in.readableBytes() + " bytes between the header and a split body");
+      return body;
+    });
   }
 
+  /** Decodes a DATA message that came whole (the rest of {@code in}). */
   public static Data readData(ByteBuf in) {
-    Data h = readHead(in);
-    if (!isStreamKind(h.kind())) return h.withBody(BodyCodec.read(in));
-    if (h.timeoutMs() == 0) throw new WireException("stream id 0");
-    if (h.kind() == KIND_STREAM_END && in.isReadable()) throw new WireException("bytes after a stream's end");
+    return readData(in, SessionCodec::readBody);
+  }
+
+  /** Reads a DATA message's body (the rest of {@code in}) once its header was read: {@code streamId} is the timeout field of a stream message. */
+  @FunctionalInterface
+  private interface BodyReader {
+    Object read(ByteBuf in, int kind, long streamId);
+  }
+
+  /** The body of a message that came whole: a message body, or a byte stream's chunk copied once into a {@code Buffer}. */
+  private static Object readBody(ByteBuf in, int kind, long streamId) {
+    if (!isStreamKind(kind)) return BodyCodec.read(in);
+    if (streamId == 0) throw new WireException("stream id 0");
+    if (kind == KIND_STREAM_END && in.isReadable()) throw new WireException("bytes after a stream's end");
     if (in.readableBytes() > MAX_STREAM_CHUNK) throw new WireException("stream chunk of " + in.readableBytes() + " bytes");
     int len = in.readableBytes();
     io.vertx.core.buffer.Buffer bytes = BodyCodec.copyToBuffer(in, in.readerIndex(), len); // one copy (Buffer.buffer(byte[]) would copy again)
     in.skipBytes(len);
-    return h.withBody(bytes);
+    return bytes;
   }
 
-  /** A DATA message's fields before its body (checked), with no body yet. */
-  private static Data readHead(ByteBuf in) {
+  /** A DATA message: its header's fields (checked), then its body by {@code body}. */
+  private static Data readData(ByteBuf in, BodyReader body) {
     long id = i64(in);
     int kind = u8(in);
     if (kind != KIND_SEND && kind != KIND_REQUEST && kind != KIND_NOTIFY && !isStreamKind(kind)) {
@@ -217,7 +224,7 @@ public final class SessionCodec {
     if (prev < 0 || (prev >= id && id > 0)) throw new WireException("DATA prev " + prev + " does not come before " + id);
     String address = readShortString(in);
     if (address.isEmpty()) throw new WireException("empty address");
-    return new Data(id, kind, timeout, prev, address, null);
+    return new Data(id, kind, timeout, prev, address, body.read(in, kind, timeout));
   }
 
   /**

@@ -93,41 +93,43 @@ public final class BenchDriver {
     });
   }
 
-  /** The same with {@code file:MIB} specs measured by {@code file} (size = MiB). */
+  /**
+   * The same with {@code file:MIB} specs measured by {@code file} (size = MiB). First a warm-up
+   * pass over every spec but the files (which warm up with a transfer of their own), printing
+   * nothing, then the measured pass.
+   */
   private int runAll(List<String> specs, Measure rtt, Measure tput, Measure file) {
     warming = true;
     nanos = (long) (WARMUP_SECONDS_PER_SPEC * 1e9 * 3 / 4); // plus the run's own third
-    System.out.println("WARMING UP " + specs.stream().filter(s -> !s.startsWith("file")).toList());
-    for (String spec : specs) {
-      if (spec.startsWith("file")) continue; // the file figures warm up with a transfer of their own
-      String[] p = spec.split(":");
-      try {
-        if (p[0].equals("rtt")) rtt.run(Integer.parseInt(p[1]), 1);
-        else tput.run(Integer.parseInt(p[1]), p.length > 2 ? Integer.parseInt(p[2]) : 1);
-      } catch (Throwable e) {
-        String why = String.valueOf(e.getMessage() == null ? e : e.getMessage()).replace('\n', ' ');
-        System.out.println("FAILED " + spec + " (warming up) " + why);
-        return 3;
-      }
+    List<String> warmUp = specs.stream().filter(s -> !s.startsWith("file")).toList();
+    System.out.println("WARMING UP " + warmUp);
+    for (String spec : warmUp) {
+      if (!run(spec, " (warming up)", rtt, tput, file)) return 3;
     }
     warming = false;
     nanos = measuredNanos;
     for (String spec : specs) {
-      String[] p = spec.split(":");
-      int size = Integer.parseInt(p[1]);
-      int window = p.length > 2 ? Integer.parseInt(p[2]) : 1;
       System.out.println("RUNNING " + spec);
-      try {
-        if (p[0].equals("rtt")) rtt.run(size, window);
-        else if (p[0].equals("file")) file.run(size, window);
-        else tput.run(size, window);
-      } catch (Throwable e) {
-        String why = String.valueOf(e.getMessage() == null ? e : e.getMessage()).replace('\n', ' ');
-        System.out.println("FAILED " + spec + " " + why);
-        return 3;
-      }
+      if (!run(spec, "", rtt, tput, file)) return 3;
     }
     return 0;
+  }
+
+  /** Measures one spec; false after printing {@code FAILED spec note reason}. */
+  private static boolean run(String spec, String note, Measure rtt, Measure tput, Measure file) {
+    String[] p = spec.split(":");
+    try {
+      int size = Integer.parseInt(p[1]);
+      int window = p.length > 2 ? Integer.parseInt(p[2]) : 1;
+      if (p[0].equals("rtt")) rtt.run(size, window);
+      else if (p[0].equals("file")) file.run(size, window);
+      else tput.run(size, window);
+      return true;
+    } catch (Throwable e) {
+      String why = String.valueOf(e.getMessage() == null ? e : e.getMessage()).replace('\n', ' ');
+      System.out.println("FAILED " + spec + note + " " + why);
+      return false;
+    }
   }
 
   private void print(String metric, int size, Integer window, double value, String unit) {

@@ -72,9 +72,7 @@ final class FileTransfer {
       long size = (long) mib << 20;
       P2pClient api = P2pClient.create(vertx);
       long t0 = System.nanoTime();
-      await(sendFile ? api.openStream(peer, FILES).compose(ws -> ws.sendFile(source.toString()).compose(v -> ws.end()))
-        : vertx.fileSystem().open(source.toString(), new OpenOptions().setRead(true))
-          .compose(file -> api.openStream(peer, FILES).compose(ws -> file.setReadBufferSize(READ_BYTES).pipeTo(ws))));
+      await(StreamProbe.sendTo(vertx, api, peer, FILES, source, READ_BYTES, sendFile));
       JsonObject report;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       do { // the peer's last writes may still be under way after its stream acknowledged every byte

@@ -78,10 +78,7 @@ public final class StreamProbe {
     node.vertx().setPeriodic(200, t -> peak.accumulateAndGet(liveHeap(), Math::max));
     LabPeer.connectEventually(node, api, target);
     long t0 = System.nanoTime();
-    Future<Void> sent = sendFile
-      ? api.openStream(target, ADDRESS).compose(ws -> ws.sendFile(file.toString()).compose(v -> ws.end()))
-      : node.vertx().fileSystem().open(file.toString(), new OpenOptions().setRead(true))
-        .compose(f -> api.openStream(target, ADDRESS).compose(ws -> f.setReadBufferSize(64 * 1024).pipeTo(ws)));
+    Future<Void> sent = sendTo(node.vertx(), api, target, ADDRESS, file, 64 * 1024, sendFile);
     sent.toCompletionStage().toCompletableFuture().get(3600, TimeUnit.SECONDS);
     double seconds = (System.nanoTime() - t0) / 1e9;
     JsonObject peers = LabPeer.await(api.peers());
@@ -119,7 +116,17 @@ public final class StreamProbe {
     return LabPeer.await(api.peers()).getJsonArray("peers").getJsonObject(0).getJsonObject("transport").getLong("bytesAcked");
   }
 
-  /** Heap live after the last collection, all heap pools. */
+  /**
+   * Sends {@code file} down a new byte stream to {@code peer}'s {@code address} and ends it: piped
+   * from an {@code AsyncFile} read {@code readBytes} at a time, or by {@code P2pWriteStream.sendFile}.
+   */
+  static Future<Void> sendTo(io.vertx.core.Vertx vertx, P2pClient api, String peer, String address, Path file, int readBytes,
+                             boolean sendFile) {
+    if (sendFile) return api.openStream(peer, address).compose(ws -> ws.sendFile(file.toString()).compose(v -> ws.end()));
+    return vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true))
+      .compose(f -> api.openStream(peer, address).compose(ws -> f.setReadBufferSize(readBytes).pipeTo(ws)));
+  }
+
   /** Live heap after the last collection, all heap pools, bytes. */
   public static long liveHeap() {
     long sum = 0;

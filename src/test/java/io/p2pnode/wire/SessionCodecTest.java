@@ -429,6 +429,8 @@ class SessionCodecTest {
     BundleCodec.forEach(bundle, (type, body) -> seen.add(type + ":" + body.readableBytes()));
     assertEquals(List.of("PING:0"), seen);
     assertThrows(WireException.class, () -> BundleCodec.forEach(hex("0500"), (type, body) -> { }), "truncated");
+    BundleCodec.forEach(hex("050000"), (type, body) -> BundleCodec.readPing(body));
+    assertThrows(WireException.class, () -> BundleCodec.forEach(hex("05000100"), (type, body) -> BundleCodec.readPing(body)), "a PING has no body");
   }
 
   // ---------------------------------------------------------------- path MTU probes
