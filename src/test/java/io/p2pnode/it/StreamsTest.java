@@ -188,7 +188,12 @@ class StreamsTest {
     bobApi.streamHandler("reset.by.writer", rs -> rs.handler(b -> { })
       .exceptionHandler(e -> readerHeard.tryComplete(e instanceof StreamResetException r ? r.code() : -1L))
       .endHandler(v -> readerHeard.tryFail("the stream ended instead")));
-    bobApi.streamHandler("reset.by.reader", rs -> rs.handler(b -> rs.reset(9)));
+    Promise<Throwable> offContext = Promise.promise();
+    bobApi.streamHandler("reset.by.reader", rs -> {
+      java.util.concurrent.CompletableFuture.runAsync(() -> rs.reset(9)) // not on the stream's context: refused
+        .whenComplete((v, e) -> offContext.tryComplete(e == null ? null : e.getCause()));
+      rs.handler(b -> rs.reset(9));
+    });
     AtomicLong after = new AtomicLong();
     Promise<Void> afterEnded = Promise.promise();
     bobApi.streamHandler("after.resets", rs -> rs.handler(b -> after.addAndGet(b.length())).endHandler(v -> afterEnded.complete()));
@@ -215,6 +220,9 @@ class StreamsTest {
       return writerHeard.future();
     }).compose(code -> {
       ctx.verify(() -> assertEquals(9L, code, "the writer hears the reader's code"));
+      return offContext.future();
+    }).compose(e -> {
+      ctx.verify(() -> assertTrue(e instanceof IllegalStateException, "a reset off the stream's context: " + e));
       return aliceApi.openStream("bob", "after.resets");
     }).compose(ws -> {
       for (int i = 0; i < 768; i++) ws.write(chunk); // 48 MiB: more than the session's window (32 MiB)
