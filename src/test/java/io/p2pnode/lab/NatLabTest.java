@@ -164,7 +164,12 @@ class NatLabTest {
       Process capture = new ProcessBuilder("ip", "netns", "exec", "p2plab-natb", "tcpdump", "-Z", "root", "-i", "wan", "-U", "-s", "0", "-w",
         pcap.toString(), "udp").redirectErrorStream(true).redirectOutput(log.toFile()).start();
       try {
-        java.util.concurrent.TimeUnit.MILLISECONDS.sleep(500); // tcpdump attaches (no event to wait on)
+        // tcpdump says "listening on wan" once it captures: a fixed 500 ms wait missed the message once in CI
+        long attached = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!java.nio.file.Files.readString(log).contains("listening on") && System.nanoTime() < attached) {
+          java.util.concurrent.TimeUnit.MILLISECONDS.sleep(20); // another process's output: nothing to wait on but the file
+        }
+        assertTrue(java.nio.file.Files.readString(log).contains("listening on"), "tcpdump did not start: " + java.nio.file.Files.readString(log));
         NatLab.delivers("alice", "bob", secret);
         // tcpdump writes what it took (-U), sometimes late on a busy machine: give it up to 5 s to show
         // the message (path MTU probes and their answers come and go beside it); an encrypted run
