@@ -295,15 +295,27 @@ public final class SessionCrypto {
   }
 
   /**
-   * Verifies and decrypts a whole frame in place (the tag is cut off). False, counted, when it
-   * does not authenticate ({@code AUTH_FAILED}) or replays a packet number ({@code REPLAYED}).
+   * Verifies and decrypts a whole frame (the tag is cut off). A frame on the heap is opened in
+   * place and returned; a direct one (as sockets receive them) is copied to the heap once and
+   * opened there (AES-GCM works on arrays; opening the direct frame itself took two scratch
+   * copies): the caller releases the copy. {@code null}, counted, when it does not authenticate
+   * ({@code AUTH_FAILED}) or replays a packet number ({@code REPLAYED}).
    */
-  public boolean open(ByteBuf frame) {
-    if (!enabled) return true;
+  public ByteBuf open(ByteBuf frame) {
+    if (!enabled) return frame;
     if (state != State.READY) {
       counters.drop(Drop.AUTH_FAILED);
-      return false;
+      return null;
     }
+    if (frame.hasArray()) return openInPlace(frame) ? frame : null;
+    ByteBuf heap = frame.alloc().heapBuffer(frame.readableBytes());
+    heap.writeBytes(frame, frame.readerIndex(), frame.readableBytes());
+    if (openInPlace(heap)) return heap;
+    heap.release();
+    return null;
+  }
+
+  private boolean openInPlace(ByteBuf frame) {
     int at = frame.readerIndex();
     int sealed = frame.readableBytes() - FrameCodec.HEADER_BYTES;
     if (sealed < FrameCipher.TAG_BYTES) {

@@ -202,28 +202,38 @@ public final class PeerSession {
         deps.counters().drop(Drop.UNEXPECTED_CONTROL);
         return;
       }
-      if (!crypto.open(frame)) return; // counted: forged, corrupted or replayed
-      lastReceived = now();
-      finder.onAuthenticated(sender);
-      long pn = FrameCodec.packetNumber(frame);
-      frame.skipBytes(FrameCodec.HEADER_BYTES);
-      switch (type) {
-        case BUNDLE -> messages.onBundle(pn, frame);
-        case PING -> sendTimestamp(FrameType.PONG, SessionCodec.readTimestamp(frame));
-        case PONG -> rtt.sample(now() - SessionCodec.readTimestamp(frame));
-        case PMTU_PROBE -> link.answerProbe(frame);
-        case PMTU_ACK -> {
-          SessionCodec.ProbeAck a = SessionCodec.readProbeAck(frame);
-          pmtu.onAck(a.size(), a.receiverMax(), a.receiveBuffer());
-        }
-        case BYE -> {
-          SessionCodec.readBye(frame);
-          close("peer said goodbye", false);
-        }
-        default -> deps.counters().drop(Drop.UNEXPECTED_CONTROL);
+      ByteBuf plain = crypto.open(frame);
+      if (plain == null) return; // counted: forged, corrupted or replayed
+      try {
+        onAuthenticated(type, plain, sender);
+      } finally {
+        if (plain != frame) plain.release();
       }
     } catch (WireException | ClassCastException e) {
       deps.counters().drop(Drop.MALFORMED);
+    }
+  }
+
+  /** A frame that authenticated (opened, on the heap when it was sealed), its header still on. */
+  private void onAuthenticated(FrameType type, ByteBuf frame, InetSocketAddress sender) {
+    lastReceived = now();
+    finder.onAuthenticated(sender);
+    long pn = FrameCodec.packetNumber(frame);
+    frame.skipBytes(FrameCodec.HEADER_BYTES);
+    switch (type) {
+      case BUNDLE -> messages.onBundle(pn, frame);
+      case PING -> sendTimestamp(FrameType.PONG, SessionCodec.readTimestamp(frame));
+      case PONG -> rtt.sample(now() - SessionCodec.readTimestamp(frame));
+      case PMTU_PROBE -> link.answerProbe(frame);
+      case PMTU_ACK -> {
+        SessionCodec.ProbeAck a = SessionCodec.readProbeAck(frame);
+        pmtu.onAck(a.size(), a.receiverMax(), a.receiveBuffer());
+      }
+      case BYE -> {
+        SessionCodec.readBye(frame);
+        close("peer said goodbye", false);
+      }
+      default -> deps.counters().drop(Drop.UNEXPECTED_CONTROL);
     }
   }
 

@@ -95,7 +95,11 @@ public final class BundleCodec {
   public static void writeFragment(ByteBuf out, long msgId, int flags, int index, int count, ByteBuf message, int offset, int len) {
     int at = beginSubFrame(out, FrameType.DATA);
     out.writeLong(msgId).writeByte(flags).writeShort(index).writeShort(count);
-    out.writeBytes(message, offset, len);
+    // component by component: writeBytes would flatten a composite message (header + body slice)
+    // into a new array first
+    out.ensureWritable(len);
+    message.getBytes(offset, out, out.writerIndex(), len);
+    out.writerIndex(out.writerIndex() + len);
     endSubFrame(out, at);
   }
 

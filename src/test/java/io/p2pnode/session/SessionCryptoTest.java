@@ -49,6 +49,28 @@ class SessionCryptoTest {
     assertTrue(onTheWire(false), "sanity: unencrypted, the capture does show it");
   }
 
+  /**
+   * Sockets receive into direct buffers; AES-GCM opens on the heap. Such a frame is copied to the
+   * heap once, opened there and released after; the socket's buffer is left to the socket.
+   */
+  @Test
+  void framesReceivedInNativeMemoryOpenOnTheHeapAndLeaveNothingBehind() {
+    SessionPair p = new SessionPair(new JsonObject());
+    p.directAtB = new io.netty.buffer.UnpooledByteBufAllocator(false);
+    byte[] big = new byte[200_000]; // fragments
+    new java.util.Random(7).nextBytes(big);
+    Future<Object> small = p.a.send(io.p2pnode.wire.SessionCodec.KIND_SEND, "app", SECRET, 5_000);
+    Future<Object> large = p.a.send(io.p2pnode.wire.SessionCodec.KIND_SEND, "app", io.vertx.core.buffer.Buffer.buffer(big), 5_000);
+    p.runUntil(Future.all(small, large), 5_000);
+    assertTrue(small.succeeded() && large.succeeded(), String.valueOf(large.cause()));
+    assertEquals(SECRET, p.deliveredAtB.get(0).body());
+    assertArrayEquals(big, ((io.vertx.core.buffer.Buffer) p.deliveredAtB.get(1).body()).getBytes());
+    assertEquals(0, p.directReleasedAtB, "the session released a socket's buffer");
+    assertEquals(0, p.directAtB.metric().usedHeapMemory(), "heap copies of opened frames were not released");
+    assertEquals(0, p.directAtB.metric().usedDirectMemory());
+    assertEquals(0, p.countersB.drops(Drop.AUTH_FAILED));
+  }
+
   @Test
   void replayedFramesAreDroppedAndDeliveredOnce() {
     SessionPair p = new SessionPair(new JsonObject());

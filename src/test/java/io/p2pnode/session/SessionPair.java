@@ -57,6 +57,13 @@ final class SessionPair {
   private long linkFreeAtNanos;
   /** Where byte streams a opens to b go (default: refused). */
   StreamSink streamsAtB = StreamSink.REFUSE;
+  /**
+   * When set, b receives its datagrams in direct buffers from this allocator, as a socket hands
+   * them over, and checks after each that the session left the buffer to its owner.
+   */
+  io.netty.buffer.UnpooledByteBufAllocator directAtB;
+  /** Direct datagrams b's session released although the socket owned them (must stay 0). */
+  int directReleasedAtB;
   /** When set, every datagram a sends to b is kept here, as it travelled. */
   List<byte[]> capturedAtoB;
   /** How b's consumers answer; by default at once, echoing a request's body. */
@@ -184,7 +191,17 @@ final class SessionPair {
     }
 
     private void deliver(byte[] bytes) {
-      ByteBuf f = Unpooled.wrappedBuffer(bytes);
+      boolean direct = directAtB != null && local.equals(A); // a link delivers what its side sent
+      ByteBuf f = direct ? directAtB.directBuffer(bytes.length).writeBytes(bytes) : Unpooled.wrappedBuffer(bytes);
+      try {
+        deliver(f);
+      } finally {
+        if (direct && f.refCnt() != 1) directReleasedAtB++;
+        else if (direct) f.release();
+      }
+    }
+
+    private void deliver(ByteBuf f) {
       FrameType type = FrameCodec.check(f);
       PeerSession p = peer.get();
       if (FrameCodec.sessionId(f) == 0 && type == FrameType.HELLO) {

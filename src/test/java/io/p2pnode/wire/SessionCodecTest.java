@@ -362,6 +362,28 @@ class SessionCodecTest {
     assertThrows(IllegalArgumentException.class, () -> stream(1, SessionCodec.KIND_SEND, 1, 0, "f", new byte[1]));
   }
 
+  /**
+   * A fragment of a message held as header + body slice (a composite, as zero-copy sends keep it)
+   * is written byte for byte as the same message in one array, into heap and direct frames alike.
+   */
+  @Test
+  void aFragmentOfACompositeMessageIsWrittenAsItsBytes() {
+    byte[] head = {1, 2, 3, 4, 5};
+    byte[] body = new byte[3000];
+    new java.util.Random(3).nextBytes(body);
+    io.netty.buffer.CompositeByteBuf composite = Unpooled.compositeBuffer();
+    composite.addComponent(true, Unpooled.wrappedBuffer(head));
+    composite.addComponent(true, Unpooled.wrappedBuffer(body, 1000, 2000));
+    ByteBuf flat = Unpooled.buffer().writeBytes(head).writeBytes(body, 1000, 2000);
+    for (ByteBuf out : List.of(Unpooled.buffer(8), Unpooled.directBuffer(8))) {
+      ByteBuf expected = Unpooled.buffer();
+      BundleCodec.writeFragment(expected, 9, 0, 1, 3, flat, 3, 1500);
+      BundleCodec.writeFragment(out, 9, 0, 1, 3, composite, 3, 1500);
+      assertEquals(ByteBufUtil.hexDump(expected), ByteBufUtil.hexDump(out));
+      assertEquals(0, composite.readerIndex(), "the message is not consumed");
+    }
+  }
+
   @Test
   void creditAndStopGoldenBytesAndBadInput() {
     ByteBuf c = Unpooled.buffer();
