@@ -44,17 +44,17 @@ public final class LossyBench {
     String parts = args.length > 4 ? args[4] : "matrix,sharing";
     System.out.printf(Locale.ROOT, "lossy lab: %d Mbit/s bottleneck (tbf, queue = 1 RTT), %d s per figure, MB/s%n", mbit, seconds);
     System.out.printf(Locale.ROOT, "%-6s %-6s %9s %9s %9s %9s %9s %12s %12s%n", "rtt", "loss", "p2p64bbr", "p2p64reno",
-      "p2p1kbbr", "tcp-bbr", "tcp-cubic", "64bbr/tcpbbr", "64bbr/cubic");
+      "p2p1kbbr", "tcp-bbr", "tcp-cubic", "64bbr/tcpbbr", "64bbr/cubic", "cold64bbr");
     for (String rtt : parts.contains("matrix") ? rtts : new String[0]) {
       for (String loss : losses) {
         int r = Integer.parseInt(rtt);
         double l = Double.parseDouble(loss);
         Map<String, Double> m = cell(mbit, r, r, l, seconds, parts.contains("bbr64"));
         double bbr64 = m.getOrDefault("bbr 65536", 0.0);
-        System.out.printf(Locale.ROOT, "%-6s %-6s %9.2f %9.2f %9.2f %9.2f %9.2f %12.2f %12.2f%n", r + "ms", l * 100 + "%",
+        System.out.printf(Locale.ROOT, "%-6s %-6s %9.2f %9.2f %9.2f %9.2f %9.2f %12.2f %12.2f %9.2f%n", r + "ms", l * 100 + "%",
           bbr64, m.getOrDefault("newreno 65536", 0.0), m.getOrDefault("bbr 1000", 0.0), m.getOrDefault("tcp bbr", 0.0),
           m.getOrDefault("tcp cubic", 0.0), bbr64 / m.getOrDefault("tcp bbr", Double.NaN),
-          bbr64 / m.getOrDefault("tcp cubic", Double.NaN));
+          bbr64 / m.getOrDefault("tcp cubic", Double.NaN), m.getOrDefault("cold bbr 65536", Double.NaN));
       }
     }
     if (parts.contains("sharing")) sharing(mbit, Integer.parseInt(rtts[0]), seconds);
@@ -181,6 +181,10 @@ public final class LossyBench {
             into.put(cc + " " + f[3], Double.parseDouble(f[4]));
             into.put(label + " " + f[3], Double.parseDouble(f[4]));
           }
+        } else if (line.startsWith("RESULT cold ")) {
+          synchronized (into) {
+            into.put("cold " + cc + " " + f[3], Double.parseDouble(f[4]));
+          }
         } else if (line.startsWith("RESULT rtt ")) {
           synchronized (into) {
             into.put("srtt " + label, Double.parseDouble(f[3]));
@@ -192,7 +196,7 @@ public final class LossyBench {
           System.err.println("  " + line.substring(7));
         } else if (line.startsWith("RESULT transport ")) {
           System.err.println("  " + label + " " + cc + ": " + line.substring(17));
-        } else if (line.contains("Exception")) {
+        } else if (line.contains("Exception") || line.contains("failed during the run")) {
           System.out.println("probe " + label + ": " + line);
         }
       }

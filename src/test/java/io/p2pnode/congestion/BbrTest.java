@@ -59,6 +59,22 @@ class BbrTest {
     above(f.path.randomlyLost, 50);
   }
 
+  /**
+   * The lossy lab's path: 100 Mbit/s, 20 ms, a queue of one BDP, 1% random loss: flights of about
+   * 150 datagrams. Random loss alone must not cut inflight_hi to the BDP (it did several times a
+   * second with a 3-datagram floor: 0.6 of TCP BBR in the lab).
+   */
+  @Test
+  void onePercentRandomLossOnAFastShortPathDoesNotCutTheRate() {
+    long rate = 12_500_000;
+    Bottleneck b = new Bottleneck(rate, rate * 20 / 1000, 10_000_000L, 42);
+    b.loss = 0.01;
+    FlowSim f = new FlowSim("bbr", b);
+    f.run(3_000);
+    above(f.rateOver(10_000), 0.9 * rate);
+    above(f.path.randomlyLost, 500);
+  }
+
   @Test
   void newRenoCollapsesWhereBbrDoesNot() {
     FlowSim f = flow("newreno", BDP, 0.01);
