@@ -115,8 +115,16 @@ public final class MessageExchange {
         return receiver.ackDue();
       }
 
-      public boolean writeAck(ByteBuf bundle) {
+      public long writeAck(ByteBuf bundle) {
         return receiver.writeAck(bundle);
+      }
+
+      public boolean ackHasNews() {
+        return receiver.ackHasNews();
+      }
+
+      public void ackAcknowledged(long largest) {
+        receiver.ackAcknowledged(largest);
       }
 
       public int ackBytes() {
@@ -388,7 +396,7 @@ public final class MessageExchange {
 
   public JsonObject toJson() {
     return sender.toJson().put("streamsOut", outStreams.size()).put("streamsIn", inStreams.size()).put("awaitingResult", pending.size()).put("inboundInDelivery", inboundPending)
-      .put("inboundWaiting", receiver.waiting());
+      .put("inboundWaiting", receiver.waiting()).put("ackBytesSent", receiver.ackBytesWritten());
   }
 
   // ---------------------------------------------------------------- inbound

@@ -46,6 +46,11 @@ final class ReliableReceiver {
   private int unacked;
   private boolean gap;
   private long ackTimer = -1;
+  /** Packets up to here need no acknowledging again: the peer has an ACK of them ({@link #ackAcknowledged}). */
+  private long ackFloor = -1;
+  /** A packet that asks for acknowledgement arrived since the last ACK was written. */
+  private boolean news;
+  private long ackBytesWritten;
   private long partialBytes;
 
   /**
@@ -178,7 +183,8 @@ final class ReliableReceiver {
       largestAtNanos = now();
     }
     add(pn);
-    if (!ackEliciting) return;
+    if (!ackEliciting) return; // acknowledged only along with packets that ask for it
+    news = true;
     unacked++;
     if (unacked >= 2 || gap) {
       ackNeeded.run();
@@ -214,23 +220,60 @@ final class ReliableReceiver {
       >= ReliableSender.MAX_ACK_DELAY_MS * 1_000_000L);
   }
 
-  /** Writes an ACK of everything received (highest ranges first) and the window; false when nothing arrived yet. */
-  boolean writeAck(ByteBuf out) {
-    if (largest < 0) return false;
+  /**
+   * Writes an ACK of what was received (highest ranges first; ranges the peer already knows of are
+   * left out, see {@link #ackAcknowledged}) and the window; returns the largest packet number it
+   * acknowledges, or -1 when nothing arrived yet.
+   */
+  long writeAck(ByteBuf out) {
+    if (largest < 0) return -1;
     long[] ranges = new long[2 * received.size()];
     int i = 0;
     for (Map.Entry<Long, Long> e : received.descendingMap().entrySet()) {
       ranges[i++] = e.getKey();
       ranges[i++] = e.getValue();
     }
+    int before = out.writerIndex();
     BundleCodec.writeAck(out, largest, (now() - largestAtNanos) / 1_000L, window(), ranges);
+    ackBytesWritten += out.writerIndex() - before;
+    news = false;
     unacked = 0;
     gap = false;
     if (ackTimer >= 0) {
       scheduler.cancel(ackTimer);
       ackTimer = -1;
     }
-    return true;
+    return largest;
+  }
+
+  /**
+   * The peer acknowledged a packet that carried one of our ACKs, which acknowledged up to
+   * {@code largestInIt}: it knows which of its packets up to there arrived, so ranges that end
+   * there or below need not be sent again (RFC 9000 13.2.4); the newest range always stays.
+   * Without this every lost packet left a gap for good: at 1% loss every ACK soon carried
+   * {@link BundleCodec#MAX_ACK_RANGES} ranges (283 bytes), and the data datagrams they rode in
+   * carried a fifth less data (lossy lab: 20% between the bytes acknowledged and the messages
+   * delivered).
+   */
+  void ackAcknowledged(long largestInIt) {
+    if (largestInIt <= ackFloor) return;
+    ackFloor = largestInIt;
+    while (received.size() > 1 && received.firstEntry().getValue() <= ackFloor) received.pollFirstEntry();
+  }
+
+  /**
+   * Whether a packet that asks for acknowledgement arrived since the last ACK: only then does an
+   * ACK that is not due tell the peer anything. A sender of data whose peer sent mostly ACKs had
+   * put an ACK into each of its datagrams (acknowledging those ACKs): at 1% loss with 16 ranges,
+   * 283 bytes of each 1.4 KB datagram, a fifth of the lossy lab's bottleneck.
+   */
+  boolean ackHasNews() {
+    return news;
+  }
+
+  /** Bytes of ACK sub-frames written so far. */
+  long ackBytesWritten() {
+    return ackBytesWritten;
   }
 
   /** Bytes {@link #writeAck} would write now. */

@@ -63,11 +63,26 @@ final class ReliableSender {
     /** Whether an ACK should leave now, even with no data to carry it. */
     boolean ackDue();
 
-    /** Writes the ACK of what arrived so far into the bundle, if there is anything to acknowledge; returns whether it did. */
-    boolean writeAck(ByteBuf bundle);
+    /**
+     * Writes the ACK of what arrived so far into the bundle, if there is anything to acknowledge;
+     * returns the largest packet number it acknowledges, or -1 when it wrote none.
+     */
+    long writeAck(ByteBuf bundle);
+
+    /**
+     * The peer acknowledged a packet of ours that carried an ACK up to {@code largest}: it knows
+     * what arrived up to there, and later ACKs need not repeat it (RFC 9000 13.2.4).
+     */
+    default void ackAcknowledged(long largest) {
+    }
 
     /** Bytes the ACK would take now (0 when there is nothing to acknowledge). */
     int ackBytes();
+
+    /** Whether a packet arrived since the last ACK (an ACK that is not due rides along only then). */
+    default boolean ackHasNews() {
+      return true;
+    }
 
     /**
      * Most bytes in flight the peer's socket takes while its event loop is busy (its receive
@@ -168,7 +183,8 @@ final class ReliableSender {
 
   private static final Chunk[] NO_CHUNKS = new Chunk[0];
 
-  private record Sent(Chunk[] chunks, int bytes, long sentAtNanos, RateSampler.PacketState rate) {
+  /** A packet in flight; {@code ackLargest}: the largest packet number the ACK it carried acknowledged (-1: none). */
+  private record Sent(Chunk[] chunks, int bytes, long sentAtNanos, RateSampler.PacketState rate, long ackLargest) {
   }
 
   private final Output out;
@@ -256,7 +272,7 @@ final class ReliableSender {
       ByteBuf b = out.newBundle(Math.min(out.budget(), 256));
       long pn = FrameCodec.packetNumber(b);
       // a due ACK goes first; otherwise it only rides along where the data leaves room
-      boolean acked = due && out.writeAck(b);
+      long ackLargest = due ? out.writeAck(b) : -1;
       int space = out.budget() - b.writerIndex();
       int bytes = 0;
       int n = 0;
@@ -269,9 +285,13 @@ final class ReliableSender {
         sentOnce(next);
         next = peek();
       }
-      if (!acked && bytes > 0 && out.ackBytes() <= out.budget() - b.writerIndex()) acked = out.writeAck(b);
+      // an ACK that is not due rides along where there is room, but only if it tells the peer
+      // something new: repeating the same one in every datagram took a fifth of a lossy link
+      if (ackLargest < 0 && bytes > 0 && out.ackHasNews() && out.ackBytes() <= out.budget() - b.writerIndex()) {
+        ackLargest = out.writeAck(b);
+      }
       if (bytes == 0) { // nothing fitted beside the ACK: the ACK leaves alone, the chunk takes the next datagram
-        if (acked) {
+        if (ackLargest >= 0) {
           out.send(b);
           allowOne = false;
           continue;
@@ -283,7 +303,7 @@ final class ReliableSender {
         Chunk[] kept = new Chunk[n];
         System.arraycopy(chunks, 0, kept, 0, n);
         java.util.Arrays.fill(chunks, 0, n, null); // the scratch keeps no message alive
-        track(pn, kept, b.readableBytes());
+        track(pn, kept, b.readableBytes(), ackLargest);
         pacer.onSent(b.readableBytes(), cc.pacingRate());
         armPto();
       }
@@ -293,10 +313,10 @@ final class ReliableSender {
   }
 
   /** A packet that must be acknowledged leaves: in flight until its ACK, or until declared lost. */
-  private void track(long pn, Chunk[] chunks, int size) {
+  private void track(long pn, Chunk[] chunks, int size, long ackLargest) {
     long now = now();
     bytesInFlight += size;
-    inFlight.put(pn, new Sent(chunks, size, now, sampler.onSent(now, size, bytesInFlight)));
+    inFlight.put(pn, new Sent(chunks, size, now, sampler.onSent(now, size, bytesInFlight), ackLargest));
     largestSentPn = Math.max(largestSentPn, pn);
     cc.onPacketSent(pn, size, bytesInFlight, now);
   }
@@ -312,9 +332,9 @@ final class ReliableSender {
     if (!out.canSend()) return false;
     ByteBuf b = out.newBundle(Math.min(out.budget(), 256));
     long pn = FrameCodec.packetNumber(b);
-    if (out.ackDue() && out.ackBytes() + BundleCodec.SUB_HEADER <= out.budget() - b.writerIndex()) out.writeAck(b);
+    long ackLargest = out.ackDue() && out.ackBytes() + BundleCodec.SUB_HEADER <= out.budget() - b.writerIndex() ? out.writeAck(b) : -1;
     BundleCodec.writePing(b);
-    track(pn, NO_CHUNKS, b.readableBytes());
+    track(pn, NO_CHUNKS, b.readableBytes(), ackLargest);
     out.send(b);
     pings++;
     return true;
@@ -424,6 +444,7 @@ final class ReliableSender {
     long delivered = 0;
     long packetDelivered = 0;
     long newestAcked = -1;
+    long ackOfAck = -1;
     boolean dataAcked = false;
     sampler.beginAck();
     for (int i = 0; i < r.length; i += 2) {
@@ -447,8 +468,10 @@ final class ReliableSender {
         delivered += s.bytes;
         packetDelivered = Math.max(packetDelivered, s.rate.delivered());
         newestAcked = Math.max(newestAcked, e.getKey());
+        ackOfAck = Math.max(ackOfAck, s.ackLargest);
       }
     }
+    if (ackOfAck >= 0) out.ackAcknowledged(ackOfAck);
     long rttSample = -1;
     if (largestNewly != null) {
       long sample = now - largestNewly.sentAtNanos - Math.min(a.ackDelayMicros(), MAX_ACK_DELAY_MS * 1000) * 1000L;

@@ -146,8 +146,13 @@ final class SessionPair {
 
   /** Runs the clock until {@code f} completes or {@code maxMs} pass. */
   void runUntil(Future<?> f, long maxMs) {
+    runUntil(f::isComplete, maxMs);
+  }
+
+  /** Runs the clock until {@code done} holds or {@code maxMs} pass. */
+  void runUntil(java.util.function.BooleanSupplier done, long maxMs) {
     long end = clock.clock().millis() + maxMs;
-    while (!f.isComplete() && clock.clock().millis() < end) clock.advance(1);
+    while (!done.getAsBoolean() && clock.clock().millis() < end) clock.advance(1);
   }
 
   /** One direction of the link: a socket that delivers to the other session. */
