@@ -251,9 +251,8 @@ final class ReliableReceiver {
    * {@code largestInIt}: it knows which of its packets up to there arrived, so ranges that end
    * there or below need not be sent again (RFC 9000 13.2.4); the newest range always stays.
    * Without this every lost packet left a gap for good: at 1% loss every ACK soon carried
-   * {@link BundleCodec#MAX_ACK_RANGES} ranges (283 bytes), and the data datagrams they rode in
-   * carried a fifth less data (lossy lab: 20% between the bytes acknowledged and the messages
-   * delivered).
+   * {@link BundleCodec#MAX_ACK_RANGES} ranges (283 bytes); with {@link #ackHasNews} it is what
+   * brought the lossy lab from 0.6-0.77 to 0.94 of TCP BBR.
    */
   void ackAcknowledged(long largestInIt) {
     if (largestInIt <= ackFloor) return;

@@ -79,7 +79,7 @@ final class ReliableSender {
     /** Bytes the ACK would take now (0 when there is nothing to acknowledge). */
     int ackBytes();
 
-    /** Whether a packet arrived since the last ACK (an ACK that is not due rides along only then). */
+    /** Whether a packet asking for acknowledgement arrived since the last ACK (an ACK that is not due rides along only then). */
     default boolean ackHasNews() {
       return true;
     }
