@@ -73,16 +73,13 @@ final class ReliableSender {
      * The peer acknowledged a packet of ours that carried an ACK up to {@code largest}: it knows
      * what arrived up to there, and later ACKs need not repeat it (RFC 9000 13.2.4).
      */
-    default void ackAcknowledged(long largest) {
-    }
+    void ackAcknowledged(long largest);
 
     /** Bytes the ACK would take now (0 when there is nothing to acknowledge). */
     int ackBytes();
 
     /** Whether a packet asking for acknowledgement arrived since the last ACK (an ACK that is not due rides along only then). */
-    default boolean ackHasNews() {
-      return true;
-    }
+    boolean ackHasNews();
 
     /**
      * Most bytes in flight the peer's socket takes while its event loop is busy (its receive

@@ -205,7 +205,7 @@ public final class PeerSession {
       ByteBuf plain = crypto.open(frame);
       if (plain == null) return; // counted: forged, corrupted or replayed
       try {
-        onAuthenticated(type, plain, sender);
+        onOpened(type, plain, sender);
       } finally {
         if (plain != frame) plain.release();
       }
@@ -215,7 +215,7 @@ public final class PeerSession {
   }
 
   /** A frame that authenticated (opened, on the heap when it was sealed), its header still on. */
-  private void onAuthenticated(FrameType type, ByteBuf frame, InetSocketAddress sender) {
+  private void onOpened(FrameType type, ByteBuf frame, InetSocketAddress sender) {
     lastReceived = now();
     finder.onAuthenticated(sender);
     long pn = FrameCodec.packetNumber(frame);

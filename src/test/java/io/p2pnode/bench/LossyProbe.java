@@ -52,7 +52,7 @@ public final class LossyProbe {
       }
       JsonObject before = transport(api);
       long t0 = System.nanoTime();
-      if (System.getenv("LOSSY_TRACE") != null) trace(node, api, p2p, t0, seconds + 2);
+      if (System.getenv("LOSSY_TRACE") != null) trace(node, api, p2p, size, t0, seconds + 2);
       double msgs = p2p.sendRate(size, window, true, TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(seconds));
       System.out.printf(Locale.ROOT, "RESULT rate %s %d %.2f%n", label, size, msgs * size / 1e6);
       JsonObject after = transport(api);
@@ -73,9 +73,10 @@ public final class LossyProbe {
 
   /**
    * With {@code LOSSY_TRACE} set: every 100 ms for {@code seconds}, a {@code RESULT trace} line with
-   * the controller's state and model and the transport's counters (for looking into a figure).
+   * the controller's state and model and the transport's counters, and one with the rate bob's sink
+   * counted messages of {@code size} bytes at (for looking into a figure).
    */
-  private static void trace(P2pNode node, P2pClient api, P2pMeasure p2p, long t0, long seconds) {
+  private static void trace(P2pNode node, P2pClient api, P2pMeasure p2p, int size, long t0, long seconds) {
     long[] last = {0, 0, -1};
     node.vertx().setPeriodic(100, id -> {
       if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(seconds)) {
@@ -86,7 +87,7 @@ public final class LossyProbe {
       node.vertx().eventBus().request(io.p2pnode.bus.Addresses.REQUEST, "?", p2p.to(BenchPeer.COUNT)).onSuccess(m -> {
         long sunk = Long.parseLong(m.body().toString());
         if (last[2] >= 0) System.out.printf(Locale.ROOT, "RESULT trace t=%.1f sunk=%.2fMB/s%n", (System.nanoTime() - t0) / 1e9,
-          (sunk - last[2]) * 65536 / 1e5);
+          (sunk - last[2]) * size / 1e5);
         last[2] = sunk;
       });
       api.peers().onSuccess(p -> {
