@@ -4,7 +4,7 @@
 # p2p reliable 64 KB (BBR, NewReno) and 1 KB (BBR) against iperf3 TCP -C bbr and -C cubic; then two
 # p2p flows sharing the bottleneck, p2p against CUBIC, and RTT under load through a 100 ms queue.
 #
-#   bash bench/lossy.sh [MBIT=100] [SECONDS=8] [RTTS=20,100] [LOSSES=0,0.01,0.03] [PARTS=matrix,sharing]
+#   bash bench/lossy.sh [MBIT=100] [SECONDS=8] [RTTS=20,100] [LOSSES=0,0.01,0.03] [PARTS=matrix,sharing,rttload]
 #   (PARTS matrix,bbr64: p2p 64 KB BBR and TCP BBR only; LOSSY_TRACE=1: the controller every 100 ms on stderr)
 #
 # Installs iperf3 (and the lab's tools) if missing; raises net.core.rmem_max/wmem_max to 16 MB so

@@ -62,6 +62,9 @@ public final class Bbr implements CongestionController {
   private final long initialCwnd;
   private final WindowedMaxFilter maxBwFilter = new WindowedMaxFilter(MAX_BW_FILTER_LEN);
   private final WindowedMaxFilter extraAckedFilter = new WindowedMaxFilter(EXTRA_ACKED_FILTER_LEN);
+  private final StandingQueue standingQueue = new StandingQueue();
+  private long standingQueueRate = -1;
+  private long standingQueueCuts;
 
   private State state;
   private double pacingGain;
@@ -229,7 +232,8 @@ public final class Bbr implements CongestionController {
       .put("minRttMs", minRtt == UNSET ? -1 : minRtt / 1e6).put("pacingRateBytesPerSec", pacingRate)
       .put("cwndBytes", cwnd).put("sendQuantumBytes", sendQuantum)
       .put("inflightLongtermBytes", inflightLongterm == UNSET ? -1 : inflightLongterm)
-      .put("lossRate", Math.round(lossRate * 10_000) / 10_000.0).put("congestionEvents", lossEvents).put("probeRttCount", probeRttCount);
+      .put("lossRate", Math.round(lossRate * 10_000) / 10_000.0).put("congestionEvents", lossEvents).put("probeRttCount", probeRttCount)
+      .put("standingQueueCuts", standingQueueCuts);
   }
 
   // ------------------------------------------------------------------ the draft's steps
@@ -237,6 +241,7 @@ public final class Bbr implements CongestionController {
   private void onInit(long now) {
     maxBwFilter.reset(0, 0);
     extraAckedFilter.reset(0, 0);
+    standingQueue.reset();
     minRtt = UNSET;
     minRttStamp = now;
     probeRttDoneStamp = UNSET;
@@ -390,7 +395,7 @@ public final class Bbr implements CongestionController {
 
   private void updateModelAndState(AckEvent ack, long now) {
     updateLatestDeliverySignals();
-    updateCongestionSignals(ack);
+    updateCongestionSignals(ack, now);
     updateAckAggregation(ack, now);
     checkFullBwReached();
     checkStartupDone();
@@ -425,8 +430,8 @@ public final class Bbr implements CongestionController {
     }
   }
 
-  private void updateCongestionSignals(AckEvent ack) {
-    updateMaxBw(ack);
+  private void updateCongestionSignals(AckEvent ack, long now) {
+    updateMaxBw(ack, now);
     if (ack.bytesLost() > 0) lossEventsInRound++;
     roundBytesLost += ack.bytesLost();
     roundBytesAcked += ack.bytesDelivered();
@@ -472,17 +477,37 @@ public final class Bbr implements CongestionController {
     bw = Math.min(maxBw, bwShortterm);
   }
 
-  private void updateMaxBw(AckEvent ack) {
-    updateRound(ack);
+  private void updateMaxBw(AckEvent ack, long now) {
+    standingQueue.onAck(ack.rttNanos(), rst.sampleAppLimited());
+    updateRound(ack, now);
     long rate = rst.deliveryRate();
     if (rate > 0 && (rate >= maxBw || !rst.sampleAppLimited())) {
       maxBwFilter.update(rate, cycleCount);
       maxBw = maxBwFilter.best();
     }
+    correctMaxBwForStandingQueue();
   }
 
-  private void updateRound(AckEvent ack) {
+  /**
+   * Not in the draft: see {@link StandingQueue}. The max filter comes down to the rate measured under
+   * a standing queue (by {@link StandingQueue#MAX_CUT} at most per measurement), and a cruising flow drains that queue in ProbeBW_DOWN, paced at Drain's gain
+   * (a queue that drains keeps the bottleneck busy, so this costs no throughput) until what is in
+   * flight fits the corrected BDP; the cycle's timers are kept.
+   */
+  private void correctMaxBwForStandingQueue() {
+    if (standingQueueRate <= 0 || standingQueueRate >= maxBw) return;
+    long corrected = Math.max(standingQueueRate, (long) (maxBw * (1 - StandingQueue.MAX_CUT)));
+    if (LOG.isLoggable(Level.FINE)) LOG.fine("bbr standing queue: max bw " + maxBw + " -> " + corrected + " B/s");
+    maxBwFilter.reset(corrected, cycleCount);
+    maxBw = corrected;
+    standingQueueCuts++;
+    if (state == State.PROBE_BW_CRUISE) enter(State.PROBE_BW_DOWN, DRAIN_PACING_GAIN, DEFAULT_CWND_GAIN);
+  }
+
+  private void updateRound(AckEvent ack, long now) {
+    standingQueueRate = -1;
     if (ack.packetDelivered() >= nextRoundDelivered) {
+      standingQueueRate = standingQueue.onRoundStart(now, rst.delivered(), minRtt, isInProbeBwState());
       startRound();
       roundCount++;
       roundsSinceProbeUp++;

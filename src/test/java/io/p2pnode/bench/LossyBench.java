@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * one p2p flow against one CUBIC flow, and p2p's RTT under load through a 100 ms-deep queue.
  * Prints MB/s, shares and ratios. Run by {@code bench/lossy.sh} (root; installs iperf3).
  *
- * <p>Arguments (all optional): {@code MBIT=100 SECONDS=8 RTTS=20,100 LOSSES=0,0.01,0.03 PARTS=matrix,sharing}
+ * <p>Arguments (all optional): {@code MBIT=100 SECONDS=8 RTTS=20,100 LOSSES=0,0.01,0.03 PARTS=matrix,sharing,rttload}
  * (PARTS {@code matrix,bbr64}: the matrix with p2p 64 KB BBR and TCP BBR only; {@code LOSSY_TRACE=1}: the
  * probes trace their controller every 100 ms on stderr).
  */
@@ -41,7 +41,7 @@ public final class LossyBench {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
     String[] rtts = (args.length > 2 ? args[2] : "20,100").split(",");
     String[] losses = (args.length > 3 ? args[3] : "0,0.01,0.03").split(",");
-    String parts = args.length > 4 ? args[4] : "matrix,sharing";
+    String parts = args.length > 4 ? args[4] : "matrix,sharing,rttload";
     System.out.printf(Locale.ROOT, "lossy lab: %d Mbit/s bottleneck (tbf, queue = 1 RTT), %d s per figure, MB/s%n", mbit, seconds);
     System.out.printf(Locale.ROOT, "%-6s %-6s %9s %9s %9s %9s %9s %12s %12s%n", "rtt", "loss", "p2p64bbr", "p2p64reno",
       "p2p1kbbr", "tcp-bbr", "tcp-cubic", "64bbr/tcpbbr", "64bbr/cubic", "cold64bbr");
@@ -58,6 +58,7 @@ public final class LossyBench {
       }
     }
     if (parts.contains("sharing")) sharing(mbit, Integer.parseInt(rtts[0]), seconds);
+    if (parts.contains("rttload")) rttUnderLoad(mbit, Integer.parseInt(rtts[0]), seconds);
     System.exit(0);
   }
 
@@ -83,7 +84,7 @@ public final class LossyBench {
     return m;
   }
 
-  /** Two p2p flows together; one p2p flow against one CUBIC flow; RTT under load through a 100 ms queue. */
+  /** Two p2p flows together; one p2p flow against one CUBIC flow. */
   private static void sharing(int mbit, int rttMs, int seconds) throws Exception {
     List<Process> procs = lab(mbit, rttMs, rttMs, 0);
     try {
@@ -124,17 +125,25 @@ public final class LossyBench {
       procs.forEach(Process::destroyForcibly);
       run("bash", "cluster/natlab.sh", "down");
     }
-    procs = lab(mbit, rttMs, 100, 0);
+  }
+
+  /** p2p's smoothed RTT with BBR, then NewReno, through a 100 ms-deep queue against the path's min RTT. */
+  private static void rttUnderLoad(int mbit, int rttMs, int seconds) throws Exception {
+    List<Process> procs = lab(mbit, rttMs, 100, 0);
     try {
       Map<String, Double> m = new LinkedHashMap<>();
       probe(m, "bbr", 7791, "a1", seconds, "65536");
-      System.out.printf(Locale.ROOT, "RTT under load through a 100 ms queue, %d ms path: srtt %.1f ms, min RTT %.1f ms, ratio %.2f%n",
+      System.out.printf(Locale.ROOT, "RTT under load through a 100 ms queue, %d ms path: srtt %.1f ms (mean over the run), min RTT %.1f ms, ratio %.2f%n",
         rttMs, m.getOrDefault("srtt a1", -1.0), m.getOrDefault("minrtt a1", -1.0),
         m.getOrDefault("srtt a1", -1.0) / m.getOrDefault("minrtt a1", -1.0));
       Map<String, Double> n = new LinkedHashMap<>();
       probe(n, "newreno", 7792, "a2", seconds, "65536");
       System.out.printf(Locale.ROOT, "  the same with NewReno: srtt %.1f ms (%.2f MB/s)%n", n.getOrDefault("srtt a2", -1.0),
         n.getOrDefault("newreno 65536", 0.0));
+      double[] tcp = new double[2];
+      double rate = iperfOnce("bbr", seconds, tcp);
+      System.out.printf(Locale.ROOT, "  Linux TCP BBR on the same path: mean RTT %.1f ms (its min %.1f ms), %.2f × p2p's min RTT (%.2f MB/s)%n",
+        tcp[0], tcp[1], tcp[0] / m.getOrDefault("minrtt a1", Double.NaN), rate);
     } finally {
       procs.forEach(Process::destroyForcibly);
       run("bash", "cluster/natlab.sh", "down");
@@ -214,12 +223,23 @@ public final class LossyBench {
   }
 
   private static double iperfOnce(String cc, int seconds) throws Exception {
+    return iperfOnce(cc, seconds, null);
+  }
+
+  /** One iperf3 run; with {@code rttMs} given, its sender's mean and min RTT (TCP_INFO) go there. */
+  private static double iperfOnce(String cc, int seconds, double[] rttMs) throws Exception {
     Process p = new ProcessBuilder("ip", "netns", "exec", "p2plab-alice", "iperf3", "-c", BOB, "-C", cc, "-t",
       String.valueOf(seconds + 2), "-O", "2", "-J").redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     p.waitFor(120, TimeUnit.SECONDS);
     try {
-      return new JsonObject(out.substring(out.indexOf('{'))).getJsonObject("end").getJsonObject("sum_received").getDouble("bits_per_second") / 8e6;
+      JsonObject end = new JsonObject(out.substring(out.indexOf('{'))).getJsonObject("end");
+      if (rttMs != null) {
+        JsonObject sender = end.getJsonArray("streams").getJsonObject(0).getJsonObject("sender");
+        rttMs[0] = sender.getDouble("mean_rtt", -1e3) / 1e3;
+        rttMs[1] = sender.getDouble("min_rtt", -1e3) / 1e3;
+      }
+      return end.getJsonObject("sum_received").getDouble("bits_per_second") / 8e6;
     } catch (RuntimeException e) {
       System.out.println("iperf3 " + cc + ": " + out.lines().filter(l -> l.contains("error")).findFirst().orElse(e.toString()));
       return 0;

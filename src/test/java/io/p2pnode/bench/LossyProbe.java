@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * Runs inside alice's namespace of the lossy lab ({@link LossyBench}), against {@link BenchPeer} as
  * bob: confirmed reliable throughput of 1 KB and/or 64 KB messages with one congestion controller,
  * then the session's RTT under that load and its controller's state. Prints {@code RESULT} lines:
- * {@code RESULT rate LABEL SIZE MBps}, {@code RESULT rtt LABEL srttMs minRttMs}, {@code RESULT transport JSON}.
+ * {@code RESULT rate LABEL SIZE MBps}, {@code RESULT rtt LABEL srttMs minRttMs} (srtt: the mean of the session's smoothed RTT sampled every 100 ms of the measured part), {@code RESULT transport JSON}.
  *
  * <p>Arguments: coordinator {@code host:port}, controller ({@code bbr}/{@code newreno}), local port,
  * label, seconds, sizes...
@@ -53,7 +53,16 @@ public final class LossyProbe {
       JsonObject before = transport(api);
       long t0 = System.nanoTime();
       if (System.getenv("LOSSY_TRACE") != null) trace(node, api, p2p, size, t0, seconds + 2);
+      double[] rtt = new double[2]; // the session's smoothed RTT every 100 ms of the measured part: sum, count
+      long rttTimer = node.vertx().setPeriodic(2_000, 100, id -> api.peers().onSuccess(p -> {
+        double r = p.getJsonArray("peers").getJsonObject(0).getDouble("rttMs", -1.0);
+        if (r > 0) {
+          rtt[0] += r;
+          rtt[1]++;
+        }
+      }));
       double msgs = p2p.sendRate(size, window, true, TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(seconds));
+      node.vertx().cancelTimer(rttTimer);
       System.out.printf(Locale.ROOT, "RESULT rate %s %d %.2f%n", label, size, msgs * size / 1e6);
       JsonObject after = transport(api);
       System.out.printf(Locale.ROOT, "RESULT delivered %s %d %.2f MB/s at the transport, %.2f MB/s lost%n", label, size,
@@ -63,7 +72,8 @@ public final class LossyProbe {
         JsonObject peer = LabPeer.await(api.peers()).getJsonArray("peers").getJsonObject(0);
         JsonObject t = peer.getJsonObject("transport");
         JsonObject cc = t.getJsonObject("congestion", new JsonObject());
-        System.out.printf(Locale.ROOT, "RESULT rtt %s %.1f %.1f%n", label, peer.getDouble("rttMs", -1.0), cc.getDouble("minRttMs", -1.0));
+        System.out.printf(Locale.ROOT, "RESULT rtt %s %.1f %.1f%n", label, rtt[1] == 0 ? -1.0 : rtt[0] / rtt[1],
+          cc.getDouble("minRttMs", -1.0));
         System.out.println("RESULT transport " + t.encode());
       }
     }
