@@ -7,7 +7,9 @@
  *   <li>{@link io.p2pnode.congestion.RateSampler}: the delivery-rate sampler of draft-ietf-ccwg-bbr §4.5 (ngtcp2's
  *       {@code ngtcp2_rst.c}).</li>
  *   <li>{@link io.p2pnode.congestion.Bbr}: BBRv3 per draft-ietf-ccwg-bbr (model: ngtcp2's {@code ngtcp2_bbr.c}), the
- *       default; {@link io.p2pnode.congestion.NewReno}: the classic loss-based window, kept for comparison.</li>
+ *       default; {@link io.p2pnode.congestion.NewReno}: the classic loss-based window, kept for comparison.
+ *       {@code StandingQueue} (not in the draft) corrects BBR's bandwidth estimate when a queue stands at the
+ *       bottleneck for two rounds (late ACK handling in this process inflates delivery-rate samples).</li>
  *   <li>{@link io.p2pnode.congestion.Pacer} (per session) and {@link io.p2pnode.congestion.PacingTimer} (one timer per
  *       event loop): datagrams leave at the pacing rate in quanta of about 1 ms of data.</li>
  * </ul>
