@@ -24,6 +24,9 @@ final class P2pMeasure {
     this.peer = peer;
   }
 
+  /** How long a figure's last window may take to be confirmed, and a send's timeout. */
+  static final long SETTLE_SECONDS = 120;
+
   DeliveryOptions to(String address) {
     return new DeliveryOptions().addHeader(Addresses.HEADER_TO, peer).addHeader(Addresses.HEADER_ADDRESS, address);
   }
@@ -50,33 +53,52 @@ final class P2pMeasure {
    */
   double sendRate(int size, int window, boolean reliable, long warmupNanos, long nanos) throws Exception {
     Buffer body = Buffer.buffer(new byte[size]);
-    DeliveryOptions opts = to(BenchPeer.SINK).addHeader(Addresses.HEADER_RELIABLE, String.valueOf(reliable));
+    // a slow path (NewReno at 1% loss: about 0.5 MB/s) takes longer than the node's and the event
+    // bus's default 30 s to confirm a window of 16 MiB: the figure is a rate, not a count of timeouts
+    DeliveryOptions opts = to(BenchPeer.SINK).addHeader(Addresses.HEADER_RELIABLE, String.valueOf(reliable))
+      .addHeader(Addresses.HEADER_TIMEOUT_MS, String.valueOf(TimeUnit.SECONDS.toMillis(SETTLE_SECONDS)))
+      .setSendTimeout(TimeUnit.SECONDS.toMillis(SETTLE_SECONDS));
     AtomicLong confirmed = new AtomicLong();
     AtomicLong failed = new AtomicLong();
+    AtomicLong outstanding = new AtomicLong();
+    java.util.concurrent.atomic.AtomicReference<String> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
     CompletableFuture<long[]> result = new CompletableFuture<>();
+    CompletableFuture<Void> settled = new CompletableFuture<>();
     long sunkBefore = reliable ? 0 : sunk();
     long start = System.nanoTime();
     long[] measured = {0, 0, 0}; // start time, confirmed then, sunk then
     Runnable[] send = new Runnable[1];
-    send[0] = () -> vertx.eventBus().request(Addresses.SEND, body, opts).onComplete(ar -> {
-      if (ar.succeeded()) confirmed.incrementAndGet();
-      else failed.incrementAndGet();
-      long now = System.nanoTime();
-      if (measured[0] == 0 && now - start >= warmupNanos) {
-        measured[0] = now;
-        measured[1] = confirmed.get();
-      }
-      if (measured[0] != 0 && now - measured[0] >= nanos) {
-        result.complete(new long[] {now - measured[0], confirmed.get() - measured[1]});
-      } else if (!result.isDone()) {
-        send[0].run();
-      }
-    });
+    send[0] = () -> {
+      outstanding.incrementAndGet();
+      vertx.eventBus().request(Addresses.SEND, body, opts).onComplete(ar -> {
+        if (ar.succeeded()) confirmed.incrementAndGet();
+        else if (failed.incrementAndGet() == 1) firstFailure.set(String.valueOf(ar.cause()));
+        long now = System.nanoTime();
+        if (measured[0] == 0 && now - start >= warmupNanos) {
+          measured[0] = now;
+          measured[1] = confirmed.get();
+        }
+        if (measured[0] != 0 && now - measured[0] >= nanos) {
+          result.complete(new long[] {now - measured[0], confirmed.get() - measured[1]});
+        } else if (!result.isDone()) {
+          send[0].run();
+        }
+        if (outstanding.decrementAndGet() == 0 && result.isDone()) settled.complete(null);
+      });
+    };
     vertx.runOnContext(v -> {
       for (int i = 0; i < window; i++) send[0].run();
     });
     long[] r = result.get(300, TimeUnit.SECONDS);
-    if (failed.get() > 0) System.out.printf("  (%d sends of %d B failed during the run)%n", failed.get(), size);
+    // the window still in flight settles before the next figure starts, so it does not begin
+    // behind this one's messages
+    try {
+      settled.get(SETTLE_SECONDS, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      System.out.printf("  (%d sends of %d B still unconfirmed after %d s)%n", outstanding.get(), size, SETTLE_SECONDS);
+    }
+    if (failed.get() > 0) System.out.printf("  (%d sends of %d B failed during the run, the first: %s)%n", failed.get(), size,
+      firstFailure.get());
     if (reliable) return r[1] * 1e9 / r[0];
     TimeUnit.MILLISECONDS.sleep(500); // let the far side drain before counting
     return (sunk() - sunkBefore) * 1e9 / (System.nanoTime() - start - 500_000_000L);
