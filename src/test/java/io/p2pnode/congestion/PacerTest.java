@@ -67,6 +67,31 @@ class PacerTest {
     assertTrue(sent > 0.95 * RATE, "sent " + sent); // without the credit: about 0.5 of the rate
   }
 
+  /** A GC pause or a descheduled process: 60 ms without a wake-up is not paid back at twice the rate. */
+  @Test
+  void aLongStallIsNotPaidBackAsABurst() {
+    Pacer p = new Pacer();
+    long t = 0;
+    while (t < 100_000_000L) { // 100 ms at the rate
+      while (p.canSend(t, RATE, QUANTUM)) p.onSent(1_200, RATE);
+      t = p.nextSendTime(t, RATE, QUANTUM);
+    }
+    t += 60_000_000L; // the wake-up comes 60 ms late
+    long sent = 0;
+    long end = t + 60_000_000L;
+    while (t < end) {
+      while (p.canSend(t, RATE, QUANTUM)) {
+        p.onSent(1_200, RATE);
+        sent += 1_200;
+      }
+      t = p.nextSendTime(t, RATE, QUANTUM);
+    }
+    // 60 ms at the rate, plus the bucket and at most MAX_OWED_BUCKETS of it owed (was up to 100 buckets)
+    long bucket = 2 * QUANTUM;
+    assertTrue(sent <= RATE * 60 / 1000 + (1 + Pacer.MAX_OWED_BUCKETS) * bucket + 1_200, "sent " + sent);
+    assertTrue(sent >= RATE * 60 / 1000, "sent " + sent);
+  }
+
   @Test
   void sustainedRateMatchesThePacingRateOverTime() {
     Pacer p = new Pacer();
