@@ -490,9 +490,10 @@ public final class Bbr implements CongestionController {
 
   /**
    * Not in the draft: see {@link StandingQueue}. The max filter comes down to the rate measured under
-   * a standing queue (by {@link StandingQueue#MAX_CUT} at most per measurement), and a cruising flow drains that queue in ProbeBW_DOWN, paced at Drain's gain
-   * (a queue that drains keeps the bottleneck busy, so this costs no throughput) until what is in
-   * flight fits the corrected BDP; the cycle's timers are kept.
+   * a standing queue (by {@link StandingQueue#MAX_CUT} at most per measurement), and a cruising flow
+   * drains that queue in ProbeBW_DOWN, paced at Drain's gain (a queue that drains keeps the bottleneck
+   * busy, so this costs no throughput) until what is in flight fits the corrected BDP; the cycle's
+   * timers are kept.
    */
   private void correctMaxBwForStandingQueue() {
     if (standingQueueRate <= 0 || standingQueueRate >= maxBw) return;

@@ -103,7 +103,10 @@ class ClusteredCoordinatorsTest {
       alice.vertx().cancelTimer(timer);
       long sent = await(io.vertx.core.Future.<Long>future(p -> alice.vertx().runOnContext(v -> p.complete(next[0]))));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (confirmed.get() + failed.get() < sent && System.nanoTime() < deadline) TimeUnit.MILLISECONDS.sleep(50);
+      // a confirmation means queued for bob's consumer, which runs on its own thread: wait for both
+      while ((confirmed.get() + failed.get() < sent || received.get() < sent) && System.nanoTime() < deadline) {
+        TimeUnit.MILLISECONDS.sleep(50);
+      }
       assertEquals(0, failed.get(), "sends failed during the fail-over");
       assertEquals(sent, confirmed.get());
       assertEquals(sent, received.get(), "bob received every message");
