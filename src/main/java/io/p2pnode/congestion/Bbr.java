@@ -63,7 +63,6 @@ public final class Bbr implements CongestionController {
   private final WindowedMaxFilter maxBwFilter = new WindowedMaxFilter(MAX_BW_FILTER_LEN);
   private final WindowedMaxFilter extraAckedFilter = new WindowedMaxFilter(EXTRA_ACKED_FILTER_LEN);
   private final StandingQueue standingQueue = new StandingQueue();
-  private long standingQueueRate = -1;
   private long standingQueueCuts;
 
   private State state;
@@ -479,13 +478,14 @@ public final class Bbr implements CongestionController {
 
   private void updateMaxBw(AckEvent ack, long now) {
     standingQueue.onAck(ack.rttNanos(), rst.sampleAppLimited());
-    updateRound(ack, now);
+    updateRound(ack);
+    long queueRate = roundStart ? standingQueue.onRoundStart(now, rst.delivered(), minRtt, isInProbeBwState()) : -1;
     long rate = rst.deliveryRate();
     if (rate > 0 && (rate >= maxBw || !rst.sampleAppLimited())) {
       maxBwFilter.update(rate, cycleCount);
       maxBw = maxBwFilter.best();
     }
-    correctMaxBwForStandingQueue();
+    correctMaxBwForStandingQueue(queueRate);
   }
 
   /**
@@ -495,9 +495,9 @@ public final class Bbr implements CongestionController {
    * busy, so this costs no throughput) until what is in flight fits the corrected BDP; the cycle's
    * timers are kept.
    */
-  private void correctMaxBwForStandingQueue() {
-    if (standingQueueRate <= 0 || standingQueueRate >= maxBw) return;
-    long corrected = Math.max(standingQueueRate, (long) (maxBw * (1 - StandingQueue.MAX_CUT)));
+  private void correctMaxBwForStandingQueue(long queueRate) {
+    if (queueRate <= 0 || queueRate >= maxBw) return;
+    long corrected = Math.max(queueRate, (long) (maxBw * (1 - StandingQueue.MAX_CUT)));
     if (LOG.isLoggable(Level.FINE)) LOG.fine("bbr standing queue: max bw " + maxBw + " -> " + corrected + " B/s");
     maxBwFilter.reset(corrected, cycleCount);
     maxBw = corrected;
@@ -505,10 +505,8 @@ public final class Bbr implements CongestionController {
     if (state == State.PROBE_BW_CRUISE) enter(State.PROBE_BW_DOWN, DRAIN_PACING_GAIN, DEFAULT_CWND_GAIN);
   }
 
-  private void updateRound(AckEvent ack, long now) {
-    standingQueueRate = -1;
+  private void updateRound(AckEvent ack) {
     if (ack.packetDelivered() >= nextRoundDelivered) {
-      standingQueueRate = standingQueue.onRoundStart(now, rst.delivered(), minRtt, isInProbeBwState());
       startRound();
       roundCount++;
       roundsSinceProbeUp++;

@@ -8,7 +8,9 @@ import io.vertx.core.eventbus.MessageConsumer;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The measurements every benchmark makes of p2p-node, against a {@link BenchPeer} named
@@ -61,7 +63,7 @@ final class P2pMeasure {
     AtomicLong confirmed = new AtomicLong();
     AtomicLong failed = new AtomicLong();
     AtomicLong outstanding = new AtomicLong();
-    java.util.concurrent.atomic.AtomicReference<String> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<String> firstFailure = new AtomicReference<>();
     CompletableFuture<long[]> result = new CompletableFuture<>();
     CompletableFuture<Void> settled = new CompletableFuture<>();
     long sunkBefore = reliable ? 0 : sunk();
@@ -94,7 +96,7 @@ final class P2pMeasure {
     // behind this one's messages
     try {
       settled.get(SETTLE_SECONDS, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       System.out.printf("  (%d sends of %d B still unconfirmed after %d s)%n", outstanding.get(), size, SETTLE_SECONDS);
     }
     if (failed.get() > 0) System.out.printf("  (%d sends of %d B failed during the run, the first: %s)%n", failed.get(), size,
