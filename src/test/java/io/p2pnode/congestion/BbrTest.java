@@ -75,6 +75,29 @@ class BbrTest {
     above(f.path.randomlyLost, 500);
   }
 
+  /**
+   * The lossy lab's long path: 100 Mbit/s, 100 ms, a queue of one BDP (about 890 datagrams), 1% random
+   * loss. Eight seconds of 5% loss cut inflight_hi below the BDP; once it passes, the next ProbeBW_UP must
+   * grow inflight_hi back by doubling steps. The round-start reset of "cwnd limited" had kept the step
+   * at one datagram per round (the lab trace: +21 KB in 2 s of ProbeBW_UP, 0.64 of TCP BBR).
+   */
+  @Test
+  void inflightHiCutBelowTheBdpGrowsBackOnALongPath() {
+    long rate = 12_500_000;
+    Bottleneck b = new Bottleneck(rate, rate / 10, 50_000_000L, 42);
+    b.loss = 0.01;
+    FlowSim f = new FlowSim("bbr", b);
+    f.run(4_000);
+    b.loss = 0.05; // above the 2% threshold through several probes
+    f.run(8_000);
+    b.loss = 0.01;
+    long cut = bbr(f).inflightLongterm();
+    below(cut, rate / 10); // the burst cut it below the BDP
+    f.run(6_000);
+    above(bbr(f).inflightLongterm(), rate / 10);
+    above(f.rateOver(5_000), 0.9 * rate);
+  }
+
   @Test
   void newRenoCollapsesWhereBbrDoesNot() {
     FlowSim f = flow("newreno", BDP, 0.01);
