@@ -45,7 +45,7 @@ public final class Bbr implements CongestionController {
   /** Datagrams a flight must lose at least before it counts as too high (see {@link #isInflightTooHigh}). */
   static final int MIN_LOSS_PACKETS = 3;
   /** Standard deviations above {@link #LOSS_THRESH}'s expected count a flight's losses must reach (see {@link #isInflightTooHigh}). */
-  static final double LOSS_SIGNIFICANCE = 2.0;
+  static final double LOSS_SIGNIFICANCE = 3.0;
   static final double HEADROOM = 0.15;
   /** ProbeBW_UP's pacing gain; see {@link #isQueuingInProbeUp}. */
   static final double PROBE_UP_PACING_GAIN = 1.25;
@@ -755,8 +755,12 @@ public final class Bbr implements CongestionController {
    *   <li>With only the 3-datagram floor, a flight of 150 datagrams (12.5 MB/s, 20 ms) at 1% random
    *       loss lost 4 or more in 7% of its rounds: several times a second inflight_hi was cut to
    *       about one BDP, the cruise headroom kept cwnd below the BDP, and the flow ran at 0.6 of
-   *       TCP BBR (lab trace). With the margin it needs 7, which 1% loss reaches in 0.1% of rounds;
-   *       3% loss (mean 4.5) still reaches it in one round of six.</li>
+   *       TCP BBR (lab trace).</li>
+   *   <li>With two standard deviations it needs 7, which 1% loss reaches in 0.1% of rounds. But the
+   *       test runs at every lost datagram, over the flight sent since it: hundreds of windows per
+   *       probe. The lab trace (20 ms, 1%) showed flights of 130 datagrams "too high" with 6 lost,
+   *       inflight_hi cut to 0.7 of the BDP, and the cell at 0.87 of TCP BBR. With three it needs 9
+   *       (1% loss: 0.003% of windows; 3% loss, mean 4.5: one in 25).</li>
    *   <li>A queue that overflows drops a run of datagrams, well above the margin.</li>
    * </ul>
    */

@@ -11,7 +11,10 @@ import java.util.concurrent.TimeUnit;
  * Runs inside alice's namespace of the lossy lab ({@link LossyBench}), against {@link BenchPeer} as
  * bob: confirmed reliable throughput of 1 KB and/or 64 KB messages with one congestion controller,
  * then the session's RTT under that load and its controller's state. Prints {@code RESULT} lines:
- * {@code RESULT rate LABEL SIZE MBps}, {@code RESULT rtt LABEL srttMs minRttMs} (srtt: the mean of the session's smoothed RTT sampled every 100 ms of the measured part), {@code RESULT transport JSON}.
+ * {@code RESULT rate LABEL SIZE MBps}, {@code RESULT window LABEL SIZE fromEpochMs toEpochMs} (the
+ * wall-clock span the rate was measured over, so a competing flow can be measured over the same span),
+ * {@code RESULT rtt LABEL srttMs minRttMs} (srtt: the mean of the session's smoothed RTT sampled every
+ * 100 ms of the measured part), {@code RESULT transport JSON}.
  *
  * <p>Arguments: coordinator {@code host:port}, controller ({@code bbr}/{@code newreno}), local port,
  * label, seconds, sizes...
@@ -61,9 +64,11 @@ public final class LossyProbe {
           rtt[1]++;
         }
       }));
+      long from = System.currentTimeMillis() + 2_000; // sendRate measures after 2 s of warm-up
       double msgs = p2p.sendRate(size, window, true, TimeUnit.SECONDS.toNanos(2), TimeUnit.SECONDS.toNanos(seconds));
       node.vertx().cancelTimer(rttTimer);
       System.out.printf(Locale.ROOT, "RESULT rate %s %d %.2f%n", label, size, msgs * size / 1e6);
+      System.out.printf(Locale.ROOT, "RESULT window %s %d %d %d%n", label, size, from, from + seconds * 1_000L);
       JsonObject after = transport(api);
       System.out.printf(Locale.ROOT, "RESULT delivered %s %d %.2f MB/s at the transport, %.2f MB/s lost%n", label, size,
         (after.getLong("deliveredBytes") - before.getLong("deliveredBytes")) * 1e3 / (System.nanoTime() - t0),
