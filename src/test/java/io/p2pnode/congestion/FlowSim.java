@@ -144,13 +144,8 @@ final class FlowSim {
 
   /** Median of the RTT samples taken since {@code from} (index into {@link #rttSamples}), in ns. */
   long medianRtt(int from) {
-    return rttPercentile(from, 0.5);
-  }
-
-  /** The RTT below which {@code fraction} of the samples since index {@code from} lie. */
-  long rttPercentile(int from, double fraction) {
     List<Long> l = new ArrayList<>(rttSamples.subList(from, rttSamples.size()));
     l.sort(null);
-    return l.get(Math.min(l.size() - 1, (int) (l.size() * fraction)));
+    return l.get(l.size() / 2);
   }
 }
