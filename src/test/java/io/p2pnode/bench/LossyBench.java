@@ -238,21 +238,32 @@ public final class LossyBench {
 
   /** One iperf3 run; with {@code rttMs} given, its sender's mean and min RTT (TCP_INFO) go there. */
   private static double iperfOnce(String cc, int seconds, double[] rttMs) throws Exception {
-    Process p = new ProcessBuilder("ip", "netns", "exec", "p2plab-alice", "iperf3", "-c", BOB, "-C", cc, "-t",
-      String.valueOf(seconds + 2), "-O", "2", "-J").redirectErrorStream(true).start();
+    JsonObject json = iperfJson(cc, seconds + 2, "-O", "2");
+    if (json == null) return 0;
+    JsonObject end = json.getJsonObject("end");
+    if (rttMs != null) {
+      JsonObject sender = end.getJsonArray("streams").getJsonObject(0).getJsonObject("sender");
+      rttMs[0] = sender.getDouble("mean_rtt", -1e3) / 1e3;
+      rttMs[1] = sender.getDouble("min_rtt", -1e3) / 1e3;
+    }
+    return end.getJsonObject("sum_received").getDouble("bits_per_second") / 8e6;
+  }
+
+  /** iperf3 TCP from alice to bob with Linux congestion control {@code cc}: its JSON report, or null (printed why). */
+  private static JsonObject iperfJson(String cc, int seconds, String... extra) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", "p2plab-alice", "iperf3", "-c", BOB, "-C", cc, "-t",
+      String.valueOf(seconds), "-J"));
+    cmd.addAll(List.of(extra));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
-    p.waitFor(120, TimeUnit.SECONDS);
+    p.waitFor(seconds + 60L, TimeUnit.SECONDS);
     try {
-      JsonObject end = new JsonObject(out.substring(out.indexOf('{'))).getJsonObject("end");
-      if (rttMs != null) {
-        JsonObject sender = end.getJsonArray("streams").getJsonObject(0).getJsonObject("sender");
-        rttMs[0] = sender.getDouble("mean_rtt", -1e3) / 1e3;
-        rttMs[1] = sender.getDouble("min_rtt", -1e3) / 1e3;
-      }
-      return end.getJsonObject("sum_received").getDouble("bits_per_second") / 8e6;
+      JsonObject json = new JsonObject(out.substring(out.indexOf('{')));
+      if (json.getJsonObject("end") == null) throw new IllegalStateException("no end");
+      return json;
     } catch (RuntimeException e) {
       System.out.println("iperf3 " + cc + ": " + out.lines().filter(l -> l.contains("error")).findFirst().orElse(e.toString()));
-      return 0;
+      return null;
     }
   }
 
@@ -266,8 +277,9 @@ public final class LossyBench {
         JsonObject sum = intervals.getJsonObject(i).getJsonObject("sum");
         double s = startedEpochMs + sum.getDouble("start") * 1e3;
         double e = startedEpochMs + sum.getDouble("end") * 1e3;
+        if (e <= s) continue;
         double overlap = Math.min(e, toMs) - Math.max(s, fromMs);
-        if (overlap <= 0 || e <= s) continue;
+        if (overlap <= 0) continue;
         bytes += sum.getDouble("bytes") * overlap / (e - s);
         covered += overlap;
       }
@@ -275,19 +287,11 @@ public final class LossyBench {
     }
   }
 
-  /** iperf3 TCP from alice to bob for {@code seconds}, reported per second. */
+  /** iperf3 TCP from alice to bob for {@code seconds}, reported per second; null if it failed. */
   private static IperfSeries iperfSeries(String cc, int seconds) throws Exception {
     long started = System.currentTimeMillis();
-    Process p = new ProcessBuilder("ip", "netns", "exec", "p2plab-alice", "iperf3", "-c", BOB, "-C", cc, "-t",
-      String.valueOf(seconds), "-J").redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    p.waitFor(seconds + 60L, TimeUnit.SECONDS);
-    try {
-      return new IperfSeries(started, new JsonObject(out.substring(out.indexOf('{'))).getJsonArray("intervals"));
-    } catch (RuntimeException e) {
-      System.out.println("iperf3 " + cc + ": " + out.lines().filter(l -> l.contains("error")).findFirst().orElse(e.toString()));
-      return null;
-    }
+    JsonObject json = iperfJson(cc, seconds);
+    return json == null ? null : new IperfSeries(started, json.getJsonArray("intervals"));
   }
 
   private static Process node(String netns, String mainClass, JsonObject config) throws Exception {

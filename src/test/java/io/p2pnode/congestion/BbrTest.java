@@ -92,7 +92,7 @@ class BbrTest {
     f.run(8_000);
     b.loss = 0.01;
     long cut = bbr(f).inflightLongterm();
-    below(cut, rate / 10); // the burst cut it below the BDP
+    below(cut, rate / 10); // the 5% stretch cut it below the BDP
     f.run(6_000);
     above(bbr(f).inflightLongterm(), rate / 10);
     above(f.rateOver(5_000), 0.9 * rate);
