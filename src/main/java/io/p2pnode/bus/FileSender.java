@@ -13,11 +13,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Sends a file, or a range of one, down a {@link P2pWriteStream} ({@link P2pWriteStream#sendFile})
- * without allocating per byte: reads of {@link #READ_BYTES} on a worker thread into heap arrays
+ * without allocating per byte: reads of {@link #READ_BYTES} (up to {@link #ARRAYS_PER_READ} per task) on a worker thread into heap arrays
  * that are used again once the peer acknowledged every byte of them. The stream sends the arrays
  * where they are (no copy), holding a reference per message; an array goes back to the pool when
  * the last of them is released, so a retransmission never sees it change. One read at a time; at
@@ -27,6 +29,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 final class FileSender {
   /** Bytes per read: below half of G1's smallest region (1 MiB), so an array is not a humongous object. */
   static final int READ_BYTES = 256 * 1024;
+  /** Arrays one worker task reads at most: 1 MiB per hand-off. */
+  static final int ARRAYS_PER_READ = 4;
 
   /** A heap buffer over a pooled array: going back to the pool instead of to the collector. */
   private final class Recycled extends UnpooledHeapByteBuf {
@@ -110,42 +114,56 @@ final class FileSender {
     });
   }
 
-  /** Starts the next read when one may go, or finishes once everything was acknowledged. */
+  /**
+   * Starts the next read when one may go, or finishes once everything was acknowledged. A read
+   * fills up to {@link #ARRAYS_PER_READ} arrays in one worker task: a task is a hand-off to the
+   * worker and back, which costs more than reading 256 KiB from the page cache.
+   */
   private void pump() {
     if (finished || channel == null || reading) return;
     if (pos >= end) {
       if (writing == 0) finish(null);
       return;
     }
-    byte[] bytes = free.poll();
-    if (bytes == null) {
-      if (arrays >= maxArrays) return; // one comes back with an acknowledgement
-      arrays++;
-      bytes = new byte[READ_BYTES];
-    }
-    byte[] into = bytes;
-    int n = (int) Math.min(READ_BYTES, end - pos);
+    List<byte[]> into = new ArrayList<>(ARRAYS_PER_READ);
     long at = pos;
-    pos += n;
+    while (into.size() < ARRAYS_PER_READ && pos < end) {
+      byte[] bytes = free.poll();
+      if (bytes == null) {
+        if (arrays >= maxArrays) break; // one comes back with an acknowledgement
+        arrays++;
+        bytes = new byte[READ_BYTES];
+      }
+      into.add(bytes);
+      pos += Math.min(READ_BYTES, end - pos);
+    }
+    if (into.isEmpty()) return;
+    long until = pos;
     reading = true;
     context.<Void>executeBlocking(() -> {
-      readFully(into, n, at);
+      for (int i = 0; i < into.size(); i++) {
+        long from = at + (long) i * READ_BYTES;
+        readFully(into.get(i), (int) Math.min(READ_BYTES, until - from), from);
+      }
       return null;
     }, false).onComplete(ar -> {
       reading = false;
       if (ar.failed()) {
-        free.add(into);
+        free.addAll(into);
         finish(ar.cause());
         return;
       }
-      Recycled buf = new Recycled(into, n);
-      writing++;
-      stream.write(BufferInternal.buffer(buf)).onComplete(w -> {
-        writing--;
-        buf.release(); // ours; the stream's messages hold their own until acknowledged
-        if (w.failed()) finish(w.cause());
-        else pump();
-      });
+      for (int i = 0; i < into.size(); i++) {
+        long from = at + (long) i * READ_BYTES;
+        Recycled buf = new Recycled(into.get(i), (int) Math.min(READ_BYTES, until - from));
+        writing++;
+        stream.write(BufferInternal.buffer(buf)).onComplete(w -> {
+          writing--;
+          buf.release(); // ours; the stream's messages hold their own until acknowledged
+          if (w.failed()) finish(w.cause());
+          else pump();
+        });
+      }
       pump();
     });
   }

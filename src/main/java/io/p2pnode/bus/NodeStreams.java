@@ -30,12 +30,18 @@ public final class NodeStreams implements StreamSink {
 
   private final Supplier<SessionManager> manager;
   private final String localPeerId;
+  /** A reader's consumed bytes go to its session in steps of this size (see {@link P2pReadStream}). */
+  private final int reportBytes;
   private final Map<String, Registration> handlers = new ConcurrentHashMap<>();
 
-  /** @param manager the session manager (resolved lazily: it is created on another verticle's start) */
-  public NodeStreams(String localPeerId, Supplier<SessionManager> manager) {
+  /**
+   * @param manager           the session manager (resolved lazily: it is created on another verticle's start)
+   * @param streamWindowBytes this node's {@code session.streamWindowBytes}
+   */
+  public NodeStreams(String localPeerId, Supplier<SessionManager> manager, int streamWindowBytes) {
     this.localPeerId = localPeerId;
     this.manager = manager;
+    this.reportBytes = P2pReadStream.reportBytes(streamWindowBytes);
   }
 
   /** Makes this the streams of the node on {@code vertx} (one node per instance). */
@@ -89,7 +95,7 @@ public final class NodeStreams implements StreamSink {
   public Inbound open(String peerId, int streamId, String address) {
     Registration r = handlers.get(address);
     if (r == null) return null;
-    P2pReadStream rs = new P2pReadStream(r.context, peerId, address,
+    P2pReadStream rs = new P2pReadStream(r.context, peerId, address, reportBytes,
       n -> onSession(peerId, s -> s.streamConsumed(streamId, n)), code -> onSession(peerId, s -> s.resetInbound(streamId, code)));
     r.context.runOnContext(v -> r.handler.handle(rs));
     return rs;

@@ -224,15 +224,15 @@ public final class BenchDriver {
         printRate(size, w, load.throughput(size, w, nanos / 3, nanos));
         print(Figure.RETRANSMITTED, size, w, retransmitted(api) - before, "chunks");
       }, (mib, w) -> {
-        FileTransfer.send(vertx, "bench-b", mib, false); // warm-up, as every figure has one: the JIT, the stream windows
+        FileTransfer.send(vertx, "bench-b", mib, 1, false, false); // warm-up, as every figure has one: the JIT, the stream windows
         double before = retransmitted(api);
-        double[] f = FileTransfer.send(vertx, "bench-b", mib, true);
+        double[] f = FileTransfer.send(vertx, "bench-b", mib, FileTransfer.TRANSFERS, true, false);
         System.err.println("file transfer retransmitted " + (retransmitted(api) - before) + " chunks");
         print(Figure.FILE_THROUGHPUT, 65536, null, f[0], "MB/s");
         print(Figure.FILE_HEAP_RECEIVER, 65536, null, f[1], "B");
         print(Figure.FILE_HEAP_SENDER, 65536, null, f[2], "B");
-        FileTransfer.send(vertx, "bench-b", mib, false, true); // sendFile: its own warm-up
-        print(Figure.SENDFILE_THROUGHPUT, 65536, null, FileTransfer.send(vertx, "bench-b", mib, false, true)[0], "MB/s");
+        FileTransfer.send(vertx, "bench-b", mib, 1, false, true); // sendFile into streamToFileSystem: its own warm-up
+        print(Figure.SENDFILE_THROUGHPUT, 65536, null, FileTransfer.send(vertx, "bench-b", mib, FileTransfer.TRANSFERS, false, true)[0], "MB/s");
       });
     } finally {
       node.stop();

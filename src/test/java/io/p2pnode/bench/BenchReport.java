@@ -115,8 +115,8 @@ final class BenchReport {
       : f.value() / send.value(), 0.8, true);
     Figure sf = find(P2P, Figure.SENDFILE_THROUGHPUT, 65536, null, pinned);
     if (sf == null || !sf.ok()) return;
-    out.printf(Locale.ROOT, "p2p-node the same file with P2pWriteStream.sendFile: %.1f MB/s%n", sf.value());
-    target("file via sendFile / 64 KB p2p.send >= 0.8 (#15), " + w + " in flight", send == null || !send.ok() ? Double.NaN
+    out.printf(Locale.ROOT, "p2p-node the same file by P2pWriteStream.sendFile into P2pReadStream.streamToFileSystem: %.1f MB/s%n", sf.value());
+    target("file via sendFile+streamToFileSystem / 64 KB p2p.send >= 0.8 (#15), " + w + " in flight", send == null || !send.ok() ? Double.NaN
       : sf.value() / send.value(), 0.8, true);
   }
 

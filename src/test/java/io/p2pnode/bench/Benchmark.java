@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * --pin both             pinned, unpinned or both
  * --seconds 3            measured seconds per throughput figure (plus a third of it to warm up; before the
  *                        first figure of each process pair every figure runs once unmeasured, about 2 s each)
- * --fileMiB 256          a file of this size piped file to file through a byte stream (p2p-node; 0: none)
+ * --fileMiB 1024         a file of this size sent file to file through a byte stream, twice per figure (p2p-node; 0: none)
  * --quick                --seconds 1, 256 in flight only and a 64 MiB file
  * --no-udp-offload       the processes run with -Dp2p.udpOffload=false (no GSO, GRO, recvmmsg)
  * </pre>
@@ -80,7 +80,7 @@ public final class Benchmark {
       default -> throw new IllegalArgumentException("--pin: both, pinned or unpinned, not " + pin);
     };
     seconds = Double.parseDouble(o.getOrDefault("seconds", quick ? "1" : "3"));
-    fileMiB = Integer.parseInt(o.getOrDefault("fileMiB", quick ? "64" : "256"));
+    fileMiB = Integer.parseInt(o.getOrDefault("fileMiB", quick ? "64" : "1024"));
     json = o.containsKey("json");
     udpOffload = !o.containsKey("no-udp-offload");
     out = json ? System.err : System.out;

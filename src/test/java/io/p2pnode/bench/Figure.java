@@ -25,7 +25,7 @@ record Figure(String system, String metric, int size, Integer window, boolean pi
   static final String LOST = "lost";
   /** A file piped through a byte stream, file to file (size = the stream's chunk, no window), MB/s. */
   static final String FILE_THROUGHPUT = "file_throughput";
-  /** The same file sent with {@code P2pWriteStream.sendFile} to a file, MB/s. */
+  /** The same file sent with {@code P2pWriteStream.sendFile}, written by {@code P2pReadStream.streamToFileSystem}, MB/s. */
   static final String SENDFILE_THROUGHPUT = "sendfile_throughput";
   /** Heap in use after a GC once the file arrived, on the receiving / sending process, bytes. */
   static final String FILE_HEAP_RECEIVER = "file_heap_receiver";

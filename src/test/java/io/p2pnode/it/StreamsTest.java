@@ -22,9 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -34,7 +39,10 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * The byte-stream API between two real nodes on loopback: a file piped to a peer arrives intact
  * with both heaps bounded, a paused reader holds back only its own stream, refusals and bad
- * arguments get their codes, and the {@code priority} header is validated.
+ * arguments get their codes, and the {@code priority} header is validated. {@code sendFile} and
+ * {@code streamToFileSystem}: a file arrives intact, a disk that does not keep up pauses the
+ * stream (the sender's acknowledged bytes stop at a bound) and loses nothing once it does, and a
+ * file that cannot be written resets the writer's stream with 500.
  */
 @ExtendWith(VertxExtension.class)
 class StreamsTest {
@@ -269,5 +277,96 @@ class StreamsTest {
         assertArrayEquals(java.util.Arrays.copyOfRange(all, (int) offset, (int) offset + length), got.get("file.range").getBytes(), "and the range");
         ctx.completeNow();
       })));
+  }
+
+  // ---------------------------------------------------------------- streamToFileSystem, the receiving side of sendFile
+
+  @Test
+  void aFileSentWithSendFileIsWrittenIntact(@TempDir Path dir) throws Exception {
+    Path source = dir.resolve("source.bin");
+    Path target = dir.resolve("target.bin");
+    try (java.io.RandomAccessFile longer = new java.io.RandomAccessFile(target.toFile(), "rw")) {
+      longer.setLength(100 << 20); // longer than what comes: the file is truncated first
+    }
+    StreamProbe.writeRandom(source, 40);
+    Promise<Void> written = Promise.promise();
+    bobApi.streamHandler("save.whole", rs -> rs.streamToFileSystem(target.toString()).onComplete(written));
+    Future<Void> sent = aliceApi.openStream("bob", "save.whole").compose(ws -> ws.sendFile(source.toString()).compose(v -> ws.end()));
+    await(Future.all(sent, written.future()).timeout(60, TimeUnit.SECONDS));
+    assertEquals(-1, Files.mismatch(source, target), "the file arrived intact, and nothing of what was there before stayed");
+  }
+
+  @Test
+  void aDiskThatDoesNotKeepUpPausesTheStreamAndLosesNothing(@TempDir Path dir, VertxTestContext ctx) throws Exception {
+    Path fifo = dir.resolve("slow-disk");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
+    int total = 48 << 20;
+    byte[] data = new byte[total];
+    new Random(7).nextBytes(data);
+    // the "disk": opens its end (so the node's open returns), reads nothing until told, then everything
+    CompletableFuture<Void> drain = new CompletableFuture<>();
+    CompletableFuture<String> readBack = CompletableFuture.supplyAsync(() -> {
+      try (InputStream in = Files.newInputStream(fifo)) {
+        drain.get(60, TimeUnit.SECONDS);
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] buf = new byte[1 << 16];
+        for (int n; (n = in.read(buf)) > 0; ) sha.update(buf, 0, n);
+        return HexFormat.of().formatHex(sha.digest());
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    Promise<Void> written = Promise.promise();
+    bobApi.streamHandler("save.slow", rs -> rs.streamToFileSystem(fifo.toString()).onComplete(written));
+    AtomicLong acked = new AtomicLong();
+    aliceApi.openStream("bob", "save.slow").onComplete(ctx.succeeding(ws -> {
+      ws.setWriteQueueMaxSize(2 * total); // the sender's own queue is not what stops it
+      for (int off = 0; off < total; off += 64 << 10) {
+        int len = Math.min(64 << 10, total - off);
+        ws.write(Buffer.buffer(java.util.Arrays.copyOfRange(data, off, off + len))).onSuccess(v -> acked.addAndGet(len));
+      }
+      Future<Void> ended = ws.end();
+      alice.vertx().setTimer(2000, t -> {
+        // held: the pipe's 64 KiB, a batch in its write and 8 MiB gathered (each up to 8 MiB + a chunk), a 4 MiB stream window
+        long bound = 21L << 20;
+        ctx.verify(() -> assertTrue(acked.get() <= bound, "the stream paused: " + (acked.get() >> 20) + " MiB acknowledged of "
+          + (total >> 20) + " MiB while the disk took nothing (bound " + (bound >> 20) + " MiB)"));
+        drain.complete(null);
+        Future.all(ended, written.future()).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertEquals(sha256(data), readBack.get(60, TimeUnit.SECONDS), "every byte, in order, once the disk caught up");
+          ctx.completeNow();
+        })));
+      });
+    }));
+    assertTrue(ctx.awaitCompletion(90, TimeUnit.SECONDS));
+    if (ctx.failed()) throw new AssertionError(ctx.causeOfFailure());
+  }
+
+  @Test
+  void aFileThatCannotBeWrittenResetsTheWritersStreamWith500(@TempDir Path dir, VertxTestContext ctx) {
+    Promise<Void> written = Promise.promise();
+    bobApi.streamHandler("save.bad", rs -> rs.streamToFileSystem(dir.toString()).onComplete(written)); // a directory
+    aliceApi.openStream("bob", "save.bad")
+      .compose(ws -> ws.write(Buffer.buffer(new byte[1000])).transform(w -> ws.end()))
+      .onComplete(ctx.failing(cause -> written.future().onComplete(ctx.failing(local -> ctx.verify(() -> {
+        assertInstanceOf(StreamResetException.class, cause, String.valueOf(cause));
+        assertEquals(500, ((StreamResetException) cause).code(), "the writer hears the receiver's file failed");
+        assertInstanceOf(java.io.IOException.class, local, "the receiving application hears the file's error");
+        ctx.completeNow();
+      })))));
+  }
+
+  @Test
+  void noFilenameIsAFailedFutureNotAThrow(VertxTestContext ctx) {
+    bobApi.streamHandler("save.none", rs -> rs.streamToFileSystem(null).onComplete(ctx.failing(cause -> ctx.verify(() -> {
+      assertInstanceOf(IllegalArgumentException.class, cause);
+      rs.reset(1);
+      ctx.completeNow();
+    }))));
+    aliceApi.openStream("bob", "save.none").onSuccess(ws -> ws.write(Buffer.buffer("x")));
+  }
+
+  private static String sha256(byte[] data) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
   }
 }

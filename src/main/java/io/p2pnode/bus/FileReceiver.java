@@ -1,0 +1,170 @@
+package io.p2pnode.bus;
+
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes a {@link P2pReadStream} into a file ({@link P2pReadStream#streamToFileSystem}), the
+ * receiving mirror of {@link FileSender}: chunks are gathered on the stream's context while the
+ * previous batch is written, and each batch goes to the file in one gathering write on a worker
+ * thread. So a worker task costs one hand-off per batch (several MiB) instead of one per 64 KiB
+ * chunk, as a pipe into {@code AsyncFile} does. At most {@link #MAX_GATHERED_BYTES} wait besides
+ * the batch being written; beyond that the stream pauses, which stops its credit at the sender:
+ * memory stays flat whatever the file's size. Runs on the stream's context.
+ */
+final class FileReceiver {
+  /**
+   * Bytes gathered while a batch is written before the stream pauses: 8 MiB, two stream windows,
+   * so the sender keeps a full window in flight while the disk catches up.
+   */
+  static final int MAX_GATHERED_BYTES = 8 * 1024 * 1024;
+  /** A gathering write takes at most this many buffers (Linux's IOV_MAX is 1024; the JDK copies heap buffers per call). */
+  private static final int MAX_BUFFERS_PER_WRITE = 512;
+  /** The reset code the writer hears when the file cannot be opened or written (as HTTP's 500). */
+  static final long FILE_FAILED = 500;
+
+  private final ContextInternal context;
+  private final P2pReadStream stream;
+  private final Path path;
+  private final Promise<Void> done;
+  private List<ByteBuffer> gathered = new ArrayList<>();
+  private long gatheredBytes;
+  private FileChannel channel;
+  private boolean writing;
+  private boolean paused;
+  private boolean ended;
+  private boolean finished;
+
+  private FileReceiver(ContextInternal context, P2pReadStream stream, Path path) {
+    this.context = context;
+    this.stream = stream;
+    this.path = path;
+    this.done = context.promise();
+  }
+
+  /**
+   * Writes every byte of {@code stream} into {@code filename} (created, or truncated), then closes it;
+   * completes after the stream's end once the file holds every byte.
+   */
+  static Future<Void> receive(ContextInternal context, P2pReadStream stream, String filename) {
+    Path file;
+    try {
+      file = Path.of(filename);
+    } catch (RuntimeException e) { // null, or not a path here
+      return context.failedFuture(new IllegalArgumentException("filename " + filename + " is not a path: " + e.getMessage()));
+    }
+    FileReceiver r = new FileReceiver(context, stream, file);
+    context.runOnContext(v -> r.open());
+    return r.done.future();
+  }
+
+  private void open() {
+    stream.pause();
+    stream.handler(this::chunk);
+    stream.endHandler(v -> {
+      ended = true;
+      flush();
+    });
+    stream.exceptionHandler(this::fail);
+    context.<FileChannel>executeBlocking(() -> FileChannel.open(path, StandardOpenOption.WRITE,
+      StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING), false).onComplete(ar -> {
+      if (ar.failed()) {
+        stream.reset(FILE_FAILED); // the writer hears that nothing more will be taken
+        fail(ar.cause());
+        return;
+      }
+      channel = ar.result();
+      if (finished) {
+        close();
+      } else {
+        stream.resume();
+      }
+    });
+  }
+
+  private void chunk(Buffer b) {
+    ByteBuf buf = ((BufferInternal) b).getByteBuf();
+    if (buf.nioBufferCount() == 1) {
+      gathered.add(buf.nioBuffer());
+    } else {
+      for (ByteBuffer bb : buf.nioBuffers()) gathered.add(bb);
+    }
+    gatheredBytes += b.length();
+    if (writing && gatheredBytes >= MAX_GATHERED_BYTES && !paused) {
+      paused = true;
+      stream.pause();
+    }
+    flush();
+  }
+
+  /** Starts writing what was gathered unless a write is under way; closes the file once the stream ended and all is written. */
+  private void flush() {
+    if (finished || writing || channel == null) return;
+    if (gathered.isEmpty()) {
+      if (ended) {
+        finished = true;
+        close().onComplete(done);
+      }
+      return;
+    }
+    List<ByteBuffer> batch = gathered;
+    gathered = new ArrayList<>();
+    gatheredBytes = 0;
+    writing = true;
+    if (paused) {
+      paused = false;
+      stream.resume();
+    }
+    context.<Void>executeBlocking(() -> {
+      writeFully(batch);
+      return null;
+    }, false).onComplete(ar -> {
+      writing = false;
+      if (finished) {
+        close(); // the stream failed while this batch was written
+      } else if (ar.failed()) {
+        stream.reset(FILE_FAILED);
+        fail(ar.cause());
+      } else {
+        flush();
+      }
+    });
+  }
+
+  private void writeFully(List<ByteBuffer> batch) throws IOException {
+    ByteBuffer[] all = batch.toArray(new ByteBuffer[0]);
+    for (int from = 0; from < all.length; ) {
+      int n = Math.min(MAX_BUFFERS_PER_WRITE, all.length - from);
+      channel.write(all, from, n);
+      while (from < all.length && !all[from].hasRemaining()) from++;
+    }
+  }
+
+  private void fail(Throwable cause) {
+    if (finished) return;
+    finished = true;
+    if (channel != null && !writing) close();
+    done.tryFail(cause);
+  }
+
+  private Future<Void> close() {
+    FileChannel ch = channel;
+    if (ch == null) return context.succeededFuture();
+    return context.executeBlocking(() -> {
+      ch.close();
+      return null;
+    }, false);
+  }
+}
