@@ -98,6 +98,29 @@ class BbrTest {
     above(f.rateOver(5_000), 0.9 * rate);
   }
 
+  /**
+   * The lossy lab's long path (100 Mbit/s, 100 ms, a one-BDP queue, 1% random loss) and one round of
+   * heavy loss, as a ProbeBW_UP that overflowed the queue. The rounds after it carry only the random
+   * 1% and must not lower the short-term model again (the lab trace: a smoothed loss rate kept above
+   * 2% by the overflow cut inflight_lo round after round, 2.5 MB to 1.04 MB, and the flow ran at 0.8
+   * of the link until the next cycle).
+   */
+  @Test
+  void aProbesQueueOverflowIsOneCutNotOnePerRound() {
+    long rate = 12_500_000;
+    Bottleneck b = new Bottleneck(rate, rate / 10, 50_000_000L, 7);
+    b.loss = 0.01;
+    FlowSim f = new FlowSim("bbr", b);
+    f.run(10_000);
+    b.loss = 0.3; // one round of heavy loss, as a probe that overflowed the queue
+    f.run(100);
+    b.loss = 0.01;
+    f.run(300); // the round that saw it ends
+    f.run(1_000);
+    above(f.rateOver(1_000), 0.95 * rate); // 0.91 when each round of the random 1% cut again
+    above(bbr(f).cwnd(), rate / 10); // and the window stays above the BDP (it fell to 0.93 BDP)
+  }
+
   @Test
   void newRenoCollapsesWhereBbrDoesNot() {
     FlowSim f = flow("newreno", BDP, 0.01);
