@@ -21,6 +21,16 @@ class BbrTest {
     return new FlowSim(cc, b);
   }
 
+  /** The lossy lab's long path: 100 Mbit/s. */
+  static final long LONG_PATH_RATE = 12_500_000;
+
+  /** BBR on the lossy lab's long path: {@link #LONG_PATH_RATE}, 100 ms, a one-BDP queue, 1% random loss. */
+  private static FlowSim longPath(long seed) {
+    Bottleneck b = new Bottleneck(LONG_PATH_RATE, LONG_PATH_RATE / 10, 50_000_000L, seed);
+    b.loss = 0.01;
+    return new FlowSim("bbr", b);
+  }
+
   private static Bbr bbr(FlowSim f) {
     return (Bbr) f.cc;
   }
@@ -83,10 +93,9 @@ class BbrTest {
    */
   @Test
   void inflightHiCutBelowTheBdpGrowsBackOnALongPath() {
-    long rate = 12_500_000;
-    Bottleneck b = new Bottleneck(rate, rate / 10, 50_000_000L, 42);
-    b.loss = 0.01;
-    FlowSim f = new FlowSim("bbr", b);
+    long rate = LONG_PATH_RATE;
+    FlowSim f = longPath(42);
+    Bottleneck b = f.path;
     f.run(4_000);
     b.loss = 0.05; // above the 2% threshold through several probes
     f.run(8_000);
@@ -107,10 +116,9 @@ class BbrTest {
    */
   @Test
   void aProbesQueueOverflowIsOneCutNotOnePerRound() {
-    long rate = 12_500_000;
-    Bottleneck b = new Bottleneck(rate, rate / 10, 50_000_000L, 7);
-    b.loss = 0.01;
-    FlowSim f = new FlowSim("bbr", b);
+    long rate = LONG_PATH_RATE;
+    FlowSim f = longPath(7);
+    Bottleneck b = f.path;
     f.run(10_000);
     b.loss = 0.3; // one round of heavy loss, as a probe that overflowed the queue
     f.run(100);
