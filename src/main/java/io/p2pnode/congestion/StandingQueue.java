@@ -15,7 +15,7 @@ package io.p2pnode.congestion;
  *
  * <p>What. A round whose smallest RTT sample is more than {@link #QUEUE_FRACTION} above the minimum
  * RTT never saw the queue empty: the bottleneck was busy throughout. After {@link #ROUNDS} such rounds
- * in a row, bytes delivered over them divided by their duration is the bottleneck's rate (for this
+ * in a row spanning {@link #MIN_SPAN_NANOS} at least, bytes delivered over them divided by their duration is the bottleneck's rate (for this
  * flow's share of it), an average that late ACK handling does not bias: it shortens one interval
  * exactly as much as it lengthens the next. Rounds in which the sender was application limited do
  * not count.
@@ -29,6 +29,17 @@ final class StandingQueue {
   /** Rounds in a row with a standing queue before the rate is taken: two spread a late ACK's error
    * over two RTTs or more, and find the queue before it has grown much. */
   static final int ROUNDS = 2;
+  /**
+   * The shortest span the queue must stand over before its rate is taken, whatever the RTT: 100 ms.
+   * On the lab's 20 ms path two rounds are 40 ms, and one 10 ms stall of either process (a GC
+   * pause, a CPU shared by three JVMs and the delayer) is a quarter of that: the late ACKs read as a
+   * standing queue and the rounds' rate as the bottleneck's. Cut after cut (145 in one 8 s figure)
+   * held the estimate at 0.87 of the link and the flow at 0.83-0.86 of Linux TCP BBR; with 100 ms,
+   * 0.91-0.92 in four runs of those cells. 200 ms was tried: 0.91 there too, but RTT under load
+   * (20 ms path, 100 ms queue) rose from 1.43 to 1.66 x the minimum, the queue found too late.
+   * On the 100 ms path two rounds already span it.
+   */
+  static final long MIN_SPAN_NANOS = 100_000_000L;
 
   /** The most one measurement lowers the estimate by: the average still carries some of this process's
    * timing jitter over a short path's few RTTs (cut to the average, the lab lost up to a quarter of its
@@ -62,7 +73,7 @@ final class StandingQueue {
     roundMinRtt = Long.MAX_VALUE;
     roundAppLimited = false;
     long rate = -1;
-    if (queued && ++rounds >= ROUNDS && now > since) {
+    if (queued && ++rounds >= ROUNDS && now - since >= MIN_SPAN_NANOS) {
       rate = (long) ((delivered - sinceDelivered) * 1e9 / (now - since));
       queued = false; // the next rounds measure afresh
     }
