@@ -35,8 +35,8 @@ final class StandingQueue {
    * pause, a CPU shared by three JVMs and the delayer) is a quarter of that: the late ACKs read as a
    * standing queue and the rounds' rate as the bottleneck's. Cut after cut (145 in one 8 s figure)
    * held the estimate at 0.87 of the link and the flow at 0.83-0.86 of Linux TCP BBR; with 100 ms,
-   * 0.91-0.92 in four runs of those cells. 200 ms was tried: 0.91 there too, but RTT under load
-   * (20 ms path, 100 ms queue) rose from 1.43 to 1.66 x the minimum, the queue found too late.
+   * 0.92 at 0% and at 1% loss in single runs of those cells. 200 ms was tried: 0.91 and 0.87, and RTT
+   * under load (20 ms path, 100 ms queue) rose from 1.43 to 1.66 x the minimum, the queue found too late.
    * On the 100 ms path two rounds already span it.
    */
   static final long MIN_SPAN_NANOS = 100_000_000L;
