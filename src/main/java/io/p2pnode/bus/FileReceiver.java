@@ -90,6 +90,7 @@ final class FileReceiver {
         close();
       } else {
         stream.resume();
+        flush(); // the end may have come while the file was opening (an empty stream's does)
       }
     });
   }

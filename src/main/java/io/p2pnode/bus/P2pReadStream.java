@@ -19,10 +19,11 @@ import java.util.function.LongConsumer;
  * then its end. Flowing until {@link #pause()}; {@link #fetch} asks for that many more buffers. A
  * paused reader stops its stream only: once it holds {@code session.streamWindowBytes} the sender
  * gets no more credit for this stream, while the peer's other streams go on. Before a
- * {@link #handler} is set the bytes wait (as if paused), so {@code stream.pipeTo(file)} may start
- * later. Handlers run on the context that registered the stream handler. The exception handler
- * hears 503 when the session closes before the end, and a {@link StreamResetException} when the
- * writer resets the stream (after the bytes that came before the reset). {@link #reset} gives the
+ * {@link #handler} is set the bytes, the end and a failure wait (as if paused), so
+ * {@code stream.pipeTo(file)} may start later, even for a stream that carried nothing. Handlers
+ * run on the context that registered the stream handler. The exception handler hears 503 when the
+ * session closes before the end, and a {@link StreamResetException} when the writer resets the
+ * stream (after the bytes that came before the reset). {@link #reset} gives the
  * stream up from this side: nothing more is delivered and the writer's stream fails.
  */
 public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbound {
@@ -152,7 +153,7 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
     if (delivering) return;
     delivering = true;
     try {
-      while (!pending.isEmpty() && !finished) {
+      while (!pending.isEmpty() && !finished && handler != null) { // the end and a failure wait for a reader too
         Object head = pending.peek();
         if (head == END) {
           pending.poll();
@@ -164,7 +165,7 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
           finished = true;
           if (exceptionHandler != null) exceptionHandler.handle(e);
         } else {
-          if (demand == 0 || handler == null) break;
+          if (demand == 0) break;
           pending.poll();
           if (demand != Long.MAX_VALUE) demand--;
           Buffer b = (Buffer) head;

@@ -357,6 +357,17 @@ class StreamsTest {
   }
 
   @Test
+  void anEmptyStreamWritesAnEmptyFile(@TempDir Path dir, VertxTestContext ctx) throws Exception {
+    Path target = dir.resolve("empty.bin");
+    Files.write(target, new byte[1000]); // truncated to nothing
+    bobApi.streamHandler("save.empty", rs -> rs.streamToFileSystem(target.toString()).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertEquals(0, Files.size(target));
+      ctx.completeNow();
+    }))));
+    aliceApi.openStream("bob", "save.empty").compose(P2pWriteStream::end).onComplete(ctx.succeeding(v -> { }));
+  }
+
+  @Test
   void noFilenameIsAFailedFutureNotAThrow(VertxTestContext ctx) {
     bobApi.streamHandler("save.none", rs -> rs.streamToFileSystem(null).onComplete(ctx.failing(cause -> ctx.verify(() -> {
       assertInstanceOf(IllegalArgumentException.class, cause);
