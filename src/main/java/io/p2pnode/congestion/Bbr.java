@@ -440,15 +440,14 @@ public final class Bbr implements CongestionController {
     if (!lossRoundStart) return;
     long lost = roundBytesLost;
     long total = roundBytesLost + roundBytesAcked;
-    updateLossRate();
+    updateLossRate(lost, total);
     adaptLowerBoundsFromCongestion(isInflightTooHigh(lost, total) || (lossRate > LOSS_THRESH && lost > total * LOSS_THRESH));
     lossInRound = false;
   }
 
-  /** Loss of the round that ended, smoothed over rounds (1/8): Startup's exit test and the status. */
-  private void updateLossRate() {
-    long total = roundBytesLost + roundBytesAcked;
-    double round = total == 0 ? 0 : (double) roundBytesLost / total;
+  /** Loss of the round that ended ({@code lost} of {@code total} bytes), smoothed over rounds (1/8): Startup's exit test and the status. */
+  private void updateLossRate(long lost, long total) {
+    double round = total == 0 ? 0 : (double) lost / total;
     lossRate = lossRate * 7 / 8 + round / 8;
     roundBytesLost = 0;
     roundBytesAcked = 0;

@@ -15,10 +15,10 @@ package io.p2pnode.congestion;
  *
  * <p>What. A round whose smallest RTT sample is more than {@link #QUEUE_FRACTION} above the minimum
  * RTT never saw the queue empty: the bottleneck was busy throughout. After {@link #ROUNDS} such rounds
- * in a row spanning {@link #MIN_SPAN_NANOS} at least, bytes delivered over them divided by their duration is the bottleneck's rate (for this
- * flow's share of it), an average that late ACK handling does not bias: it shortens one interval
- * exactly as much as it lengthens the next. Rounds in which the sender was application limited do
- * not count.
+ * in a row spanning {@link #MIN_SPAN_NANOS} at least, bytes delivered over them divided by their
+ * duration is the bottleneck's rate (for this flow's share of it), an average that late ACK handling
+ * does not bias: it shortens one interval exactly as much as it lengthens the next. Rounds in which
+ * the sender was application limited do not count.
  *
  * <p>Single-threaded; times in nanoseconds of the injected clock.
  */
