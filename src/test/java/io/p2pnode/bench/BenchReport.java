@@ -110,14 +110,19 @@ final class BenchReport {
     Figure rx = find(P2P, Figure.FILE_HEAP_RECEIVER, 65536, null, pinned);
     Figure tx = find(P2P, Figure.FILE_HEAP_SENDER, 65536, null, pinned);
     out.printf(Locale.ROOT, "p2p-node file piped file to file through a byte stream: %.1f MB/s; heap after GC once it arrived:"
-      + " receiver %s, sender %s%n", f.value(), mib(rx), mib(tx));
+      + " receiver %s, sender %s; receiver CPU %s%n", f.value(), mib(rx), mib(tx), cpu(find(P2P, Figure.FILE_CPU_RECEIVER, 65536, null, pinned)));
     target("file via stream / 64 KB p2p.send >= 0.8 (#15), " + w + " in flight", send == null || !send.ok() ? Double.NaN
       : f.value() / send.value(), 0.8, true);
     Figure sf = find(P2P, Figure.SENDFILE_THROUGHPUT, 65536, null, pinned);
     if (sf == null || !sf.ok()) return;
-    out.printf(Locale.ROOT, "p2p-node the same file by P2pWriteStream.sendFile into P2pReadStream.streamToFileSystem: %.1f MB/s%n", sf.value());
+    out.printf(Locale.ROOT, "p2p-node the same file by P2pWriteStream.sendFile into P2pReadStream.streamToFileSystem: %.1f MB/s;"
+      + " receiver CPU %s%n", sf.value(), cpu(find(P2P, Figure.SENDFILE_CPU_RECEIVER, 65536, null, pinned)));
     target("file via sendFile+streamToFileSystem / 64 KB p2p.send >= 0.8 (#15), " + w + " in flight", send == null || !send.ok() ? Double.NaN
       : sf.value() / send.value(), 0.8, true);
+  }
+
+  private static String cpu(Figure f) {
+    return f == null || !f.ok() ? "?" : String.format(Locale.ROOT, "%.2f s per GiB", f.value());
   }
 
   private static String mib(Figure f) {

@@ -30,6 +30,9 @@ record Figure(String system, String metric, int size, Integer window, boolean pi
   /** Heap in use after a GC once the file arrived, on the receiving / sending process, bytes. */
   static final String FILE_HEAP_RECEIVER = "file_heap_receiver";
   static final String FILE_HEAP_SENDER = "file_heap_sender";
+  /** The receiving process's CPU time per GiB of a file figure (piped; {@link #SENDFILE_CPU_RECEIVER} for sendFile), in s. */
+  static final String FILE_CPU_RECEIVER = "file_cpu_receiver";
+  static final String SENDFILE_CPU_RECEIVER = "sendfile_cpu_receiver";
 
   static Figure of(String system, String metric, int size, Integer window, boolean pinned, double value, String unit) {
     return new Figure(system, metric, size, window, pinned, value, unit, null);

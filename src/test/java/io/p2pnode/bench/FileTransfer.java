@@ -53,10 +53,15 @@ final class FileTransfer {
       rs.streamToFileSystem(target.toString()).onComplete(ar -> written.set(ar.succeeded() ? target.toFile().length() : -2));
     });
     vertx.eventBus().<Object>localConsumer(REPORT, m -> {
-      JsonObject r = new JsonObject().put("bytes", written.get());
+      JsonObject r = new JsonObject().put("bytes", written.get()).put("cpuNanos", cpuNanos());
       if (written.get() >= 0 && HEAP.equals(m.body())) r.put("heapAfterGc", heapAfterGc());
       m.reply(r);
     });
+  }
+
+  /** This process's CPU time so far (every thread, the JVM's own too). */
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** A {@link #REPORT} with this body also measures the peer's heap after a collection. */
@@ -65,7 +70,9 @@ final class FileTransfer {
   /**
    * Sends a file of {@code mib} MiB of random bytes to {@code peer} {@code transfers} times, one
    * after the other, each time waiting until the peer's file holds it; returns {@code [MB/s over
-   * all transfers, the peer's heap after GC in bytes, ours]} (heaps -1 unless {@code measureHeap}).
+   * all transfers, the peer's heap after GC in bytes, ours, the peer's CPU seconds per GiB]} (heaps
+   * -1 unless {@code measureHeap}). The CPU time is the receiving process's, every thread: unlike
+   * the rate it hardly depends on what else this shared machine runs at the time.
    * Several transfers make a figure over seconds, as the other throughput figures are: one 256 MiB
    * transfer lasts half a second here, its stream's start weighs in, and single ones read from 240
    * to 580 MB/s in one sitting.
@@ -81,6 +88,7 @@ final class FileTransfer {
       StreamProbe.writeRandom(source, mib);
       long size = (long) mib << 20;
       P2pClient api = P2pClient.create(vertx);
+      long cpu0 = await(api.<JsonObject>request(peer, REPORT, "")).getLong("cpuNanos");
       long t0 = System.nanoTime();
       for (int i = 0; i < transfers; i++) {
         await(StreamProbe.sendTo(vertx, api, peer, sendFile ? FILES_SAVED : FILES, source, READ_BYTES, sendFile));
@@ -93,8 +101,10 @@ final class FileTransfer {
         if (report.getLong("bytes") != size) throw new IllegalStateException("the peer's file holds " + report.getLong("bytes") + " of " + size + " bytes");
       }
       double mbs = size * transfers / ((System.nanoTime() - t0) / 1e9) / 1e6;
-      if (!measureHeap) return new double[] {mbs, -1, -1};
-      return new double[] {mbs, await(api.<JsonObject>request(peer, REPORT, HEAP)).getLong("heapAfterGc"), heapAfterGc()};
+      long cpu1 = await(api.<JsonObject>request(peer, REPORT, "")).getLong("cpuNanos");
+      double cpuPerGib = (cpu1 - cpu0) / 1e9 / ((double) size * transfers / (1L << 30));
+      if (!measureHeap) return new double[] {mbs, -1, -1, cpuPerGib};
+      return new double[] {mbs, await(api.<JsonObject>request(peer, REPORT, HEAP)).getLong("heapAfterGc"), heapAfterGc(), cpuPerGib};
     } finally {
       Files.deleteIfExists(source);
     }

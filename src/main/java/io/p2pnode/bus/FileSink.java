@@ -1,0 +1,92 @@
+package io.p2pnode.bus;
+
+import com.sun.nio.file.ExtendedOpenOption;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/**
+ * Where {@link FileReceiver} writes its batches, on a worker thread (one call at a time): a file
+ * opened for direct I/O ({@link DirectFileSink}) where the file system allows it, otherwise a
+ * plain one ({@link BufferedFileSink}).
+ */
+interface FileSink {
+  /** Writes every byte of {@code batch} after what was written before (the buffers are used up). */
+  void write(List<ByteBuffer> batch) throws IOException;
+
+  /** Writes what is held back, then closes the file. */
+  void close() throws IOException;
+
+  /** Whether the bytes bypass the page cache. */
+  boolean direct();
+
+  /**
+   * Creates or truncates {@code path}. A regular file is opened with {@code O_DIRECT} when its
+   * file system takes it: the bytes go from one reused buffer to the device, where page-cache
+   * writes cost a page fault and a copy per page (on this project's VMs, 1.4–2 s of CPU per GiB
+   * into a new file against 0.12 s direct). A FIFO or a device (where {@code O_DIRECT} means
+   * something else, or nothing) and a file system that refuses it get plain writes.
+   */
+  static FileSink open(Path path) throws IOException {
+    if (!Files.exists(path) || Files.isRegularFile(path)) {
+      try {
+        FileChannel ch = FileChannel.open(path, options(true));
+        try {
+          return new DirectFileSink(ch, Math.toIntExact(Files.getFileStore(path).getBlockSize()));
+        } catch (IOException | RuntimeException e) {
+          ch.close();
+          throw e;
+        }
+      } catch (IOException | UnsupportedOperationException | ArithmeticException e) {
+        // not for this file system: plain writes below (a real error repeats there, and is reported)
+      }
+    }
+    return new BufferedFileSink(FileChannel.open(path, options(false)));
+  }
+
+  private static OpenOption[] options(boolean direct) {
+    OpenOption[] plain = {StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING};
+    if (!direct) return plain;
+    OpenOption[] all = java.util.Arrays.copyOf(plain, plain.length + 1);
+    all[plain.length] = ExtendedOpenOption.DIRECT;
+    return all;
+  }
+
+  /** Plain writes: one gathering write per batch, through the page cache. */
+  final class BufferedFileSink implements FileSink {
+    /** A gathering write takes at most this many buffers (Linux's IOV_MAX is 1024; the JDK copies heap buffers per call). */
+    private static final int MAX_BUFFERS_PER_WRITE = 512;
+    private final FileChannel channel;
+
+    BufferedFileSink(FileChannel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public void write(List<ByteBuffer> batch) throws IOException {
+      ByteBuffer[] all = batch.toArray(new ByteBuffer[0]);
+      for (int from = 0; from < all.length; ) {
+        int n = Math.min(MAX_BUFFERS_PER_WRITE, all.length - from);
+        channel.write(all, from, n);
+        while (from < all.length && !all[from].hasRemaining()) from++;
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close();
+    }
+
+    @Override
+    public boolean direct() {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.p2pnode.bus;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link FileSink}: which file gets direct I/O, and a direct file holds exactly the bytes written, whatever their cut. */
+class FileSinkTest {
+
+  @Test
+  void aRegularFileIsWrittenDirectAndAFifoThroughThePageCache(@TempDir Path dir) throws Exception {
+    FileSink file = FileSink.open(dir.resolve("a.bin"));
+    file.close();
+    assertTrue(file.direct(), "a new file on this machine's file system takes O_DIRECT");
+    Path fifo = dir.resolve("fifo");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
+    try (var reader = new java.io.RandomAccessFile(fifo.toFile(), "rw")) { // keeps the FIFO open, so opening it to write does not block
+      FileSink pipe = FileSink.open(fifo);
+      pipe.close();
+      assertFalse(pipe.direct(), "O_DIRECT on a FIFO would make it a packet pipe: plain writes");
+    }
+  }
+
+  @Test
+  void oddSizesAcrossBatchesArriveExactly(@TempDir Path dir) throws Exception {
+    Random r = new Random(7);
+    // sizes that cut blocks anywhere: less than a block, a block and one, more than the staging buffer in one batch
+    int[][] batches = {{1}, {100, 4095}, {4097, 3}, {DirectFileSink.STAGING_BYTES + 12_345, 65_536}, {}, {7}};
+    ByteBuffer expected = ByteBuffer.allocate(Arrays.stream(batches).flatMapToInt(Arrays::stream).sum());
+    Path target = dir.resolve("odd.bin");
+    Files.write(target, new byte[20 << 20]); // longer than what comes: truncated
+    FileSink sink = FileSink.open(target);
+    assertTrue(sink.direct());
+    for (int[] sizes : batches) {
+      List<ByteBuffer> batch = new ArrayList<>();
+      for (int n : sizes) {
+        byte[] b = new byte[n + 10];
+        r.nextBytes(b);
+        expected.put(b, 5, n);
+        batch.add(ByteBuffer.wrap(b, 5, n)); // a slice of a bigger array, as a chunk of a datagram would be
+      }
+      sink.write(batch);
+      for (ByteBuffer b : batch) assertFalse(b.hasRemaining(), "a batch's buffers are used up");
+    }
+    sink.close();
+    assertArrayEquals(expected.array(), Files.readAllBytes(target));
+  }
+
+  @Test
+  void aWholeNumberOfBlocksNeedsNoPaddingAndNothingIsAnEmptyFile(@TempDir Path dir) throws Exception {
+    Path blocks = dir.resolve("blocks.bin");
+    FileSink sink = FileSink.open(blocks);
+    byte[] b = new byte[3 * 4096];
+    new Random(3).nextBytes(b);
+    sink.write(List.of(ByteBuffer.wrap(b)));
+    sink.close();
+    assertArrayEquals(b, Files.readAllBytes(blocks));
+    Path empty = dir.resolve("empty.bin");
+    Files.write(empty, new byte[5000]);
+    FileSink none = FileSink.open(empty);
+    none.write(List.of());
+    none.close();
+    assertEquals(0, Files.size(empty));
+  }
+}
