@@ -161,7 +161,7 @@ public final class P2pNode {
   private Future<P2pNode> deployVerticles() {
     watchdog = LoopWatchdog.of(vertx);
     watchdog.start();
-    streams = new io.p2pnode.bus.NodeStreams(options.peerId(), () -> control.plane().manager(), (int) Math.min(Integer.MAX_VALUE, options.session().streamWindowBytes()));
+    streams = new io.p2pnode.bus.NodeStreams(options.peerId(), () -> control.plane().manager(), options.session().streamWindowBytes());
     int instances = options.listen().instances();
     if (instances == 0) instances = eventLoops();
     if (instances > 1 && !vertx.isNativeTransportEnabled()) {

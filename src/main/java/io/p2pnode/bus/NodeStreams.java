@@ -38,7 +38,7 @@ public final class NodeStreams implements StreamSink {
    * @param manager           the session manager (resolved lazily: it is created on another verticle's start)
    * @param streamWindowBytes this node's {@code session.streamWindowBytes}
    */
-  public NodeStreams(String localPeerId, Supplier<SessionManager> manager, int streamWindowBytes) {
+  public NodeStreams(String localPeerId, Supplier<SessionManager> manager, long streamWindowBytes) {
     this.localPeerId = localPeerId;
     this.manager = manager;
     this.reportBytes = P2pReadStream.reportBytes(streamWindowBytes);

@@ -34,8 +34,8 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
    * cost hand-offs (there was one per 64 KiB chunk), and steps below half a window never hold the
    * sender back for good.
    */
-  static int reportBytes(int streamWindowBytes) {
-    return Math.max(16 * 1024, streamWindowBytes / 8);
+  static int reportBytes(long streamWindowBytes) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(16 * 1024, streamWindowBytes / 8));
   }
   private static final Object END = new Object();
 
@@ -59,7 +59,7 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
   private Handler<Throwable> exceptionHandler;
 
   /**
-   * @param reportBytes consumed bytes go to {@code consumed} in steps of about this size (see {@link #reportBytes(int)})
+   * @param reportBytes consumed bytes go to {@code consumed} in steps of about this size (see {@link #reportBytes(long)})
    * @param consumed    reports bytes the reader consumed (any thread; the session gives credit for them)
    * @param reset       tells the session the reader gave the stream up, with a code (any thread)
    */

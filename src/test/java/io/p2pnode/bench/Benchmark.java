@@ -158,7 +158,7 @@ public final class Benchmark {
     } else {
       windows.stream().sorted().forEach(w -> sizes.forEach(s -> specs.add("tput:" + s + ":" + w)));
     }
-    if (system.equals(BenchDriver.P2P) && fileMiB > 0) specs.add("file:" + fileMiB);
+    if (system.equals(BenchDriver.P2P) && fileMiB > 0) specs.add("file:" + fileMiB + ":" + windows.get(0)); // the window of the p2p.send stretches it alternates with
     return specs;
   }
 

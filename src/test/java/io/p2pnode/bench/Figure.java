@@ -33,6 +33,8 @@ record Figure(String system, String metric, int size, Integer window, boolean pi
   /** The receiving process's CPU time per GiB of a file figure (piped; {@link #SENDFILE_CPU_RECEIVER} for sendFile), in s. */
   static final String FILE_CPU_RECEIVER = "file_cpu_receiver";
   static final String SENDFILE_CPU_RECEIVER = "sendfile_cpu_receiver";
+  /** 64 KB {@code p2p.send} measured in stretches alternating with the {@code sendFile} transfers, MB/s (its window as the figure's). */
+  static final String SENDFILE_PAIRED_SEND = "sendfile_paired_send";
 
   static Figure of(String system, String metric, int size, Integer window, boolean pinned, double value, String unit) {
     return new Figure(system, metric, size, window, pinned, value, unit, null);

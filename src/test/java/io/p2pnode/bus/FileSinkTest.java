@@ -74,4 +74,23 @@ class FileSinkTest {
     none.close();
     assertEquals(0, Files.size(empty));
   }
+
+  @Test
+  void aStagingBufferServesTheNextFileWithNothingOfThePreviousOneAndOnlyOnce(@TempDir Path dir) throws Exception {
+    FileSink first = FileSink.open(dir.resolve("first.bin"));
+    byte[] fill = new byte[DirectFileSink.STAGING_BYTES - 3]; // leaves the whole buffer dirty
+    Arrays.fill(fill, (byte) 0x55);
+    first.write(List.of(ByteBuffer.wrap(fill)));
+    first.close();
+    first.close(); // a second close must not hand the buffer back twice
+    byte[][] contents = {new byte[100], new byte[5000]};
+    FileSink[] sinks = {FileSink.open(dir.resolve("a.bin")), FileSink.open(dir.resolve("b.bin"))}; // both open at once
+    for (int i = 0; i < 2; i++) {
+      Arrays.fill(contents[i], (byte) (i + 1));
+      sinks[i].write(List.of(ByteBuffer.wrap(contents[i])));
+    }
+    for (FileSink sink : sinks) sink.close();
+    assertArrayEquals(contents[0], Files.readAllBytes(dir.resolve("a.bin")));
+    assertArrayEquals(contents[1], Files.readAllBytes(dir.resolve("b.bin")));
+  }
 }
