@@ -15,8 +15,8 @@ import java.util.List;
 /**
  * Writes a {@link P2pReadStream} into a file ({@link P2pReadStream#streamToFileSystem}), the
  * receiving mirror of {@link FileSender}: chunks are gathered on the stream's context while the
- * previous batch is written, and each batch goes to the file's {@link FileSink} (direct I/O where
- * the file system takes it) in one worker task. So a worker task costs one hand-off per batch
+ * previous batch is written, and each batch goes to the file's {@link FileSink} (direct I/O when
+ * asked and the file system takes it) in one worker task. So a worker task costs one hand-off per batch
  * (several MiB) instead of one per 64 KiB chunk, as a pipe into {@code AsyncFile} does. At most
  * {@link #MAX_GATHERED_BYTES} wait besides the batch being written; beyond that the stream pauses, which stops its credit at the sender:
  * memory stays flat whatever the file's size. Runs on the stream's context.
@@ -40,6 +40,7 @@ final class FileReceiver {
   private final ContextInternal context;
   private final P2pReadStream stream;
   private final Path path;
+  private final boolean direct;
   private final Promise<Void> done;
   private List<ByteBuffer> gathered = new ArrayList<>();
   private long gatheredBytes;
@@ -49,7 +50,8 @@ final class FileReceiver {
   private boolean ended;
   private boolean finished;
 
-  private FileReceiver(ContextInternal context, P2pReadStream stream, Path path) {
+  private FileReceiver(ContextInternal context, P2pReadStream stream, Path path, boolean direct) {
+    this.direct = direct;
     this.context = context;
     this.stream = stream;
     this.path = path;
@@ -57,17 +59,18 @@ final class FileReceiver {
   }
 
   /**
-   * Writes every byte of {@code stream} into {@code filename} (created, or truncated), then closes it;
+   * Writes every byte of {@code stream} into {@code filename} (created, or truncated; with direct I/O
+   * if {@code direct} and the file takes it), then closes it;
    * completes after the stream's end once the file holds every byte.
    */
-  static Future<Void> receive(ContextInternal context, P2pReadStream stream, String filename) {
+  static Future<Void> receive(ContextInternal context, P2pReadStream stream, String filename, boolean direct) {
     Path file;
     try {
       file = Path.of(filename);
     } catch (RuntimeException e) { // null, or not a path here
       return context.failedFuture(new IllegalArgumentException("filename " + filename + " is not a path: " + e.getMessage()));
     }
-    FileReceiver r = new FileReceiver(context, stream, file);
+    FileReceiver r = new FileReceiver(context, stream, file, direct);
     context.runOnContext(v -> r.open());
     return r.done.future();
   }
@@ -80,7 +83,7 @@ final class FileReceiver {
       flush();
     });
     stream.exceptionHandler(this::fail);
-    context.executeBlocking(() -> FileSink.open(path), false).onComplete(ar -> {
+    context.executeBlocking(() -> FileSink.open(path, direct), false).onComplete(ar -> {
       if (ar.failed()) {
         stream.reset(FILE_FAILED); // the writer hears that nothing more will be taken
         fail(ar.cause());

@@ -13,9 +13,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
- * Where {@link FileReceiver} writes its batches, on a worker thread (one call at a time): a file
- * opened for direct I/O ({@link DirectFileSink}) where the file system allows it, otherwise a
- * plain one ({@link BufferedFileSink}).
+ * Where {@link FileReceiver} writes its batches, on a worker thread (one call at a time): a plain
+ * file ({@link BufferedFileSink}), or one opened for direct I/O ({@link DirectFileSink}) when asked
+ * and the file system allows it.
  */
 interface FileSink {
   /** Writes every byte of {@code batch} after what was written before (the buffers are used up). */
@@ -28,14 +28,15 @@ interface FileSink {
   boolean direct();
 
   /**
-   * Creates or truncates {@code path}. A regular file is opened with {@code O_DIRECT} when its
-   * file system takes it: the bytes go from one reused buffer to the device, where page-cache
-   * writes cost a page fault and a copy per page (on this project's VMs, 1.4–2 s of CPU per GiB
-   * into a new file against 0.12 s direct). A FIFO or a device (where {@code O_DIRECT} means
-   * something else, or nothing) and a file system that refuses it get plain writes.
+   * Creates or truncates {@code path}; plain writes unless {@code direct}. Then a regular file is
+   * opened with {@code O_DIRECT} when its file system takes it: the bytes go from one reused buffer
+   * to the device, where page-cache writes cost a page fault and a copy per page (on this project's
+   * VMs, 1.4–2 s of CPU per GiB into a new file against 0.12 s direct). A FIFO or a device (where
+   * {@code O_DIRECT} means something else, or nothing) and a file system that refuses it get plain
+   * writes all the same.
    */
-  static FileSink open(Path path) throws IOException {
-    if (!Files.exists(path) || Files.isRegularFile(path)) {
+  static FileSink open(Path path, boolean direct) throws IOException {
+    if (direct && (!Files.exists(path) || Files.isRegularFile(path))) {
       try {
         FileChannel ch = FileChannel.open(path, options(true));
         try {

@@ -96,20 +96,29 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
    * Writes this stream into the file {@code filename} (created, or truncated), as
    * {@code HttpServerFileUpload.streamToFileSystem}: the receiving side of
    * {@link P2pWriteStream#sendFile}. Chunks are gathered while the previous batch is written and
-   * each batch is one write on a worker thread, so it costs one worker hand-off per several MiB
-   * where {@code pipeTo(asyncFile)} costs one per 64 KiB chunk. A regular file is written with
-   * direct I/O ({@code O_DIRECT}) where its file system takes it, in writes of 4 MiB and more: the
-   * bytes skip the page cache, which costs a tenth of the CPU time and does not push other files
-   * out of memory; so the file's content shows up in 4 MiB steps, and in full once the future
-   * completes. A FIFO, a device, or a file system without direct I/O gets plain writes. Memory
-   * stays flat: with 8 MiB gathered behind a write the stream pauses, which stops its credit at
-   * the sender.
+   * each batch is one gathering write on a worker thread, so it costs one worker hand-off per
+   * several MiB where {@code pipeTo(asyncFile)} costs one per 64 KiB chunk. Memory stays flat: with
+   * 8 MiB gathered behind a write the stream pauses, which stops its credit at the sender.
    * Completes after the stream's end once the file holds every byte and is closed; fails with the
    * stream's failure, or with the file's error (then the stream is reset with code 500, so the
    * writer hears it). A partly written file stays. It sets the stream's handlers: do not set your own.
    */
   public Future<Void> streamToFileSystem(String filename) {
-    return FileReceiver.receive(context, this, filename);
+    return streamToFileSystem(filename, false);
+  }
+
+  /**
+   * As {@link #streamToFileSystem(String)}; with {@code directIo} a regular file is written with
+   * direct I/O ({@code O_DIRECT}) where its file system takes it, in writes of 4 MiB and more from
+   * one reused, aligned buffer: the bytes skip the page cache, which costs the receiving process a
+   * fraction of the CPU time and does not push other files out of memory, but the transfer then
+   * runs at the device's pace (the page cache would take a file smaller than the kernel's dirty
+   * limit at memory speed and write it later). The file's content shows up in 4 MiB steps, and
+   * in full once the future completes. A FIFO, a device, or a file system without direct I/O gets
+   * plain writes.
+   */
+  public Future<Void> streamToFileSystem(String filename, boolean directIo) {
+    return FileReceiver.receive(context, this, filename, directIo);
   }
 
   /** The peer that opened the stream. */

@@ -21,13 +21,16 @@ class FileSinkTest {
 
   @Test
   void aRegularFileIsWrittenDirectAndAFifoThroughThePageCache(@TempDir Path dir) throws Exception {
-    FileSink file = FileSink.open(dir.resolve("a.bin"));
+    FileSink file = FileSink.open(dir.resolve("a.bin"), true);
     file.close();
     assertTrue(file.direct(), "a new file on this machine's file system takes O_DIRECT");
+    FileSink plain = FileSink.open(dir.resolve("plain.bin"), false);
+    plain.close();
+    assertFalse(plain.direct(), "direct I/O only when asked");
     Path fifo = dir.resolve("fifo");
     assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
     try (var reader = new java.io.RandomAccessFile(fifo.toFile(), "rw")) { // keeps the FIFO open, so opening it to write does not block
-      FileSink pipe = FileSink.open(fifo);
+      FileSink pipe = FileSink.open(fifo, true);
       pipe.close();
       assertFalse(pipe.direct(), "O_DIRECT on a FIFO would make it a packet pipe: plain writes");
     }
@@ -41,7 +44,7 @@ class FileSinkTest {
     ByteBuffer expected = ByteBuffer.allocate(Arrays.stream(batches).flatMapToInt(Arrays::stream).sum());
     Path target = dir.resolve("odd.bin");
     Files.write(target, new byte[20 << 20]); // longer than what comes: truncated
-    FileSink sink = FileSink.open(target);
+    FileSink sink = FileSink.open(target, true);
     assertTrue(sink.direct());
     for (int[] sizes : batches) {
       List<ByteBuffer> batch = new ArrayList<>();
@@ -61,7 +64,7 @@ class FileSinkTest {
   @Test
   void aWholeNumberOfBlocksNeedsNoPaddingAndNothingIsAnEmptyFile(@TempDir Path dir) throws Exception {
     Path blocks = dir.resolve("blocks.bin");
-    FileSink sink = FileSink.open(blocks);
+    FileSink sink = FileSink.open(blocks, true);
     byte[] b = new byte[3 * 4096];
     new Random(3).nextBytes(b);
     sink.write(List.of(ByteBuffer.wrap(b)));
@@ -69,7 +72,7 @@ class FileSinkTest {
     assertArrayEquals(b, Files.readAllBytes(blocks));
     Path empty = dir.resolve("empty.bin");
     Files.write(empty, new byte[5000]);
-    FileSink none = FileSink.open(empty);
+    FileSink none = FileSink.open(empty, true);
     none.write(List.of());
     none.close();
     assertEquals(0, Files.size(empty));
@@ -77,14 +80,14 @@ class FileSinkTest {
 
   @Test
   void aStagingBufferServesTheNextFileWithNothingOfThePreviousOneAndOnlyOnce(@TempDir Path dir) throws Exception {
-    FileSink first = FileSink.open(dir.resolve("first.bin"));
+    FileSink first = FileSink.open(dir.resolve("first.bin"), true);
     byte[] fill = new byte[DirectFileSink.STAGING_BYTES - 3]; // leaves the whole buffer dirty
     Arrays.fill(fill, (byte) 0x55);
     first.write(List.of(ByteBuffer.wrap(fill)));
     first.close();
     first.close(); // a second close must not hand the buffer back twice
     byte[][] contents = {new byte[100], new byte[5000]};
-    FileSink[] sinks = {FileSink.open(dir.resolve("a.bin")), FileSink.open(dir.resolve("b.bin"))}; // both open at once
+    FileSink[] sinks = {FileSink.open(dir.resolve("a.bin"), true), FileSink.open(dir.resolve("b.bin"), true)}; // both open at once
     for (int i = 0; i < 2; i++) {
       Arrays.fill(contents[i], (byte) (i + 1));
       sinks[i].write(List.of(ByteBuffer.wrap(contents[i])));

@@ -295,11 +295,11 @@ class StreamsTest {
     await(Future.all(sent, written.future()).timeout(60, TimeUnit.SECONDS));
     assertEquals(-1, Files.mismatch(source, target), "the file arrived intact, and nothing of what was there before stayed");
 
-    // a length that ends inside a block (the file is written with direct I/O here, in whole blocks, then cut)
+    // with direct I/O, a length that ends inside a block (written in whole blocks, then cut)
     long offset = 12_345, length = (3L << 20) + 777;
     Path part = dir.resolve("part.bin");
     Promise<Void> partWritten = Promise.promise();
-    bobApi.streamHandler("save.part", rs -> rs.streamToFileSystem(part.toString()).onComplete(partWritten));
+    bobApi.streamHandler("save.part", rs -> rs.streamToFileSystem(part.toString(), true).onComplete(partWritten));
     Future<Void> partSent = aliceApi.openStream("bob", "save.part")
       .compose(ws -> ws.sendFile(source.toString(), offset, length).compose(v -> ws.end()));
     await(Future.all(partSent, partWritten.future()).timeout(60, TimeUnit.SECONDS));
