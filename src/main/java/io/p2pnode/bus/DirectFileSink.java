@@ -95,7 +95,7 @@ final class DirectFileSink implements FileSink {
       try {
         channel.close();
       } finally {
-        if (staging.alignmentOffset(0, POOLED_ALIGNMENT) == 0) IDLE.offer(staging.clear()); // full: left to the collector
+        IDLE.offer(staging.clear()); // every staging buffer is aligned to POOLED_ALIGNMENT at least; full: left to the collector
       }
     }
   }

@@ -16,10 +16,11 @@ import java.util.List;
  * Writes a {@link P2pReadStream} into a file ({@link P2pReadStream#streamToFileSystem}), the
  * receiving mirror of {@link FileSender}: chunks are gathered on the stream's context while the
  * previous batch is written, and each batch goes to the file's {@link FileSink} (direct I/O when
- * asked and the file system takes it) in one worker task. So a worker task costs one hand-off per batch
- * (several MiB) instead of one per 64 KiB chunk, as a pipe into {@code AsyncFile} does. At most
- * {@link #MAX_GATHERED_BYTES} wait besides the batch being written; beyond that the stream pauses, which stops its credit at the sender:
- * memory stays flat whatever the file's size. Runs on the stream's context.
+ * asked and the file system takes it) in one worker task. So a worker task costs one hand-off per
+ * batch (several MiB) instead of one per 64 KiB chunk, as a pipe into {@code AsyncFile} does. At
+ * most {@link #MAX_GATHERED_BYTES} wait besides the batch being written; beyond that the stream
+ * pauses, which stops its credit at the sender: memory stays flat whatever the file's size. Runs on
+ * the stream's context.
  */
 final class FileReceiver {
   /**
@@ -51,10 +52,10 @@ final class FileReceiver {
   private boolean finished;
 
   private FileReceiver(ContextInternal context, P2pReadStream stream, Path path, boolean direct) {
-    this.direct = direct;
     this.context = context;
     this.stream = stream;
     this.path = path;
+    this.direct = direct;
     this.done = context.promise();
   }
 

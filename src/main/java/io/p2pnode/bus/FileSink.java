@@ -37,28 +37,24 @@ interface FileSink {
    */
   static FileSink open(Path path, boolean direct) throws IOException {
     if (direct && (!Files.exists(path) || Files.isRegularFile(path))) {
+      FileChannel ch = null;
       try {
-        FileChannel ch = FileChannel.open(path, options(true));
-        try {
-          return new DirectFileSink(ch, Math.toIntExact(Files.getFileStore(path).getBlockSize()));
-        } catch (IOException | RuntimeException e) {
-          ch.close();
-          throw e;
-        }
-      } catch (IOException | UnsupportedOperationException | ArithmeticException e) {
-        // not for this file system: plain writes below (a real error repeats there, and is reported)
+        ch = FileChannel.open(path, DIRECT_OPTIONS);
+        return new DirectFileSink(ch, Math.toIntExact(Files.getFileStore(path).getBlockSize()));
+      } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ArithmeticException e) {
+        // not for this file system (or a block size the sink cannot align to): plain writes below,
+        // where a real error repeats and is reported
+        if (ch != null) ch.close();
       }
     }
-    return new BufferedFileSink(FileChannel.open(path, options(false)));
+    return new BufferedFileSink(FileChannel.open(path, PLAIN_OPTIONS));
   }
 
-  private static OpenOption[] options(boolean direct) {
-    OpenOption[] plain = {StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING};
-    if (!direct) return plain;
-    OpenOption[] all = java.util.Arrays.copyOf(plain, plain.length + 1);
-    all[plain.length] = ExtendedOpenOption.DIRECT;
-    return all;
-  }
+  /** Created or truncated, for writing. */
+  OpenOption[] PLAIN_OPTIONS = {StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING};
+  /** The same, past the page cache. */
+  OpenOption[] DIRECT_OPTIONS = {StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+    ExtendedOpenOption.DIRECT};
 
   /** Plain writes: one gathering write per batch, through the page cache. */
   final class BufferedFileSink implements FileSink {

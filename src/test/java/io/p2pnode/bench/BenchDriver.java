@@ -237,18 +237,17 @@ public final class BenchDriver {
         // each transfer right after a stretch of 64 KB p2p.send of about as long: on this shared
         // machine p2p.send's own rate swings 2-3x between minutes, so the ratio is taken between
         // figures measured in the same minute, each transfer next to its own p2p.send stretch
-        double fileSeconds = 0, sendMb = 0, sendSeconds = 0, cpu = 0;
-        for (int i = 0; i < FileTransfer.TRANSFERS; i++) {
-          BusLoad.Rate r = load.throughput(65536, w, nanos / 6, nanos / 2);
-          sendMb += r.messagesPerSecond() * 65536 / 1e6 * (nanos / 2 / 1e9);
-          sendSeconds += nanos / 2 / 1e9;
+        int n = FileTransfer.TRANSFERS;
+        double fileMb = (double) mib * (1 << 20) / 1e6, fileSeconds = 0, sendMbs = 0, cpu = 0;
+        for (int i = 0; i < n; i++) {
+          sendMbs += load.throughput(65536, w, nanos / 6, nanos / 2).messagesPerSecond() * 65536 / 1e6 / n; // equal stretches: the mean
           double[] sf = FileTransfer.send(vertx, "bench-b", mib, 1, false, true);
-          fileSeconds += ((double) mib * (1 << 20) / 1e6) / sf[0];
-          cpu += sf[3] / FileTransfer.TRANSFERS;
+          fileSeconds += fileMb / sf[0];
+          cpu += sf[3] / n;
         }
-        print(Figure.SENDFILE_THROUGHPUT, 65536, null, FileTransfer.TRANSFERS * ((double) mib * (1 << 20) / 1e6) / fileSeconds, "MB/s");
+        print(Figure.SENDFILE_THROUGHPUT, 65536, null, n * fileMb / fileSeconds, "MB/s");
         print(Figure.SENDFILE_CPU_RECEIVER, 65536, null, cpu, "s/GiB");
-        print(Figure.SENDFILE_PAIRED_SEND, 65536, w, sendMb / sendSeconds, "MB/s");
+        print(Figure.SENDFILE_PAIRED_SEND, 65536, w, sendMbs, "MB/s");
       });
     } finally {
       node.stop();
