@@ -66,7 +66,6 @@ public final class ApiVerticle extends VerticleBase {
     EventBus eb = vertx.eventBus();
     eb.addOutboundInterceptor(interceptor);
     return Future.all(
-      eb.<Object>localConsumer(Addresses.CONNECT, this::onConnect).completion(),
       eb.localConsumer(Addresses.PEERS, m -> answer(m, manager.get().peers())).completion(),
       eb.localConsumer(Addresses.STATUS, m -> answer(m, status.get())).completion());
   }
@@ -77,9 +76,21 @@ public final class ApiVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** On the sender's thread: a message to {@code p2p.send} or {@code p2p.request} is handled here and goes no further. */
+  /**
+   * On the sender's thread: a message to {@code p2p.send}, {@code p2p.request} or {@code p2p.connect}
+   * is handled here and goes no further. A session it opens runs on the sender's event loop
+   * ({@link SessionManager#open}).
+   */
   private void intercept(DeliveryContext<Object> dc) {
     String address = dc.message().address();
+    if (Addresses.CONNECT.equals(address)) {
+      try {
+        onConnect(dc.message());
+      } catch (RuntimeException e) {
+        fail(dc.message(), e);
+      }
+      return;
+    }
     int kind = Addresses.SEND.equals(address) ? SessionCodec.KIND_SEND
       : Addresses.REQUEST.equals(address) ? SessionCodec.KIND_REQUEST : -1;
     if (kind < 0) {

@@ -15,8 +15,8 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /**
- * Creates the node's Vert.x instance: native transport preferred (SO_REUSEPORT listeners need
- * epoll), clustered through vertx-hazelcast when {@code cluster.enabled}, configured by the
+ * Creates the node's Vert.x instance: {@code eventLoops} event loops, native transport preferred
+ * (SO_REUSEPORT listeners need epoll), clustered through vertx-hazelcast when {@code cluster.enabled}, configured by the
  * XML or YAML file at {@code cluster.config}, with Vert.x's Micrometer metrics on a Prometheus
  * registry ({@link MeterRegistries}).
  */
@@ -25,7 +25,7 @@ public final class VertxFactory {
   }
 
   public static Future<Vertx> create(NodeOptions options) {
-    VertxOptions vo = new VertxOptions().setPreferNativeTransport(true);
+    VertxOptions vo = new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(options.eventLoopCount());
     // Vert.x's own metrics (and the JVM's) go to the registry /metrics serves; a name of its own
     // per instance, or several nodes in one JVM would share one
     PrometheusMeterRegistry registry = MeterRegistries.create();

@@ -61,23 +61,27 @@ public final class SessionManager implements SessionListener {
     // a fresh future: callbacks of the cached one would run on the control context
     if (f != null && f.succeeded() && f.result().isUp()) return Future.succeededFuture(f.result());
     Promise<SessionHandle> p = Promise.promise();
-    executor.execute(() -> connectOnManager(peerId).onComplete(p));
+    io.netty.channel.EventLoop near = host.callerLoop();
+    executor.execute(() -> connectOnManager(peerId, near).onComplete(p));
     return p.future();
   }
 
-  private Future<SessionHandle> connectOnManager(String peerId) {
-    return openOnManager(peerId).compose(v -> v.call(PeerSession::whenUp).map(v));
+  private Future<SessionHandle> connectOnManager(String peerId, io.netty.channel.EventLoop near) {
+    return openOnManager(peerId, near).compose(v -> v.call(PeerSession::whenUp).map(v));
   }
 
   /**
    * The session with {@code peerId} as soon as it exists, up or not: a new one is created and its
    * introduction started. Messages sent to it queue in order until a path holds. Fails with 400
    * (own id) or 503 (session limit); an unknown or unreachable peer closes the session, which fails
-   * what was sent to it (404, 503). Any thread.
+   * what was sent to it (404, 503). Any thread; a session this opens runs on the calling thread's
+   * event loop when the host allows ({@link SessionHost#callerLoop}), so that the caller's messages
+   * reach it without a thread crossing.
    */
   public Future<SessionHandle> open(String peerId) {
     Promise<SessionHandle> p = Promise.promise();
-    executor.execute(() -> openOnManager(peerId).onComplete(p));
+    io.netty.channel.EventLoop near = host.callerLoop();
+    executor.execute(() -> openOnManager(peerId, near).onComplete(p));
     return p.future();
   }
 
@@ -87,7 +91,7 @@ public final class SessionManager implements SessionListener {
     return f != null && f.succeeded() ? f.result() : null;
   }
 
-  private Future<SessionHandle> openOnManager(String peerId) {
+  private Future<SessionHandle> openOnManager(String peerId, io.netty.channel.EventLoop near) {
     if (peerId.equals(deps.localPeerId())) {
       return Future.failedFuture(Failure.BAD_REQUEST.exception("peerId: cannot connect to this node itself"));
     }
@@ -97,7 +101,7 @@ public final class SessionManager implements SessionListener {
       deps.counters().drop(Drop.SESSION_LIMIT);
       return Future.failedFuture(Failure.UNREACHABLE.exception("session limit reached (session.maxSessions)"));
     }
-    Future<SessionHandle> created = create(peerId);
+    Future<SessionHandle> created = create(peerId, near);
     created.onSuccess(v -> rendezvous.introduce(peerId).onComplete(in -> v.run(s -> {
       if (in.succeeded()) {
         introduce(s, in.result().introduce(), in.result().via());
@@ -127,7 +131,7 @@ public final class SessionManager implements SessionListener {
         deps.counters().drop(Drop.SESSION_LIMIT);
         return;
       }
-      f = create(intro.peerId());
+      f = create(intro.peerId(), null);
     }
     f.onSuccess(v -> v.run(s -> introduce(s, intro, coordinator)));
   }
@@ -154,20 +158,20 @@ public final class SessionManager implements SessionListener {
     if (f == null || hello.peerId().equals(deps.localPeerId())) {
       deps.counters().drop(Drop.HELLO_REJECTED);
       if (f == null && from instanceof io.p2pnode.transport.RelayEndpoint && !hello.peerId().equals(deps.localPeerId())) {
-        openOnManager(hello.peerId());
+        openOnManager(hello.peerId(), null);
       }
       return;
     }
     f.onSuccess(v -> v.run(s -> s.onHello(hello, from)));
   }
 
-  private Future<SessionHandle> create(String peerId) {
+  private Future<SessionHandle> create(String peerId, io.netty.channel.EventLoop near) {
     int sid;
     do {
       sid = random.nextInt();
     } while (sid == 0 || bySessionId.containsKey(sid));
     int localSid = sid;
-    Future<SessionHandle> f = host.open(socket -> new PeerSession(deps, peerId, localSid, socket, this))
+    Future<SessionHandle> f = host.open(near, socket -> new PeerSession(deps, peerId, localSid, socket, this))
       .onSuccess(h -> bySessionId.put(localSid, h));
     byPeer.put(peerId, f);
     f.onFailure(err -> byPeer.remove(peerId, f));
@@ -209,7 +213,8 @@ public final class SessionManager implements SessionListener {
   public Future<JsonObject> peers() {
     List<Future<JsonObject>> entries = new ArrayList<>();
     for (Future<SessionHandle> f : byPeer.values()) {
-      if (f.succeeded()) entries.add(f.result().call(s -> Future.succeededFuture(s.toJson())));
+      // the thread it runs on, as an operator sees it in a thread dump or profile
+      if (f.succeeded()) entries.add(f.result().call(s -> Future.succeededFuture(s.toJson().put("thread", Thread.currentThread().getName()))));
     }
     return Future.join(entries).transform(ar -> {
       JsonArray a = new JsonArray();

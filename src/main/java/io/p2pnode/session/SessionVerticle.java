@@ -16,9 +16,15 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The verticle of one remote peer: gives its {@link PeerSession} a context (event loop) of its
- * own, the listener socket on that loop, and the heartbeat tick. Other threads reach the session
- * only through {@link #run} and {@link #onFrame}.
+ * The verticle of one remote peer: gives its {@link PeerSession} a context of its own on the
+ * event loop its host chose (the loop of the application thread that opened it, when there is
+ * one: then that application's messages reach the session without a thread crossing), the
+ * listener socket on that loop, and the heartbeat tick. Other threads reach the session only
+ * through {@link #run} and {@link #onFrame}.
+ *
+ * <p>Vert.x deploys a verticle on the next event loop of its own choosing, so the session runs
+ * on a context built on the chosen loop, whose close hooks the deployment's context closes on
+ * undeploy; the deployment's context is only the lifecycle shell.
  */
 public final class SessionVerticle extends VerticleBase implements SessionHandle {
   private final ListenerGroup listeners;
@@ -26,7 +32,10 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
   private final Function<io.p2pnode.transport.PacketSocket, PeerSession> factory;
   private final io.p2pnode.transport.TcpTransport tcp;
   private final java.util.function.UnaryOperator<InetSocketAddress> coordinatorNow;
+  private final io.netty.channel.EventLoop loop;
   private volatile PeerSession session;
+  /** The session's context, on {@link #loop}; set once by {@link #start}, before any frame is routed here. */
+  private volatile ContextInternal ctx;
   private volatile boolean up;
   private MessageConsumer<Object> ticks;
   private HardNatConfig hardNat;
@@ -46,16 +55,18 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
    */
   public SessionVerticle(ListenerGroup listeners, PathSocketConfig connected,
                          Function<io.p2pnode.transport.PacketSocket, PeerSession> factory) {
-    this(listeners, connected, null, c -> c, factory);
+    this(listeners, connected, null, c -> c, null, factory);
   }
 
   /**
    * @param tcp            the node's TCP transport, or {@code null} when it has none
    * @param coordinatorNow how a coordinator is best reached now ({@link TcpPaths#coordinatorNow}); any thread
+   * @param loop           the event loop the session runs on ({@code null}: the deployment's)
    */
   public SessionVerticle(ListenerGroup listeners, PathSocketConfig connected, io.p2pnode.transport.TcpTransport tcp,
-                         java.util.function.UnaryOperator<InetSocketAddress> coordinatorNow,
+                         java.util.function.UnaryOperator<InetSocketAddress> coordinatorNow, io.netty.channel.EventLoop loop,
                          Function<io.p2pnode.transport.PacketSocket, PeerSession> factory) {
+    this.loop = loop;
     this.listeners = listeners;
     this.connected = connected;
     this.tcp = tcp;
@@ -65,7 +76,32 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
 
   @Override
   public Future<?> start() {
-    ContextInternal ctx = (ContextInternal) context;
+    ContextInternal shell = (ContextInternal) context;
+    if (loop == null || loop == shell.nettyEventLoop()) {
+      ctx = shell;
+    } else {
+      io.vertx.core.internal.CloseFuture closing = new io.vertx.core.internal.CloseFuture();
+      shell.addCloseHook(closing); // undeploying closes what the session's context holds (its timers)
+      ctx = ((io.vertx.core.internal.VertxInternal) vertx).contextBuilder().withEventLoop(loop).withCloseFuture(closing)
+        .withClassLoader(shell.classLoader()).build();
+    }
+    io.vertx.core.Promise<Object> started = ctx.promise();
+    ctx.runOnContext(v -> {
+      try {
+        startOnLoop(ctx).onComplete(started);
+      } catch (Throwable t) {
+        started.tryFail(t);
+      }
+    });
+    return started.future();
+  }
+
+  /** The loop this session runs on (once started). */
+  io.netty.channel.EventLoop eventLoop() {
+    return ctx.nettyEventLoop();
+  }
+
+  private Future<?> startOnLoop(ContextInternal ctx) {
     session = factory.apply(listeners.socketFor(ctx.nettyEventLoop()));
     if (connected != null) {
       session.pathSockets((remote, onUnreachable) -> NettyUdpSocket.connect(ctx, connected.bind(), remote,
@@ -119,23 +155,31 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
       });
     }
     // anything that escapes a timer or task of this session (an Error too) closes this session only
-    context.exceptionHandler(this::contain);
+    ctx.exceptionHandler(this::contain);
     ticks = vertx.eventBus().localConsumer(Addresses.INTERNAL_TICK, m -> guarded(PeerSession::tick));
     return ticks.completion();
   }
 
   @Override
   public Future<?> stop() {
-    session.close("node stopping", true);
-    return ticks.unregister();
+    io.vertx.core.Promise<Object> stopped = ctx.promise();
+    ctx.runOnContext(v -> {
+      try {
+        session.close("node stopping", true);
+      } catch (Throwable t) {
+        contain(t);
+      }
+      ticks.unregister().onComplete(stopped);
+    });
+    return stopped.future();
   }
 
   @Override
   public void run(Consumer<PeerSession> action) {
-    if (context.isEventLoopContext() && ((ContextInternal) context).isRunningOnContext()) {
+    if (ctx.isRunningOnContext()) {
       guarded(action);
     } else {
-      context.runOnContext(v -> guarded(action));
+      ctx.runOnContext(v -> guarded(action));
     }
   }
 
@@ -168,7 +212,7 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
 
   @Override
   public void onFrame(FrameType type, ByteBuf frame, InetSocketAddress sender) {
-    ContextInternal ctx = (ContextInternal) context;
+    ContextInternal ctx = this.ctx;
     if (ctx.nettyEventLoop().inEventLoop()) {
       // same thread, no hop and no allocation; but on the session's context, so that its timers and
       // whatever Vert.x catches inside (an event-bus interceptor's exception) belong to this session

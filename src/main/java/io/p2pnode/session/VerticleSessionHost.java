@@ -10,14 +10,31 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
-/** One {@link SessionVerticle} deployment per session. */
+/**
+ * One {@link SessionVerticle} deployment per session, each on an event loop this host chooses: the
+ * loop of the application thread that opened it, as long as that loop then has at most
+ * {@link #AFFINITY_SLACK} sessions more than the least loaded one; else, and for sessions a peer
+ * opened, the least loaded loop.
+ */
 public final class VerticleSessionHost implements SessionHost {
+  /**
+   * How many sessions more than the least loaded loop a loop may have after it took a session its
+   * own application opened. An application that talks to a few peers from one verticle keeps them
+   * on its loop: each message then reaches its session without a thread crossing, which costs
+   * about as much as a loopback datagram on an idle loop (README, How it works). One that talks to
+   * many peers spreads them over all loops, so their sealing runs on every core.
+   */
+  static final int AFFINITY_SLACK = 2;
   private final Vertx vertx;
   private final ListenerGroup listeners;
   private final PathSocketConfig connected;
   private final java.util.function.Supplier<io.p2pnode.transport.TcpTransport> tcp;
   private final java.util.function.UnaryOperator<java.net.InetSocketAddress> coordinatorNow;
   private final Map<SessionHandle, String> deployments = new ConcurrentHashMap<>();
+  /** Sessions per event loop; changed under this host's lock. */
+  private final Map<io.netty.channel.EventLoop, Integer> perLoop = new java.util.HashMap<>();
+  private final Map<SessionHandle, io.netty.channel.EventLoop> placed = new ConcurrentHashMap<>();
+  private int ties;
   private SessionVerticle.HardNatConfig hardNat;
 
   /** @param connected how sessions open connected per-peer sockets, or {@code null} for unconnected mode */
@@ -49,18 +66,53 @@ public final class VerticleSessionHost implements SessionHost {
   }
 
   @Override
-  public Future<SessionHandle> open(Function<PacketSocket, PeerSession> factory) {
-    SessionVerticle v = new SessionVerticle(listeners, connected, tcp.get(), coordinatorNow, factory);
+  public Future<SessionHandle> open(io.netty.channel.EventLoop near, Function<PacketSocket, PeerSession> factory) {
+    io.netty.channel.EventLoop loop = place(near);
+    SessionVerticle v = new SessionVerticle(listeners, connected, tcp.get(), coordinatorNow, loop, factory);
     v.hardNat(hardNat);
-    return vertx.deployVerticle(v).map(id -> {
+    placed.put(v, loop);
+    return vertx.deployVerticle(v).<SessionHandle>map(id -> {
       deployments.put(v, id);
       return v;
-    });
+    }).onFailure(err -> unplace(v));
   }
 
   @Override
   public Future<Void> close(SessionHandle handle) {
     String id = deployments.remove(handle);
-    return id == null ? Future.succeededFuture() : vertx.undeploy(id);
+    if (id == null) return Future.succeededFuture();
+    unplace(handle);
+    return vertx.undeploy(id);
+  }
+
+  @Override
+  public io.netty.channel.EventLoop callerLoop() {
+    io.vertx.core.internal.ContextInternal c = io.vertx.core.internal.ContextInternal.current();
+    return c != null && c.isEventLoopContext() && c.owner() == vertx && c.nettyEventLoop().inEventLoop() ? c.nettyEventLoop() : null;
+  }
+
+  /** The loop of a new session: {@code near} unless that would put it {@link #AFFINITY_SLACK} + 1 above the least loaded; ties go round. */
+  synchronized io.netty.channel.EventLoop place(io.netty.channel.EventLoop near) {
+    java.util.List<io.netty.channel.EventLoop> loops = new java.util.ArrayList<>();
+    ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup().forEach(e -> loops.add((io.netty.channel.EventLoop) e));
+    io.netty.channel.EventLoop least = null;
+    int start = ties++;
+    for (int i = 0; i < loops.size(); i++) {
+      io.netty.channel.EventLoop l = loops.get(Math.floorMod(start + i, loops.size()));
+      if (least == null || sessionsOn(l) < sessionsOn(least)) least = l;
+    }
+    io.netty.channel.EventLoop chosen = near != null && loops.contains(near) && sessionsOn(near) + 1 - sessionsOn(least) <= AFFINITY_SLACK
+      ? near : least;
+    perLoop.merge(chosen, 1, Integer::sum);
+    return chosen;
+  }
+
+  private synchronized void unplace(SessionHandle handle) {
+    io.netty.channel.EventLoop l = placed.remove(handle);
+    if (l != null) perLoop.computeIfPresent(l, (k, n) -> n > 1 ? n - 1 : null);
+  }
+
+  private int sessionsOn(io.netty.channel.EventLoop loop) {
+    return perLoop.getOrDefault(loop, 0);
   }
 }

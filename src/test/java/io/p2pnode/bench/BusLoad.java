@@ -56,6 +56,16 @@ final class BusLoad {
     this.alloc = alloc;
   }
 
+  /**
+   * Runs {@code action} on this load's context, as the application (one verticle) that then sends
+   * from it would: a p2p session it opens runs on the same event loop.
+   */
+  <T> io.vertx.core.Future<T> onContext(java.util.function.Supplier<io.vertx.core.Future<T>> action) {
+    io.vertx.core.Promise<T> p = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(p));
+    return p.future();
+  }
+
   /** {@code samples} request/reply round trips of {@code size} bytes to the echo after {@code warmup}, one at a time. */
   RawUdp.Rtt rtt(int size, int warmup, int samples) throws Exception {
     long[] lat = new long[samples];

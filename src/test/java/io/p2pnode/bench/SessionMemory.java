@@ -59,7 +59,7 @@ public final class SessionMemory {
     for (int i = 0; i < n; i++) {
       String peer = "peer-" + i;
       int sid = i + 1;
-      SessionHandle h = await(host.open(socket -> new PeerSession(deps, peer, sid, socket, quiet)));
+      SessionHandle h = await(host.open(null, socket -> new PeerSession(deps, peer, sid, socket, quiet)));
       PeerSession.State st = await(h.call(s -> {
         s.introduce(7, List.of(new Candidate(nowhere, Path.DIRECT)), null, NatType.UNKNOWN, io.p2pnode.TestKeys.of(peer));
         s.onHello(new ControlMessage.Hello(false, 7, peer, 1000 + sid, 0), nowhere);

@@ -28,7 +28,7 @@ class EnvOverridesTest {
   @Test
   void everyDocumentedKeyHasAVariable() {
     Map<String, Map.Entry<String, Object>> keys = EnvOverrides.keys();
-    for (String k : List.of("peerId", "listen.host", "listen.port", "listen.instances", "coordinator.enabled", "rendezvous",
+    for (String k : List.of("peerId", "eventLoops", "listen.host", "listen.port", "listen.instances", "coordinator.enabled", "rendezvous",
       "bridge.host", "bridge.port", "bridge.permitted", "cluster.enabled", "cluster.config", "heartbeat.intervalMs",
       "heartbeat.timeoutMs", "http.host", "http.port", "identity.keyFile", "session.encryption")) {
       assertEquals(k, keys.get(EnvOverrides.variable(k)).getKey(), k);

@@ -30,6 +30,8 @@ class NodeOptionsTest {
 
     org.junit.jupiter.api.Assertions.assertNull(o.peerId(), "no peerId configured: the node derives it from its identity key");
     assertEquals(IdentityOptions.DEFAULT_KEY_FILE, o.identity().keyFile());
+    assertEquals(NodeOptions.DEFAULT_EVENT_LOOPS, o.eventLoops());
+    assertEquals(Runtime.getRuntime().availableProcessors(), o.eventLoopCount(), "0: one loop per available processor");
 
     assertEquals(ListenOptions.DEFAULT_HOST, o.listen().host());
     assertEquals(ListenOptions.DEFAULT_PORT, o.listen().port());
@@ -125,6 +127,7 @@ class NodeOptionsTest {
   void jsonRoundTripOfNonDefaultConfig() {
     JsonObject in = new JsonObject()
       .put("peerId", "peer_1.x-y")
+      .put("eventLoops", 3)
       .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 4)
         .put("maxDatagramBytes", 1400).put("socketBufferBytes", 65536))
       .put("coordinator", new JsonObject().put("enabled", false).put("registrationTtlMs", 1234).put("maxPeers", 7))
@@ -143,6 +146,7 @@ class NodeOptionsTest {
     assertNotEquals(NodeOptions.defaults().toJson().put("peerId", "peer_1.x-y"), out);
     assertEquals("peer_1.x-y", o.peerId());
     assertEquals(4, o.listen().instances());
+    assertEquals(3, o.eventLoopCount());
     assertEquals(List.of("app\\..+", "other"), o.bridge().permitted());
     assertFalse(o.bridge().enabled());
     assertEquals(777, o.session().connectTimeoutMs());
@@ -172,6 +176,8 @@ class NodeOptionsTest {
       arguments("{\"peerId\": \"" + "p".repeat(65) + "\"}", "peerId"),
       arguments("{\"peerId\": \"\"}", "peerId"),
       arguments("{\"listen\": {\"instances\": 1000}}", "listen.instances"),
+      arguments("{\"eventLoops\": -1}", "eventLoops"),
+      arguments("{\"eventLoops\": 2.5}", "eventLoops"),
       // unknown keys
       arguments("{\"peerid\": \"x\"}", "peerid"),
       arguments("{\"listen\": {\"hots\": \"127.0.0.1\"}}", "listen.hots"),

@@ -179,7 +179,7 @@ public final class LabNode {
     }
 
     @Override
-    public Future<SessionHandle> open(Function<PacketSocket, PeerSession> factory) {
+    public Future<SessionHandle> open(io.netty.channel.EventLoop near, Function<PacketSocket, PeerSession> factory) {
       PeerSession s = factory.apply(socket);
       s.hardNat(hardNat);
       sessions.add(s);
