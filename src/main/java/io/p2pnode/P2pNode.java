@@ -94,11 +94,24 @@ public final class P2pNode {
   private volatile LocalPeerRegistry coordinatorRegistry;
   private NodeOperations operations;
   private io.p2pnode.bus.NodeStreams streams;
+  private final io.netty.channel.EventLoop home;
 
   private P2pNode(Vertx vertx, boolean ownsVertx, NodeOptions options) {
     this.vertx = vertx;
     this.ownsVertx = ownsVertx;
     this.options = options;
+    this.home = homeLoop(vertx);
+  }
+
+  /**
+   * The event loop of the thread that starts the node: an application's verticle, or for a plain
+   * thread the context Vert.x keeps for that thread, where the consumers it registers later run.
+   * Sessions peers open prefer it, so that their deliveries to those consumers cross no thread.
+   */
+  private static io.netty.channel.EventLoop homeLoop(Vertx vertx) {
+    io.vertx.core.internal.ContextInternal c = io.vertx.core.internal.ContextInternal.current();
+    if (c == null) c = (io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext();
+    return c.owner() == vertx && c.isEventLoopContext() ? c.nettyEventLoop() : null;
   }
 
   /** Creates a Vert.x instance (clustered if configured) and starts a node on it. */
@@ -318,6 +331,7 @@ public final class P2pNode {
           options.listen().maxPathDatagramBytes(), router, counters)
         : null;
       VerticleSessionHost host = new VerticleSessionHost(vertx, listenerGroup, connected, this::tcp, rendezvous::coordinatorNow);
+      host.homeLoop(home);
       // birthday probing's extra sockets: ephemeral ports, through the same router as the listeners
       host.hardNat(new PathSocketConfig(new InetSocketAddress(options.listen().host(), 0), options.listen().socketBufferBytes(),
         options.listen().maxDatagramBytes(), router, counters), options.punch(),

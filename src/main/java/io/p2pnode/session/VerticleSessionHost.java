@@ -12,9 +12,10 @@ import java.util.function.Function;
 
 /**
  * One {@link SessionVerticle} deployment per session, each on an event loop this host chooses: the
- * loop of the application thread that opened it, as long as that loop then has at most
- * {@link #AFFINITY_SLACK} sessions more than the least loaded one; else, and for sessions a peer
- * opened, the least loaded loop.
+ * loop of the application thread that opened it, or for a session a peer opened the node's home
+ * loop (where the application that started the node runs, {@link #homeLoop}), as long as that loop
+ * then has at most {@link #AFFINITY_SLACK} sessions more than the least loaded one; else the least
+ * loaded loop.
  */
 public final class VerticleSessionHost implements SessionHost {
   /**
@@ -35,6 +36,7 @@ public final class VerticleSessionHost implements SessionHost {
   private final Map<io.netty.channel.EventLoop, Integer> perLoop = new java.util.HashMap<>();
   private final Map<SessionHandle, io.netty.channel.EventLoop> placed = new ConcurrentHashMap<>();
   private int ties;
+  private volatile io.netty.channel.EventLoop home;
   private SessionVerticle.HardNatConfig hardNat;
 
   /** @param connected how sessions open connected per-peer sockets, or {@code null} for unconnected mode */
@@ -65,6 +67,15 @@ public final class VerticleSessionHost implements SessionHost {
     this.hardNat = new SessionVerticle.HardNatConfig(probeSockets, punch, budget, localNat);
   }
 
+  /**
+   * Sessions that peers open (and those opened from threads of no loop of this Vert.x) prefer
+   * {@code loop}: the loop of the application that started the node, whose consumers they deliver
+   * to ({@code null}: none).
+   */
+  public void homeLoop(io.netty.channel.EventLoop loop) {
+    this.home = loop;
+  }
+
   @Override
   public Future<SessionHandle> open(io.netty.channel.EventLoop near, Function<PacketSocket, PeerSession> factory) {
     io.netty.channel.EventLoop loop = place(near);
@@ -91,8 +102,13 @@ public final class VerticleSessionHost implements SessionHost {
     return c != null && c.isEventLoopContext() && c.owner() == vertx && c.nettyEventLoop().inEventLoop() ? c.nettyEventLoop() : null;
   }
 
-  /** The loop of a new session: {@code near} unless that would put it {@link #AFFINITY_SLACK} + 1 above the least loaded; ties go round. */
-  synchronized io.netty.channel.EventLoop place(io.netty.channel.EventLoop near) {
+  /**
+   * The loop of a new session: the {@code opener}'s (or with none the {@linkplain #homeLoop home}
+   * loop) unless that would put it {@link #AFFINITY_SLACK} + 1 above the least loaded; else the
+   * least loaded, ties in turn.
+   */
+  synchronized io.netty.channel.EventLoop place(io.netty.channel.EventLoop opener) {
+    io.netty.channel.EventLoop near = opener != null ? opener : home;
     java.util.List<io.netty.channel.EventLoop> loops = new java.util.ArrayList<>();
     ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup().forEach(e -> loops.add((io.netty.channel.EventLoop) e));
     io.netty.channel.EventLoop least = null;

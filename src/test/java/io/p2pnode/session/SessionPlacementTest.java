@@ -64,6 +64,16 @@ class SessionPlacementTest {
   }
 
   @Test
+  void sessionsPeersOpenPreferTheHomeLoopAsTheApplicationsDo() {
+    EventLoop home = loops.get(2);
+    host.homeLoop(home);
+    assertSame(home, host.place(null));
+    assertSame(home, host.place(null));
+    assertNotSame(home, host.place(null), "3 against 0 would be too many");
+    assertSame(loops.get(0), host.place(loops.get(0)), "an application's own loop still comes first for what it opens");
+  }
+
+  @Test
   void aLoopOfAnotherVertxIsNoPreference() {
     Vertx other = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     try {
