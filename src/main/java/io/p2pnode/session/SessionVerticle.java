@@ -96,11 +96,6 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
     return started.future();
   }
 
-  /** The loop this session runs on (once started). */
-  io.netty.channel.EventLoop eventLoop() {
-    return ctx.nettyEventLoop();
-  }
-
   private Future<?> startOnLoop(ContextInternal ctx) {
     session = factory.apply(listeners.socketFor(ctx.nettyEventLoop()));
     if (connected != null) {
@@ -165,11 +160,12 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
     io.vertx.core.Promise<Object> stopped = ctx.promise();
     ctx.runOnContext(v -> {
       try {
-        session.close("node stopping", true);
+        if (session != null) session.close("node stopping", true); // null: its start failed
       } catch (Throwable t) {
         contain(t);
       }
-      ticks.unregister().onComplete(stopped);
+      if (ticks == null) stopped.complete();
+      else ticks.unregister().onComplete(stopped);
     });
     return stopped.future();
   }
