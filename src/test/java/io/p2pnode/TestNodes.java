@@ -75,6 +75,18 @@ public final class TestNodes implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits (at most 10 s, polling on {@code vertx}'s timers) until {@code items} holds at least
+   * {@code n}: a {@code p2p.send} is confirmed once a consumer took the message, and its handler
+   * may run a moment after the confirmation reached the sender.
+   */
+  public static void awaitSize(Vertx vertx, java.util.Collection<?> items, int n) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (items.size() < n && System.nanoTime() < deadline) {
+      await(Future.future(p -> vertx.setTimer(5, t -> p.complete())));
+    }
+  }
+
   /** Stops one node (graceful) and forgets it. */
   public void stop(P2pNode n) {
     nodes.remove(n);

@@ -72,6 +72,7 @@ class BurstBeforeConnectTest {
     List<Future<?>> sent = new ArrayList<>();
     for (int i = 0; i < BURST; i++) sent.add(alice.vertx().eventBus().request(Addresses.SEND, "m" + i, o));
     await(Future.all(sent));
+    TestNodes.awaitSize(alice.vertx(), got, BURST);
     assertEquals(expected(), List.copyOf(got));
   }
 
@@ -103,6 +104,7 @@ class BurstBeforeConnectTest {
     Thread t = new Thread(() -> plain.complete(senders[2].get()), "not-vertx");
     t.start();
     await(Future.all(onLoop.future(), onWorker, Future.fromCompletionStage(plain).compose(f -> f.map(x -> (Object) x))));
+    TestNodes.awaitSize(alice.vertx(), got, 3 * n);
     assertEquals(3 * n, got.size(), "every message arrived once");
     for (int k = 0; k < 3; k++) {
       String who = "s" + k + "-";
@@ -120,6 +122,7 @@ class BurstBeforeConnectTest {
     DeliveryOptions o = new DeliveryOptions().addHeader(Addresses.HEADER_TO, "erin").addHeader(Addresses.HEADER_ADDRESS, "app.burst");
     alice.vertx().eventBus().publish(Addresses.SEND, "published", o);
     await(alice.vertx().eventBus().request(Addresses.SEND, "requested", o));
+    TestNodes.awaitSize(alice.vertx(), got, 2);
     assertEquals(List.of("published", "requested"), List.copyOf(got));
   }
 
@@ -136,6 +139,7 @@ class BurstBeforeConnectTest {
         assertFalse("err".equals(reply.getString("type")), reply.encode());
       }
     }
+    TestNodes.awaitSize(alice.vertx(), got, BURST);
     assertEquals(expected(), List.copyOf(got));
   }
 }
