@@ -109,9 +109,8 @@ public final class P2pNode {
    * Sessions peers open prefer it, so that their deliveries to those consumers cross no thread.
    */
   private static io.netty.channel.EventLoop homeLoop(Vertx vertx) {
-    io.vertx.core.internal.ContextInternal c = io.vertx.core.internal.ContextInternal.current();
-    if (c == null) c = (io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext();
-    return c.owner() == vertx && c.isEventLoopContext() ? c.nettyEventLoop() : null;
+    io.vertx.core.Context c = io.vertx.core.internal.ContextInternal.current();
+    return VerticleSessionHost.loopOf(vertx, c != null ? c : vertx.getOrCreateContext());
   }
 
   /** Creates a Vert.x instance (clustered if configured) and starts a node on it. */

@@ -99,7 +99,20 @@ public final class VerticleSessionHost implements SessionHost {
   @Override
   public io.netty.channel.EventLoop callerLoop() {
     io.vertx.core.internal.ContextInternal c = io.vertx.core.internal.ContextInternal.current();
-    return c != null && c.isEventLoopContext() && c.owner() == vertx && c.nettyEventLoop().inEventLoop() ? c.nettyEventLoop() : null;
+    return c != null && c.nettyEventLoop().inEventLoop() ? loopOf(vertx, c) : null;
+  }
+
+  /** The event loops of {@code vertx}, in its group's order. */
+  public static java.util.List<io.netty.channel.EventLoop> loops(Vertx vertx) {
+    java.util.List<io.netty.channel.EventLoop> loops = new java.util.ArrayList<>();
+    ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup().forEach(e -> loops.add((io.netty.channel.EventLoop) e));
+    return loops;
+  }
+
+  /** The event loop of {@code context} if it is an event-loop context of {@code vertx}, else {@code null}. */
+  public static io.netty.channel.EventLoop loopOf(Vertx vertx, io.vertx.core.Context context) {
+    io.vertx.core.internal.ContextInternal c = (io.vertx.core.internal.ContextInternal) context;
+    return c.owner() == vertx && c.isEventLoopContext() ? c.nettyEventLoop() : null;
   }
 
   /**
@@ -109,8 +122,7 @@ public final class VerticleSessionHost implements SessionHost {
    */
   synchronized io.netty.channel.EventLoop place(io.netty.channel.EventLoop opener) {
     io.netty.channel.EventLoop near = opener != null ? opener : home;
-    java.util.List<io.netty.channel.EventLoop> loops = new java.util.ArrayList<>();
-    ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup().forEach(e -> loops.add((io.netty.channel.EventLoop) e));
+    java.util.List<io.netty.channel.EventLoop> loops = loops(vertx);
     io.netty.channel.EventLoop least = null;
     int start = ties++;
     for (int i = 0; i < loops.size(); i++) {

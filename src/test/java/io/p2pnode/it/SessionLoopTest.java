@@ -54,9 +54,7 @@ class SessionLoopTest {
   }
 
   private static java.util.List<io.netty.channel.EventLoop> loopsOf(Vertx vertx) {
-    java.util.List<io.netty.channel.EventLoop> loops = new java.util.ArrayList<>();
-    ((VertxInternal) vertx).nettyEventLoopGroup().forEach(e -> loops.add((io.netty.channel.EventLoop) e));
-    return loops;
+    return io.p2pnode.session.VerticleSessionHost.loops(vertx);
   }
 
   @Test

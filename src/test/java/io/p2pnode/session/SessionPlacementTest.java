@@ -3,7 +3,6 @@ package io.p2pnode.session;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.internal.VertxInternal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +23,7 @@ class SessionPlacementTest {
   @BeforeEach
   void start() {
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(3));
-    ((VertxInternal) vertx).nettyEventLoopGroup().forEach(e -> loops.add((EventLoop) e));
+    loops.addAll(VerticleSessionHost.loops(vertx));
     host = new VerticleSessionHost(vertx, null, null);
   }
 
@@ -77,7 +76,7 @@ class SessionPlacementTest {
   void aLoopOfAnotherVertxIsNoPreference() {
     Vertx other = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     try {
-      EventLoop foreign = (EventLoop) ((VertxInternal) other).nettyEventLoopGroup().next();
+      EventLoop foreign = VerticleSessionHost.loops(other).get(0);
       assertTrue(loops.contains(host.place(foreign)));
     } finally {
       other.close();
