@@ -514,30 +514,32 @@ public final class MessageExchange {
       code = Failure.BAD_REQUEST.code();
       body = "reply body type " + body.getClass().getName() + " cannot be sent to a peer";
     }
-    // a result that fits any path travels as one RESULT sub-frame; a larger one as a message of its own
+    // encoded once, as a message of its own: [id 8][kind 1][result]. A result that fits any path
+    // travels as one RESULT sub-frame (the bytes after the message header); a larger one as that
+    // message, whole where the current path carries it, like any other message. No exception is
+    // thrown on the way: a 1 KB reply used to overflow a capped buffer and pay for a stack trace.
     int max = deps.maxDatagramBytes() - tagBytes(deps) - ControlMessage.RELAY_OVERHEAD - FrameCodec.HEADER_BYTES - BundleCodec.SUB_HEADER;
-    ByteBuf out = Unpooled.buffer(64, max + 1);
-    try {
-      SessionCodec.writeResult(out, msgId, code, body);
-      if (out.readableBytes() > max) throw new IndexOutOfBoundsException();
-      sender.enqueueResult(out);
-      return;
-    } catch (IndexOutOfBoundsException tooBig) {
-      // fall through
-    }
     int limit = deps.session().maxMessageBytes();
-    ByteBuf big = Unpooled.buffer(max * 2, limit + 1);
     long id = nextMsgId + 1;
-    try {
-      SessionCodec.writeResultMessage(big, id, msgId, code, body);
-      if (big.readableBytes() > limit) throw new IndexOutOfBoundsException();
-    } catch (IndexOutOfBoundsException tooBig) {
-      big = Unpooled.buffer(64);
-      SessionCodec.writeResultMessage(big, id, msgId, Failure.TOO_LARGE.code(), "reply larger than session.maxMessageBytes ("
+    ByteBuf out;
+    if (BodyCodec.minEncodedBytes(body) + SessionCodec.RESULT_MESSAGE_BYTES > limit) {
+      out = null; // not copied only to be refused
+    } else {
+      out = Unpooled.buffer(SessionCodec.RESULT_MESSAGE_BYTES + BodyCodec.minEncodedBytes(body) + 16);
+      SessionCodec.writeResultMessage(out, id, msgId, code, body);
+      int resultBytes = out.readableBytes() - SessionCodec.RESULT_MESSAGE_HEADER;
+      if (resultBytes <= max) {
+        sender.enqueueResult(out.skipBytes(SessionCodec.RESULT_MESSAGE_HEADER));
+        return;
+      }
+    }
+    if (out == null || out.readableBytes() > limit) {
+      out = Unpooled.buffer(64);
+      SessionCodec.writeResultMessage(out, id, msgId, Failure.TOO_LARGE.code(), "reply larger than session.maxMessageBytes ("
         + limit + ")");
     }
     nextMsgId = id;
-    sender.enqueue(new ReliableSender.OutMessage(id, false, big, safeChunk, LARGE_REPLIES));
+    sender.enqueue(new ReliableSender.OutMessage(id, false, out, chunkSize(out.readableBytes()), LARGE_REPLIES));
   }
 
   private long now() {

@@ -134,7 +134,15 @@ public final class SessionCodec {
     writeShortString(out, address);
   }
 
-  /** Writes a reply as a message of its own (so it can be fragmented like any message). */
+  /** Bytes of a result message before its result: msgId, kind ({@link #writeResultMessage}). */
+  public static final int RESULT_MESSAGE_HEADER = 9;
+  /** Bytes of a result message before its body's type byte: the header, then the result's msgId and code. */
+  public static final int RESULT_MESSAGE_BYTES = RESULT_MESSAGE_HEADER + 10;
+
+  /**
+   * Writes a reply as a message of its own (so it can be fragmented like any message). The bytes
+   * after the first {@link #RESULT_MESSAGE_HEADER} are exactly what {@link #writeResult} writes.
+   */
   public static void writeResultMessage(ByteBuf out, long msgId, long replyTo, int code, Object body) {
     out.writeLong(msgId);
     out.writeByte(KIND_RESULT);

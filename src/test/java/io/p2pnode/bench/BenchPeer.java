@@ -62,7 +62,11 @@ public final class BenchPeer {
           .put("bridge", new JsonObject().put("port", 0)).put("http", new JsonObject().put("port", 0)))).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         serve(node.vertx());
         FileTransfer.serve(node.vertx());
-        ready("node=" + node.udpAddress().getPort());
+        // and the raw echo beside it, so the driver can time raw ping-pongs in the same minutes as
+        // the requests (BenchDriver.pairedRtt)
+        try (RawUdp raw = RawUdp.server()) {
+          ready("node=" + node.udpAddress().getPort() + " raw=" + raw.port());
+        }
         node.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       }
       case "--conf" -> {

@@ -16,6 +16,13 @@ record Figure(String system, String metric, int size, Integer window, boolean pi
   static final String THROUGHPUT = "throughput";
   static final String RTT_P50 = "rtt_p50";
   static final String RTT_P99 = "rtt_p99";
+  /**
+   * RTT of raw Netty ping-pong measured by the p2p driver in stretches alternating with its requests
+   * (system p2p-node): the baseline the RTT targets compare with, free of the host's drift between
+   * the minutes the raw system ran and the minutes p2p-node ran.
+   */
+  static final String RTT_P50_PAIRED_RAW = "rtt_p50_paired_raw";
+  static final String RTT_P99_PAIRED_RAW = "rtt_p99_paired_raw";
   /** Heap bytes allocated per message on the sending / receiving process (all threads). */
   static final String ALLOC_SENDER = "alloc_sender";
   static final String ALLOC_RECEIVER = "alloc_receiver";

@@ -99,14 +99,24 @@ final class RawUdp implements AutoCloseable {
     }, 0, 100, TimeUnit.MILLISECONDS);
   }
 
-  /** Result of {@link #pingPong}: percentiles in microseconds and the pings that got no answer in time. */
-  record Rtt(double p50Micros, double p99Micros, int lost) {
+  /**
+   * Result of {@link #pingPong}: percentiles in microseconds, the pings that got no answer in time,
+   * and the answered round trips themselves (nanoseconds, sorted), so that stretches measured apart
+   * can be pooled ({@link #pooled}).
+   */
+  record Rtt(double p50Micros, double p99Micros, int lost, long[] sortedNanos) {
     /** Percentiles of the answered round trips (nanoseconds). */
     static Rtt of(long[] nanos, int lost) {
       long[] s = nanos.clone();
       Arrays.sort(s);
-      return s.length == 0 ? new Rtt(Double.NaN, Double.NaN, lost)
-        : new Rtt(s[s.length / 2] / 1e3, s[(int) (s.length * 0.99)] / 1e3, lost);
+      return s.length == 0 ? new Rtt(Double.NaN, Double.NaN, lost, s)
+        : new Rtt(s[s.length / 2] / 1e3, s[(int) (s.length * 0.99)] / 1e3, lost, s);
+    }
+
+    /** The percentiles of every round trip of {@code parts} together. */
+    static Rtt pooled(java.util.List<Rtt> parts) {
+      long[] all = parts.stream().flatMapToLong(r -> Arrays.stream(r.sortedNanos())).toArray();
+      return of(all, parts.stream().mapToInt(Rtt::lost).sum());
     }
   }
 

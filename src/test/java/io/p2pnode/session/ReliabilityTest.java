@@ -382,6 +382,33 @@ class ReliabilityTest {
   }
 
   @Test
+  void repliesAroundTheResultSubFrameLimitArriveIntact() {
+    // up to about 1 000 bytes a reply rides in a RESULT sub-frame; above, as a message of its own
+    SessionPair p = new SessionPair(new JsonObject());
+    for (int size : new int[] {900, 1_000, 1_010, 1_019, 1_020, 1_024, 1_100, 3_000}) {
+      byte[] body = new byte[size];
+      new Random(size).nextBytes(body);
+      p.consumerB = (from, d) -> Future.succeededFuture(Buffer.buffer(body));
+      Future<Object> f = p.a.send(SessionCodec.KIND_REQUEST, "echo", "give " + size, 5_000);
+      p.runUntil(f, 5_000);
+      assertTrue(f.succeeded(), size + ": " + f.cause());
+      assertEquals(Buffer.buffer(body), f.result(), "reply of " + size + " bytes");
+    }
+  }
+
+  @Test
+  void aReplyOverMaxMessageBytesIs413() {
+    SessionPair p = new SessionPair(new JsonObject().put("maxMessageBytes", 10_000));
+    p.consumerB = (from, d) -> Future.succeededFuture(d.address().equals("buffer") ? Buffer.buffer(new byte[20_000])
+      : new JsonObject().put("text", "x".repeat(20_000))); // a JSON body's size shows only once encoded
+    for (String address : List.of("buffer", "json")) {
+      Future<Object> f = p.a.send(SessionCodec.KIND_REQUEST, address, "give", 5_000);
+      p.runUntil(f, 5_000);
+      assertEquals(413, code(f), address);
+    }
+  }
+
+  @Test
   void unreliableSendsBeyondTheQueueBoundAre429() {
     SessionPair p = new SessionPair(new JsonObject().put("maxInFlight", 10));
     List<Integer> codes = new ArrayList<>();

@@ -490,4 +490,19 @@ class SessionCodecTest {
     assertThrows(WireException.class, () -> SessionCodec.readProbeAck(hex("05dcffe3008000")), "truncated ack");
     assertThrows(WireException.class, () -> SessionCodec.readProbeAck(hex("05dcffe30080000000")), "trailing byte");
   }
+
+  @Test
+  void aResultMessageIsItsHeaderThenExactlyTheResult() {
+    // MessageExchange encodes a reply once as a message and sends the part after the header as a RESULT sub-frame when it fits
+    for (Object body : new Object[] {null, "ok", Buffer.buffer(new byte[] {1, 2, 3}), new JsonObject().put("a", 1)}) {
+      ByteBuf message = Unpooled.buffer();
+      SessionCodec.writeResultMessage(message, 9, 7, SessionCodec.OK, body);
+      ByteBuf result = Unpooled.buffer();
+      SessionCodec.writeResult(result, 7, SessionCodec.OK, body);
+      assertEquals(ByteBufUtil.hexDump(result), ByteBufUtil.hexDump(message, SessionCodec.RESULT_MESSAGE_HEADER,
+        message.readableBytes() - SessionCodec.RESULT_MESSAGE_HEADER));
+      assertTrue(message.readableBytes() >= SessionCodec.RESULT_MESSAGE_BYTES + BodyCodec.minEncodedBytes(body), "a lower bound");
+      assertEquals(7, SessionCodec.readResultMessage(message).msgId());
+    }
+  }
 }
