@@ -1,6 +1,7 @@
 package io.p2pnode.it;
 
 import io.p2pnode.P2pNode;
+import io.p2pnode.P2pNodeVerticle;
 import io.p2pnode.TestNodes;
 import io.p2pnode.bus.Addresses;
 import io.p2pnode.bus.P2pClient;
@@ -30,6 +31,7 @@ class SessionLoopTest {
   static P2pNode coord;
   static P2pNode alice;
   static P2pNode bob;
+  static P2pNode erin;
 
   @BeforeAll
   static void start() {
@@ -42,6 +44,17 @@ class SessionLoopTest {
     Context bobApp = ((VertxInternal) bobVertx).contextBuilder().withEventLoop(loopsOf(bobVertx).get(1)).build();
     bob = await(on(bobApp, () -> P2pNode.start(bobVertx, NodeOptions.fromJson(TestNodes.peer("bob", coord)))
       .compose(n -> bobVertx.eventBus().localConsumer("thread", m -> m.reply(Thread.currentThread().getName())).completion().map(n))));
+    // erin is a P2pNodeVerticle that an application verticle on the first of its Vert.x's two loops
+    // creates and deploys, registering erin's consumer there too
+    Vertx erinVertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(2));
+    Context erinApp = ((VertxInternal) erinVertx).contextBuilder().withEventLoop(loopsOf(erinVertx).get(0)).build();
+    P2pNodeVerticle erinVerticle = await(on(erinApp, () -> {
+      P2pNodeVerticle v = new P2pNodeVerticle();
+      return erinVertx.deployVerticle(v, new io.vertx.core.DeploymentOptions().setConfig(TestNodes.peer("erin", coord)))
+        .compose(id -> erinVertx.eventBus().localConsumer("thread", m -> m.reply(Thread.currentThread().getName())).completion())
+        .map(x -> v);
+    }));
+    erin = erinVerticle.node();
     nodes.startRegistered(TestNodes.peer("carol", coord)).vertx().eventBus().localConsumer("echo", m -> m.reply(m.body()));
     nodes.startRegistered(TestNodes.peer("dave", coord));
   }
@@ -51,6 +64,8 @@ class SessionLoopTest {
     nodes.close();
     await(bob.stop());
     await(bob.vertx().close());
+    await(erin.vertx().close()); // undeploys erin's verticle, which stops the node
+
   }
 
   private static java.util.List<io.netty.channel.EventLoop> loopsOf(Vertx vertx) {
@@ -86,6 +101,16 @@ class SessionLoopTest {
       .map(m -> m.body()));
     assertEquals(consumerThread, threadOf(await(P2pClient.create(bob.vertx()).peers()), "alice"),
       "bob's session with alice delivers to bob's consumer without a thread crossing");
+  }
+
+  @Test
+  void aSessionAPeerOpenedRunsOnTheLoopOfTheApplicationThatDeployedTheNodeVerticle() {
+    TestNodes.connectEventually(alice, "erin");
+    String consumerThread = await(alice.vertx().eventBus().<String>request(Addresses.REQUEST, "",
+      new io.vertx.core.eventbus.DeliveryOptions().addHeader(Addresses.HEADER_TO, "erin").addHeader(Addresses.HEADER_ADDRESS, "thread"))
+      .map(m -> m.body()));
+    assertEquals(consumerThread, threadOf(await(P2pClient.create(erin.vertx()).peers()), "alice"),
+      "erin's session with alice delivers to the deploying application's consumer without a thread crossing");
   }
 
   private static String threadOf(JsonObject peers, String peerId) {
