@@ -10,7 +10,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramChannel;
@@ -112,7 +111,7 @@ public final class NettyUdpSocket implements PacketSocket {
       .channelFactory(() -> newChannel(epoll, local))
       .option(ChannelOption.SO_RCVBUF, socketBufferBytes)
       .option(ChannelOption.SO_SNDBUF, socketBufferBytes)
-      .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(readBytes))
+      .option(ChannelOption.RCVBUF_ALLOCATOR, new ReceiveBuffers(readBytes))
       .handler(new ChannelInboundHandlerAdapter() {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
