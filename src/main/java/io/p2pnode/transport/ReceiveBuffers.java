@@ -2,9 +2,7 @@ package io.p2pnode.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.RecvByteBufAllocator;
-import io.netty.util.UncheckedBooleanSupplier;
+import io.netty.channel.DefaultMaxMessagesRecvByteBufAllocator;
 import io.netty.util.concurrent.FastThreadLocal;
 
 /**
@@ -19,112 +17,77 @@ import io.netty.util.concurrent.FastThreadLocal;
  * read, so one buffer per loop serves every socket of that loop; a datagram something still holds
  * (its reference count shows it) is never written over.
  */
-public final class ReceiveBuffers implements RecvByteBufAllocator {
-  /** Per event-loop thread: the buffer this cache holds one reference to, by read size. */
-  private static final FastThreadLocal<java.util.Map<Integer, ByteBuf>> CACHE = new FastThreadLocal<>() {
+public final class ReceiveBuffers extends DefaultMaxMessagesRecvByteBufAllocator {
+  /** Per event-loop thread: the buffers this cache holds one reference to, one per read size (a loop has one or two sizes). */
+  private static final FastThreadLocal<Slots> CACHE = new FastThreadLocal<>() {
     @Override
-    protected java.util.Map<Integer, ByteBuf> initialValue() {
-      return new java.util.HashMap<>(4);
+    protected Slots initialValue() {
+      return new Slots();
     }
 
     @Override
-    protected void onRemoval(java.util.Map<Integer, ByteBuf> cached) {
-      cached.values().forEach(ByteBuf::release);
-      cached.clear();
+    protected void onRemoval(Slots slots) {
+      slots.releaseAll();
     }
   };
 
-  private final FixedRecvByteBufAllocator fixed;
   private final int bytes;
 
   /** @param bytes the size of every receive buffer */
   public ReceiveBuffers(int bytes) {
     this.bytes = bytes;
-    this.fixed = new FixedRecvByteBufAllocator(bytes);
   }
 
   @Override
   public Handle newHandle() {
-    return new ReusingHandle((ExtendedHandle) fixed.newHandle(), bytes);
+    return new MaxMessageHandle() { // Netty's fixed-size handle, but its buffers come from take()
+      @Override
+      public ByteBuf allocate(ByteBufAllocator alloc) {
+        return take(alloc, bytes);
+      }
+
+      @Override
+      public int guess() {
+        return bytes;
+      }
+    };
   }
 
   /** The loop's buffer of {@code bytes} if nothing else holds it, else a new one that takes its place. */
   static ByteBuf take(ByteBufAllocator alloc, int bytes) {
-    java.util.Map<Integer, ByteBuf> cached = CACHE.get();
-    ByteBuf b = cached.get(bytes);
+    Slots slots = CACHE.get();
+    int i = slots.indexOf(bytes);
+    ByteBuf b = slots.bufs[i];
     if (b != null && b.refCnt() == 1) {
       b.clear();
       return b.retain();
     }
     ByteBuf fresh = alloc.ioBuffer(bytes);
     if (b != null) b.release(); // its last holders free it
-    cached.put(bytes, fresh.retain());
+    slots.bufs[i] = fresh.retain();
     return fresh;
   }
 
-  /** Netty's fixed-size handle, but its buffers come from {@link #take}. */
-  private static final class ReusingHandle implements ExtendedHandle {
-    private final ExtendedHandle delegate;
-    private final int bytes;
+  /** Buffers by size, searched in a line: no boxed key per read. */
+  private static final class Slots {
+    int[] sizes = new int[0];
+    ByteBuf[] bufs = new ByteBuf[0];
 
-    ReusingHandle(ExtendedHandle delegate, int bytes) {
-      this.delegate = delegate;
-      this.bytes = bytes;
+    int indexOf(int bytes) {
+      for (int i = 0; i < sizes.length; i++) {
+        if (sizes[i] == bytes) return i;
+      }
+      sizes = java.util.Arrays.copyOf(sizes, sizes.length + 1);
+      bufs = java.util.Arrays.copyOf(bufs, bufs.length + 1);
+      sizes[sizes.length - 1] = bytes;
+      return sizes.length - 1;
     }
 
-    @Override
-    public ByteBuf allocate(ByteBufAllocator alloc) {
-      return take(alloc, bytes);
-    }
-
-    @Override
-    public int guess() {
-      return delegate.guess();
-    }
-
-    @Override
-    public void reset(io.netty.channel.ChannelConfig config) {
-      delegate.reset(config);
-    }
-
-    @Override
-    public void incMessagesRead(int numMessages) {
-      delegate.incMessagesRead(numMessages);
-    }
-
-    @Override
-    public void lastBytesRead(int bytes) {
-      delegate.lastBytesRead(bytes);
-    }
-
-    @Override
-    public int lastBytesRead() {
-      return delegate.lastBytesRead();
-    }
-
-    @Override
-    public void attemptedBytesRead(int bytes) {
-      delegate.attemptedBytesRead(bytes);
-    }
-
-    @Override
-    public int attemptedBytesRead() {
-      return delegate.attemptedBytesRead();
-    }
-
-    @Override
-    public boolean continueReading() {
-      return delegate.continueReading();
-    }
-
-    @Override
-    public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
-      return delegate.continueReading(maybeMoreDataSupplier);
-    }
-
-    @Override
-    public void readComplete() {
-      delegate.readComplete();
+    void releaseAll() {
+      for (int i = 0; i < bufs.length; i++) {
+        if (bufs[i] != null) bufs[i].release();
+        bufs[i] = null;
+      }
     }
   }
 }

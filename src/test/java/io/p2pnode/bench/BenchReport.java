@@ -166,14 +166,15 @@ final class BenchReport {
 
   /** {@code system}'s {@code metric} over its {@code baseline} metric, both RTT figures (window 1). */
   private double ratio(String system, String metric, String baseline, int size, boolean pinned) {
-    Figure x = find(system, metric, size, 1, pinned);
-    Figure y = find(system, baseline, size, 1, pinned);
-    return x == null || y == null || !x.ok() || !y.ok() ? Double.NaN : x.value() / y.value();
+    return quotient(find(system, metric, size, 1, pinned), find(system, baseline, size, 1, pinned));
   }
 
   private double ratio(String a, String b, String metric, int size, Integer windowA, Integer windowB, boolean pinned) {
-    Figure x = find(a, metric, size, windowA, pinned);
-    Figure y = find(b, metric, size, windowB, pinned);
+    return quotient(find(a, metric, size, windowA, pinned), find(b, metric, size, windowB, pinned));
+  }
+
+  /** {@code x / y}, or NaN when either figure is missing or failed. */
+  private static double quotient(Figure x, Figure y) {
     return x == null || y == null || !x.ok() || !y.ok() ? Double.NaN : x.value() / y.value();
   }
 
@@ -217,8 +218,8 @@ final class BenchReport {
   }
 
   private static String ratio(Figure a, Figure b) {
-    return a == null || b == null || !a.ok() || !b.ok() ? String.format("%9s", "-")
-      : String.format(Locale.ROOT, " %8.2f", a.value() / b.value());
+    double q = quotient(a, b);
+    return Double.isNaN(q) ? String.format("%9s", "-") : String.format(Locale.ROOT, " %8.2f", q);
   }
 
   private static String size(int bytes) {
