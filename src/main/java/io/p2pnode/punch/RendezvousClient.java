@@ -363,7 +363,11 @@ public final class RendezvousClient {
     NatProfile now = NatClassifier.classify(seen, privateEndpoints);
     if (now.equals(nat)) return;
     nat = now;
-    for (Link l : links) l.lastRegisterNanos = Long.MIN_VALUE / 2;
+    // over TCP too: a TCP registration sent before (with the old type) would otherwise stand until its next refresh
+    for (Link l : links) {
+      l.lastRegisterNanos = Long.MIN_VALUE / 2;
+      l.tcpRegisterNanos = Long.MIN_VALUE / 2;
+    }
     refresh();
   }
 
