@@ -11,6 +11,10 @@ public interface FrameLink {
   /** Sends a whole frame on the current path. */
   void transmit(ByteBuf frame);
 
+  /** Hands the frames transmitted so far to the network now, instead of with the loop turn's flush. */
+  default void flushNow() {
+  }
+
   /** Largest frame the current path carries. */
   int budget();
 

@@ -42,6 +42,20 @@ public final class MessageExchange {
    * turn: a window of thousands that completes synchronously must not hold the loop (or the stack).
    */
   static final int MAX_DELIVERIES_PER_TURN = 512;
+  /**
+   * A turn's messages leave together when it ends (one flush, one {@code sendmmsg}); but a turn that
+   * queues this many bytes while the pipe to the peer is (nearly) empty sends them at once, and again
+   * each time it has queued twice as many as the last time, so the peer starts on the first datagrams
+   * while this loop still encodes the rest, at a few more system calls per turn (the doubling). 2 KB:
+   * a burst of 256 small messages (the benchmark's window) overlaps from its first few dozen;
+   * measured pinned against flushing only at the turn's end, 64 B messages with 256 in flight went
+   * from 0.91–1.03 to 1.19–1.24 M/s, 1 KB from 0.40–0.45 to 0.44–0.55 M/s, 64 KB +8 %. With a full
+   * pipe (4 096 in flight) flushing early regardless cost a quarter of the rate: hence the
+   * in-flight condition ({@link #queued}).
+   */
+  static final int EARLY_FLUSH_BYTES = 2048;
+  /** The doubling stops here: a long turn (a large stream write) still flushes every MiB. */
+  static final int MAX_EARLY_FLUSH_BYTES = 1 << 20;
   /** Streams (addresses) whose last message id a session remembers. */
   static final int MAX_STREAMS_REMEMBERED = 65_536;
   /** The stream of replies too large for a RESULT sub-frame: they take turns with the application's streams. */
@@ -78,6 +92,9 @@ public final class MessageExchange {
   private boolean flushPending;
   /** A {@link #drain} loop is running on this thread: a completion inside it only frees room. */
   private boolean draining;
+  /** Bytes queued in this turn since it began or last flushed early, and the amount that flushes early next. */
+  private int queuedInTurn;
+  private int earlyFlushAt = EARLY_FLUSH_BYTES;
   private boolean drainScheduled;
   /** Closed by {@link #failAll}: a callback of a delivery or timer still under way must not touch the link again. */
   private boolean closed;
@@ -145,9 +162,10 @@ public final class MessageExchange {
       }
 
       public ReliableSender.OutMessage enqueue(long msgId, ByteBuf encoded, Object stream) {
-        ReliableSender.OutMessage m = new ReliableSender.OutMessage(msgId, false, encoded, chunkSize(encoded.readableBytes()), stream);
+        int size = encoded.readableBytes();
+        ReliableSender.OutMessage m = new ReliableSender.OutMessage(msgId, false, encoded, chunkSize(size), stream);
         sender.enqueue(m);
-        flushSoon();
+        queued(size);
         return m;
       }
 
@@ -272,7 +290,7 @@ public final class MessageExchange {
       result = Future.succeededFuture(); // queued: nothing more will be heard of it
     }
     sender.enqueue(m);
-    flushSoon();
+    queued(size);
     return result;
   }
 
@@ -330,12 +348,31 @@ public final class MessageExchange {
     sender.flush();
   }
 
+  /**
+   * {@code bytes} more were queued to send in this turn: they leave with the turn's flush, or at
+   * once when the turn has queued {@link #earlyFlushAt} bytes since it began or last sent early
+   * and less than that is in flight (the peer is idle or nearly: with a full pipe, smaller and more
+   * datagrams would only cost both sides more per message).
+   */
+  private void queued(int bytes) {
+    queuedInTurn += bytes;
+    if (queuedInTurn >= earlyFlushAt && sender.bytesInFlight() < earlyFlushAt && !closed) {
+      queuedInTurn = 0;
+      earlyFlushAt = Math.min(2 * earlyFlushAt, MAX_EARLY_FLUSH_BYTES);
+      sender.flush();
+      link.flushNow();
+    }
+    flushSoon();
+  }
+
   /** Flushes once the current burst of sends, deliveries and arrivals is done, so they share datagrams. */
   private void flushSoon() {
     if (flushPending) return;
     flushPending = true;
     deps.scheduler().runSoon(() -> {
       flushPending = false;
+      queuedInTurn = 0;
+      earlyFlushAt = EARLY_FLUSH_BYTES;
       if (!closed) sender.flush();
     });
   }
@@ -530,6 +567,7 @@ public final class MessageExchange {
       int resultBytes = out.readableBytes() - SessionCodec.RESULT_MESSAGE_HEADER;
       if (resultBytes <= max) {
         sender.enqueueResult(out.skipBytes(SessionCodec.RESULT_MESSAGE_HEADER));
+        queued(resultBytes);
         return;
       }
     }
@@ -540,6 +578,7 @@ public final class MessageExchange {
     }
     nextMsgId = id;
     sender.enqueue(new ReliableSender.OutMessage(id, false, out, chunkSize(out.readableBytes()), LARGE_REPLIES));
+    queued(out.readableBytes());
   }
 
   private long now() {

@@ -568,6 +568,11 @@ final class ReliableSender {
     results.clear();
   }
 
+  /** Bytes sent and not yet acknowledged (nor declared lost). */
+  long bytesInFlight() {
+    return bytesInFlight;
+  }
+
   /** Probe timeouts since the last acknowledgement: 2 or more with large datagrams suggests the path stopped carrying them. */
   int ptoCount() {
     return ptoCount;

@@ -102,6 +102,12 @@ final class SessionLink implements FrameLink {
     send(out, finder.remote());
   }
 
+  @Override
+  public void flushNow() {
+    if (pathSocket != null) pathSocket.flush();
+    listener.flush(); // the relay's way, and the path's while it has no socket of its own
+  }
+
   /** When the last frame left, nanoseconds on the session's clock. */
   long lastSent() {
     return lastSent;

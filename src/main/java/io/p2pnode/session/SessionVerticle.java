@@ -37,6 +37,8 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
   /** The session's context, on {@link #loop}; set once by {@link #start}, before any frame is routed here. */
   private volatile ContextInternal ctx;
   private volatile boolean up;
+  /** Runs the session's work on {@link #ctx}; set with it. */
+  private volatile SessionExecutor executor;
   private MessageConsumer<Object> ticks;
   private HardNatConfig hardNat;
 
@@ -85,6 +87,7 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
       ctx = ((io.vertx.core.internal.VertxInternal) vertx).contextBuilder().withEventLoop(loop).withCloseFuture(closing)
         .withClassLoader(shell.classLoader()).build();
     }
+    executor = new SessionExecutor(ctx, this::contain);
     io.vertx.core.Promise<Object> started = ctx.promise();
     ctx.runOnContext(v -> {
       try {
@@ -109,13 +112,13 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
         public Future<io.p2pnode.transport.PacketSocket> open(int ttl, io.p2pnode.transport.PacketHandler handler) {
           // arrivals on the session's context, as SessionVerticle#onFrame does: its timers and faults stay this session's
           io.p2pnode.transport.PacketHandler onContext = (sock, data, from) -> {
-            ContextInternal previous = ctx.beginDispatch();
+            ContextInternal previous = executor.enter();
             try {
               handler.onPacket(sock, data, from);
             } catch (Throwable t) {
               contain(t);
             } finally {
-              ctx.endDispatch(previous);
+              executor.exit(previous);
             }
           };
           return NettyUdpSocket.bind(ctx, new InetSocketAddress(c.bind().getAddress(), 0), false, c.socketBufferBytes(),
@@ -172,20 +175,12 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
 
   @Override
   public void run(Consumer<PeerSession> action) {
-    if (ctx.isRunningOnContext()) {
-      guarded(action);
-    } else {
-      ctx.runOnContext(v -> guarded(action));
-    }
+    executor.execute(() -> action.accept(session));
   }
 
-  /** Runs {@code action} on the session; whatever it throws is contained to this session. */
+  /** Runs {@code action} on the session, now (on its loop); whatever it throws is contained to this session. */
   private void guarded(Consumer<PeerSession> action) {
-    try {
-      action.accept(session);
-    } catch (Throwable t) {
-      contain(t);
-    }
+    executor.runGuarded(() -> action.accept(session));
   }
 
   private void contain(Throwable t) {
@@ -212,13 +207,13 @@ public final class SessionVerticle extends VerticleBase implements SessionHandle
     if (ctx.nettyEventLoop().inEventLoop()) {
       // same thread, no hop and no allocation; but on the session's context, so that its timers and
       // whatever Vert.x catches inside (an event-bus interceptor's exception) belong to this session
-      ContextInternal previous = ctx.beginDispatch();
+      ContextInternal previous = executor.enter();
       try {
         session.onFrame(type, frame, sender);
       } catch (Throwable t) {
         contain(t);
       } finally {
-        ctx.endDispatch(previous);
+        executor.exit(previous);
       }
     } else {
       frame.retain();

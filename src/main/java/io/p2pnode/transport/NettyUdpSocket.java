@@ -195,6 +195,14 @@ public final class NettyUdpSocket implements PacketSocket {
     }
   }
 
+  /** On the socket's loop, what was written in this turn leaves now; elsewhere nothing waits (Netty flushes each write). */
+  @Override
+  public void flush() {
+    if (!channel.eventLoop().inEventLoop()) return;
+    writePending();
+    channel.flush();
+  }
+
   /** A GSO write the kernel refused (a NIC without checksum offload): this socket stops using GSO. */
   private void gsoWritten(io.netty.util.concurrent.Future<? super Void> f) {
     if (f.isSuccess()) return;

@@ -22,6 +22,13 @@ public interface PacketSocket {
    */
   void send(ByteBuf data, InetSocketAddress to);
 
+  /**
+   * Hands what was sent so far in this loop turn to the kernel now, instead of at the turn's end
+   * (a socket that sends at once has nothing to do).
+   */
+  default void flush() {
+  }
+
   /** Allocator for datagrams this socket will send. */
   ByteBufAllocator alloc();
 

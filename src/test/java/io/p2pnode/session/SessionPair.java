@@ -47,6 +47,8 @@ final class SessionPair {
   long delayMs = 1;
   long jitterMs;
   long datagramsAtoB;
+  /** Times a's session handed its datagrams to the socket before its loop turn ended ({@code PacketSocket#flush}). */
+  long earlyFlushesAtoB;
   long bytesBtoA;
   /** When &gt; 0, a's datagrams to b cross a bottleneck of this rate (bytes/s) with a tail-drop queue of {@link #queueBytesAtoB}. */
   long rateAtoB;
@@ -193,6 +195,11 @@ final class SessionPair {
         long d = extraMs + delayMs + (jitterMs > 0 ? random.nextInt((int) jitterMs + 1) : 0);
         clock.schedule(d, () -> deliver(bytes));
       }
+    }
+
+    @Override
+    public void flush() {
+      if (local.equals(A)) earlyFlushesAtoB++;
     }
 
     private void deliver(byte[] bytes) {

@@ -155,6 +155,41 @@ class NettyUdpSocketTest {
     await(receiver.closeFuture());
   }
 
+  /**
+   * {@code flush} hands what the loop turn wrote to the kernel at once: the datagrams reach a plain
+   * socket while the turn that wrote them is still running (without it they leave at its end).
+   */
+  @Test
+  void flushSendsWhatTheTurnWroteBeforeTheTurnEnds() throws Throwable {
+    ContextInternal ctx = (ContextInternal) vertx.getOrCreateContext();
+    try (DatagramSocket plain = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      plain.setSoTimeout(2_000);
+      InetSocketAddress to = (InetSocketAddress) plain.getLocalSocketAddress();
+      InetSocketAddress from = new InetSocketAddress("127.0.0.1", io.p2pnode.TestNodes.freeUdpPort());
+      Counters counters = new Counters();
+      NettyUdpSocket sender = await(NettyUdpSocket.connect(ctx, from, to, 4 << 20, MAX, (s, data, x) -> { }, counters,
+        e -> { }));
+      java.util.concurrent.CompletableFuture<List<Integer>> inTurn = new java.util.concurrent.CompletableFuture<>();
+      ctx.runOnContext(v -> {
+        for (int i = 0; i < 3; i++) sender.send(sender.alloc().directBuffer(100).writeZero(100).setByte(0, i), to);
+        sender.flush();
+        List<Integer> got = new ArrayList<>();
+        try { // still inside the turn that wrote them
+          for (int i = 0; i < 3; i++) {
+            DatagramPacket d = new DatagramPacket(new byte[MAX], MAX);
+            plain.receive(d);
+            got.add((int) d.getData()[0]);
+          }
+          inTurn.complete(got);
+        } catch (java.io.IOException e) {
+          inTurn.completeExceptionally(e);
+        }
+      });
+      assertEquals(List.of(0, 1, 2), inTurn.get(10, TimeUnit.SECONDS));
+      await(sender.closeFuture());
+    }
+  }
+
   @Test
   void aDatagramOverTheLimitIsCountedNotCut() throws Throwable {
     VertxTestContext test = new VertxTestContext();
