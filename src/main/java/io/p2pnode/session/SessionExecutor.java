@@ -39,10 +39,6 @@ final class SessionExecutor {
     this.contain = contain;
   }
 
-  ContextInternal context() {
-    return ctx;
-  }
-
   /** Runs {@code task} on the session's context: now when it may (see the class comment), else queued. Any thread. */
   void execute(Runnable task) {
     if (ctx.isRunningOnContext()) {

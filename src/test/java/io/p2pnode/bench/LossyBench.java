@@ -259,10 +259,17 @@ public final class LossyBench {
     p.waitFor(seconds + 60L, TimeUnit.SECONDS);
     try {
       JsonObject json = new JsonObject(out.substring(out.indexOf('{')));
-      if (json.getJsonObject("end") == null) throw new IllegalStateException("no end");
+      JsonObject end = json.getJsonObject("end");
+      // a run that failed part way (on a lossy path its control connection can time out) still
+      // prints JSON: its "end" has no totals, and its "error" says why
+      if (end == null || end.getJsonObject("sum_received") == null || end.getJsonArray("streams", new JsonArray()).isEmpty()) {
+        throw new IllegalStateException(json.getString("error", "no totals in its report"));
+      }
       return json;
     } catch (RuntimeException e) {
-      System.out.println("iperf3 " + cc + ": " + out.lines().filter(l -> l.contains("error")).findFirst().orElse(e.toString()));
+      String why = e instanceof IllegalStateException ? e.getMessage() // a report without totals
+        : out.lines().filter(l -> l.contains("error")).findFirst().orElse(e.toString()); // no report at all
+      System.out.println("iperf3 " + cc + ": " + why);
       return null;
     }
   }
