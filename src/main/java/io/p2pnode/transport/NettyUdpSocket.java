@@ -46,8 +46,7 @@ public final class NettyUdpSocket implements PacketSocket {
   private boolean flushScheduled;
   private final Runnable flush = () -> {
     flushScheduled = false;
-    writePending();
-    channel().flush();
+    flush();
   };
 
   /** The peer this socket is connected to, or null; set once (at open or by {@link #connectTo}), on the loop. */
@@ -346,10 +345,6 @@ public final class NettyUdpSocket implements PacketSocket {
   @Override
   public InetSocketAddress localAddress() {
     return (InetSocketAddress) channel.localAddress();
-  }
-
-  private Channel channel() {
-    return channel;
   }
 
   /** The event loop this socket's I/O runs on. */
