@@ -273,6 +273,7 @@ public final class MessageExchange {
     int size = bytes.readableBytes();
     ReliableSender.OutMessage m = new ReliableSender.OutMessage(id, !reliable, bytes, chunkSize(size), address);
     m.priority = priority;
+    m.unconfirmed = reliable && !awaitsResult;
     Future<Object> result;
     if (reliable) {
       nextMsgId = id;
@@ -408,11 +409,15 @@ public final class MessageExchange {
     if (!pending.isEmpty() && link.open()) sweepTimer = deps.scheduler().schedule(SWEEP_MS, this::sweep);
   }
 
-  /** The session closed: every message awaiting its result fails with {@code failure} (503, or 404 for an unknown peer). */
+  /**
+   * The session closed: every message awaiting its result fails with {@code failure} (503, or 404 for an
+   * unknown peer); each send nobody waits for that the peer had not acknowledged is counted as
+   * {@link Drop#UNCONFIRMED_SEND_FAILED}.
+   */
   public void failAll(ReplyException failure) {
     closed = true;
     if (sweepTimer >= 0) deps.scheduler().cancel(sweepTimer);
-    sender.close();
+    for (int lost = sender.close(); lost > 0; lost--) deps.counters().drop(Drop.UNCONFIRMED_SEND_FAILED);
     receiver.close();
     outStreams.failAll(failure);
     inStreams.failAll(failure);

@@ -111,6 +111,8 @@ final class ReliableSender {
     int priority = StreamQueues.DEFAULT_PRIORITY;
     /** Run (on the session's thread) once the peer acknowledged every chunk; {@code null}: nobody asks. */
     Runnable onAcked;
+    /** Reliable, but nobody waits for its result (a notify): if the session ends before it is acknowledged, only a count tells. */
+    boolean unconfirmed;
 
     OutMessage(long msgId, boolean unreliable, ByteBuf bytes, int chunkSize, Object stream) {
       this.msgId = msgId;
@@ -557,8 +559,24 @@ final class ReliableSender {
     flush();
   }
 
-  /** The session closed: drop everything and free the buffers (heap buffers: the collector takes them). */
-  void close() {
+  /**
+   * The session closed: drop everything and free the buffers (heap buffers: the collector takes them).
+   *
+   * @return how many {@link OutMessage#unconfirmed} messages the peer had not acknowledged whole (queued,
+   *     in flight or waiting to be sent again): lost without anyone to tell
+   */
+  int close() {
+    java.util.Set<OutMessage> unacked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    java.util.function.Consumer<Chunk> note = c -> {
+      if (c.msg != null && c.msg.unconfirmed && c.msg.ackedChunks < c.msg.count) unacked.add(c.msg);
+    };
+    fresh.forEach(m -> {
+      if (m.unconfirmed) unacked.add(m);
+    });
+    for (Sent s : inFlight.values()) {
+      for (Chunk c : s.chunks) note.accept(c);
+    }
+    lost.forEach(note);
     closed = true;
     if (ptoTimer >= 0) scheduler.cancel(ptoTimer);
     ptoTimer = -1;
@@ -566,6 +584,7 @@ final class ReliableSender {
     inFlight.clear();
     lost.clear();
     results.clear();
+    return unacked.size();
   }
 
   /** Bytes sent and not yet acknowledged (nor declared lost). */

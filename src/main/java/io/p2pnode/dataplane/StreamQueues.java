@@ -121,6 +121,11 @@ final class StreamQueues {
     return queues.containsKey(stream);
   }
 
+  /** Every message queued, stream by stream. */
+  void forEach(java.util.function.Consumer<ReliableSender.OutMessage> action) {
+    for (ArrayDeque<ReliableSender.OutMessage> q : queues.values()) q.forEach(action);
+  }
+
   void clear() {
     queues.clear();
     levelOf.clear();

@@ -70,8 +70,9 @@ public enum Drop {
   TCP_BACKLOG,
   /**
    * A {@code p2p.send} without a reply address failed: on the sending node (429 send queue full, 503
-   * unreachable, ...) or on the receiving node (404 no consumer there). The application asked for
-   * no answer, and none crosses the network, so this count is all that tells.
+   * unreachable, ...; or its session closed before the peer acknowledged it) or on the receiving node
+   * (404 no consumer there). The application asked for no answer, and none crosses the network, so
+   * this count is all that tells.
    */
   UNCONFIRMED_SEND_FAILED,
   /** Data of a new stream beyond {@code session.maxStreams} open ones: dropped (a byte stream is refused with 429). */

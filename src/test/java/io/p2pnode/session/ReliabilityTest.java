@@ -265,6 +265,27 @@ class ReliabilityTest {
     assertTrue(back[1] * 3 < back[0], "bytes back: send " + back[0] + ", notify " + back[1]);
   }
 
+  /** Sends nobody waits for that the peer never acknowledged are counted when their session ends, not lost unseen. */
+  @Test
+  void notifiesUnacknowledgedWhenTheSessionClosesAreCounted() {
+    SessionPair p = new SessionPair(new JsonObject());
+    List<Future<Object>> early = new ArrayList<>();
+    for (int m = 0; m < 2; m++) early.add(p.a.send(SessionCodec.KIND_NOTIFY, "x", "early" + m, 5_000));
+    p.runUntil(Future.future(x -> p.clock.schedule(200, () -> x.complete())), 1_000);
+    assertEquals(2, p.deliveredAtB.size(), "the early ones arrived and were acknowledged");
+    p.loss = 1.0; // nothing reaches b any more
+    for (int m = 0; m < 3; m++) p.a.send(SessionCodec.KIND_NOTIFY, "x", "late" + m, 5_000); // one datagram each, or queued
+    p.a.send(SessionCodec.KIND_NOTIFY, "x", io.vertx.core.buffer.Buffer.buffer(new byte[100_000]), 5_000); // many chunks
+    Future<Object> awaited = p.a.send(SessionCodec.KIND_SEND, "x", "its sender hears", 5_000);
+    p.runUntil(Future.future(x -> p.clock.schedule(100, () -> x.complete())), 1_000);
+    assertEquals(0, p.countersA.drops(io.p2pnode.transport.Drop.UNCONFIRMED_SEND_FAILED));
+    p.a.close("test", false);
+    assertEquals(4, p.countersA.drops(io.p2pnode.transport.Drop.UNCONFIRMED_SEND_FAILED),
+      "the 4 unacknowledged notifies, not the 2 acknowledged ones nor the send whose sender hears");
+    assertTrue(awaited.failed());
+    early.forEach(f -> assertTrue(f.succeeded()));
+  }
+
   @Test
   void aNotifyThatFailsAtTheReceiverIsCountedThere() {
     SessionPair p = new SessionPair(new JsonObject());
