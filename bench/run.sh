@@ -7,11 +7,13 @@
 #   bash bench/run.sh [--json] [--quick] [--systems raw,eb,p2p] [--sizes 64,1024,65536]
 #                     [--windows 256,4096] [--pin both|pinned|unpinned] [--seconds 3]
 # --json prints one JSON object per figure on stdout (DESIGN §5); everything else goes to stderr.
+# BENCH_JAVA=/path/to/bin/java runs every measured process on that JVM (default: java on the PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v taskset >/dev/null || { echo "taskset (util-linux) is needed to pin the processes" >&2; exit 1; }
 mvn -B -q package -DskipTests >&2
-java -Xmx512m -cp target/p2p-node.jar:target/test-classes io.p2pnode.bench.Benchmark "$@"
+JAVA=${BENCH_JAVA:-java}
+"$JAVA" -Xmx512m -cp target/p2p-node.jar:target/test-classes io.p2pnode.bench.Benchmark "$@"
 if [ $# -eq 0 ]; then
-  java -Xmx2g -cp target/p2p-node.jar:target/test-classes io.p2pnode.bench.SessionMemory 10000
+  "$JAVA" -Xmx2g -cp target/p2p-node.jar:target/test-classes io.p2pnode.bench.SessionMemory 10000
 fi

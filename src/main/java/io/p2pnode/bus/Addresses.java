@@ -48,6 +48,17 @@ public final class Addresses {
   public static final int MAX_PRIORITY = 7;
   public static final int DEFAULT_PRIORITY = 3;
 
+  /**
+   * Event-bus codec name that hands a {@code Buffer} body over instead of copying it:
+   * {@code new DeliveryOptions().setCodecName(Addresses.CODEC_HAND_OVER)} on a {@code p2p.send} or
+   * {@code p2p.request} whose body is a {@code Buffer}. Vert.x's own codec copies every
+   * {@code Buffer} it delivers in the same JVM (so that a sender may keep writing into it); with this
+   * one the node sends the sender's bytes, and the sender must not change them afterwards (as
+   * with Netty's writes). Registered when the node starts. Inbound {@code Buffer}s reach local
+   * consumers the same way: they are the consumer's own, never copied.
+   */
+  public static final String CODEC_HAND_OVER = "p2p.hand-over";
+
   /** Internal, local only: node-side control frames (HELLO, INTRODUCE, REGISTER_ACK, CONNECT_FAIL). */
   public static final String INTERNAL_CONTROL = "p2p.internal.control";
   /** Internal, local only: coordinator-side control frames and the node's own registration. */

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  * thread: one thread crossing, as DESIGN §9 asks, instead of two (sender → this verticle →
  * session). On this machine a crossing to an idle event loop costs about 18 µs, as much as a
  * loopback datagram. The message is the one Vert.x would have delivered (its body copied by the
- * codec as for any consumer); replies and failures reach the sender as before. Publishes are
+ * codec as for any consumer, unless the sender chose {@link Addresses#CODEC_HAND_OVER}); replies and failures reach the sender as before. Publishes are
  * taken too, so that one sender's messages keep their order whichever way it sent them. No
  * consumer is registered for those two addresses: every message to them passes the interceptor.
  */
@@ -159,7 +159,13 @@ public final class ApiVerticle extends VerticleBase {
       m.fail(Failure.BAD_REQUEST.code(), "reliable: a request needs its reply; only p2p.send can be unreliable");
       return;
     }
-    Object body = m.body();
+    Object body;
+    try {
+      body = m.body();
+    } catch (ClassCastException e) { // a codec that does not suit the body, such as CODEC_HAND_OVER for a String
+      m.fail(Failure.BAD_REQUEST.code(), "body: does not suit its codec (" + Addresses.CODEC_HAND_OVER + " takes a Buffer only)");
+      return;
+    }
     if (BodyCodec.typeOf(body) < 0) {
       m.fail(Failure.BAD_REQUEST.code(), "body: type " + body.getClass().getName()
         + " cannot be sent (use String, Buffer, JsonObject or JsonArray)");

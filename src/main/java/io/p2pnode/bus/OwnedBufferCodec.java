@@ -4,13 +4,14 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 
 /**
- * Event-bus codec for a {@code Buffer} body that nobody else holds: a message a peer sent, freshly
- * decoded. Local delivery hands the same buffer over instead of copying it (the default codec
- * copies every {@code Buffer} it delivers locally, to protect a sender that keeps writing into
- * it). Used only with local-only delivery; the wire form (for completeness) is the default one.
+ * Event-bus codec ({@link Addresses#CODEC_HAND_OVER}) for a {@code Buffer} body that its sender hands
+ * over: a message a peer sent, freshly decoded, on its way to a local consumer; or an application's
+ * {@code p2p.send} body it will not change again. Local delivery hands the same buffer over instead
+ * of copying it (the default codec copies every {@code Buffer} it delivers locally, to protect a
+ * sender that keeps writing into it). The wire form (for completeness) is the default one.
  */
 final class OwnedBufferCodec implements MessageCodec<Buffer, Buffer> {
-  static final String NAME = "p2p.owned-buffer";
+  static final String NAME = Addresses.CODEC_HAND_OVER;
   static final OwnedBufferCodec INSTANCE = new OwnedBufferCodec();
 
   private OwnedBufferCodec() {

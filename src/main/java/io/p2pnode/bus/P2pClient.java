@@ -3,6 +3,7 @@ package io.p2pnode.bus;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -62,6 +63,16 @@ public final class P2pClient {
   /** Sends {@code body} to {@code address} on peer {@code to}; completes once delivered there. */
   public Future<JsonObject> send(String to, String address, Object body) {
     return eventBus.<JsonObject>request(Addresses.SEND, body, headers(to, address)).map(Message::body);
+  }
+
+  /**
+   * As {@link #send(String, String, Object)}, but hands {@code body} over instead of letting the event
+   * bus copy it ({@link Addresses#CODEC_HAND_OVER}): the node sends these very bytes, so the caller
+   * must not change them afterwards. Saves a copy of each large body.
+   */
+  public Future<JsonObject> handOver(String to, String address, Buffer body) {
+    return eventBus.<JsonObject>request(Addresses.SEND, body, headers(to, address).setCodecName(Addresses.CODEC_HAND_OVER))
+      .map(Message::body);
   }
 
   /** Sends to the peer's default inbound address. */

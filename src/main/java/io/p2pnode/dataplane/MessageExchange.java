@@ -300,7 +300,8 @@ public final class MessageExchange {
    * {@code Buffer} body of {@link #ZERO_COPY_BYTES} or more is not copied: the encoding is its header
    * and the body's own bytes (a composite buffer), so the body's one copy is the one into the sealed
    * datagram. (Through the event bus the body is this session's already: Vert.x hands a consumer its
-   * own copy. A body is not to be changed after it was sent, as with Netty's writes.)
+   * own copy, or the sender handed it over with {@code Addresses.CODEC_HAND_OVER}. A body is not to be
+   * changed after it was sent, as with Netty's writes.)
    */
   private ByteBuf encode(long id, int kind, long timeoutMs, long prev, String address, Object body) {
     int max = deps.session().maxMessageBytes();

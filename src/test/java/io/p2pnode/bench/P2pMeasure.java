@@ -33,6 +33,17 @@ final class P2pMeasure {
     return new DeliveryOptions().addHeader(Addresses.HEADER_TO, peer).addHeader(Addresses.HEADER_ADDRESS, address);
   }
 
+  /**
+   * Whether the measured {@code Buffer} bodies are handed over ({@link Addresses#CODEC_HAND_OVER}), as
+   * an application that does not touch a buffer after sending it would: the event bus then does
+   * not copy them on the way to the node. {@code -Dbench.handOver=false}: Vert.x's copying codec.
+   */
+  static final boolean HAND_OVER = !"false".equals(System.getProperty("bench.handOver"));
+
+  private static DeliveryOptions handOver(DeliveryOptions o) {
+    return HAND_OVER ? o.setCodecName(Addresses.CODEC_HAND_OVER) : o;
+  }
+
   /** {@code samples} {@code p2p.request} round trips of {@code size} bytes to {@code bench.echo}, one at a time. */
   RawUdp.Rtt requestRtt(int size, int warmup, int samples) throws Exception {
     return load().rtt(size, warmup, samples);
@@ -43,8 +54,8 @@ final class P2pMeasure {
    * through {@code p2p.send}, the echo, count and allocation probe are {@code p2p.request}s.
    */
   BusLoad load() {
-    return new BusLoad(vertx, new BusLoad.Target(Addresses.SEND, to(BenchPeer.SINK)),
-      new BusLoad.Target(Addresses.REQUEST, to(BenchPeer.ECHO)), new BusLoad.Target(Addresses.REQUEST, to(BenchPeer.COUNT)),
+    return new BusLoad(vertx, new BusLoad.Target(Addresses.SEND, handOver(to(BenchPeer.SINK))),
+      new BusLoad.Target(Addresses.REQUEST, handOver(to(BenchPeer.ECHO))), new BusLoad.Target(Addresses.REQUEST, to(BenchPeer.COUNT)),
       new BusLoad.Target(Addresses.REQUEST, to(BenchPeer.ALLOC)));
   }
 
@@ -57,7 +68,7 @@ final class P2pMeasure {
     Buffer body = Buffer.buffer(new byte[size]);
     // a slow path (NewReno at 1% loss: about 0.5 MB/s) takes longer than the node's and the event
     // bus's default 30 s to confirm a window of 16 MiB: the figure is a rate, not a count of timeouts
-    DeliveryOptions opts = to(BenchPeer.SINK).addHeader(Addresses.HEADER_RELIABLE, String.valueOf(reliable))
+    DeliveryOptions opts = handOver(to(BenchPeer.SINK)).addHeader(Addresses.HEADER_RELIABLE, String.valueOf(reliable))
       .addHeader(Addresses.HEADER_TIMEOUT_MS, String.valueOf(TimeUnit.SECONDS.toMillis(SETTLE_SECONDS)))
       .setSendTimeout(TimeUnit.SECONDS.toMillis(SETTLE_SECONDS));
     AtomicLong confirmed = new AtomicLong();

@@ -124,6 +124,55 @@ class MessagingTest {
     })));
   }
 
+  /**
+   * A {@code Buffer} handed over ({@link Addresses#CODEC_HAND_OVER}) arrives intact, and the sender's
+   * thread does not copy it on the way to the node as Vert.x's own codec does (measured as bytes
+   * the thread allocated per send); a body that does not suit the codec gets 400.
+   */
+  @Test
+  void aHandedOverBufferArrivesWithoutTheEventBusCopy(VertxTestContext ctx) {
+    int size = 60_000;
+    int sends = 20;
+    byte[] bytes = new byte[size];
+    for (int i = 0; i < size; i++) bytes[i] = (byte) (i * 31 + 7);
+    Buffer body = Buffer.buffer(bytes);
+    int[] intact = {0};
+    int[] received = {0};
+    io.vertx.core.Promise<Void> arrived = io.vertx.core.Promise.promise();
+    var consumer = bob.vertx().eventBus().<Buffer>localConsumer("handed", m -> {
+      if (m.body().equals(body)) intact[0]++;
+      if (++received[0] == 3 * sends) arrived.complete();
+    });
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long[] allocated = new long[2]; // copying codec, hand-over
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    alice.vertx().runOnContext(v -> {
+      java.util.List<io.vertx.core.Future<JsonObject>> fs = new java.util.ArrayList<>();
+      for (int i = 0; i < sends; i++) fs.add(aliceApi.handOver("bob", "handed", body)); // warm-up
+      io.vertx.core.Future.all(fs).onComplete(warm -> {
+        fs.clear();
+        for (int mode = 0; mode < 2; mode++) {
+          long before = threads.getCurrentThreadAllocatedBytes();
+          for (int i = 0; i < sends; i++) fs.add(mode == 0 ? aliceApi.send("bob", "handed", body) : aliceApi.handOver("bob", "handed", body));
+          allocated[mode] = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        io.vertx.core.Future.all(fs).<Void>mapEmpty().onComplete(done);
+      });
+    });
+    io.vertx.core.Future.all(done.future(), arrived.future()).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+      assertEquals(3 * sends, intact[0], "every body arrived intact");
+      assertTrue(allocated[0] >= (long) sends * size, "the event bus's codec copies each body: " + allocated[0] + " B");
+      assertTrue(allocated[1] < (long) sends * size / 4, "handed over, not copied: " + allocated[1] + " B");
+      consumer.unregister();
+      alice.vertx().eventBus().request(Addresses.SEND, "not a buffer", new DeliveryOptions().addHeader("to", "bob")
+        .setCodecName(Addresses.CODEC_HAND_OVER)).onComplete(ctx.failing(e -> ctx.verify(() -> {
+          assertEquals(400, code(e));
+          assertTrue(e.getMessage().startsWith("body:"), e.getMessage());
+          ctx.completeNow();
+        })));
+    })));
+  }
+
   @Test
   void badRequestsGet400NamingTheField(VertxTestContext ctx) {
     var eb = alice.vertx().eventBus();
