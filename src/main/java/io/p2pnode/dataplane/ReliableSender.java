@@ -268,7 +268,9 @@ final class ReliableSender {
       boolean due = out.ackDue();
       if (next == null) noteLimit(cwndOpen);
       if (next == null && !due) return;
-      ByteBuf b = out.newBundle(Math.min(out.budget(), 256));
+      // with data to send, room for a whole datagram at once: grown from a few hundred bytes, a 64 KB
+      // bundle was reallocated and copied 8 times (3 % of a 64 KB sender's CPU)
+      ByteBuf b = out.newBundle(next != null ? out.budget() : Math.min(out.budget(), 256));
       long pn = FrameCodec.packetNumber(b);
       // a due ACK goes first; otherwise it only rides along where the data leaves room
       long ackLargest = due ? out.writeAck(b) : -1;

@@ -2,7 +2,6 @@ package io.p2pnode.dataplane;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -29,29 +28,41 @@ final class StreamQueues {
   /** Chunks more urgent levels may take in a row while a less urgent one waits. */
   static final int SHARE = 8;
 
-  private final Map<Object, ArrayDeque<ReliableSender.OutMessage>> queues = new HashMap<>();
-  private final Map<Object, Integer> levelOf = new HashMap<>();
+  /** A stream with messages queued: its queue and the level it was opened at. */
+  private static final class Stream {
+    final Object key;
+    final int level;
+    final ArrayDeque<ReliableSender.OutMessage> queue = new ArrayDeque<>();
+
+    Stream(Object key, int level) {
+      this.key = key;
+      this.level = level;
+    }
+  }
+
+  /** Streams with messages queued, by key (destination address or byte stream). */
+  private final Map<Object, Stream> streams = new HashMap<>();
   /** Per level: streams with queued messages, the next to serve first. */
   @SuppressWarnings("unchecked")
-  private final ArrayDeque<Object>[] turns = new ArrayDeque[LEVELS];
+  private final ArrayDeque<Stream>[] turns = new ArrayDeque[LEVELS];
   /** Per level: chunks taken by more urgent levels in a row while this one had data. */
   private final int[] skipped = new int[LEVELS];
   private int size;
+  /** The stream of the message {@link #peek} returned last: {@link #taken} finds it without a lookup. */
+  private Stream lastPeeked;
 
   StreamQueues() {
     for (int i = 0; i < LEVELS; i++) turns[i] = new ArrayDeque<>();
   }
 
   void add(ReliableSender.OutMessage m) {
-    ArrayDeque<ReliableSender.OutMessage> q = queues.get(m.stream);
-    if (q == null) {
-      q = new ArrayDeque<>();
-      queues.put(m.stream, q);
-      int level = Math.max(0, Math.min(LEVELS - 1, m.priority));
-      levelOf.put(m.stream, level);
-      turns[level].add(m.stream);
+    Stream s = streams.get(m.stream);
+    if (s == null) {
+      s = new Stream(m.stream, Math.max(0, Math.min(LEVELS - 1, m.priority)));
+      streams.put(m.stream, s);
+      turns[s.level].add(s);
     }
-    q.add(m);
+    s.queue.add(m);
     size++;
   }
 
@@ -71,38 +82,37 @@ final class StreamQueues {
   }
 
   private ReliableSender.OutMessage peekLevel(int level, Predicate<ReliableSender.OutMessage> mayGo) {
-    for (Object s : turns[level]) {
-      ReliableSender.OutMessage m = queues.get(s).peek();
-      if (mayGo.test(m)) return m;
+    for (Stream s : turns[level]) {
+      ReliableSender.OutMessage m = s.queue.peek();
+      if (mayGo.test(m)) {
+        lastPeeked = s;
+        return m;
+      }
     }
     return null;
   }
 
   /** A chunk of {@code m}, the head of its stream, was taken: the stream's turn ends. */
   void taken(ReliableSender.OutMessage m) {
-    ArrayDeque<ReliableSender.OutMessage> q = queues.get(m.stream);
-    int level = levelOf.get(m.stream);
+    Stream s = lastPeeked != null && lastPeeked.queue.peek() == m ? lastPeeked : streams.get(m.stream);
+    int level = s.level;
     skipped[level] = 0;
     for (int l = level + 1; l < LEVELS; l++) {
       if (!turns[l].isEmpty()) skipped[l]++;
     }
     if (++m.nextChunk == m.count) {
-      q.poll();
+      s.queue.poll();
       size--;
     }
-    ArrayDeque<Object> turn = turns[level];
-    for (Iterator<Object> it = turn.iterator(); it.hasNext(); ) { // usually the first
-      if (it.next().equals(m.stream)) {
-        it.remove();
-        break;
-      }
-    }
-    if (q.isEmpty()) {
-      queues.remove(m.stream);
-      levelOf.remove(m.stream);
+    ArrayDeque<Stream> turn = turns[level];
+    if (turn.peekFirst() == s) turn.pollFirst(); // usually the first
+    else turn.remove(s);
+    if (s.queue.isEmpty()) {
+      streams.remove(s.key);
+      if (lastPeeked == s) lastPeeked = null;
       if (turn.isEmpty()) skipped[level] = 0;
     } else {
-      turn.add(m.stream);
+      turn.add(s);
     }
   }
 
@@ -113,22 +123,22 @@ final class StreamQueues {
 
   /** Streams with messages queued. */
   int streams() {
-    return queues.size();
+    return streams.size();
   }
 
   /** Whether {@code stream} has messages queued. */
   boolean has(Object stream) {
-    return queues.containsKey(stream);
+    return streams.containsKey(stream);
   }
 
   /** Every message queued, stream by stream. */
   void forEach(java.util.function.Consumer<ReliableSender.OutMessage> action) {
-    for (ArrayDeque<ReliableSender.OutMessage> q : queues.values()) q.forEach(action);
+    for (Stream s : streams.values()) s.queue.forEach(action);
   }
 
   void clear() {
-    queues.clear();
-    levelOf.clear();
+    streams.clear();
+    lastPeeked = null;
     for (int i = 0; i < LEVELS; i++) {
       turns[i].clear();
       skipped[i] = 0;
