@@ -163,7 +163,7 @@ public final class ApiVerticle extends VerticleBase {
     try {
       body = m.body();
     } catch (ClassCastException e) { // a codec that does not suit the body, such as CODEC_HAND_OVER for a String
-      m.fail(Failure.BAD_REQUEST.code(), "body: does not suit its codec (" + Addresses.CODEC_HAND_OVER + " takes a Buffer only)");
+      m.fail(Failure.BAD_REQUEST.code(), "body: does not suit its codec (" + Addresses.CODEC_HAND_OVER + ", for one, takes a Buffer only)");
       return;
     }
     if (BodyCodec.typeOf(body) < 0) {

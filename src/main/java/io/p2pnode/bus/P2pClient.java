@@ -71,6 +71,9 @@ public final class P2pClient {
    * must not change them afterwards. Saves a copy of each large body.
    */
   public Future<JsonObject> handOver(String to, String address, Buffer body) {
+    if (NodeStreams.of(vertx) == null) { // the codec is registered by the node: without one, no event-bus error but this
+      return Future.failedFuture(Failure.UNREACHABLE.exception("no p2p node runs on this Vert.x instance"));
+    }
     return eventBus.<JsonObject>request(Addresses.SEND, body, headers(to, address).setCodecName(Addresses.CODEC_HAND_OVER))
       .map(Message::body);
   }
