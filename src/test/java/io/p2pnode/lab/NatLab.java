@@ -50,7 +50,8 @@ final class NatLab implements AutoCloseable {
 
   /** As {@link #up(String, JsonObject, String...)}, with {@code coordExtra} merged into the coordinator's config. */
   void up(String scenario, JsonObject coordExtra, JsonObject peerExtra, String... udpBlockedRouters) throws Exception {
-    run(List.of("bash", SCRIPT, "up", scenario), 60);
+    CliResult lab = run(List.of("bash", SCRIPT, "up", scenario), 60);
+    if (lab.code() != 0) throw new AssertionError("natlab.sh up " + scenario + " failed (" + lab.code() + "): " + lab.out());
     blockUdp(udpBlockedRouters);
     nodes.add(NodeProcess.startWithConfigIn(COORD_NS, coordinatorConfig("coord", 7700, false).mergeIn(coordExtra, true)));
     nodes.add(NodeProcess.startWithConfigIn(ns("alice"), peerConfig("alice", peerExtra)));
@@ -63,7 +64,8 @@ final class NatLab implements AutoCloseable {
    * its loopback): c1 on 7700, where alice registers, and c2 on 7800, where bob registers.
    */
   void upClustered(String scenario, String... udpBlockedRouters) throws Exception {
-    run(List.of("bash", SCRIPT, "up", scenario), 60);
+    CliResult lab = run(List.of("bash", SCRIPT, "up", scenario), 60);
+    if (lab.code() != 0) throw new AssertionError("natlab.sh up " + scenario + " failed (" + lab.code() + "): " + lab.out());
     blockUdp(udpBlockedRouters);
     NodeProcess c1 = NodeProcess.startWithConfigIn(COORD_NS, coordinatorConfig("c1", 7700, true));
     nodes.add(c1);
