@@ -29,8 +29,9 @@ import java.util.function.Supplier;
  * thread: one thread crossing, as DESIGN §9 asks, instead of two (sender → this verticle →
  * session). On this machine a crossing to an idle event loop costs about 18 µs, as much as a
  * loopback datagram. The message is the one Vert.x would have delivered (its body copied by the
- * codec as for any consumer, unless the sender chose {@link Addresses#CODEC_HAND_OVER}); replies and failures reach the sender as before. Publishes are
- * taken too, so that one sender's messages keep their order whichever way it sent them. No
+ * codec as for any consumer, unless the sender chose {@link Addresses#CODEC_HAND_OVER}); replies
+ * and failures reach the sender as before. Publishes are taken too, so that one sender's messages
+ * keep their order whichever way it sent them. No
  * consumer is registered for those two addresses: every message to them passes the interceptor.
  */
 public final class ApiVerticle extends VerticleBase {

@@ -21,7 +21,7 @@ public final class EventBusDelivery implements Deliverer {
   public EventBusDelivery(EventBus eventBus) {
     this.eventBus = eventBus;
     try {
-      eventBus.registerCodec(OwnedBufferCodec.INSTANCE);
+      eventBus.registerCodec(HandOverCodec.INSTANCE);
     } catch (IllegalStateException alreadyRegistered) { // another node in this Vert.x instance did
     }
   }
@@ -32,7 +32,7 @@ public final class EventBusDelivery implements Deliverer {
       return Future.failedFuture(Failure.NOT_FOUND.exception("no consumer at " + data.address() + " (reserved)"));
     }
     DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).addHeader(Addresses.HEADER_FROM, fromPeerId);
-    if (data.body() instanceof Buffer) o.setCodecName(OwnedBufferCodec.NAME); // decoded for this delivery alone: no copy
+    if (data.body() instanceof Buffer) o.setCodecName(HandOverCodec.NAME); // decoded for this delivery alone: no copy
     if (data.kind() == SessionCodec.KIND_SEND || data.kind() == SessionCodec.KIND_NOTIFY) {
       return eventBus.sender(data.address(), o).write(data.body()).map(v -> null);
     }

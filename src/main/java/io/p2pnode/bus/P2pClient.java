@@ -16,6 +16,8 @@ import io.vertx.core.json.JsonObject;
  * the codes of {@link Failure}.
  */
 public final class P2pClient {
+  /** What the embedded-only calls say on a Vert.x instance without a node. */
+  private static final String NO_NODE = "no p2p node runs on this Vert.x instance";
   private final Vertx vertx;
   private final EventBus eventBus;
 
@@ -44,7 +46,7 @@ public final class P2pClient {
   public Future<P2pWriteStream> openStream(String to, String address, int priority) {
     io.vertx.core.internal.ContextInternal ctx = (io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext();
     NodeStreams streams = NodeStreams.of(vertx);
-    if (streams == null) return ctx.failedFuture(Failure.UNREACHABLE.exception("no p2p node runs on this Vert.x instance"));
+    if (streams == null) return ctx.failedFuture(Failure.UNREACHABLE.exception(NO_NODE));
     return streams.open(ctx, to, address, priority);
   }
 
@@ -55,7 +57,7 @@ public final class P2pClient {
    */
   public P2pClient streamHandler(String address, Handler<P2pReadStream> handler) {
     NodeStreams streams = NodeStreams.of(vertx);
-    if (streams == null) throw new IllegalStateException("no p2p node runs on this Vert.x instance");
+    if (streams == null) throw new IllegalStateException(NO_NODE);
     streams.handle(address, (io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext(), handler);
     return this;
   }
@@ -72,7 +74,7 @@ public final class P2pClient {
    */
   public Future<JsonObject> handOver(String to, String address, Buffer body) {
     if (NodeStreams.of(vertx) == null) { // the codec is registered by the node: without one, no event-bus error but this
-      return Future.failedFuture(Failure.UNREACHABLE.exception("no p2p node runs on this Vert.x instance"));
+      return Future.failedFuture(Failure.UNREACHABLE.exception(NO_NODE));
     }
     return eventBus.<JsonObject>request(Addresses.SEND, body, headers(to, address).setCodecName(Addresses.CODEC_HAND_OVER))
       .map(Message::body);

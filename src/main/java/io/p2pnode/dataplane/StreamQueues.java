@@ -48,8 +48,6 @@ final class StreamQueues {
   /** Per level: chunks taken by more urgent levels in a row while this one had data. */
   private final int[] skipped = new int[LEVELS];
   private int size;
-  /** The stream of the message {@link #peek} returned last: {@link #taken} finds it without a lookup. */
-  private Stream lastPeeked;
 
   StreamQueues() {
     for (int i = 0; i < LEVELS; i++) turns[i] = new ArrayDeque<>();
@@ -84,17 +82,14 @@ final class StreamQueues {
   private ReliableSender.OutMessage peekLevel(int level, Predicate<ReliableSender.OutMessage> mayGo) {
     for (Stream s : turns[level]) {
       ReliableSender.OutMessage m = s.queue.peek();
-      if (mayGo.test(m)) {
-        lastPeeked = s;
-        return m;
-      }
+      if (mayGo.test(m)) return m;
     }
     return null;
   }
 
   /** A chunk of {@code m}, the head of its stream, was taken: the stream's turn ends. */
   void taken(ReliableSender.OutMessage m) {
-    Stream s = lastPeeked != null && lastPeeked.queue.peek() == m ? lastPeeked : streams.get(m.stream);
+    Stream s = streams.get(m.stream);
     int level = s.level;
     skipped[level] = 0;
     for (int l = level + 1; l < LEVELS; l++) {
@@ -109,7 +104,6 @@ final class StreamQueues {
     else turn.remove(s);
     if (s.queue.isEmpty()) {
       streams.remove(s.key);
-      if (lastPeeked == s) lastPeeked = null;
       if (turn.isEmpty()) skipped[level] = 0;
     } else {
       turn.add(s);
@@ -138,7 +132,6 @@ final class StreamQueues {
 
   void clear() {
     streams.clear();
-    lastPeeked = null;
     for (int i = 0; i < LEVELS; i++) {
       turns[i].clear();
       skipped[i] = 0;

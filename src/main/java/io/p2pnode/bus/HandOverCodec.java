@@ -10,11 +10,11 @@ import io.vertx.core.eventbus.MessageCodec;
  * of copying it (the default codec copies every {@code Buffer} it delivers locally, to protect a
  * sender that keeps writing into it). The wire form (for completeness) is the default one.
  */
-final class OwnedBufferCodec implements MessageCodec<Buffer, Buffer> {
+final class HandOverCodec implements MessageCodec<Buffer, Buffer> {
   static final String NAME = Addresses.CODEC_HAND_OVER;
-  static final OwnedBufferCodec INSTANCE = new OwnedBufferCodec();
+  static final HandOverCodec INSTANCE = new HandOverCodec();
 
-  private OwnedBufferCodec() {
+  private HandOverCodec() {
   }
 
   @Override
