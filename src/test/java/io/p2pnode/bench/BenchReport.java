@@ -130,6 +130,15 @@ final class BenchReport {
     }
     target("file via sendFile+streamToFileSystem / 64 KB p2p.send alternating (#15), " + w + " in flight",
       paired == null || !paired.ok() ? Double.NaN : sf.value() / paired.value(), 0.8, true);
+    Figure dropped = find(P2P, Figure.SENDFILE_DROPPED_THROUGHPUT, 65536, null, pinned);
+    Figure local = find(P2P, Figure.LOCAL_FILE_WRITE, 65536, null, pinned);
+    if (dropped != null && dropped.ok() && paired != null && paired.ok()) {
+      out.printf(Locale.ROOT, "  the same by sendFile into a reader that drops the bytes: %.1f MB/s, %.2f x alternating p2p.send (the stream without the file)%n",
+        dropped.value(), dropped.value() / paired.value());
+    }
+    if (local != null && local.ok()) {
+      out.printf(Locale.ROOT, "  the receiving process writing as many bytes into a new file of its own: %.1f MB/s (file to file cannot beat it)%n", local.value());
+    }
   }
 
   private static String cpu(Figure f) {

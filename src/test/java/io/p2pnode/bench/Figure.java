@@ -42,6 +42,10 @@ record Figure(String system, String metric, int size, Integer window, boolean pi
   static final String SENDFILE_CPU_RECEIVER = "sendfile_cpu_receiver";
   /** 64 KB {@code p2p.send} measured in stretches alternating with the {@code sendFile} transfers, MB/s (its window as the figure's). */
   static final String SENDFILE_PAIRED_SEND = "sendfile_paired_send";
+  /** The same file by {@code sendFile} into a reader that drops the bytes (the streams path without the receiver's file), MB/s. */
+  static final String SENDFILE_DROPPED_THROUGHPUT = "sendfile_dropped_throughput";
+  /** The receiving process writing the file's size into a new file of its own (page-cache writes, as {@code streamToFileSystem}), MB/s. */
+  static final String LOCAL_FILE_WRITE = "local_file_write";
 
   static Figure of(String system, String metric, int size, Integer window, boolean pinned, double value, String unit) {
     return new Figure(system, metric, size, window, pinned, value, unit, null);

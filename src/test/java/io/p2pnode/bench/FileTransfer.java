@@ -25,8 +25,28 @@ final class FileTransfer {
   static final String FILES = "bench.file";
   /** The address where the peer writes streams with {@code streamToFileSystem} (the other end of {@code sendFile}). */
   static final String FILES_SAVED = "bench.file.saved";
+  /** The address where the peer counts a stream's bytes and drops them (the streams path without the file). */
+  static final String FILES_DROPPED = "bench.file.dropped";
   /** The peer answers how many bytes its last received file holds, and its heap after a GC. */
   static final String REPORT = "bench.file.report";
+  /** The peer writes {@code {"mib": n}} MiB into a new file and answers how fast: {@code {"mbPerSec": x}}. */
+  static final String WRITE_LOCALLY = "bench.file.write";
+
+  /** How a figure's file travels. */
+  enum Way {
+    /** Piped from an {@code AsyncFile} into the stream, on the peer from the stream into one. */
+    PIPED(FILES),
+    /** {@code sendFile} into {@code streamToFileSystem}. */
+    SEND_FILE(FILES_SAVED),
+    /** {@code sendFile} into a reader that counts the bytes and drops them. */
+    SEND_FILE_DROPPED(FILES_DROPPED);
+
+    final String address;
+
+    Way(String address) {
+      this.address = address;
+    }
+  }
   /** Reads of 1 MiB: each read is a worker task and an event-loop hop, so fewer, larger ones (the stream cuts them into 64 KiB chunks). */
   static final int READ_BYTES = Integer.getInteger("bench.fileRead", 1 << 20);
   /** The receiving file's write queue: AsyncFile's default (128 KiB) pauses the stream after every second chunk. */
@@ -52,11 +72,43 @@ final class FileTransfer {
       written.set(-1);
       rs.streamToFileSystem(target.toString()).onComplete(ar -> written.set(ar.succeeded() ? target.toFile().length() : -2));
     });
+    P2pClient.create(vertx).streamHandler(FILES_DROPPED, rs -> {
+      written.set(-1);
+      AtomicLong count = new AtomicLong();
+      rs.handler(b -> count.addAndGet(b.length())).exceptionHandler(e -> written.set(-2)).endHandler(v -> written.set(count.get()));
+    });
+    vertx.eventBus().<JsonObject>localConsumer(WRITE_LOCALLY, m -> vertx.<Double>executeBlocking(() -> writeLocally(m.body().getInteger("mib")), false)
+      .onComplete(ar -> m.reply(new JsonObject().put("mbPerSec", ar.succeeded() ? ar.result() : -1.0))));
     vertx.eventBus().<Object>localConsumer(REPORT, m -> {
       JsonObject r = new JsonObject().put("bytes", written.get()).put("cpuNanos", cpuNanos());
       if (written.get() >= 0 && HEAP.equals(m.body())) r.put("heapAfterGc", heapAfterGc());
       m.reply(r);
     });
+  }
+
+  /**
+   * Writes {@code mib} MiB from one 1 MiB buffer into a new file, as {@code streamToFileSystem}
+   * does by default (page-cache writes), and returns MB/s until the last write returned: what a
+   * file received here cannot exceed. On this project's VMs pages new to the guest cost it most.
+   */
+  private static double writeLocally(int mib) throws IOException {
+    Path file = Files.createTempFile("p2p-bench-write-", ".bin");
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1 << 20);
+      long t0 = System.nanoTime();
+      for (int i = 0; i < mib; i++) {
+        buf.clear();
+        while (buf.hasRemaining()) ch.write(buf);
+      }
+      return (double) mib * (1 << 20) / ((System.nanoTime() - t0) / 1e9) / 1e6;
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /** How fast the peer writes {@code mib} MiB into a new file of its own, MB/s (see {@link #writeLocally}). */
+  static double peerWritesLocally(Vertx vertx, String peer, int mib) throws Exception {
+    return await(P2pClient.create(vertx).<JsonObject>request(peer, WRITE_LOCALLY, new JsonObject().put("mib", mib))).getDouble("mbPerSec");
   }
 
   /** This process's CPU time so far (every thread, the JVM's own too). */
@@ -76,13 +128,13 @@ final class FileTransfer {
    * Several transfers make a figure over seconds, as the other throughput figures are: one 256 MiB
    * transfer lasts half a second here, its stream's start weighs in, and single ones read from 240
    * to 580 MB/s in one sitting.
-   * {@code sendFile}: with {@code P2pWriteStream.sendFile} into the peer's
-   * {@code P2pReadStream.streamToFileSystem}, instead of a pipe from {@code AsyncFile} into one. The
+   * {@code way}: piped between {@code AsyncFile}s, by {@code P2pWriteStream.sendFile} into the peer's
+   * {@code P2pReadStream.streamToFileSystem}, or by {@code sendFile} into a reader that drops the bytes. The
    * heaps are measured after the timing, and only when asked: a {@code System.gc()} shrinks the
    * heap, and growing it back on this VM (new pages come at about 300 MB/s) took more than the
    * transfer after it.
    */
-  static double[] send(Vertx vertx, String peer, int mib, int transfers, boolean measureHeap, boolean sendFile) throws Exception {
+  static double[] send(Vertx vertx, String peer, int mib, int transfers, boolean measureHeap, Way way) throws Exception {
     Path source = Files.createTempFile("p2p-bench-file-", ".bin");
     try {
       StreamProbe.writeRandom(source, mib);
@@ -91,14 +143,14 @@ final class FileTransfer {
       long cpu0 = await(api.<JsonObject>request(peer, REPORT, "")).getLong("cpuNanos");
       long t0 = System.nanoTime();
       for (int i = 0; i < transfers; i++) {
-        await(StreamProbe.sendTo(vertx, api, peer, sendFile ? FILES_SAVED : FILES, source, READ_BYTES, sendFile));
+        await(StreamProbe.sendTo(vertx, api, peer, way.address, source, READ_BYTES, way != Way.PIPED));
         JsonObject report;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         do { // the peer's last writes may still be under way after its stream acknowledged every byte
           report = await(api.<JsonObject>request(peer, REPORT, ""));
           if (report.getLong("bytes") == -1) TimeUnit.MILLISECONDS.sleep(2);
         } while (report.getLong("bytes") == -1 && System.nanoTime() < deadline);
-        if (report.getLong("bytes") != size) throw new IllegalStateException("the peer's file holds " + report.getLong("bytes") + " of " + size + " bytes");
+        if (report.getLong("bytes") != size) throw new IllegalStateException("the peer's stream (" + way + ") had " + report.getLong("bytes") + " of " + size + " bytes");
       }
       double mbs = size * transfers / ((System.nanoTime() - t0) / 1e9) / 1e6;
       long cpu1 = await(api.<JsonObject>request(peer, REPORT, "")).getLong("cpuNanos");

@@ -138,9 +138,9 @@ public final class LossyBench {
     try {
       Map<String, Double> m = new LinkedHashMap<>();
       probe(m, "bbr", 7791, "a1", seconds, "65536");
-      System.out.printf(Locale.ROOT, "RTT under load through a 100 ms queue, %d ms path: srtt %.1f ms (mean over the run), min RTT %.1f ms, ratio %.2f%n",
+      System.out.printf(Locale.ROOT, "RTT under load through a 100 ms queue, %d ms path: srtt %.1f ms (mean over the run), min RTT %.1f ms, ratio %.2f (%.2f MB/s)%n",
         rttMs, m.getOrDefault("srtt a1", -1.0), m.getOrDefault("minrtt a1", -1.0),
-        m.getOrDefault("srtt a1", -1.0) / m.getOrDefault("minrtt a1", -1.0));
+        m.getOrDefault("srtt a1", -1.0) / m.getOrDefault("minrtt a1", -1.0), m.getOrDefault("bbr 65536", 0.0));
       Map<String, Double> n = new LinkedHashMap<>();
       probe(n, "newreno", 7792, "a2", seconds, "65536");
       System.out.printf(Locale.ROOT, "  the same with NewReno: srtt %.1f ms (%.2f MB/s)%n", n.getOrDefault("srtt a2", -1.0),

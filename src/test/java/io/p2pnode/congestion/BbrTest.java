@@ -165,6 +165,26 @@ class BbrTest {
     above(bbr(f).toJson().getLong("standingQueueCuts"), 0);
   }
 
+  /**
+   * The lossy lab's RTT-under-load path (100 Mbit/s, 20 ms, a 100 ms queue) with packets leaving the
+   * bottleneck in clumps up to 3 ms apart: their ACKs arrive together, and a sample over such a clump
+   * reads above the link. Taken by the max filter in ProbeBW_CRUISE, where the flow paces at its
+   * estimate and so cannot measure more, they lifted the estimate 4 % above the link, the queue
+   * stood, and the mean RTT was 1.33 × the path's (42 standing-queue cuts in 15 s). Only a flow
+   * pacing above its estimate (ProbeBW_UP) may raise it: 1.16 ×.
+   */
+  @Test
+  void clumpedAcksDoNotRaiseTheEstimateWhileCruising() {
+    Bottleneck b = new Bottleneck(LONG_PATH_RATE, LONG_PATH_RATE / 10, 10_000_000L, 42);
+    b.burstMaxGapNanos = 3_000_000L;
+    FlowSim f = new FlowSim("bbr", b);
+    f.run(3_000);
+    int from = f.rttSamples.size();
+    above(f.rateOver(15_000), 0.95 * LONG_PATH_RATE);
+    below(f.meanRtt(from), 1.25 * 20_000_000L);
+    below((double) bbr(f).maxBw(), 1.02 * LONG_PATH_RATE);
+  }
+
   @Test
   void probeRttHappensAndTheRateRecovers() {
     FlowSim f = flow("bbr", 3 * BDP, 0);

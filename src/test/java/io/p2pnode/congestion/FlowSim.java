@@ -142,6 +142,11 @@ final class FlowSim {
     cc.onPacketLost(oldest.getKey(), oldest.getValue().rate(), now);
   }
 
+  /** Mean of the RTT samples taken since {@code from} (index into {@link #rttSamples}), in ns. */
+  double meanRtt(int from) {
+    return rttSamples.subList(from, rttSamples.size()).stream().mapToLong(Long::longValue).average().orElse(Double.NaN);
+  }
+
   /** Median of the RTT samples taken since {@code from} (index into {@link #rttSamples}), in ns. */
   long medianRtt(int from) {
     List<Long> l = new ArrayList<>(rttSamples.subList(from, rttSamples.size()));
