@@ -67,6 +67,9 @@ public final class Bbr implements CongestionController {
 
   private State state;
   private double pacingGain;
+  /** The sampler's delivered bytes when the flow last began to pace above its estimate (gain &gt; 1), and when it stopped (open while it does). */
+  private long pacedAboveFromDelivered;
+  private long pacedAboveUntilDelivered = Long.MAX_VALUE;
   private double cwndGain;
   private long cwnd;
   private long pacingRate;
@@ -297,6 +300,12 @@ public final class Bbr implements CongestionController {
     if (s != state && LOG.isLoggable(Level.FINE)) {
       LOG.fine("bbr " + state + " -> " + s + " bw=" + bw + "B/s minRtt=" + minRtt + "ns cwnd=" + cwnd);
     }
+    if (pacing > 1.0 && !(pacingGain > 1.0)) {
+      pacedAboveFromDelivered = rst.delivered();
+      pacedAboveUntilDelivered = Long.MAX_VALUE;
+    } else if (!(pacing > 1.0) && pacingGain > 1.0) {
+      pacedAboveUntilDelivered = rst.delivered();
+    }
     state = s;
     pacingGain = pacing;
     cwndGain = cwndG;
@@ -490,7 +499,7 @@ public final class Bbr implements CongestionController {
     updateRound(ack);
     long queueRate = roundStart ? standingQueue.onRoundStart(now, rst.delivered(), minRtt, isInProbeBwState()) : -1;
     long rate = rst.deliveryRate();
-    if (rate > 0 && (rate >= maxBw || !rst.sampleAppLimited()) && mayRaiseMaxBw(rate)) {
+    if (rate > 0 && (rate >= maxBw || !rst.sampleAppLimited()) && mayRaiseMaxBw(rate, ack.packetDelivered())) {
       maxBwFilter.update(rate, cycleCount);
       maxBw = maxBwFilter.best();
     }
@@ -515,16 +524,19 @@ public final class Bbr implements CongestionController {
   }
 
   /**
-   * Not in the draft: a sample above the estimate counts only while the flow paces above it
-   * (Startup, ProbeBW_UP). A flow paced at the estimate or below cannot measure more than it sends;
-   * such a sample is this process's timing jitter (an ACK handled late, then the next ones together)
-   * and, kept by the max filter for two cycles, paced the flow above the bottleneck until its queue
-   * stood: in the lab's RTT-under-load figure the estimate rose 4-13 % above a 100 Mbit/s link in
-   * ProbeBW_CRUISE, the queue grew to 10-15 ms, and {@link StandingQueue} cut it back 66-80 times
-   * per run. Samples at or below the estimate still enter the filter, so it comes down when the path slows.
+   * Not in the draft: a sample above the estimate counts only when its packet left while the flow
+   * paced above the estimate (Startup, ProbeBW_UP; its ACK may come after the phase ended, a round
+   * later). A flow paced at its estimate or below cannot measure more than it sends; such a sample
+   * is this process's timing jitter (an ACK handled late, then the next ones together) and, kept by
+   * the max filter for two cycles, paced the flow above the bottleneck until its queue stood: in the
+   * lab's RTT-under-load figure the estimate rose 4-13 % above a 100 Mbit/s link in ProbeBW_CRUISE,
+   * the queue grew to 10-15 ms, and {@link StandingQueue} cut it back 66-80 times per run. Samples
+   * at or below the estimate still enter the filter, so it comes down when the path slows.
+   *
+   * @param packetDelivered the sampler's delivered bytes when the sample's packet left
    */
-  private boolean mayRaiseMaxBw(long rate) {
-    return rate <= maxBw || pacingGain > 1.0;
+  private boolean mayRaiseMaxBw(long rate, long packetDelivered) {
+    return rate <= maxBw || (packetDelivered >= pacedAboveFromDelivered && packetDelivered <= pacedAboveUntilDelivered);
   }
 
   private void updateRound(AckEvent ack) {
