@@ -300,10 +300,12 @@ public final class Bbr implements CongestionController {
     if (s != state && LOG.isLoggable(Level.FINE)) {
       LOG.fine("bbr " + state + " -> " + s + " bw=" + bw + "B/s minRtt=" + minRtt + "ns cwnd=" + cwnd);
     }
-    if (pacing > 1.0 && !(pacingGain > 1.0)) {
+    boolean above = pacing > 1.0;
+    boolean wasAbove = pacingGain > 1.0;
+    if (above && !wasAbove) {
       pacedAboveFromDelivered = rst.delivered();
       pacedAboveUntilDelivered = Long.MAX_VALUE;
-    } else if (!(pacing > 1.0) && pacingGain > 1.0) {
+    } else if (wasAbove && !above) {
       pacedAboveUntilDelivered = rst.delivered();
     }
     state = s;

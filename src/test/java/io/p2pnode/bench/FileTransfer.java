@@ -8,8 +8,11 @@ import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -89,12 +92,12 @@ final class FileTransfer {
   /**
    * Writes {@code mib} MiB from one 1 MiB buffer into a new file, as {@code streamToFileSystem}
    * does by default (page-cache writes), and returns MB/s until the last write returned: what a
-   * file received here cannot exceed. On this project's VMs pages new to the guest cost it most.
+   * file received here cannot exceed.
    */
   private static double writeLocally(int mib) throws IOException {
     Path file = Files.createTempFile("p2p-bench-write-", ".bin");
-    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
-      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(1 << 20);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
       long t0 = System.nanoTime();
       for (int i = 0; i < mib; i++) {
         buf.clear();
