@@ -264,25 +264,31 @@ public final class BenchDriver {
         print(Figure.FILE_CPU_RECEIVER, 65536, null, f[3], "s/GiB");
         FileTransfer.send(vertx, "bench-b", mib, 1, false, FileTransfer.Way.SEND_FILE); // sendFile into streamToFileSystem: its own warm-up
         FileTransfer.send(vertx, "bench-b", mib, 1, false, FileTransfer.Way.SEND_FILE_DROPPED);
+        FileTransfer.send(vertx, "bench-b", mib, 1, false, FileTransfer.Way.SEND_FILE_DIRECT);
         // each transfer right after a stretch of 64 KB p2p.send of about as long: on this shared
         // machine p2p.send's own rate swings 2-3x between minutes, so the ratio is taken between
         // figures measured in the same minute, each transfer next to its own p2p.send stretch; the
         // same bytes into a reader that drops them, and the peer writing them into a file of its own,
         // right after: where file to file loses against p2p.send, the stream or the file
         int n = FileTransfer.TRANSFERS;
-        double fileMb = (double) mib * (1 << 20) / 1e6, fileSeconds = 0, droppedSeconds = 0, writeSeconds = 0, sendMbs = 0, cpu = 0;
+        double fileMb = (double) mib * (1 << 20) / 1e6, fileSeconds = 0, droppedSeconds = 0, writeSeconds = 0, directSeconds = 0, sendMbs = 0, cpu = 0, directCpu = 0;
         for (int i = 0; i < n; i++) {
           sendMbs += load.throughput(65536, w, nanos / 6, nanos / 2).messagesPerSecond() * 65536 / 1e6 / n; // equal stretches: the mean
           double[] sf = FileTransfer.send(vertx, "bench-b", mib, 1, false, FileTransfer.Way.SEND_FILE);
           fileSeconds += fileMb / sf[0];
           cpu += sf[3] / n;
           droppedSeconds += fileMb / FileTransfer.send(vertx, "bench-b", mib, 1, false, FileTransfer.Way.SEND_FILE_DROPPED)[0];
+          double[] direct = FileTransfer.send(vertx, "bench-b", mib, 1, false, FileTransfer.Way.SEND_FILE_DIRECT);
+          directSeconds += fileMb / direct[0];
+          directCpu += direct[3] / n;
           writeSeconds += fileMb / FileTransfer.peerWritesLocally(vertx, "bench-b", mib);
         }
         print(Figure.SENDFILE_THROUGHPUT, 65536, null, n * fileMb / fileSeconds, "MB/s");
         print(Figure.SENDFILE_CPU_RECEIVER, 65536, null, cpu, "s/GiB");
         print(Figure.SENDFILE_DROPPED_THROUGHPUT, 65536, null, n * fileMb / droppedSeconds, "MB/s");
         print(Figure.LOCAL_FILE_WRITE, 65536, null, n * fileMb / writeSeconds, "MB/s");
+        print(Figure.SENDFILE_DIRECT_THROUGHPUT, 65536, null, n * fileMb / directSeconds, "MB/s");
+        print(Figure.SENDFILE_DIRECT_CPU_RECEIVER, 65536, null, directCpu, "s/GiB");
         print(Figure.SENDFILE_PAIRED_SEND, 65536, w, sendMbs, "MB/s");
       });
     } finally {

@@ -136,8 +136,13 @@ final class BenchReport {
       out.printf(Locale.ROOT, "  the same by sendFile into a reader that drops the bytes: %.1f MB/s, %.2f x alternating p2p.send (the stream without the file)%n",
         dropped.value(), dropped.value() / paired.value());
     }
+    Figure direct = find(P2P, Figure.SENDFILE_DIRECT_THROUGHPUT, 65536, null, pinned);
+    if (direct != null && direct.ok() && paired != null && paired.ok()) {
+      out.printf(Locale.ROOT, "  the same into streamToFileSystem(path, true), direct I/O past the page cache: %.1f MB/s, %.2f x alternating p2p.send;"
+        + " receiver CPU %s%n", direct.value(), direct.value() / paired.value(), cpu(find(P2P, Figure.SENDFILE_DIRECT_CPU_RECEIVER, 65536, null, pinned)));
+    }
     if (local != null && local.ok()) {
-      out.printf(Locale.ROOT, "  the receiving process writing as many bytes into a new file of its own: %.1f MB/s (file to file cannot beat it)%n", local.value());
+      out.printf(Locale.ROOT, "  the receiving process writing as many bytes into a new file of its own, into pages just freed: %.1f MB/s%n", local.value());
     }
   }
 

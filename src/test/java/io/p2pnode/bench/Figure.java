@@ -44,7 +44,10 @@ record Figure(String system, String metric, int size, Integer window, boolean pi
   static final String SENDFILE_PAIRED_SEND = "sendfile_paired_send";
   /** The same file by {@code sendFile} into a reader that drops the bytes (the streams path without the receiver's file), MB/s. */
   static final String SENDFILE_DROPPED_THROUGHPUT = "sendfile_dropped_throughput";
-  /** The receiving process writing the file's size into a new file of its own (page-cache writes, as {@code streamToFileSystem}), MB/s. */
+  /** The same file by {@code sendFile} into {@code streamToFileSystem(path, true)} (direct I/O), MB/s; and the receiver's CPU per GiB, s. */
+  static final String SENDFILE_DIRECT_THROUGHPUT = "sendfile_direct_throughput";
+  static final String SENDFILE_DIRECT_CPU_RECEIVER = "sendfile_direct_cpu_receiver";
+  /** The receiving process writing the file's size into a new file of its own (page-cache writes, as {@code streamToFileSystem}; pages just freed), MB/s. */
   static final String LOCAL_FILE_WRITE = "local_file_write";
 
   static Figure of(String system, String metric, int size, Integer window, boolean pinned, double value, String unit) {

@@ -28,6 +28,8 @@ final class FileTransfer {
   static final String FILES = "bench.file";
   /** The address where the peer writes streams with {@code streamToFileSystem} (the other end of {@code sendFile}). */
   static final String FILES_SAVED = "bench.file.saved";
+  /** The address where the peer writes streams with {@code streamToFileSystem(path, true)}: direct I/O, past the page cache. */
+  static final String FILES_DIRECT = "bench.file.direct";
   /** The address where the peer counts a stream's bytes and drops them (the streams path without the file). */
   static final String FILES_DROPPED = "bench.file.dropped";
   /** The peer answers how many bytes its last received file holds, and its heap after a GC. */
@@ -41,6 +43,8 @@ final class FileTransfer {
     PIPED(FILES),
     /** {@code sendFile} into {@code streamToFileSystem}. */
     SEND_FILE(FILES_SAVED),
+    /** {@code sendFile} into {@code streamToFileSystem} with direct I/O. */
+    SEND_FILE_DIRECT(FILES_DIRECT),
     /** {@code sendFile} into a reader that counts the bytes and drops them. */
     SEND_FILE_DROPPED(FILES_DROPPED);
 
@@ -75,6 +79,10 @@ final class FileTransfer {
       written.set(-1);
       rs.streamToFileSystem(target.toString()).onComplete(ar -> written.set(ar.succeeded() ? target.toFile().length() : -2));
     });
+    P2pClient.create(vertx).streamHandler(FILES_DIRECT, rs -> {
+      written.set(-1);
+      rs.streamToFileSystem(target.toString(), true).onComplete(ar -> written.set(ar.succeeded() ? target.toFile().length() : -2));
+    });
     P2pClient.create(vertx).streamHandler(FILES_DROPPED, rs -> {
       written.set(-1);
       AtomicLong count = new AtomicLong();
@@ -91,8 +99,10 @@ final class FileTransfer {
 
   /**
    * Writes {@code mib} MiB from one 1 MiB buffer into a new file, as {@code streamToFileSystem}
-   * does by default (page-cache writes), and returns MB/s until the last write returned: what a
-   * file received here cannot exceed.
+   * does by default (page-cache writes), and returns MB/s until the last write returned. It runs
+   * right after the sender deleted its source file, so its new pages are mostly ones freed just
+   * before: on a VM that hands freed memory back to its host (virtio-balloon free page reporting)
+   * a transfer's pages may cost several times more (see {@link Benchmark#firstTouchMBs}).
    */
   private static double writeLocally(int mib) throws IOException {
     Path file = Files.createTempFile("p2p-bench-write-", ".bin");
