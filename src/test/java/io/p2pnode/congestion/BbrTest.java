@@ -31,6 +31,18 @@ class BbrTest {
     return new FlowSim("bbr", b);
   }
 
+  /**
+   * The lossy lab's RTT-under-load path: 100 Mbit/s, 20 ms, a 100 ms queue, packets leaving the
+   * bottleneck in clumps up to {@code clumpGapNanos} apart; the flow run for its first 3 s.
+   */
+  private static FlowSim rttLoadPath(long seed, long clumpGapNanos) {
+    Bottleneck b = new Bottleneck(LONG_PATH_RATE, LONG_PATH_RATE / 10, 10_000_000L, seed);
+    b.burstMaxGapNanos = clumpGapNanos;
+    FlowSim f = new FlowSim("bbr", b);
+    f.run(3_000);
+    return f;
+  }
+
   private static Bbr bbr(FlowSim f) {
     return (Bbr) f.cc;
   }
@@ -175,10 +187,7 @@ class BbrTest {
    */
   @Test
   void clumpedAcksDoNotRaiseTheEstimateWhileCruising() {
-    Bottleneck b = new Bottleneck(LONG_PATH_RATE, LONG_PATH_RATE / 10, 10_000_000L, 42);
-    b.burstMaxGapNanos = 3_000_000L;
-    FlowSim f = new FlowSim("bbr", b);
-    f.run(3_000);
+    FlowSim f = rttLoadPath(42, 3_000_000L);
     int from = f.rttSamples.size();
     above(f.rateOver(15_000), 0.95 * LONG_PATH_RATE);
     below(f.meanRtt(from), 1.25 * 20_000_000L);
@@ -195,10 +204,7 @@ class BbrTest {
    */
   @Test
   void ackStallsDoNotRunTheWindowAway() {
-    Bottleneck b = new Bottleneck(LONG_PATH_RATE, LONG_PATH_RATE / 10, 10_000_000L, 1);
-    b.burstMaxGapNanos = 100_000_000L;
-    FlowSim f = new FlowSim("bbr", b);
-    f.run(3_000);
+    FlowSim f = rttLoadPath(1, 100_000_000L);
     long maxCwnd = 0;
     for (int i = 0; i < 15; i++) {
       f.run(1_000);
