@@ -268,8 +268,9 @@ public final class BenchDriver {
         // each transfer right after a stretch of 64 KB p2p.send of about as long: on this shared
         // machine p2p.send's own rate swings 2-3x between minutes, so the ratio is taken between
         // figures measured in the same minute, each transfer next to its own p2p.send stretch; the
-        // same bytes into a reader that drops them, and the peer writing them into a file of its own,
-        // right after: where file to file loses against p2p.send, the stream or the file
+        // same bytes into a reader that drops them, into a file written with direct I/O, and the peer
+        // writing them into a file of its own, right after: where file to file loses against
+        // p2p.send, the stream or the file (and whether the page cache or the write itself)
         int n = FileTransfer.TRANSFERS;
         double fileMb = (double) mib * (1 << 20) / 1e6, fileSeconds = 0, droppedSeconds = 0, writeSeconds = 0, directSeconds = 0, sendMbs = 0, cpu = 0, directCpu = 0;
         for (int i = 0; i < n; i++) {

@@ -75,14 +75,12 @@ final class FileTransfer {
         .compose(out -> rs.pipeTo(out.setWriteQueueMaxSize(WRITE_QUEUE_BYTES)))
         .onComplete(ar -> written.set(ar.succeeded() ? target.toFile().length() : -2));
     });
-    P2pClient.create(vertx).streamHandler(FILES_SAVED, rs -> {
-      written.set(-1);
-      rs.streamToFileSystem(target.toString()).onComplete(ar -> written.set(ar.succeeded() ? target.toFile().length() : -2));
-    });
-    P2pClient.create(vertx).streamHandler(FILES_DIRECT, rs -> {
-      written.set(-1);
-      rs.streamToFileSystem(target.toString(), true).onComplete(ar -> written.set(ar.succeeded() ? target.toFile().length() : -2));
-    });
+    for (boolean direct : new boolean[] {false, true}) { // the other end of sendFile: page cache, direct I/O
+      P2pClient.create(vertx).streamHandler(direct ? FILES_DIRECT : FILES_SAVED, rs -> {
+        written.set(-1);
+        rs.streamToFileSystem(target.toString(), direct).onComplete(ar -> written.set(ar.succeeded() ? target.toFile().length() : -2));
+      });
+    }
     P2pClient.create(vertx).streamHandler(FILES_DROPPED, rs -> {
       written.set(-1);
       AtomicLong count = new AtomicLong();
