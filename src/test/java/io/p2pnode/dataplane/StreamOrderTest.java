@@ -4,7 +4,11 @@ import io.p2pnode.wire.SessionCodec;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -54,5 +58,44 @@ class StreamOrderTest {
     StreamOrder o = new StreamOrder();
     assertTrue(o.add(msg(3, 1, "a")));
     assertFalse(o.add(msg(4, 1, "a")));
+  }
+
+  /**
+   * Random streams, arrivals in random order with copies: every message goes exactly once, each
+   * stream in its order, and the floor ends past the last id. Ids run past 127 and far ahead of the
+   * floor, where boxed ids and primitive maps part ways.
+   */
+  @Test
+  void randomArrivalsGoOnceInStreamOrder() {
+    for (long seed = 1; seed <= 20; seed++) {
+      Random r = new Random(seed);
+      int streams = 1 + r.nextInt(8);
+      int n = 200 + r.nextInt(800);
+      Map<String, Long> last = new HashMap<>();
+      List<SessionCodec.Data> sent = new ArrayList<>();
+      for (long id = 1; id <= n; id++) {
+        String a = "s" + r.nextInt(streams);
+        sent.add(msg(id, last.getOrDefault(a, 0L), a));
+        last.put(a, id);
+      }
+      List<SessionCodec.Data> arrivals = new ArrayList<>(sent);
+      for (int i = 0; i < n / 5; i++) arrivals.add(sent.get(r.nextInt(n))); // copies
+      Collections.shuffle(arrivals, r);
+      StreamOrder o = new StreamOrder();
+      Map<String, Long> delivered = new HashMap<>();
+      int count = 0;
+      for (SessionCodec.Data d : arrivals) {
+        if (!o.seen(d.msgId())) assertTrue(o.add(d), "seed " + seed + ": a fresh message is taken");
+        for (SessionCodec.Data out = o.poll(); out != null; out = o.poll()) {
+          count++;
+          assertEquals(out.prev(), delivered.getOrDefault(out.address(), 0L), "seed " + seed + ": " + out.address() + " in order");
+          delivered.put(out.address(), out.msgId());
+        }
+      }
+      assertEquals(n, count, "seed " + seed + ": each message once");
+      assertEquals(n + 1, o.floor(), "seed " + seed);
+      assertEquals(0, o.waiting(), "seed " + seed);
+      assertFalse(o.hasRunnable(), "seed " + seed);
+    }
   }
 }
