@@ -1,8 +1,7 @@
 package io.p2pnode.dataplane;
 
-import io.p2pnode.wire.SessionCodec;
-
 import io.netty.util.collection.LongObjectHashMap;
+import io.p2pnode.wire.SessionCodec;
 
 import java.util.ArrayDeque;
 
@@ -42,7 +41,7 @@ final class StreamOrder {
   }
 
   private boolean isDone(long id) {
-    return id == 0 || id < floor || (doneAbove != null && !doneAbove.isEmpty() && doneAbove.containsKey(id));
+    return id == 0 || id < floor || (doneAbove != null && doneAbove.containsKey(id));
   }
 
   /**
@@ -67,12 +66,12 @@ final class StreamOrder {
   void done(long id) {
     if (id == floor) {
       floor++;
-      while (doneAbove != null && !doneAbove.isEmpty() && doneAbove.remove(floor) != null) floor++;
+      while (doneAbove != null && doneAbove.remove(floor) != null) floor++;
     } else if (id > floor) {
       if (doneAbove == null) doneAbove = new LongObjectHashMap<>();
       doneAbove.put(id, DONE);
     }
-    SessionCodec.Data next = waitingOn == null || waitingOn.isEmpty() ? null : waitingOn.remove(id);
+    SessionCodec.Data next = waitingOn == null ? null : waitingOn.remove(id);
     if (next != null) runnable.add(next);
   }
 
