@@ -46,9 +46,23 @@ public final class TestNodes implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a node on a Vert.x of its own, as {@code P2pNode.start(options)} and the command line do:
+   * {@code eventLoops} loops that busy-poll {@code busyPollMicros} (default 50).
+   */
+  public P2pNode startOwn(JsonObject config) {
+    P2pNode n = await(P2pNode.start(NodeOptions.fromJson(config)));
+    nodes.add(n);
+    return n;
+  }
+
   /** Starts a peer and waits until its coordinator acknowledged its registration. */
   public P2pNode startRegistered(JsonObject config) {
-    P2pNode n = start(config);
+    return registered(start(config));
+  }
+
+  /** Waits until {@code n}'s coordinators acknowledged its registration. */
+  public P2pNode registered(P2pNode n) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       JsonObject st = await(io.p2pnode.bus.P2pClient.create(n.vertx()).status());

@@ -7,17 +7,20 @@ import io.p2pnode.config.ConfigException;
 import io.p2pnode.config.NodeOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.epoll.Epoll;
+import io.p2pnode.transport.BusyPollTransport;
 import io.p2pnode.metrics.MeterRegistries;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /**
  * Creates the node's Vert.x instance: {@code eventLoops} event loops, native transport preferred
- * (SO_REUSEPORT listeners need epoll), clustered through vertx-hazelcast when {@code cluster.enabled}, configured by the
- * XML or YAML file at {@code cluster.config}, with Vert.x's Micrometer metrics on a Prometheus
+ * (SO_REUSEPORT listeners need epoll), its loops busy-polling {@code busyPollMicros} on epoll
+ * ({@link BusyPollTransport}), clustered through vertx-hazelcast when {@code cluster.enabled}, configured by the XML or YAML file at {@code cluster.config}, with Vert.x's Micrometer metrics on a Prometheus
  * registry ({@link MeterRegistries}).
  */
 public final class VertxFactory {
@@ -34,8 +37,11 @@ public final class VertxFactory {
     vo.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
       .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.EVENT_BUS)
       .setRegistryName("p2p-node-" + java.util.UUID.randomUUID()));
+    VertxBuilder builder = Vertx.builder().with(vo).withMetrics(new MicrometerMetricsFactory(registry));
+    // busy-polling needs epoll's select strategy; elsewhere the loops block, as Vert.x's do
+    if (options.busyPollMicros() > 0 && Epoll.isAvailable()) builder = builder.withTransport(BusyPollTransport.epoll(options.busyPollMicros()));
     if (!options.cluster().enabled()) {
-      Vertx vertx = Vertx.builder().with(vo).withMetrics(new MicrometerMetricsFactory(registry)).build();
+      Vertx vertx = builder.build();
       MeterRegistries.attach(vertx, registry);
       return Future.succeededFuture(vertx);
     }
@@ -46,8 +52,7 @@ public final class VertxFactory {
     } catch (Exception e) {
       return Future.failedFuture(new ConfigException("cluster.config", "cannot load Hazelcast config \"" + file + "\": " + e.getMessage()));
     }
-    return Vertx.builder().with(vo).withMetrics(new MicrometerMetricsFactory(registry))
-      .withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
+    return builder.withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
       .onSuccess(vertx -> MeterRegistries.attach(vertx, registry));
   }
 }

@@ -66,7 +66,8 @@ public final class BenchDriver {
     int status = switch (d.system) {
       case RAW -> d.raw(value(peer, "raw"), specs);
       case EB -> d.eventBus(peer.substring(peer.indexOf('=') + 1), specs);
-      case P2P -> d.p2p(value(peer, "node"), peer.contains(" raw=") ? value(peer, "raw") : -1, specs);
+      case P2P -> d.p2p(value(peer, "node"), peer.contains(" raw=") ? value(peer, "raw") : -1,
+        peer.contains(" rawpoll=") ? value(peer, "rawpoll") : -1, specs);
       default -> throw new IllegalArgumentException("system: " + d.system);
     };
     System.out.flush();
@@ -155,20 +156,30 @@ public final class BenchDriver {
    * {@link #PAIRED_STRETCHES} stretches each, alternating: this VM's round trips drift by 15-20 %
    * between minutes (raw ping-pong read 31 µs, then 37 µs, then 33 µs in one run of 100 figures), so
    * a ratio of figures measured minutes apart says more about the host than about p2p-node. Prints
-   * p2p-node's figures and, beside them, the raw figures of the same minutes.
+   * p2p-node's figures and, beside them, the raw figures of the same minutes: plain Netty (loops
+   * that block, the issue's baseline) and, when {@code polling} is given, Netty whose loops
+   * busy-poll as the node's do by default (what busy-polling alone buys).
    */
-  private void pairedRtt(int size, BusLoad load, RawUdp raw, InetSocketAddress server) throws Exception {
+  private void pairedRtt(int size, BusLoad load, RawUdp raw, InetSocketAddress server, RawUdp polling, InetSocketAddress pollServer)
+    throws Exception {
     int each = samples(size) / PAIRED_STRETCHES;
+    int datagram = Math.min(size, MAX_DATAGRAM);
     List<RawUdp.Rtt> p2p = new java.util.ArrayList<>();
     List<RawUdp.Rtt> baseline = new java.util.ArrayList<>();
+    List<RawUdp.Rtt> polled = new java.util.ArrayList<>();
     for (int i = 0; i < PAIRED_STRETCHES; i++) {
-      baseline.add(raw.pingPong(server, Math.min(size, MAX_DATAGRAM), each / 5, each, 1_000));
+      baseline.add(raw.pingPong(server, datagram, each / 5, each, 1_000));
+      if (polling != null) polled.add(polling.pingPong(pollServer, datagram, each / 5, each, 1_000));
       p2p.add(load.rtt(size, each / 5, each));
     }
     printRtt(size, RawUdp.Rtt.pooled(p2p));
     RawUdp.Rtt r = RawUdp.Rtt.pooled(baseline);
     print(Figure.RTT_P50_PAIRED_RAW, size, 1, r.p50Micros(), "us");
     print(Figure.RTT_P99_PAIRED_RAW, size, 1, r.p99Micros(), "us");
+    if (polling == null) return;
+    RawUdp.Rtt q = RawUdp.Rtt.pooled(polled);
+    print(Figure.RTT_P50_PAIRED_RAW_BUSYPOLL, size, 1, q.p50Micros(), "us");
+    print(Figure.RTT_P99_PAIRED_RAW_BUSYPOLL, size, 1, q.p99Micros(), "us");
   }
 
   /** Stretches of {@link #pairedRtt}: each of a tenth of the samples, itself warmed up by a fifth of that. */
@@ -233,13 +244,14 @@ public final class BenchDriver {
    * peer's node "bench-b" (the coordinator), connects, then drives {@code p2p.send} and
    * {@code p2p.request}. After each throughput run, the chunks the session retransmitted.
    */
-  private int p2p(int port, int rawPort, List<String> specs) throws Exception {
+  private int p2p(int port, int rawPort, int rawPollPort, List<String> specs) throws Exception {
     P2pNode node = await(P2pNode.start(NodeOptions.fromJson(new JsonObject().put("peerId", "bench-a")
       .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0))
       .put("coordinator", new JsonObject().put("enabled", false))
       .put("rendezvous", new JsonArray().add("127.0.0.1:" + port))
       .put("bridge", new JsonObject().put("port", 0)).put("http", new JsonObject().put("port", 0)))));
     RawUdp raw = rawPort < 0 ? null : RawUdp.client();
+    RawUdp polling = rawPollPort < 0 ? null : RawUdp.busyPollingClient(NodeOptions.DEFAULT_BUSY_POLL_MICROS);
     try {
       Vertx vertx = node.vertx();
       P2pClient api = P2pClient.create(vertx);
@@ -248,7 +260,8 @@ public final class BenchDriver {
       await(load.onContext(() -> retryConnect(vertx, api, "bench-b", System.nanoTime() + TimeUnit.SECONDS.toNanos(60))));
       return runAll(specs, (size, w) -> {
         if (raw == null) printRtt(size, load.rtt(size, samples(size) / 5, samples(size)));
-        else pairedRtt(size, load, raw, new InetSocketAddress("127.0.0.1", rawPort));
+        else pairedRtt(size, load, raw, new InetSocketAddress("127.0.0.1", rawPort), polling,
+          polling == null ? null : new InetSocketAddress("127.0.0.1", rawPollPort));
       }, (size, w) -> {
         double before = retransmitted(api);
         printRate(size, w, load.throughput(size, w, nanos / 3, nanos));
@@ -295,6 +308,7 @@ public final class BenchDriver {
     } finally {
       node.stop();
       if (raw != null) raw.close();
+      if (polling != null) polling.close();
     }
   }
 

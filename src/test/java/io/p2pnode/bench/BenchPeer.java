@@ -64,8 +64,9 @@ public final class BenchPeer {
         FileTransfer.serve(node.vertx());
         // and the raw echo beside it, so the driver can time raw ping-pongs in the same minutes as
         // the requests (BenchDriver.pairedRtt)
-        try (RawUdp raw = RawUdp.server()) {
-          ready("node=" + node.udpAddress().getPort() + " raw=" + raw.port());
+        // and a raw echo whose loop busy-polls as the node's do, the baseline of what busy-polling alone buys
+        try (RawUdp raw = RawUdp.server(); RawUdp polling = RawUdp.busyPollingServer(NodeOptions.DEFAULT_BUSY_POLL_MICROS)) {
+          ready("node=" + node.udpAddress().getPort() + " raw=" + raw.port() + " rawpoll=" + polling.port());
         }
         node.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       }

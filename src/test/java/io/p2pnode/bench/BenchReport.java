@@ -32,7 +32,7 @@ final class BenchReport {
     for (boolean pinned : pins) {
       out.println();
       out.println(pinned ? "PINNED: each process on one core (taskset -c 0 driver, -c 1 peer)" : "UNPINNED: both processes share both cores");
-      out.printf("%-30s %12s %12s %12s %8s %8s%n", "measure", RAW, EB, P2P, "p2p/eb", "p2p/raw");
+      out.printf("%-36s %12s %12s %12s %8s %8s%n", "measure", RAW, EB, P2P, "p2p/eb", "p2p/raw");
       for (int size : sizes) {
         for (int w : windows) {
           row(size(size) + " msg/s, " + w + " in flight", find(RAW, Figure.THROUGHPUT, size, null, pinned),
@@ -53,6 +53,12 @@ final class BenchReport {
           row(size(size) + " RTT p50 raw, paired (us)", null, null, p50, "%12.1f", false);
           row(size(size) + " RTT p99 raw, paired (us)", null, null, find(P2P, Figure.RTT_P99_PAIRED_RAW, size, 1, pinned), "%12.1f", false);
         }
+        Figure polled = find(P2P, Figure.RTT_P50_PAIRED_RAW_BUSYPOLL, size, 1, pinned);
+        if (polled != null) { // the same, both raw loops busy-polling as the node's do
+          row(size(size) + " RTT p50 raw busy-poll, paired (us)", null, null, polled, "%12.1f", false);
+          row(size(size) + " RTT p99 raw busy-poll, paired (us)", null, null, find(P2P, Figure.RTT_P99_PAIRED_RAW_BUSYPOLL, size, 1, pinned),
+            "%12.1f", false);
+        }
       }
       costs(pinned);
       file(pinned);
@@ -70,7 +76,7 @@ final class BenchReport {
 
   /** Allocation per message on each side, body copies implied, lost sends and p2p retransmissions. */
   private void costs(boolean pinned) {
-    out.printf("%-30s %12s %12s %12s%n", "per message, " + windows.get(0) + " in flight", RAW, EB, P2P);
+    out.printf("%-36s %12s %12s %12s%n", "per message, " + windows.get(0) + " in flight", RAW, EB, P2P);
     int w = windows.get(0);
     for (int size : sizes) {
       for (String metric : List.of(Figure.ALLOC_SENDER, Figure.ALLOC_RECEIVER)) {
@@ -175,6 +181,12 @@ final class BenchReport {
         : ratio(P2P, RAW, Figure.RTT_P50, size, 1, 1, pinned), 1.3, false);
       target(size(size) + " RTT p99 p2p/raw <= 2" + how, paired ? ratio(P2P, Figure.RTT_P99, Figure.RTT_P99_PAIRED_RAW, size, pinned)
         : ratio(P2P, RAW, Figure.RTT_P99, size, 1, 1, pinned), 2.0, false);
+      if (find(P2P, Figure.RTT_P50_PAIRED_RAW_BUSYPOLL, size, 1, pinned) == null) continue;
+      // not the baseline: p2p-node against raw Netty that busy-polls alike, i.e. the node's own cost
+      target(size(size) + " RTT p50 p2p/raw busy-poll <= 1.3 (paired)",
+        ratio(P2P, Figure.RTT_P50, Figure.RTT_P50_PAIRED_RAW_BUSYPOLL, size, pinned), 1.3, false);
+      target(size(size) + " RTT p99 p2p/raw busy-poll <= 2 (paired)",
+        ratio(P2P, Figure.RTT_P99, Figure.RTT_P99_PAIRED_RAW_BUSYPOLL, size, pinned), 2.0, false);
     }
   }
 
@@ -222,7 +234,7 @@ final class BenchReport {
   }
 
   private void row(String name, Figure raw, Figure eb, Figure p2p, String format, boolean ratios) {
-    StringBuilder b = new StringBuilder(String.format("%-30s", name));
+    StringBuilder b = new StringBuilder(String.format("%-36s", name));
     for (Figure f : new Figure[] {raw, eb, p2p}) {
       b.append(' ').append(f == null ? String.format("%12s", "-") : f.ok() ? String.format(Locale.ROOT, format, f.value())
         : String.format("%12s", "FAILED"));

@@ -1,6 +1,7 @@
 package io.p2pnode.bench;
 
 import io.p2pnode.cluster.ClusterProcesses;
+import io.p2pnode.config.NodeOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.io.BufferedReader;
@@ -131,6 +132,8 @@ public final class Benchmark {
       Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
       Files.readString(Path.of("/proc/loadavg")).trim(), udpOffload ? io.p2pnode.transport.UdpOffload.CURRENT.toJson().encode() : "off",
       LOGS);
+    out.printf("event loops of p2p-node and vertx-eb (both on the node's Vert.x factory) busy-poll %d µs after work (busyPollMicros);"
+      + " netty-udp's block, and \"raw busy-poll, paired\" is Netty whose loops poll alike%n", NodeOptions.DEFAULT_BUSY_POLL_MICROS);
     out.printf(Locale.ROOT, "memory touched for the first time: %.0f MB/s on this machine (what a growing heap and a file's new"
       + " page-cache pages cost here)%n", firstTouchMBs());
     for (boolean pinned : pins) {

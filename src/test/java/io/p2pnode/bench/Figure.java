@@ -23,6 +23,9 @@ record Figure(String system, String metric, int size, Integer window, boolean pi
    */
   static final String RTT_P50_PAIRED_RAW = "rtt_p50_paired_raw";
   static final String RTT_P99_PAIRED_RAW = "rtt_p99_paired_raw";
+  /** As {@link #RTT_P50_PAIRED_RAW}, both raw loops busy-polling as a node's do by default: what busy-polling alone buys. */
+  static final String RTT_P50_PAIRED_RAW_BUSYPOLL = "rtt_p50_paired_raw_busypoll";
+  static final String RTT_P99_PAIRED_RAW_BUSYPOLL = "rtt_p99_paired_raw_busypoll";
   /** Heap bytes allocated per message on the sending / receiving process (all threads). */
   static final String ALLOC_SENDER = "alloc_sender";
   static final String ALLOC_RECEIVER = "alloc_receiver";

@@ -11,6 +11,8 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.socket.DatagramPacket;
+import io.p2pnode.time.Clock;
+import io.p2pnode.transport.BusyPollStrategy;
 
 import java.net.InetSocketAddress;
 import java.util.Arrays;
@@ -33,13 +35,16 @@ final class RawUdp implements AutoCloseable {
   private static final byte PUNCH = 'H';
   private static final byte ALLOC = 'A';
 
-  final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+  final EventLoopGroup group;
   final Channel channel;
   final AtomicLong blasted = new AtomicLong();
   /** The handler of datagrams a client receives (pongs, counts); set by the measurement running. */
   private volatile java.util.function.Consumer<ByteBuf> onReply = b -> { };
 
-  private RawUdp(boolean server, InetSocketAddress bind) throws InterruptedException {
+  /** @param busyPollMicros &gt; 0: the loop busy-polls that long after its last work, as a node's do by default */
+  private RawUdp(boolean server, InetSocketAddress bind, long busyPollMicros) throws InterruptedException {
+    group = new MultiThreadIoEventLoopGroup(1, busyPollMicros <= 0 ? EpollIoHandler.newFactory()
+      : EpollIoHandler.newFactory(0, () -> new BusyPollStrategy(busyPollMicros * 1_000L, Clock.SYSTEM)));
     channel = new Bootstrap().group(group).channel(EpollDatagramChannel.class)
       .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20)
       .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
@@ -70,7 +75,17 @@ final class RawUdp implements AutoCloseable {
   }
 
   static RawUdp server(InetSocketAddress bind) throws InterruptedException {
-    return new RawUdp(true, bind);
+    return new RawUdp(true, bind, 0);
+  }
+
+  /** A server on an ephemeral loopback port whose loop busy-polls {@code micros} (the node's default: 50). */
+  static RawUdp busyPollingServer(long micros) throws InterruptedException {
+    return new RawUdp(true, new InetSocketAddress("127.0.0.1", 0), micros);
+  }
+
+  /** A measuring client on an ephemeral loopback port whose loop busy-polls {@code micros}. */
+  static RawUdp busyPollingClient(long micros) throws InterruptedException {
+    return new RawUdp(false, new InetSocketAddress("127.0.0.1", 0), micros);
   }
 
   /** A measuring client on an ephemeral loopback port. */
@@ -79,7 +94,7 @@ final class RawUdp implements AutoCloseable {
   }
 
   static RawUdp client(InetSocketAddress bind) throws InterruptedException {
-    return new RawUdp(false, bind);
+    return new RawUdp(false, bind, 0);
   }
 
   int port() {

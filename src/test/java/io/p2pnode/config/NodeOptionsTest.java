@@ -31,6 +31,7 @@ class NodeOptionsTest {
     org.junit.jupiter.api.Assertions.assertNull(o.peerId(), "no peerId configured: the node derives it from its identity key");
     assertEquals(IdentityOptions.DEFAULT_KEY_FILE, o.identity().keyFile());
     assertEquals(NodeOptions.DEFAULT_EVENT_LOOPS, o.eventLoops());
+    assertEquals(NodeOptions.DEFAULT_BUSY_POLL_MICROS, o.busyPollMicros());
     assertEquals(Runtime.getRuntime().availableProcessors(), o.eventLoopCount(), "0: one loop per available processor");
 
     assertEquals(ListenOptions.DEFAULT_HOST, o.listen().host());
@@ -128,6 +129,7 @@ class NodeOptionsTest {
     JsonObject in = new JsonObject()
       .put("peerId", "peer_1.x-y")
       .put("eventLoops", 3)
+      .put("busyPollMicros", 0)
       .put("listen", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 4)
         .put("maxDatagramBytes", 1400).put("socketBufferBytes", 65536))
       .put("coordinator", new JsonObject().put("enabled", false).put("registrationTtlMs", 1234).put("maxPeers", 7))
@@ -178,6 +180,8 @@ class NodeOptionsTest {
       arguments("{\"listen\": {\"instances\": 1000}}", "listen.instances"),
       arguments("{\"eventLoops\": -1}", "eventLoops"),
       arguments("{\"eventLoops\": 2.5}", "eventLoops"),
+      arguments("{\"busyPollMicros\": -1}", "busyPollMicros"),
+      arguments("{\"busyPollMicros\": 10001}", "busyPollMicros"),
       // unknown keys
       arguments("{\"peerid\": \"x\"}", "peerid"),
       arguments("{\"listen\": {\"hots\": \"127.0.0.1\"}}", "listen.hots"),

@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * event bus: fire-and-forget {@code send}s with a {@code request} every 256th for credit, up to a
  * window in flight; the receiving application consumes on the receiving node's own event loop.
  * Every message must be consumed once and in order, with no StackOverflowError, no fault and no
- * blocked-thread warning anywhere in the log.
+ * blocked-thread warning anywhere in the log. Both ends run on a Vert.x of their own, whose loops
+ * busy-poll, as {@code P2pNode.start(options)} gives an application.
  */
 class EmbeddedLoadTest {
   private static final int CREDIT_EVERY = 256;
@@ -69,9 +70,10 @@ class EmbeddedLoadTest {
     // the sender keeps up to 16 384 unconfirmed sends: its queue must hold them (else 429, which a send without reply cannot see)
     // default liveness (the test config's 1 s would call a peer dead when a loaded CI machine stalls a JVM for a second)
     JsonObject heartbeat = new JsonObject().put("intervalMs", 5_000).put("timeoutMs", 15_000);
-    alice = nodes.startRegistered(TestNodes.peer("alice", coord).put("heartbeat", heartbeat)
-      .put("session", new JsonObject().put("maxInFlight", 32_768)));
-    bob = nodes.startRegistered(TestNodes.peer("bob", coord).put("heartbeat", heartbeat));
+    // both on a Vert.x of their own, as P2pNode.start(options) gives an application: busy-polling loops
+    alice = nodes.registered(nodes.startOwn(TestNodes.peer("alice", coord).put("heartbeat", heartbeat)
+      .put("session", new JsonObject().put("maxInFlight", 32_768))));
+    bob = nodes.registered(nodes.startOwn(TestNodes.peer("bob", coord).put("heartbeat", heartbeat)));
   }
 
   @AfterAll
@@ -171,6 +173,8 @@ class EmbeddedLoadTest {
     for (P2pNode n : List.of(alice, bob)) {
       JsonObject st = await(P2pClient.create(n.vertx()).status());
       assertEquals(0, st.getLong("faults"), n.peerId() + " faults");
+      assertEquals(io.p2pnode.config.NodeOptions.DEFAULT_BUSY_POLL_MICROS, st.getJsonObject("transport").getLong("busyPollMicros"),
+        n.peerId() + "'s loops busy-poll");
       assertNull(st.getJsonObject("counters").getJsonObject("drops").getLong("UNCONFIRMED_SEND_FAILED"), n.peerId() + ": " + st);
     }
     synchronized (trouble) {

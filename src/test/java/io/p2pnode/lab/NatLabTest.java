@@ -77,9 +77,15 @@ class NatLabTest {
       assertEquals(path, peer.getString("path"), peer.encode());
       assertEquals(strategy, peer.getString("strategy"), peer.encode());
       NatLab.delivers("bob", "alice", "back via " + path);
-      if ("birthday".equals(strategy)) { // the hard side's winning socket is connected, as in the accept model
+      if ("birthday".equals(strategy)) { // the hard side's path socket is connected, as in the accept model
         String hard = "one-symmetric".equals(scenario) ? "alice" : "bob";
-        assertTrue(connectedEphemeralSocket(hard), hard + " has no connected UDP socket beside port 7700");
+        String other = "alice".equals(hard) ? "bob" : "alice";
+        // a birthday socket a probe reached; or, about one win in 257, the peer's probe hits the mapping
+        // the hard side's own punching made from 7700, and the hard side's path is then not birthday's
+        JsonObject seen = awaitPath(hard, other, path);
+        String local = connectedSocketTo(hard, seen.getString("remote"));
+        assertNotNull(local, hard + " has no UDP socket connected to " + seen.encode());
+        if ("birthday".equals(seen.getString("strategy"))) assertFalse(local.endsWith(":7700"), seen.encode() + " on " + local);
       }
       JsonObject st = new JsonObject(NatLab.cli("alice", "status").out());
       long probes = st.getJsonObject("punch").getJsonObject("strategies").getJsonObject("birthday").getLong("probesSent");
@@ -87,8 +93,8 @@ class NatLabTest {
     }
   }
 
-  /** Whether {@code host} has, within 5 s, a connected (ESTAB) UDP socket on a port other than the node's 7700. */
-  static boolean connectedEphemeralSocket(String host) throws Exception {
+  /** The local address of {@code host}'s connected (ESTAB) UDP socket to {@code remote}, within 5 s, or {@code null}. */
+  static String connectedSocketTo(String host, String remote) throws Exception {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     do {
       Process p = new ProcessBuilder("ip", "netns", "exec", "p2plab-" + host, "ss", "-Huan", "state", "established")
@@ -97,11 +103,11 @@ class NatLabTest {
       p.waitFor();
       for (String line : out.split("\n")) {
         String[] f = line.trim().split("\\s+");
-        if (f.length >= 4 && !f[2].endsWith(":7700")) return true; // Recv-Q Send-Q Local Peer
+        if (f.length >= 4 && f[3].equals(remote)) return f[2]; // Recv-Q Send-Q Local Peer
       }
       java.util.concurrent.TimeUnit.MILLISECONDS.sleep(100); // ss has no event to wait on
     } while (System.nanoTime() < deadline);
-    return false;
+    return null;
   }
 
   /** {@code from}'s {@code p2p.peers} entry of {@code to}, once its path is {@code path} (or after 15 s). */

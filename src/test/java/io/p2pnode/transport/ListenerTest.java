@@ -77,7 +77,7 @@ class ListenerTest {
   void statusReportsTheUdpBatchingInUse(VertxTestContext ctx) {
     P2pClient.create(node.vertx()).status().onComplete(ctx.succeeding(st -> ctx.verify(() -> {
       JsonObject t = st.getJsonObject("transport");
-      assertEquals(UdpOffload.CURRENT.toJson(), t);
+      assertEquals(UdpOffload.CURRENT.toJson().put("busyPollMicros", 0), t, "a test Vert.x: no busy-polling");
       assertTrue(t.getBoolean("sendmmsg"), "epoll: sendmmsg " + t);
       ctx.completeNow();
     })));
