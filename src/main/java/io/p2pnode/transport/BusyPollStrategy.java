@@ -16,6 +16,11 @@ import io.p2pnode.time.Clock;
  * keeps its core busy for up to {@code spinNanos} more, so a node woken once every millisecond
  * spends about 5 % of a core at 50 µs. An idle node does not spin at all.
  *
+ * <p>Each empty poll yields the core ({@code sched_yield}): where threads share cores (two
+ * processes unpinned on this 2-core machine), a peer's thread woken on this core runs at once
+ * instead of waiting for the scheduler to preempt the poller. Measured unpinned here: the
+ * clustered event bus's request/reply read 260-280 µs with a bare spin, 55-90 µs with the yield.
+ *
  * <pre>
  *   POLLING --(nothing to do for spinNanos)--> BLOCKED --(epoll_wait returns)--> POLLING
  * </pre>
