@@ -12,16 +12,17 @@ import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.epoll.Epoll;
-import io.p2pnode.transport.BusyPollTransport;
 import io.p2pnode.metrics.MeterRegistries;
+import io.p2pnode.transport.BusyPollTransport;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /**
  * Creates the node's Vert.x instance: {@code eventLoops} event loops, native transport preferred
  * (SO_REUSEPORT listeners need epoll), its loops busy-polling {@code busyPollMicros} on epoll
- * ({@link BusyPollTransport}), clustered through vertx-hazelcast when {@code cluster.enabled}, configured by the XML or YAML file at {@code cluster.config}, with Vert.x's Micrometer metrics on a Prometheus
- * registry ({@link MeterRegistries}).
+ * ({@link BusyPollTransport}), clustered through vertx-hazelcast when {@code cluster.enabled},
+ * configured by the XML or YAML file at {@code cluster.config}, with Vert.x's Micrometer metrics on
+ * a Prometheus registry ({@link MeterRegistries}).
  */
 public final class VertxFactory {
   private VertxFactory() {
@@ -39,7 +40,9 @@ public final class VertxFactory {
       .setRegistryName("p2p-node-" + java.util.UUID.randomUUID()));
     VertxBuilder builder = Vertx.builder().with(vo).withMetrics(new MicrometerMetricsFactory(registry));
     // busy-polling needs epoll's select strategy; elsewhere the loops block, as Vert.x's do
-    if (options.busyPollMicros() > 0 && Epoll.isAvailable()) builder = builder.withTransport(BusyPollTransport.epoll(options.busyPollMicros()));
+    if (options.busyPollMicros() > 0 && Epoll.isAvailable()) {
+      builder = builder.withTransport(BusyPollTransport.epoll(options.busyPollMicros()));
+    }
     if (!options.cluster().enabled()) {
       Vertx vertx = builder.build();
       MeterRegistries.attach(vertx, registry);

@@ -53,12 +53,13 @@ public final class NodeOptions {
    * before it blocks (0 = never polls: Netty's default). 50 µs, the value Linux suggests for its
    * own {@code busy_poll}, covers a loopback or LAN request/reply between two such nodes (about
    * 21 µs here) while a loop woken once a millisecond spends about 5 % of a core on it; on this VM
-   * it cuts a loopback request/reply from about 119 to 21 µs (README, Benchmark).
+   * it cuts a loopback request/reply from about 119 to 21 µs (README, Benchmark). 20 µs, shorter
+   * than that round trip, never caught the reply.
    */
   public static final int DEFAULT_BUSY_POLL_MICROS = 50;
 
-  static final Set<String> KEYS = Set.of("peerId", "eventLoops", "busyPollMicros", "listen", "coordinator", "rendezvous", "bridge", "cluster",
-    "heartbeat", "session", "identity", "http", "punch");
+  static final Set<String> KEYS = Set.of("peerId", "eventLoops", "busyPollMicros", "listen", "coordinator", "rendezvous", "bridge",
+    "cluster", "heartbeat", "session", "identity", "http", "punch");
 
   private String peerId;
   private int eventLoops = DEFAULT_EVENT_LOOPS;
@@ -147,7 +148,8 @@ public final class NodeOptions {
 
   /** The effective configuration, defaults filled in; {@code fromJson(toJson())} is equivalent. */
   public JsonObject toJson() {
-    return new JsonObject().put("peerId", peerId).put("eventLoops", eventLoops).put("busyPollMicros", busyPollMicros).put("listen", listen.toJson())
+    return new JsonObject().put("peerId", peerId).put("eventLoops", eventLoops).put("busyPollMicros", busyPollMicros)
+      .put("listen", listen.toJson())
       .put("coordinator", coordinator.toJson()).put("rendezvous", new JsonArray(rendezvous))
       .put("bridge", bridge.toJson()).put("cluster", cluster.toJson()).put("heartbeat", heartbeat.toJson())
       .put("session", session.toJson()).put("identity", identity.toJson())
