@@ -1,6 +1,8 @@
 package io.p2pnode.transport;
 
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.SelectStrategy;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.IntSupplier;
 import io.p2pnode.time.Clock;
 
@@ -19,7 +21,8 @@ import io.p2pnode.time.Clock;
  * <p>Each empty poll yields the core ({@code sched_yield}): where threads share cores (two
  * processes unpinned on this 2-core machine), a peer's thread woken on this core runs at once
  * instead of waiting for the scheduler to preempt the poller. Measured unpinned here: the
- * clustered event bus's request/reply read 260-280 µs with a bare spin, 55-90 µs with the yield.
+ * clustered event bus's request/reply read 282-301 µs with a bare spin, 44-141 µs with the yield
+ * (README, Benchmark, runs 20-22).
  *
  * <pre>
  *   POLLING --(nothing to do for spinNanos)--> BLOCKED --(epoll_wait returns)--> POLLING
@@ -52,6 +55,16 @@ public final class BusyPollStrategy implements SelectStrategy {
     this.lastWork = clock.nanoTime();
   }
 
+  /**
+   * Netty's epoll I/O handler with a strategy of this kind on each loop, polling {@code micros} after work.
+   *
+   * @throws IllegalArgumentException when {@code micros} is not positive
+   */
+  public static IoHandlerFactory epollHandlers(long micros) {
+    if (micros <= 0) throw new IllegalArgumentException("busy-poll micros must be > 0, got " + micros);
+    return EpollIoHandler.newFactory(0, () -> new BusyPollStrategy(micros * 1_000L, Clock.SYSTEM));
+  }
+
   @Override
   public int calculateStrategy(IntSupplier selectNow, boolean hasTasks) throws Exception {
     long now = clock.nanoTime();
@@ -72,7 +85,7 @@ public final class BusyPollStrategy implements SelectStrategy {
     return SelectStrategy.SELECT;
   }
 
-  /** For tests and {@code p2p.status}. */
+  /** For tests. */
   public State state() {
     return state;
   }

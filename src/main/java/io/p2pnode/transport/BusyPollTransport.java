@@ -2,8 +2,6 @@ package io.p2pnode.transport;
 
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.p2pnode.time.Clock;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.transports.EpollTransport;
 import io.vertx.core.internal.VertxInternal;
@@ -77,7 +75,7 @@ public final class BusyPollTransport implements Transport {
 
     @Override
     public IoHandlerFactory ioHandlerFactory() {
-      return EpollIoHandler.newFactory(0, () -> new BusyPollStrategy(micros * 1_000L, Clock.SYSTEM));
+      return BusyPollStrategy.epollHandlers(micros);
     }
   }
 }

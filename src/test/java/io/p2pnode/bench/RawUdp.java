@@ -11,7 +11,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.socket.DatagramPacket;
-import io.p2pnode.time.Clock;
 import io.p2pnode.transport.BusyPollStrategy;
 
 import java.net.InetSocketAddress;
@@ -44,7 +43,7 @@ final class RawUdp implements AutoCloseable {
   /** @param busyPollMicros &gt; 0: the loop busy-polls that long after its last work, as a node's do by default */
   private RawUdp(boolean server, InetSocketAddress bind, long busyPollMicros) throws InterruptedException {
     group = new MultiThreadIoEventLoopGroup(1, busyPollMicros <= 0 ? EpollIoHandler.newFactory()
-      : EpollIoHandler.newFactory(0, () -> new BusyPollStrategy(busyPollMicros * 1_000L, Clock.SYSTEM)));
+      : BusyPollStrategy.epollHandlers(busyPollMicros));
     channel = new Bootstrap().group(group).channel(EpollDatagramChannel.class)
       .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20)
       .handler(new SimpleChannelInboundHandler<DatagramPacket>() {

@@ -54,6 +54,7 @@ class BusyPollStrategyTest {
   @Test
   void refusesANonPositiveSpin() {
     assertThrows(IllegalArgumentException.class, () -> new BusyPollStrategy(0, () -> 0));
+    assertThrows(IllegalArgumentException.class, () -> BusyPollStrategy.epollHandlers(0));
     assertThrows(IllegalArgumentException.class, () -> BusyPollTransport.epoll(0));
     assertThrows(IllegalArgumentException.class, () -> BusyPollTransport.epoll(BusyPollTransport.MAX_MICROS + 1));
   }
