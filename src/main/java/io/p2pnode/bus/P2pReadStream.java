@@ -96,8 +96,9 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
    * Writes this stream into the file {@code filename} (created, or truncated), as
    * {@code HttpServerFileUpload.streamToFileSystem}: the receiving side of
    * {@link P2pWriteStream#sendFile}. Chunks are gathered while the previous batch is written and
-   * each batch is one gathering write on a worker thread, so it costs one worker hand-off per
-   * several MiB where {@code pipeTo(asyncFile)} costs one per 64 KiB chunk. Memory stays flat: with
+   * each batch is written on a worker thread (in 256 KiB writes from one reused direct buffer), so
+   * it costs one worker hand-off per several MiB where {@code pipeTo(asyncFile)} costs one per
+   * 64 KiB chunk. Memory stays flat: with
    * 8 MiB gathered behind a write the stream pauses, which stops its credit at the sender.
    * Completes after the stream's end once the file holds every byte and is closed; fails with the
    * stream's failure, or with the file's error (then the stream is reset with code 500, so the

@@ -2,6 +2,8 @@ package io.p2pnode.bus;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -16,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link FileSink}: which file gets direct I/O, and a direct file holds exactly the bytes written, whatever their cut. */
+/** {@link FileSink}: which file gets direct I/O, and a file holds exactly the bytes written, whatever their cut, direct or not. */
 class FileSinkTest {
 
   @Test
@@ -36,16 +38,19 @@ class FileSinkTest {
     }
   }
 
-  @Test
-  void oddSizesAcrossBatchesArriveExactly(@TempDir Path dir) throws Exception {
+  @ParameterizedTest(name = "direct {0}")
+  @ValueSource(booleans = {true, false})
+  void oddSizesAcrossBatchesArriveExactly(boolean direct, @TempDir Path dir) throws Exception {
     Random r = new Random(7);
-    // sizes that cut blocks anywhere: less than a block, a block and one, more than the staging buffer in one batch
-    int[][] batches = {{1}, {100, 4095}, {4097, 3}, {DirectFileSink.STAGING_BYTES + 12_345, 65_536}, {}, {7}};
+    // sizes that cut blocks and writes anywhere: less than a block, a block and one, more than a
+    // page-cache write, more than the direct staging buffer in one batch
+    int[][] batches = {{1}, {100, 4095}, {4097, 3}, {FileSink.BufferedFileSink.WRITE_BYTES - 1, 2, FileSink.BufferedFileSink.WRITE_BYTES},
+      {DirectFileSink.STAGING_BYTES + 12_345, 65_536}, {}, {7}};
     ByteBuffer expected = ByteBuffer.allocate(Arrays.stream(batches).flatMapToInt(Arrays::stream).sum());
     Path target = dir.resolve("odd.bin");
     Files.write(target, new byte[20 << 20]); // longer than what comes: truncated
-    FileSink sink = FileSink.open(target, true);
-    assertTrue(sink.direct());
+    FileSink sink = FileSink.open(target, direct);
+    assertEquals(direct, sink.direct());
     for (int[] sizes : batches) {
       List<ByteBuffer> batch = new ArrayList<>();
       for (int n : sizes) {
