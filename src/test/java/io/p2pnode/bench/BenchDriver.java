@@ -266,6 +266,9 @@ public final class BenchDriver {
         double before = retransmitted(api);
         printRate(size, w, load.throughput(size, w, nanos / 3, nanos));
         print(Figure.RETRANSMITTED, size, w, retransmitted(api) - before, "chunks");
+        if (size == 65536 && !warming) { // on this process's core, its event loop idle: p2p seals every byte once
+          print(Figure.SEAL_THROUGHPUT, size, null, io.p2pnode.crypto.CryptoBench.sealBytesPerSecond(MAX_DATAGRAM - 16 - 16, 1.0) / 1e6, "MB/s");
+        }
       }, (mib, w) -> {
         FileTransfer.send(vertx, "bench-b", mib, 1, false, FileTransfer.Way.PIPED); // warm-up, as every figure has one: the JIT, the stream windows
         double before = retransmitted(api);

@@ -173,6 +173,12 @@ final class BenchReport {
       target("64 B throughput p2p/raw >= 3, " + w + " in flight", ratio(P2P, RAW, Figure.THROUGHPUT, 64, w, null, pinned), 3.0, true);
       target("64 KB bytes/s p2p/raw >= 0.5, " + w + " in flight", ratio(P2P, RAW, Figure.THROUGHPUT, 65536, w, null, pinned), 0.5, true);
     }
+    Figure seal = find(P2P, Figure.SEAL_THROUGHPUT, 65536, null, pinned);
+    Figure raw = mb(find(RAW, Figure.THROUGHPUT, 65536, null, pinned), 65536);
+    if (seal != null && seal.ok() && raw != null && raw.ok()) {
+      out.printf(Locale.ROOT, "  (64 KB ceiling: AES-256-GCM seals %.0f MB/s alone on the sender's core, %.2f x raw; the receiver opens as"
+        + " much: p2p's 64 KB ratio cannot pass that)%n", seal.value(), seal.value() / raw.value());
+    }
     for (int size : new int[] {64, 1024}) {
       // against the raw ping-pongs timed in the same minutes when the driver paired them
       boolean paired = find(P2P, Figure.RTT_P50_PAIRED_RAW, size, 1, pinned) != null;
