@@ -28,13 +28,6 @@ import io.p2pnode.time.Clock;
  *   POLLING --(nothing to do for spinNanos)--> BLOCKED --(epoll_wait returns)--> POLLING
  * </pre>
  *
- * <p>It polls only while polling pays off. A spin that ends without work is a miss; after
- * {@link #MISSES_TO_REST} misses in a row (say a request every millisecond, whose next one never
- * comes within the spin) the loop <em>rests</em>: it blocks as soon as it runs out of work. It
- * polls again once it is woken within {@link #WAKE_FACTOR} spins of its last work (work came about
- * as soon as a spin would have caught it: the gap includes the wake-up itself, about 45 µs on this
- * VM), and any work that a spin caught clears the misses.
- *
  * One instance per event loop; called only on that loop.
  */
 public final class BusyPollStrategy implements SelectStrategy {
@@ -46,19 +39,10 @@ public final class BusyPollStrategy implements SelectStrategy {
     BLOCKED
   }
 
-  /** Fruitless spins in a row after which the loop rests: 8 × 50 µs is the most a loop polls for nothing before it stops. */
-  static final int MISSES_TO_REST = 8;
-  /** A resting loop polls again when woken within this many spins of its last work (the wake-up takes part of it). */
-  static final int WAKE_FACTOR = 2;
-
   private final long spinNanos;
   private final Clock clock;
   private State state = State.POLLING;
   private long lastWork;
-  /** Whether this loop polled since its last work: work then counts as caught by the spin. */
-  private boolean polled;
-  /** Spins in a row that ended without work. */
-  private int misses;
 
   /**
    * @param spinNanos how long the loop keeps polling after its last work; &gt; 0
@@ -86,23 +70,17 @@ public final class BusyPollStrategy implements SelectStrategy {
     long now = clock.nanoTime();
     if (state == State.BLOCKED) { // epoll_wait returned: a datagram, a task or a timer woke the loop
       state = State.POLLING;
-      if (resting() && now - lastWork < WAKE_FACTOR * spinNanos) misses = 0; // a spin would have caught it
       lastWork = now;
     }
     int ready = selectNow.get();
     if (ready > 0 || hasTasks) {
-      if (polled) misses = 0; // the spin paid off
-      polled = false;
       lastWork = now;
       return ready;
     }
-    if (!resting() && now - lastWork < spinNanos) {
-      polled = true;
+    if (now - lastWork < spinNanos) {
       Thread.yield(); // a thread of this process that waits for this core runs first
       return 0; // run the tasks that came due, then poll again
     }
-    if (polled && misses < MISSES_TO_REST) misses++;
-    polled = false;
     state = State.BLOCKED;
     return SelectStrategy.SELECT;
   }
@@ -110,10 +88,5 @@ public final class BusyPollStrategy implements SelectStrategy {
   /** For tests. */
   public State state() {
     return state;
-  }
-
-  /** Whether the loop blocks as soon as it runs out of work, polling having not paid off lately. */
-  public boolean resting() {
-    return misses >= MISSES_TO_REST;
   }
 }

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** {@link BusyPollStrategy} on a manual clock: when a loop polls, when it blocks, what counts as work, when it rests. */
+/** {@link BusyPollStrategy} on a manual clock: when a loop polls, when it blocks, what counts as work. */
 class BusyPollStrategyTest {
   private static final long SPIN = 50_000;
   private long now = 1_000_000;
@@ -42,64 +42,6 @@ class BusyPollStrategyTest {
       assertEquals(row[4], s.state(), "at +" + ((long) row[0] - t0) + " ns");
     }
     assertEquals(table.length, polls, "every turn asks epoll without blocking first");
-  }
-
-  /** From a wake-up at {@code now}: one datagram, a poll inside the spin, then the spin runs out. */
-  private int spinOut(long wokeAt) throws Exception {
-    step(wokeAt, 1, false);
-    assertEquals(0, step(wokeAt + SPIN / 2, 0, false), "polls inside the spin");
-    return step(wokeAt + SPIN, 0, false);
-  }
-
-  @Test
-  void restsAfterSpinsThatCatchNothingAndPollsAgainWhenWorkComesSoon() throws Exception {
-    // a request every millisecond: each spin after it catches nothing
-    for (int i = 0; i < BusyPollStrategy.MISSES_TO_REST; i++) {
-      assertFalse(s.resting(), "after " + i + " fruitless spins");
-      assertEquals(SelectStrategy.SELECT, spinOut(now + 1_000_000));
-    }
-    assertTrue(s.resting(), BusyPollStrategy.MISSES_TO_REST + " fruitless spins in a row: polling does not pay");
-    long t = now + 1_000_000;
-    assertEquals(1, step(t, 1, false), "woken with work, handles it");
-    assertEquals(SelectStrategy.SELECT, step(t + 1_000, 0, false), "resting: blocks as soon as the work is done");
-    assertEquals(BusyPollStrategy.State.BLOCKED, s.state());
-    int pollsBefore = polls;
-    // woken 90 µs after the last work (less than two spins): a spin would have caught it
-    assertEquals(1, step(t + 1_000 + 90_000, 1, false));
-    assertFalse(s.resting(), "work came within two spins of the last: polls again");
-    assertEquals(0, step(t + 1_000 + 100_000, 0, false), "polls after work again");
-    assertEquals(pollsBefore + 2, polls);
-  }
-
-  @Test
-  void workASpinCatchesClearsTheMisses() throws Exception {
-    for (int i = 0; i < BusyPollStrategy.MISSES_TO_REST - 1; i++) {
-      spinOut(now + 1_000_000);
-    }
-    long t = now + 1_000_000;
-    step(t, 1, false);
-    assertEquals(0, step(t + 10_000, 0, false));
-    assertEquals(2, step(t + 20_000, 2, false), "the spin catches the next datagrams");
-    assertEquals(0, step(t + 20_000 + SPIN / 2, 0, false));
-    assertEquals(SelectStrategy.SELECT, step(t + 20_000 + SPIN, 0, false), "a miss, the first one again");
-    assertFalse(s.resting(), "one miss after a spin that paid off");
-    for (int i = 0; i < BusyPollStrategy.MISSES_TO_REST - 1; i++) {
-      spinOut(now + 1_000_000);
-    }
-    assertTrue(s.resting(), "then " + BusyPollStrategy.MISSES_TO_REST + " in a row");
-  }
-
-  @Test
-  void aRestingLoopWokenLongAfterItsWorkKeepsResting() throws Exception {
-    for (int i = 0; i < BusyPollStrategy.MISSES_TO_REST; i++) {
-      spinOut(now + 1_000_000);
-    }
-    long t = now + 1_000_000;
-    step(t, 1, false);
-    assertEquals(SelectStrategy.SELECT, step(t, 0, false));
-    assertEquals(1, step(t + 2 * SPIN, 1, false), "woken two spins after its work");
-    assertTrue(s.resting(), "a spin would not have caught it");
-    assertEquals(SelectStrategy.SELECT, step(t + 2 * SPIN + 1, 0, false));
   }
 
   @Test
