@@ -98,8 +98,8 @@ public final class P2pReadStream implements ReadStream<Buffer>, StreamSink.Inbou
    * {@link P2pWriteStream#sendFile}. Chunks are gathered while the previous batch is written and
    * each batch is written on a worker thread (in 256 KiB writes from one reused direct buffer), so
    * it costs one worker hand-off per several MiB where {@code pipeTo(asyncFile)} costs one per
-   * 64 KiB chunk. Memory stays flat: with
-   * 8 MiB gathered behind a write the stream pauses, which stops its credit at the sender.
+   * 64 KiB chunk. Memory stays flat: with 8 MiB gathered behind a write the stream pauses, which
+   * stops its credit at the sender.
    * Completes after the stream's end once the file holds every byte and is closed; fails with the
    * stream's failure, or with the file's error (then the stream is reset with code 500, so the
    * writer hears it). A partly written file stays. It sets the stream's handlers: do not set your own.

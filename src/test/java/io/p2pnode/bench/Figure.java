@@ -26,9 +26,9 @@ record Figure(String system, String metric, int size, Integer window, boolean pi
   /** As {@link #RTT_P50_PAIRED_RAW}, both raw loops busy-polling as a node's do by default: what busy-polling alone buys. */
   static final String RTT_P50_PAIRED_RAW_BUSYPOLL = "rtt_p50_paired_raw_busypoll";
   static final String RTT_P99_PAIRED_RAW_BUSYPOLL = "rtt_p99_paired_raw_busypoll";
-  /** Heap bytes allocated per message on the sending / receiving process (all threads). */
   /** MB/s that AES-256-GCM seals alone on the driver's core (64 KB only): what the cipher leaves of p2p's 64 KB target. */
   static final String SEAL_THROUGHPUT = "seal_throughput";
+  /** Heap bytes allocated per message on the sending / receiving process (all threads). */
   static final String ALLOC_SENDER = "alloc_sender";
   static final String ALLOC_RECEIVER = "alloc_receiver";
   /** Chunks the p2p sender retransmitted during a throughput run (loopback loses nothing: 0 expected). */

@@ -97,8 +97,8 @@ final class FileTransfer {
 
   /**
    * Writes {@code mib} MiB in 256 KiB writes from one direct buffer into a new file, as
-   * {@code streamToFileSystem} does by default (page-cache writes), and returns MB/s until the last write returned. It runs
-   * right after the sender deleted its source file, so its new pages are mostly ones freed just
+   * {@code streamToFileSystem} does by default (page-cache writes), and returns MB/s until the last
+   * write returned. It runs right after the sender deleted its source file, so its new pages are mostly ones freed just
    * before: on a VM that hands freed memory back to its host (virtio-balloon free page reporting)
    * a transfer's pages may cost several times more (see {@link Benchmark#firstTouchMBs}).
    */
