@@ -53,15 +53,7 @@ final class DirectFileSink implements FileSink {
 
   @Override
   public void write(List<ByteBuffer> batch) throws IOException {
-    for (ByteBuffer b : batch) {
-      while (b.hasRemaining()) {
-        int n = Math.min(b.remaining(), staging.remaining());
-        staging.put(staging.position(), b, b.position(), n);
-        staging.position(staging.position() + n);
-        b.position(b.position() + n);
-        if (!staging.hasRemaining()) writeWholeBlocks();
-      }
-    }
+    FileSink.stage(batch, staging, this::writeWholeBlocks);
     writeWholeBlocks();
   }
 

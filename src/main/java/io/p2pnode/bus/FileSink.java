@@ -51,6 +51,28 @@ interface FileSink {
     return new BufferedFileSink(FileChannel.open(path, PLAIN_OPTIONS));
   }
 
+  /** Makes room in a full staging buffer (writes what it holds). */
+  @FunctionalInterface
+  interface Drain {
+    void drain() throws IOException;
+  }
+
+  /**
+   * Copies every byte of {@code batch} into {@code staging} from its position on, calling
+   * {@code full} each time it fills up; the batch's buffers are used up. The sinks' one copy loop.
+   */
+  static void stage(List<ByteBuffer> batch, ByteBuffer staging, Drain full) throws IOException {
+    for (ByteBuffer b : batch) {
+      while (b.hasRemaining()) {
+        int n = Math.min(b.remaining(), staging.remaining());
+        staging.put(staging.position(), b, b.position(), n);
+        staging.position(staging.position() + n);
+        b.position(b.position() + n);
+        if (!staging.hasRemaining()) full.drain();
+      }
+    }
+  }
+
   /** Created or truncated, for writing. */
   OpenOption[] PLAIN_OPTIONS = {StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING};
   /** The same, past the page cache. */
@@ -81,15 +103,7 @@ interface FileSink {
 
     @Override
     public void write(List<ByteBuffer> batch) throws IOException {
-      for (ByteBuffer b : batch) {
-        while (b.hasRemaining()) {
-          int n = Math.min(b.remaining(), staging.remaining());
-          staging.put(staging.position(), b, b.position(), n);
-          staging.position(staging.position() + n);
-          b.position(b.position() + n);
-          if (!staging.hasRemaining()) writeStaged();
-        }
-      }
+      stage(batch, staging, this::writeStaged);
       writeStaged();
     }
 

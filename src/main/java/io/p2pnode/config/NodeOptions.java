@@ -52,9 +52,10 @@ public final class NodeOptions {
    * How long (µs) an event loop of a Vert.x the node creates keeps polling after its last work
    * before it blocks (0 = never polls: Netty's default). 50 µs, the value Linux suggests for its
    * own {@code busy_poll}, covers a loopback or LAN request/reply between two such nodes (about
-   * 21 µs here) while a loop woken once a millisecond spends about 5 % of a core on it; on this VM
-   * it cuts a loopback request/reply from about 119 to 21 µs (README, Benchmark). 20 µs, shorter
-   * than that round trip, never caught the reply.
+   * 21 µs here) at little CPU (one {@code p2p.send} a millisecond between nodes in one JVM: their
+   * loops used 19.7 % of a core against 13.8 % without polling); on this VM it cuts a loopback
+   * request/reply from about 119 to 21 µs (README, Benchmark). 20 µs, shorter than that round
+   * trip, never caught the reply.
    */
   public static final int DEFAULT_BUSY_POLL_MICROS = 50;
 
