@@ -44,7 +44,7 @@ public final class NodeOptions {
    * default is two per processor, a hedge for application code that blocks; a node's loops run only
    * the node's code (applications reach it over the bridge), and on a machine or container with one
    * processor a second loop only adds a thread switch between a message's session and its
-   * consumer: about 15 µs of a 50 µs loopback request/reply here (README, Benchmark).
+   * consumer: about 15 µs of a 50 µs loopback request/reply here (docs/benchmark-history.md).
    */
   public static final int DEFAULT_EVENT_LOOPS = 0;
 
@@ -54,7 +54,7 @@ public final class NodeOptions {
    * own {@code busy_poll}, covers a loopback or LAN request/reply between two such nodes (about
    * 21 µs here) at little CPU (one {@code p2p.send} a millisecond between nodes in one JVM: their
    * loops used 19.7 % of a core against 13.8 % without polling); on this VM it cuts a loopback
-   * request/reply from about 119 to 21 µs (README, Benchmark). 20 µs, shorter than that round
+   * request/reply from about 119 to 21 µs (docs/benchmark-history.md). 20 µs, shorter than that round
    * trip, never caught the reply.
    */
   public static final int DEFAULT_BUSY_POLL_MICROS = 50;
