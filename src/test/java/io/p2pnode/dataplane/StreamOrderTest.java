@@ -98,4 +98,34 @@ class StreamOrderTest {
       assertFalse(o.hasRunnable(), "seed " + seed);
     }
   }
+
+  /**
+   * A burst's ids are consecutive: where Netty's primitive maps would put them (a key's own value,
+   * folded to an int, modulo a table of twice the ids held), {@link StreamOrder#slot} must scatter
+   * them, or every removal walks the run they form (linear probing). Identity ids leave one run of
+   * 4 096 slots; spread ones none longer than a few dozen. Also distinct: no two ids share a slot.
+   */
+  @Test
+  void consecutiveIdsAreSpreadOverTheMapsSlots() {
+    int held = 4096;
+    int mask = 2 * held - 1;
+    for (long base : new long[] {1, 1L << 20, (1L << 40) + 12345, Long.MAX_VALUE - held}) {
+      boolean[] used = new boolean[mask + 1];
+      java.util.Set<Long> slots = new java.util.HashSet<>();
+      for (long id = base; id < base + held; id++) {
+        long k = StreamOrder.slot(id);
+        assertTrue(slots.add(k), "two ids in one slot at " + id);
+        int i = (int) (k ^ (k >>> 32)) & mask;
+        while (used[i]) i = (i + 1) & mask; // linear probing, as the map does
+        used[i] = true;
+      }
+      int longest = 0;
+      int run = 0;
+      for (int i = 0; i < 2 * used.length; i++) { // twice round: a run may wrap
+        run = used[i & mask] ? run + 1 : 0;
+        longest = Math.max(longest, Math.min(run, used.length));
+      }
+      assertTrue(longest < 64, "a run of " + longest + " occupied slots from base " + base);
+    }
+  }
 }
