@@ -6,9 +6,11 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -111,7 +113,7 @@ class StreamOrderTest {
     int mask = 2 * held - 1;
     for (long base : new long[] {1, 1L << 20, (1L << 40) + 12345, Long.MAX_VALUE - held}) {
       boolean[] used = new boolean[mask + 1];
-      java.util.Set<Long> slots = new java.util.HashSet<>();
+      Set<Long> slots = new HashSet<>();
       for (long id = base; id < base + held; id++) {
         long k = StreamOrder.slot(id);
         assertTrue(slots.add(k), "two ids in one slot at " + id);
