@@ -32,9 +32,8 @@ interface FileSink {
    * opened with {@code O_DIRECT} when its file system takes it: the bytes go from one reused buffer
    * to the device, where page-cache writes cost a page fault and a copy per page (on this project's
    * VMs, 0.3–0.7 s of CPU per GiB into a new file in {@link BufferedFileSink#WRITE_BYTES} writes
-   * against 0.12 s direct). A FIFO or a device (where
-   * {@code O_DIRECT} means something else, or nothing) and a file system that refuses it get plain
-   * writes all the same.
+   * against 0.12 s direct). A FIFO or a device (where {@code O_DIRECT} means something else, or
+   * nothing) and a file system that refuses it get plain writes all the same.
    */
   static FileSink open(Path path, boolean direct) throws IOException {
     if (direct && (!Files.exists(path) || Files.isRegularFile(path))) {

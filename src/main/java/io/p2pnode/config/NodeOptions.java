@@ -54,8 +54,8 @@ public final class NodeOptions {
    * own {@code busy_poll}, covers a loopback or LAN request/reply between two such nodes (about
    * 21 µs here) at little CPU (one {@code p2p.send} a millisecond between nodes in one JVM: their
    * loops used 19.7 % of a core against 13.8 % without polling); on this VM it cuts a loopback
-   * request/reply from about 119 to 21 µs (docs/benchmark-history.md). 20 µs, shorter than that round
-   * trip, never caught the reply.
+   * request/reply from about 119 to 21 µs (docs/benchmark-history.md). 20 µs, shorter than that
+   * round trip, never caught the reply.
    */
   public static final int DEFAULT_BUSY_POLL_MICROS = 50;
 

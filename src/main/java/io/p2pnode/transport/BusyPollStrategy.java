@@ -14,10 +14,11 @@ import io.p2pnode.time.Clock;
  * <p>Why: on a virtual machine a thread that blocks costs its wake-up in the host (the idle vCPU
  * halts, and the next datagram has to wake it). On this 2-core VM that is about 45 µs per side of a
  * request/reply, three quarters of a loopback round trip; two nodes that busy-poll answer each
- * other in about 21 µs instead of 119 (docs/benchmark-history.md). The price is CPU: a loop that had work
- * keeps its core busy for up to {@code spinNanos} more. Measured at 50 µs, three nodes in one JVM
- * with one {@code p2p.send} a millisecond: their loops used 19.7 % of a core against 13.8 % without
- * polling; with one request a millisecond, 19-22 % either way. An idle node does not spin at all.
+ * other in about 21 µs instead of 119 (docs/benchmark-history.md). The price is CPU: a loop that
+ * had work keeps its core busy for up to {@code spinNanos} more. Measured at 50 µs, three nodes in
+ * one JVM with one {@code p2p.send} a millisecond: their loops used 19.7 % of a core against 13.8 %
+ * without polling; with one request a millisecond, 19-22 % either way. An idle node does not spin
+ * at all.
  *
  * <p>Each empty poll yields the core ({@code sched_yield}): where threads share cores (two
  * processes unpinned on this 2-core machine), a peer's thread woken on this core runs at once

@@ -96,18 +96,19 @@ final class FileTransfer {
   }
 
   /**
-   * Writes {@code mib} MiB in 256 KiB writes from one direct buffer into a new file, as
-   * {@code streamToFileSystem} does by default (page-cache writes), and returns MB/s until the last
-   * write returned. It runs right after the sender deleted its source file, so its new pages are mostly ones freed just
-   * before: on a VM that hands freed memory back to its host (virtio-balloon free page reporting)
-   * a transfer's pages may cost several times more (see {@link Benchmark#firstTouchMBs}).
+   * Writes {@code mib} MiB in 256 KiB writes (the size {@code streamToFileSystem} writes through the
+   * page cache in) from one direct buffer into a new file, and returns MB/s until the last write
+   * returned. It runs right after the sender deleted its source file, so its new pages are mostly
+   * ones freed just before: on a VM that hands freed memory back to its host (virtio-balloon free
+   * page reporting) a transfer's pages may cost several times more (see
+   * {@link Benchmark#firstTouchMBs}).
    */
   private static double writeLocally(int mib) throws IOException {
     Path file = Files.createTempFile("p2p-bench-write-", ".bin");
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       ByteBuffer buf = ByteBuffer.allocateDirect(256 << 10);
       long t0 = System.nanoTime();
-      for (int i = 0; i < mib * 4; i++) {
+      for (long left = (long) mib << 20; left > 0; left -= buf.capacity()) {
         buf.clear();
         while (buf.hasRemaining()) ch.write(buf);
       }
